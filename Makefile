@@ -1,0 +1,40 @@
+# Two commands are the whole set-up on a fresh machine: `make demo` and `make test`.
+# Each target installs what it needs, idempotently (.venv from requirements, node_modules from package-lock).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_PY := $(VENV)/.installed
+STAMP_NODE := node_modules/.installed
+
+.PHONY: demo test lint bench clean setup check-config deploy what-if
+
+setup: $(STAMP_PY) $(STAMP_NODE)
+
+$(STAMP_PY): requirements.txt requirements-dev.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+$(STAMP_NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+lint: setup
+	$(PY) -m ruff check .
+
+demo: setup
+	$(PY) -m sandbox.demo
+
+check-config: setup
+	$(PY) -m core check-config
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules .sandbox .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""BC Commerce Bridge core: everything that is not an Azure Functions trigger."""

@@ -1,0 +1,37 @@
+"""Names of the storage resources the app uses. infra/ creates exactly these (a test cross-checks)."""
+
+# Queues: one per flow's import/export work. The host moves a message to "<queue>-poison"
+# after maxDequeueCount failed tries.
+ORDERS_IMPORT = "orders-import"
+REFUNDS_IMPORT = "refunds-import"
+PAYOUTS_IMPORT = "payouts-import"
+STOCK_EXPORT = "stock-export"
+SHIPMENTS_EXPORT = "shipments-export"
+
+QUEUES = (ORDERS_IMPORT, REFUNDS_IMPORT, PAYOUTS_IMPORT, STOCK_EXPORT, SHIPMENTS_EXPORT)
+POISON_SUFFIX = "-poison"
+
+
+def poison_queue(queue: str) -> str:
+    return f"{queue}{POISON_SUFFIX}"
+
+
+# Tables
+BINDINGS = "Bindings"
+SYNC_LOG = "SyncLog"
+CURSORS = "Cursors"
+STOCK_SNAPSHOT = "StockSnapshot"
+DELIVERIES = "Deliveries"  # webhook delivery identities already accepted (duplicate drop)
+
+TABLES = (BINDINGS, SYNC_LOG, CURSORS, STOCK_SNAPSHOT, DELIVERIES)
+
+# Blob containers
+INBOX = "inbox"  # raw payloads, stored before a webhook is acknowledged
+
+CONTAINERS = (INBOX,)
+
+# The app setting that holds the storage connection (a connection string locally,
+# identity-based AzureWebJobsStorage__* settings in Azure).
+STORAGE_SETTING = "AzureWebJobsStorage"
+# The app setting that points at the integration config file.
+CONFIG_SETTING = "BRIDGE_CONFIG"
