@@ -64,7 +64,7 @@ def start(workdir: str | None = None) -> Azurite:
     if not AZURITE_BIN.exists():
         raise RuntimeError(f"Azurite is not installed ({AZURITE_BIN} missing): run `npm ci` in {ROOT}")
     ports = free_port(), free_port(), free_port()
-    location = workdir or tempfile.mkdtemp(prefix="azurite-")
+    location = workdir or tempfile.mkdtemp(prefix="azurite-")  # holds the log (data stays in memory)
     log = open(Path(location) / "azurite.log", "wb")  # noqa: SIM115 - handed to the child process
     process = subprocess.Popen(
         [
@@ -73,7 +73,6 @@ def start(workdir: str | None = None) -> Azurite:
             "--queueHost", "127.0.0.1", "--queuePort", str(ports[1]),
             "--tableHost", "127.0.0.1", "--tablePort", str(ports[2]),
             "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry",
-            "--location", location,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
