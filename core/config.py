@@ -1,0 +1,343 @@
+"""The integration configuration: one TOML file, validated by pydantic.
+
+The file names *settings* for every secret (`client_secret_setting = "BC_CLIENT_SECRET"`); the
+values live in app settings / Key Vault references and are read with `read_setting()`. The file
+itself never holds a secret, so it can be committed and reviewed.
+
+`python -m core check-config [--config FILE]` reports every problem at once, each with where it is
+and how to fix it (`check_config()`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from core.errors import NeedsAttention
+from core.state.names import CONFIG_SETTING
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "config" / "example.toml"
+
+PLATFORMS = ("shopify", "woocommerce", "magento", "shopware", "centra", "norce", "brink", "geins")
+FLOWS = ("orders", "refunds", "payouts", "stock", "products", "customers", "shipments")
+SETTING_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _setting_name(value: str) -> str:
+    if not SETTING_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not an app setting name: give the NAME of the setting that holds the secret "
+            "(letters, digits, underscores), never the secret itself"
+        )
+    return value
+
+
+class BcCredential(Section):
+    """One Entra app registered in BC. Several of them multiply BC's per-principal limits."""
+
+    auth: Literal["client_secret", "certificate", "federated"] = "client_secret"
+    client_id_setting: str = "BC_CLIENT_ID"
+    client_secret_setting: str | None = None
+    certificate_setting: str | None = None  # PEM (cert + key) in a setting, e.g. a Key Vault reference
+    managed_identity_client_id_setting: str | None = None  # federated: the UAMI whose token is the assertion
+
+    @field_validator(
+        "client_id_setting", "client_secret_setting", "certificate_setting", "managed_identity_client_id_setting"
+    )
+    @classmethod
+    def _names(cls, v):
+        return v if v is None else _setting_name(v)
+
+    @model_validator(mode="after")
+    def _secret_for_auth(self):
+        needed = {
+            "client_secret": "client_secret_setting",
+            "certificate": "certificate_setting",
+            "federated": "managed_identity_client_id_setting",
+        }[self.auth]
+        if getattr(self, needed) is None:
+            raise ValueError(f'auth = "{self.auth}" needs {needed} (the name of the app setting that holds it)')
+        return self
+
+
+class BcLimits(Section):
+    requests_per_window: int = Field(6000, gt=0)
+    window_seconds: float = Field(300, gt=0)
+    concurrency: int = Field(5, gt=0, le=5)
+
+
+class BcPages(Section):
+    """Published ODataV4 pages (or a companion API) for what the standard API lacks. Empty = not available."""
+
+    stock_by_location: str = ""
+    shipments_with_tracking: str = ""
+
+
+class Bc(Section):
+    base_url: str = "https://api.businesscentral.dynamics.com"
+    base_url_setting: str | None = None  # optional override, e.g. the local emulator
+    tenant_id_setting: str = "BC_TENANT_ID"
+    environment: str = "production"
+    credentials: list[BcCredential] = Field(min_length=1)
+    limits: BcLimits = Field(default_factory=BcLimits)
+    pages: BcPages = Field(default_factory=BcPages)
+
+    @field_validator("tenant_id_setting", "base_url_setting")
+    @classmethod
+    def _names(cls, v):
+        return v if v is None else _setting_name(v)
+
+
+class GlAccounts(Section):
+    """G/L account numbers (or, for shipping, a Service/Non-inventory item) in this BC company."""
+
+    shipping_account: str = ""
+    shipping_item: str = ""
+    tips: str = ""
+    gift_cards: str = ""
+    fees: str = ""  # order fee lines (WooCommerce fee_lines)
+    rounding: str = ""
+    psp_fees: str = ""
+
+
+class Company(Section):
+    key: str
+    bc_company_id: str
+    name: str = ""
+    currency: str  # the company's local currency (LCY); BC wants currencyCode empty for it
+    default_customers: dict[str, str] = Field(default_factory=dict)  # market or "*" → BC customer number
+    gl_accounts: GlAccounts = Field(default_factory=GlAccounts)
+    tax_codes: dict[str, str] = Field(default_factory=dict)  # tax rate in percent ("25", "12.5") → BC tax code
+    payment_methods: dict[str, str] = Field(default_factory=dict)  # shop gateway → BC payment method code
+    shipping_methods: dict[str, str] = Field(default_factory=dict)  # shop shipping code/title → BC shipment method
+    rounding_tolerance: Decimal = Decimal("0.05")
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v):
+        if not KEY.match(v):
+            raise ValueError("use lowercase letters, digits and dashes (max 32), e.g. \"se\"")
+        return v
+
+    @field_validator("bc_company_id")
+    @classmethod
+    def _guid(cls, v):
+        if not GUID.match(v):
+            raise ValueError(
+                "must be the company's id (a GUID) as listed by GET …/api/v2.0/companies, not its name"
+            )
+        return v
+
+
+class OrderImport(Section):
+    import_on: Literal["paid", "created"] = "paid"
+    import_test_orders: bool = False
+    cutoff: date | None = None  # orders created before this date are skipped
+    customer_strategy: Literal["default_customer", "match_email_then_create"] = "match_email_then_create"
+    b2b_to_company_customer: bool = True
+    external_document_number: str = "{prefix}{number}"  # {prefix} {number} {id} {shop}; ≤ 35 chars in BC
+    prefix: str = ""
+    currency_basis: Literal["shop", "presentment"] = "shop"
+    shipping_as: Literal["account", "item"] = "account"
+    on_update: Literal["apply", "needs_attention"] = "needs_attention"
+    reconcile_minutes: int = Field(15, gt=0)
+    reconcile_overlap_minutes: int = Field(10, ge=0)
+
+
+class DimensionRule(Section):
+    """Set dimension `code` = `value` on orders that match (every given field must match)."""
+
+    code: str
+    value: str
+    market: str | None = None
+    channel: str | None = None
+
+
+class Shop(Section):
+    key: str
+    platform: Literal[PLATFORMS]  # type: ignore[valid-type]
+    url: str  # https://demo.myshopify.com, https://shop.example.com
+    webhook_secret_setting: str
+    api_token_setting: str | None = None  # Shopify access token; WooCommerce "key:secret"
+    flows: list[str] = Field(default_factory=lambda: ["orders"])
+    orders: OrderImport = Field(default_factory=OrderImport)
+    locations: dict[str, list[str]] = Field(default_factory=dict)  # shop location id → BC location codes
+    items: dict[str, str] = Field(default_factory=dict)  # shop variant id or SKU → BC item number
+    dimensions: list[DimensionRule] = Field(default_factory=list)
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v):
+        if not KEY.match(v):
+            raise ValueError("use lowercase letters, digits and dashes (max 32), e.g. \"shopify-se\"")
+        return v
+
+    @field_validator("webhook_secret_setting", "api_token_setting")
+    @classmethod
+    def _names(cls, v):
+        return v if v is None else _setting_name(v)
+
+    @field_validator("flows")
+    @classmethod
+    def _flows(cls, v):
+        unknown = [f for f in v if f not in FLOWS]
+        if unknown:
+            raise ValueError(f"unknown flow(s) {unknown}; choose from {list(FLOWS)}")
+        return v
+
+
+class RoutingRule(Section):
+    """First matching rule wins. Omitted fields match anything."""
+
+    company: str
+    shop: str | None = None
+    market: str | None = None
+    currency: str | None = None
+    country: str | None = None
+
+
+class Config(Section):
+    bc: Bc
+    companies: list[Company] = Field(min_length=1)
+    shops: list[Shop] = Field(min_length=1)
+    routing: list[RoutingRule] = Field(min_length=1)
+
+    def shop(self, key: str) -> Shop | None:
+        return next((s for s in self.shops if s.key == key), None)
+
+    def company(self, key: str) -> Company:
+        return next(c for c in self.companies if c.key == key)
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" + (f"\n    Fix: {self.fix}" if self.fix else "")
+
+
+def _where(loc: tuple, data: dict) -> str:
+    """Turn a pydantic location into something a person finds in the file: shops[shopify-se].orders.cutoff."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            key = node[item].get("key") if isinstance(node, list) and isinstance(node[item], dict) else None
+            parts[-1] += f'["{key}"]' if key else f"[{item}]"
+            node = node[item] if isinstance(node, list) and item < len(node) else {}
+        else:
+            parts.append(str(item))
+            node = node.get(item, {}) if isinstance(node, dict) else {}
+    return ".".join(parts) or "(top level)"
+
+
+_FIXES = {
+    "missing": "add it",
+    "extra_forbidden": "remove it or check its spelling against config/example.toml",
+    "literal_error": "use one of the allowed values",
+}
+
+
+def _cross_checks(config: Config) -> list[Problem]:
+    problems: list[Problem] = []
+    company_keys = [c.key for c in config.companies]
+    shop_keys = [s.key for s in config.shops]
+    for kind, keys in (("companies", company_keys), ("shops", shop_keys)):
+        for key in {k for k in keys if keys.count(k) > 1}:
+            problems.append(Problem(f'{kind}["{key}"]', "key is used more than once", "give each a unique key"))
+    for i, rule in enumerate(config.routing):
+        if rule.company not in company_keys:
+            problems.append(Problem(
+                f"routing[{i}].company", f'unknown company "{rule.company}"',
+                f"use one of {company_keys} or add a [[companies]] entry with that key",
+            ))
+        if rule.shop is not None and rule.shop not in shop_keys:
+            problems.append(Problem(
+                f"routing[{i}].shop", f'unknown shop "{rule.shop}"', f"use one of {shop_keys}",
+            ))
+    for shop in config.shops:
+        if not any(r.shop in (None, shop.key) for r in config.routing):
+            problems.append(Problem(
+                f'shops["{shop.key}"]', "no routing rule can match this shop",
+                f'add [[routing]] with shop = "{shop.key}" and the company its orders go to',
+            ))
+    for company in config.companies:
+        where = f'companies["{company.key}"]'
+        if company.gl_accounts.shipping_account and company.gl_accounts.shipping_item:
+            problems.append(Problem(
+                f"{where}.gl_accounts", "both shipping_account and shipping_item are set",
+                "keep one: a G/L account number or a Service/Non-inventory item number",
+            ))
+        for rate in company.tax_codes:
+            try:
+                Decimal(rate)
+            except ArithmeticError:
+                problems.append(Problem(
+                    f"{where}.tax_codes", f'"{rate}" is not a tax rate in percent', 'write it like "25" or "12.5"',
+                ))
+    return problems
+
+
+def check_config(text: str, source: str = "config") -> tuple[Config | None, list[Problem]]:
+    """Parse and validate; return the config (when valid) and every problem found."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return None, [Problem(source, f"not valid TOML: {exc}", "fix the syntax at the line and column given")]
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(_where(err["loc"], data), err["msg"], _FIXES.get(err["type"], ""))
+            for err in exc.errors()
+        ]
+        return None, problems
+    problems = _cross_checks(config)
+    return (config if not problems else None), problems
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load the config named by `path`, else the BRIDGE_CONFIG setting, else the example config."""
+    path = Path(path or os.environ.get(CONFIG_SETTING) or EXAMPLE_CONFIG)
+    if not path.is_absolute() and not path.exists():
+        path = ROOT / path
+    config, problems = check_config(path.read_text(encoding="utf-8"), str(path))
+    if config is None:
+        listing = "\n".join(f"- {p}" for p in problems)
+        raise NeedsAttention(
+            f"The integration config {path} has {len(problems)} problem(s):\n{listing}",
+            resolution=f"fix the config file and run `python -m core check-config --config {path}`",
+            code="invalid_config",
+        )
+    return config
+
+
+def read_setting(name: str) -> str:
+    """The value of an app setting (env var; a Key Vault reference in Azure resolves to the secret)."""
+    value = os.environ.get(name)
+    if not value:
+        raise NeedsAttention(
+            f"The app setting {name} is not set.",
+            resolution=f"set {name} in the Function App's settings (a Key Vault reference for secrets) "
+            "or in local.settings.json for local runs",
+            code="missing_setting",
+        )
+    return value
