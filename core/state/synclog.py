@@ -1,0 +1,165 @@
+"""SyncLog: one row per shop record per flow — where an operator sees what happened and what to do.
+
+Every record ends as success, skipped (with reason) or needs_attention (with a resolution a person
+can act on); `failed` is for what the machinery could not handle (a poisoned message). Each row keeps
+a short history of its attempts and a reference to the raw payload, so it can be replayed exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from azure.core.exceptions import ResourceNotFoundError
+from azure.data.tables import TableClient, UpdateMode
+
+from core.state import names
+from core.state.storage import Storage, table_key
+
+HISTORY_LIMIT = 20
+
+
+class SyncStatus(StrEnum):
+    RECEIVED = "received"  # stored and queued, not processed yet
+    SUCCESS = "success"
+    SKIPPED = "skipped"
+    NEEDS_ATTENTION = "needs_attention"
+    FAILED = "failed"
+
+
+@dataclass
+class SyncRecord:
+    flow: str
+    shop: str
+    external_id: str
+    status: SyncStatus = SyncStatus.RECEIVED
+    attempts: int = 0
+    message: str = ""
+    resolution: str = ""
+    code: str = ""
+    bc_company: str = ""
+    bc_document: str = ""  # e.g. "salesOrders 101005"
+    payload_ref: str = ""
+    event_id: str = ""
+    topic: str = ""
+    first_seen: datetime | None = None
+    updated_at: datetime | None = None
+    history: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["status"] = str(self.status)
+        for key in ("first_seen", "updated_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+def _partition(flow: str) -> str:
+    return table_key(flow)
+
+
+def _row(shop: str, external_id: str) -> str:
+    return table_key(f"{shop}|{external_id}")
+
+
+class SyncLog:
+    def __init__(self, storage: Storage, table: str = names.SYNC_LOG):
+        self.client: TableClient = storage.table(table)
+
+    def get(self, flow: str, shop: str, external_id: str) -> SyncRecord | None:
+        try:
+            entity = self.client.get_entity(_partition(flow), _row(shop, external_id))
+        except ResourceNotFoundError:
+            return None
+        return _record(entity)
+
+    def record(
+        self,
+        flow: str,
+        shop: str,
+        external_id: str,
+        status: SyncStatus,
+        *,
+        message: str = "",
+        resolution: str = "",
+        code: str = "",
+        bc_company: str | None = None,
+        bc_document: str | None = None,
+        payload_ref: str | None = None,
+        event_id: str | None = None,
+        topic: str | None = None,
+        attempt: bool = False,
+    ) -> SyncRecord:
+        """Set the record's current state and append it to its history (last write wins per field).
+
+        `attempt=True` counts a processing attempt. Concurrent writers of the same record are the same
+        shop document processed twice; the binding decides who writes BC, so the log only needs to be
+        eventually right, and an unconditional upsert keeps it simple.
+        """
+        now = datetime.now(UTC)
+        current = self.get(flow, shop, external_id) or SyncRecord(flow, shop, external_id, first_seen=now)
+        current.status = status
+        current.message, current.resolution, current.code = message, resolution, code
+        for name, value in (("bc_company", bc_company), ("bc_document", bc_document), ("payload_ref", payload_ref),
+                            ("event_id", event_id), ("topic", topic)):
+            if value is not None:
+                setattr(current, name, value)
+        if attempt:
+            current.attempts += 1
+        current.updated_at = now
+        entry = {"at": now.isoformat(), "status": str(status), "message": message[:500]}
+        if resolution:
+            entry["resolution"] = resolution[:500]
+        current.history = (current.history + [entry])[-HISTORY_LIMIT:]
+        self.client.upsert_entity(_entity(current), mode=UpdateMode.REPLACE)
+        return current
+
+    def query(self, *, flow: str | None = None, shop: str | None = None, status: str | None = None,
+              limit: int | None = None):
+        """Records matching the filters, newest first is not guaranteed (Table order is by key)."""
+        clauses, params = [], {}
+        if flow:
+            clauses.append("PartitionKey eq @flow")
+            params["flow"] = _partition(flow)
+        if shop:
+            clauses.append("Shop eq @shop")
+            params["shop"] = shop
+        if status:
+            clauses.append("Status eq @status")
+            params["status"] = str(status)
+        entities = (
+            self.client.query_entities(" and ".join(clauses), parameters=params)
+            if clauses else self.client.list_entities()
+        )
+        for n, entity in enumerate(entities):
+            if limit is not None and n >= limit:
+                return
+            yield _record(entity)
+
+    def delete(self, record: SyncRecord) -> None:
+        self.client.delete_entity(_partition(record.flow), _row(record.shop, record.external_id))
+
+
+def _entity(r: SyncRecord) -> dict:
+    return {
+        "PartitionKey": _partition(r.flow),
+        "RowKey": _row(r.shop, r.external_id),
+        "Flow": r.flow, "Shop": r.shop, "ExternalId": r.external_id, "Status": str(r.status),
+        "Attempts": r.attempts, "Message": r.message[:8000], "Resolution": r.resolution[:4000], "Code": r.code,
+        "BcCompany": r.bc_company, "BcDocument": r.bc_document, "PayloadRef": r.payload_ref,
+        "EventId": r.event_id, "Topic": r.topic, "FirstSeen": r.first_seen, "UpdatedAt": r.updated_at,
+        "History": json.dumps(r.history),
+    }
+
+
+def _record(e) -> SyncRecord:
+    return SyncRecord(
+        flow=e["Flow"], shop=e["Shop"], external_id=e["ExternalId"], status=SyncStatus(e["Status"]),
+        attempts=e.get("Attempts", 0), message=e.get("Message", ""), resolution=e.get("Resolution", ""),
+        code=e.get("Code", ""), bc_company=e.get("BcCompany", ""), bc_document=e.get("BcDocument", ""),
+        payload_ref=e.get("PayloadRef", ""), event_id=e.get("EventId", ""), topic=e.get("Topic", ""),
+        first_seen=e.get("FirstSeen"), updated_at=e.get("UpdatedAt"),
+        history=json.loads(e.get("History") or "[]"),
+    )
