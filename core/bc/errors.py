@@ -189,7 +189,5 @@ def error_for_status(
         return BcConflictError(status, code, message, **common)
     if status in (401, 403):
         return BcAuthError(status, code, message, **common)
-    if 500 <= status:
-        # 500 Internal_ServerError and friends: BC reports AL runtime errors this way; not worth hammering.
-        return BcPermanentError(status, code, message, **common)
+    # Everything else, including 500 Internal_ServerError (AL runtime errors roll back): repeating won't help.
     return BcPermanentError(status, code, message, **common)

@@ -132,7 +132,8 @@ class Bindings:
 
     def bind(self, binding: Binding, *, bc_company: str, bc_entity: str, bc_id: str, bc_number: str) -> Binding:
         binding.state, binding.lease_until = BOUND, None
-        binding.bc_company, binding.bc_entity, binding.bc_id, binding.bc_number = bc_company, bc_entity, bc_id, bc_number
+        binding.bc_company, binding.bc_entity = bc_company, bc_entity
+        binding.bc_id, binding.bc_number = bc_id, bc_number
         return self.update(binding)
 
     def release(self, binding: Binding) -> None:
