@@ -263,16 +263,7 @@ def _cross_checks(config: Config) -> list[Problem]:
     for kind, keys in (("companies", company_keys), ("shops", shop_keys)):
         for key in {k for k in keys if keys.count(k) > 1}:
             problems.append(Problem(f'{kind}["{key}"]', "key is used more than once", "give each a unique key"))
-    for i, rule in enumerate(config.routing):
-        if rule.company not in company_keys:
-            problems.append(Problem(
-                f"routing[{i}].company", f'unknown company "{rule.company}"',
-                f"use one of {company_keys} or add a [[companies]] entry with that key",
-            ))
-        if rule.shop is not None and rule.shop not in shop_keys:
-            problems.append(Problem(
-                f"routing[{i}].shop", f'unknown shop "{rule.shop}"', f"use one of {shop_keys}",
-            ))
+    problems += _reference_checks(config.model_dump())
     for shop in config.shops:
         if not any(r.shop in (None, shop.key) for r in config.routing):
             problems.append(Problem(
@@ -296,6 +287,22 @@ def _cross_checks(config: Config) -> list[Problem]:
     return problems
 
 
+def _reference_checks(data: dict) -> list[Problem]:
+    """Cross-references checked on the raw file, so they are reported even when other parts are invalid."""
+    problems: list[Problem] = []
+    companies = [c.get("key") for c in data.get("companies", []) if isinstance(c, dict)]
+    shops = [s.get("key") for s in data.get("shops", []) if isinstance(s, dict)]
+    for i, rule in enumerate(data.get("routing", []) if isinstance(data.get("routing"), list) else []):
+        if isinstance(rule, dict) and rule.get("company") not in companies:
+            problems.append(Problem(
+                f"routing[{i}].company", f'unknown company "{rule.get("company")}"',
+                f"use one of {companies} or add a [[companies]] entry with that key",
+            ))
+        if isinstance(rule, dict) and rule.get("shop") is not None and rule.get("shop") not in shops:
+            problems.append(Problem(f"routing[{i}].shop", f'unknown shop "{rule.get("shop")}"', f"use one of {shops}"))
+    return problems
+
+
 def check_config(text: str, source: str = "config") -> tuple[Config | None, list[Problem]]:
     """Parse and validate; return the config (when valid) and every problem found."""
     try:
@@ -306,10 +313,10 @@ def check_config(text: str, source: str = "config") -> tuple[Config | None, list
         config = Config.model_validate(data)
     except ValidationError as exc:
         problems = [
-            Problem(_where(err["loc"], data), err["msg"], _FIXES.get(err["type"], ""))
+            Problem(_where(err["loc"], data), err["msg"].removeprefix("Value error, "), _FIXES.get(err["type"], ""))
             for err in exc.errors()
         ]
-        return None, problems
+        return None, problems + _reference_checks(data)
     problems = _cross_checks(config)
     return (config if not problems else None), problems
 
