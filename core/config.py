@@ -50,14 +50,16 @@ def _setting_name(value: str) -> str:
 class BcCredential(Section):
     """One Entra app registered in BC. Several of them multiply BC's per-principal limits."""
 
-    auth: Literal["client_secret", "certificate", "federated"] = "client_secret"
+    auth: Literal["client_secret", "certificate", "federated", "static_token"] = "client_secret"
     client_id_setting: str = "BC_CLIENT_ID"
     client_secret_setting: str | None = None
     certificate_setting: str | None = None  # PEM (cert + key) in a setting, e.g. a Key Vault reference
     managed_identity_client_id_setting: str | None = None  # federated: the UAMI whose token is the assertion
+    token_setting: str | None = None  # static_token: local emulators and tests only, never a real BC
 
     @field_validator(
-        "client_id_setting", "client_secret_setting", "certificate_setting", "managed_identity_client_id_setting"
+        "client_id_setting", "client_secret_setting", "certificate_setting", "managed_identity_client_id_setting",
+        "token_setting",
     )
     @classmethod
     def _names(cls, v):
@@ -69,6 +71,7 @@ class BcCredential(Section):
             "client_secret": "client_secret_setting",
             "certificate": "certificate_setting",
             "federated": "managed_identity_client_id_setting",
+            "static_token": "token_setting",
         }[self.auth]
         if getattr(self, needed) is None:
             raise ValueError(f'auth = "{self.auth}" needs {needed} (the name of the app setting that holds it)')
@@ -269,6 +272,12 @@ def _cross_checks(config: Config) -> list[Problem]:
             problems.append(Problem(
                 f'shops["{shop.key}"]', "no routing rule can match this shop",
                 f'add [[routing]] with shop = "{shop.key}" and the company its orders go to',
+            ))
+    for i, credential in enumerate(config.bc.credentials):
+        if credential.auth == "static_token" and not config.bc.base_url_setting:
+            problems.append(Problem(
+                f"bc.credentials[{i}].auth", "static_token is for local emulators only, and base_url is the real BC",
+                "use client_secret, certificate or federated for Business Central online",
             ))
     for company in config.companies:
         where = f'companies["{company.key}"]'

@@ -19,6 +19,7 @@ class Envelope(BaseModel):
     payload_ref: str  # blob name in the inbox
     topic: str = ""
     source: str = "webhook"  # webhook | reconcile | replay | backfill
+    retries: int = 0  # delayed re-queues after Retryable errors (not host dequeues)
     enqueued_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
     def dumps(self) -> str:

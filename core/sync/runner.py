@@ -1,0 +1,86 @@
+"""Running one queued item of any flow: the same outcome rules for every flow.
+
+- success / Skip / NeedsAttention → logged, message completed (a person or nothing must act next).
+- Retryable (BC 429/5xx, shop throttling) → the envelope is re-queued with a delay (Retry-After
+  honoured, else exponential back-off), so throttling never burns through maxDequeueCount into the
+  poison queue; after MAX_RETRIES it becomes NeedsAttention.
+- anything else is a bug or an outage we did not classify: re-raised, so the host retries it
+  (visibilityTimeout) and finally moves it to the poison queue, where the poison handler logs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.errors import NeedsAttention, Retryable, Skip
+from core.state import Envelope, SyncStatus, enqueue
+from core.sync.context import Context
+
+log = logging.getLogger("core.sync")
+
+MAX_RETRIES = 12
+MAX_DELAY_S = 600
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message: str
+    bc_company: str = ""
+    bc_document: str = ""
+    external_id: str = ""  # when only known after parsing
+
+
+def retry_delay(retries: int, retry_after: float | None) -> int:
+    backoff = min(MAX_DELAY_S, 5 * 2**retries)
+    return int(min(MAX_DELAY_S, max(backoff, retry_after or 0)))
+
+
+def run_item(ctx: Context, queue: str, envelope: Envelope, handler: Callable[[Context, Envelope], Outcome],
+             *, dequeue_count: int = 1, max_dequeue_count: int = 5) -> SyncStatus:
+    flow, shop = envelope.flow, envelope.shop
+    external_id = envelope.external_id or envelope.event_id or envelope.payload_ref
+    common = {"payload_ref": envelope.payload_ref, "event_id": envelope.event_id or None, "attempt": True}
+    try:
+        outcome = handler(ctx, envelope)
+    except Skip as exc:
+        ctx.synclog.record(flow, shop, external_id, SyncStatus.SKIPPED, message=exc.reason, **common)
+        log.info("sync_status=skipped flow=%s shop=%s id=%s reason=%s", flow, shop, external_id, exc.reason)
+        return SyncStatus.SKIPPED
+    except NeedsAttention as exc:
+        ctx.synclog.record(flow, shop, exc.details.get("external_id", external_id), SyncStatus.NEEDS_ATTENTION,
+                           message=exc.message, resolution=exc.resolution, code=exc.code,
+                           bc_company=exc.details.get("bc_company"), **common)
+        log.warning("sync_status=needs_attention flow=%s shop=%s id=%s code=%s", flow, shop, external_id, exc.code)
+        return SyncStatus.NEEDS_ATTENTION
+    except Retryable as exc:
+        if envelope.retries >= MAX_RETRIES:
+            ctx.synclog.record(
+                flow, shop, external_id, SyncStatus.NEEDS_ATTENTION, code="gave_up_retrying",
+                message=f"Still failing after {envelope.retries} delayed retries: {exc.message}",
+                resolution="Check that Business Central and the shop are reachable, then retry this record.",
+                **common,
+            )
+            return SyncStatus.NEEDS_ATTENTION
+        delay = retry_delay(envelope.retries, exc.retry_after)
+        enqueue(ctx.storage, queue, envelope.model_copy(update={"retries": envelope.retries + 1}),
+                visibility_timeout=delay)
+        ctx.synclog.record(flow, shop, external_id, SyncStatus.RECEIVED,
+                           message=f"Temporary problem, retrying in {delay}s: {exc.message}", **common)
+        log.info("sync_retry flow=%s shop=%s id=%s delay=%s reason=%s", flow, shop, external_id, delay, exc.message)
+        return SyncStatus.RECEIVED
+    except Exception as exc:
+        final = dequeue_count >= max_dequeue_count
+        ctx.synclog.record(
+            flow, shop, external_id, SyncStatus.FAILED if final else SyncStatus.RECEIVED,
+            message=f"Attempt {dequeue_count} failed unexpectedly: {type(exc).__name__}: {exc}",
+            resolution="The message goes to the poison queue; fix the cause and use retry." if final else "",
+            code="unexpected_error", **common,
+        )
+        log.exception("sync_failed flow=%s shop=%s id=%s attempt=%s", flow, shop, external_id, dequeue_count)
+        raise
+    ctx.synclog.record(flow, shop, outcome.external_id or external_id, SyncStatus.SUCCESS, message=outcome.message,
+                       bc_company=outcome.bc_company, bc_document=outcome.bc_document, **common)
+    log.info("sync_status=success flow=%s shop=%s id=%s bc_document=%s", flow, shop, external_id, outcome.bc_document)
+    return SyncStatus.SUCCESS

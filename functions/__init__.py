@@ -1,0 +1,1 @@
+"""Thin triggers: adapt HTTP / queue / timer to core and map outcomes. Only this layer knows azure.functions."""
