@@ -1,0 +1,37 @@
+"""Shop platforms. Every platform is a package with the same modules:
+
+- `webhooks.py`: `verify(raw, headers, secret) -> bool`, `describe(raw, headers) -> Delivery`
+- `parse.py`: `parse_order(payload, shop, currency_basis) -> Order`, `parse_refund(payload, shop, …) -> Refund`
+- `client.py` (later): the platform's API, for reconciliation and exports
+
+Adding a platform = a folder with those modules + one line in PLATFORMS.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from core.errors import NeedsAttention
+from core.platforms import shopify, woocommerce
+from core.platforms.delivery import Delivery
+
+PLATFORMS: dict[str, ModuleType] = {
+    "shopify": shopify,
+    "woocommerce": woocommerce,
+}
+
+
+def platform(name: str) -> ModuleType:
+    """The platform package for `name` (a shop's `platform` in the config)."""
+    try:
+        return PLATFORMS[name]
+    except KeyError:
+        raise NeedsAttention(
+            f'The platform "{name}" is not supported by this version (supported: {", ".join(PLATFORMS)}).',
+            resolution=f'set platform to one of {", ".join(PLATFORMS)} in [[shops]], or upgrade the app to a '
+            f'version that supports "{name}"',
+            code="unknown_platform",
+        ) from None
+
+
+__all__ = ["PLATFORMS", "Delivery", "platform"]
