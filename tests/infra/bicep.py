@@ -1,0 +1,66 @@
+"""Reading infra/: Bicep files through pycep-parser (the syntax gate) and the parameters example."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pycep import BicepParser
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
+MAIN = INFRA / "main.bicep"
+MODULES = INFRA / "modules"
+PARAMETERS_EXAMPLE = INFRA / "main.parameters.example.json"
+
+
+def bicep_files() -> list[Path]:
+    return sorted(INFRA.rglob("*.bicep"))
+
+
+@cache
+def _parser() -> BicepParser:
+    return BicepParser()
+
+
+def parse_text(text: str) -> dict[str, Any]:
+    """Parse Bicep source; raises (lark UnexpectedInput / ValueError) when the syntax is wrong."""
+    return _parser().parse(text=text)
+
+
+@cache
+def parse(path: Path) -> dict[str, Any]:
+    return parse_text(path.read_text())
+
+
+def module(name: str) -> dict[str, Any]:
+    return parse(MODULES / f"{name}.bicep")
+
+
+def text(path: Path) -> str:
+    return path.read_text()
+
+
+def resources_of_type(doc: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in doc.get("resources", {}).items() if r["type"] == resource_type}
+
+
+def variable(doc: dict[str, Any], name: str) -> Any:
+    return doc["variables"][name]["value"]
+
+
+@cache
+def parameters_example() -> dict[str, Any]:
+    data = json.loads(PARAMETERS_EXAMPLE.read_text())
+    return {name: entry["value"] for name, entry in data["parameters"].items()}
+
+
+def string_defaults(doc: dict[str, Any]) -> dict[str, Any]:
+    return {name: p.get("default") for name, p in doc.get("parameters", {}).items()}
+
+
+KEY_VAULT_SECRET_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
+APP_SETTING_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
