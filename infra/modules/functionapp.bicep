@@ -164,6 +164,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   #checkov:skip=CKV_AZURE_222:Shops deliver webhooks over the public internet; the endpoint must be public. Every webhook is verified by HMAC signature on the raw body and admin endpoints need a function key.
   #checkov:skip=CKV_AZURE_17:Shopify, WooCommerce, Stripe, etc. cannot present client certificates; webhook authenticity is proven by the signature header instead.
   #checkov:skip=CKV_AZURE_212:Flex Consumption scales to zero and the platform manages instances; a fixed minimum instance count does not exist on this plan (always-ready instances are a cost option, not needed for queue work).
+  #checkov:skip=CKV_AZURE_78:Flex Consumption has no FTP endpoint and rejects siteConfig.ftpsState (ARM error 51021); SCM basic-auth publishing is switched off below.
+  #checkov:skip=CKV_AZURE_18:Flex Consumption does not offer the http20Enabled site setting (hidden in the portal, not part of the Flex site config); TLS 1.2 minimum is enforced.
+  #checkov:skip=CKV_AZURE_67:Same as CKV_AZURE_18: the HTTP version is platform-managed on Flex Consumption.
   #checkov:skip=CKV_AZURE_213:App Service health check swaps out instances of a fixed pool; on Flex Consumption the scale controller owns instances. Failures are watched by the alert rules in alerts.bicep instead.
   name: name
   location: location
@@ -180,10 +183,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     publicNetworkAccess: 'Enabled'
     keyVaultReferenceIdentity: identityId
+    // Flex Consumption rejects several classic siteConfig properties (ARM error 51021, e.g. ftpsState,
+    // linuxFxVersion, alwaysOn): runtime and scale live in functionAppConfig, and Flex has no FTP.
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
       appSettings: concat(baseAppSettings, identitySettings, secretReferenceSettings, plainSettings)
     }
     functionAppConfig: {
@@ -215,17 +218,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 // Deployments authenticate with Entra ID (az login), never with publishing user/password.
+// (Flex Consumption offers no FTP endpoint, so there is no 'ftp' policy to turn off.)
 resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
   parent: site
   name: 'scm'
-  properties: {
-    allow: false
-  }
-}
-
-resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
-  parent: site
-  name: 'ftp'
   properties: {
     allow: false
   }

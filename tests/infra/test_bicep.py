@@ -146,7 +146,19 @@ def test_site_uses_the_user_assigned_identity_for_key_vault_references():
     assert site["properties"]["keyVaultReferenceIdentity"] == "identityId"
     assert site["properties"]["httpsOnly"] is True
     assert site["properties"]["siteConfig"]["minTlsVersion"] == "1.2"
-    assert site["properties"]["siteConfig"]["ftpsState"] == "Disabled"
+    # properties Flex Consumption rejects with ARM error 51021 (runtime/scale belong in functionAppConfig)
+    rejected_on_flex = {
+        "linuxFxVersion",
+        "alwaysOn",
+        "ftpsState",
+        "use32BitWorkerProcess",
+        "functionAppScaleLimit",
+        "netFrameworkVersion",
+        "preWarmedInstanceCount",
+    }
+    assert not rejected_on_flex & set(site["properties"]["siteConfig"])
+    scm = b.module("functionapp")["resources"]["scmBasicAuth"]["config"]
+    assert scm["name"] == "scm" and scm["properties"]["allow"] is False
 
 
 def test_azure_web_jobs_storage_is_identity_based():

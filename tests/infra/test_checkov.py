@@ -80,7 +80,7 @@ def test_checkov_passes_on_infra(infra_report):
     failed = [f"{c['check_id']} {c['resource']} ({c['file_path']})" for c in infra_report["results"]["failed_checks"]]
     assert summary["parsing_errors"] == 0, infra_report["results"].get("parsing_errors")
     assert failed == []
-    assert summary["passed"] >= 20  # it really looked at the resources
+    assert summary["passed"] >= 15  # it really looked at the resources
     assert summary["resource_count"] >= 30
 
 
