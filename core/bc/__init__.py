@@ -11,7 +11,7 @@ from .auth import (
     TokenSource,
     credential_from_settings,
 )
-from .client import BatchOp, BatchResult, BcClient, CompanyApi, CreateOnceResult
+from .client import BatchOp, BatchResult, BcClient, BcResponse, CompanyApi, CreateOnceResult
 from .errors import (
     BcAmbiguousWriteError,
     BcAuthError,
@@ -37,6 +37,7 @@ __all__ = [
     "BcError",
     "BcMetrics",
     "BcPermanentError",
+    "BcResponse",
     "BcRetryableError",
     "CompanyApi",
     "CreateOnceResult",

@@ -25,9 +25,11 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
+from azure.core.exceptions import ClientAuthenticationError
 
 from .errors import (
     BcAmbiguousWriteError,
+    BcAuthError,
     BcConflictError,
     BcError,
     BcPermanentError,
@@ -99,8 +101,25 @@ class CreateOnceResult:
 
 
 @dataclass
+class BcResponse:
+    """A finished BC response, body fully read. (Not httpx.Response: that one sits in a reference cycle
+    with its stream, so its body would live until the cyclic GC runs and paging memory would creep.)"""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+@dataclass
 class _Attempt:
-    response: httpx.Response | None = None
+    response: BcResponse | None = None
     exception: Exception | None = None
     elapsed_ms: float = 0.0
     token: str | None = None
@@ -239,10 +258,12 @@ class BcClient:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         safe: bool | None = None,
-    ) -> httpx.Response:
+        cost: int = 1,
+    ) -> BcResponse:
         """One logical request with limiting, auth, retries and classification. Returns a 2xx response.
 
         `safe`: may this request be repeated after an unknown outcome? Default: every method but POST.
+        `cost`: rate-limit units it uses (a $batch: one per operation).
         """
         method = method.upper()
         safe = (method != "POST") if safe is None else safe
@@ -259,7 +280,7 @@ class BcClient:
         attempt = 0
         while True:
             attempt += 1
-            result = self._attempt(method, url, entity, content, base_headers, attempt)
+            result = self._attempt(method, url, entity, content, base_headers, attempt, cost)
             if result.exception is not None:
                 error = self._transport_error(result.exception, method, where, safe)
                 if not isinstance(result.exception, _NOT_SENT):
@@ -308,18 +329,30 @@ class BcClient:
             self._sleep(delay)
 
     def _attempt(
-        self, method: str, url: str, entity: str, content: bytes | None, headers: dict[str, str], attempt: int
+        self,
+        method: str,
+        url: str,
+        entity: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        attempt: int,
+        cost: int,
     ) -> _Attempt:
-        lease = self.pool.acquire()
+        lease = self.pool.acquire(cost=cost)
         result = _Attempt(lease=lease)
         throttled_for = None
         status: int | str = "error"
         start = time.perf_counter()
         try:
-            result.token = lease.bearer()
+            try:
+                result.token = lease.bearer()
+            except ClientAuthenticationError as exc:
+                raise BcAuthError(
+                    None, "TokenRequestFailed", f"No token for BC principal {lease.name}: {exc.message}"
+                ) from exc
             request_headers = {**headers, "Authorization": f"Bearer {result.token}"}
             try:
-                response = self.http.request(method, url, content=content, headers=request_headers)
+                response = self._fetch(method, url, content, request_headers)
             except httpx.TransportError as exc:
                 result.exception = exc
                 status = f"error:{type(exc).__name__}"
@@ -344,6 +377,15 @@ class BcClient:
             lease.waited_s,
         )
         return result
+
+    def _fetch(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> BcResponse:
+        request = self.http.build_request(method, url, content=content, headers=headers)
+        response = self.http.send(request, stream=True)
+        try:
+            body = b"".join(response.iter_bytes())
+        finally:
+            response.close()
+        return BcResponse(response.status_code, response.headers, body)
 
     @staticmethod
     def _transport_error(exc: Exception, method: str, where: str, safe: bool) -> BcError:
@@ -382,6 +424,7 @@ class BcClient:
             body={"requests": requests},
             headers=headers,
             safe=all_reads,
+            cost=len(ops),
         )
         by_id = {str(r.get("id")): r for r in (response.json().get("responses") or [])}
         results = []
@@ -412,7 +455,7 @@ class BcClient:
         return results
 
 
-def _json_or_none(response: httpx.Response) -> Any:
+def _json_or_none(response: BcResponse) -> Any:
     try:
         return response.json()
     except ValueError:

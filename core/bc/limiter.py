@@ -46,6 +46,7 @@ class PrincipalLimiter:
         self.concurrency = concurrency
         self.window_margin_s = min(1.0, rate_window_s * 0.01) if window_margin_s is None else window_margin_s
         self.in_flight = 0
+        self.in_flight_cost = 0  # rate units of the requests in flight (a $batch costs one per operation)
         self._completed: deque[float] = deque()
         self.blocked_until = 0.0
 
@@ -57,18 +58,19 @@ class PrincipalLimiter:
 
     def window_count(self, now: float) -> int:
         self._expire(now)
-        return len(self._completed) + self.in_flight
+        return len(self._completed) + self.in_flight_cost
 
-    def wait_time(self, now: float) -> float:
-        """0 if a request can start now; seconds until it can; INFINITE if only a release can help."""
+    def wait_time(self, now: float, cost: int = 1) -> float:
+        """0 if a request of `cost` units can start now; seconds until it can; INFINITE if only a release can help."""
         self._expire(now)
         waits = [0.0]
         if self.blocked_until > now:
             waits.append(self.blocked_until - now)
         if self.in_flight >= self.concurrency:
             waits.append(INFINITE)
-        if len(self._completed) + self.in_flight >= self.rate_limit:
-            over = len(self._completed) + self.in_flight - self.rate_limit
+        cost = min(cost, self.rate_limit)
+        if len(self._completed) + self.in_flight_cost + cost > self.rate_limit:
+            over = len(self._completed) + self.in_flight_cost + cost - self.rate_limit - 1
             if over >= len(self._completed):
                 waits.append(INFINITE)  # the window is full of requests still in flight
             else:
@@ -76,12 +78,14 @@ class PrincipalLimiter:
                 waits.append(max(0.0, expires - now))
         return max(waits)
 
-    def admit(self) -> None:
+    def admit(self, cost: int = 1) -> None:
         self.in_flight += 1
+        self.in_flight_cost += cost
 
-    def release(self, now: float) -> None:
+    def release(self, now: float, cost: int = 1) -> None:
         self.in_flight -= 1
-        self._completed.append(now)
+        self.in_flight_cost -= cost
+        self._completed.extend([now] * cost)
 
     def block_for(self, seconds: float, now: float) -> None:
         """BC throttled this principal anyway (another process shares it?): stop sending for `seconds`."""
@@ -104,6 +108,7 @@ class Lease:
 
     member: PoolMember
     waited_s: float
+    cost: int = 1
     released: bool = False
 
     @property
@@ -154,14 +159,14 @@ class CredentialPool:
     def total_concurrency(self) -> int:
         return self.concurrency * len(self.members)
 
-    def _pick(self, now: float) -> tuple[PoolMember | None, float]:
+    def _pick(self, now: float, cost: int = 1) -> tuple[PoolMember | None, float]:
         """The least-loaded member that can start now, else (None, shortest wait)."""
         best: PoolMember | None = None
         best_key: tuple[int, int] | None = None
         shortest = INFINITE
         for member in self.members:
             limiter = member.limiter
-            wait = limiter.wait_time(now)
+            wait = limiter.wait_time(now, cost)
             if wait > 0:
                 shortest = min(shortest, wait)
                 continue
@@ -170,14 +175,14 @@ class CredentialPool:
                 best, best_key = member, key
         return best, shortest
 
-    def try_acquire(self) -> Lease | None:
+    def try_acquire(self, cost: int = 1) -> Lease | None:
         """A lease if some principal can start a request right now, else None."""
         with self._cond:
-            member, _ = self._pick(self._clock())
+            member, _ = self._pick(self._clock(), cost)
             if member is None:
                 return None
-            member.limiter.admit()
-            return Lease(member, 0.0)
+            member.limiter.admit(cost)
+            return Lease(member, 0.0, cost)
 
     def next_admission_in(self) -> float:
         """Seconds until some principal can start a request (0 = now, inf = after a release)."""
@@ -185,16 +190,17 @@ class CredentialPool:
             now = self._clock()
             return min(m.limiter.wait_time(now) for m in self.members)
 
-    def acquire(self, timeout: float | None = None) -> Lease:
-        """Block until a principal can take a request; raises TimeoutError after `timeout` seconds."""
+    def acquire(self, timeout: float | None = None, cost: int = 1) -> Lease:
+        """Block until a principal can take a request of `cost` rate units (a $batch: its operations);
+        raises TimeoutError after `timeout` seconds."""
         start = self._clock()
         with self._cond:
             while True:
                 now = self._clock()
-                member, wait = self._pick(now)
+                member, wait = self._pick(now, cost)
                 if member is not None:
-                    member.limiter.admit()
-                    return Lease(member, now - start)
+                    member.limiter.admit(cost)
+                    return Lease(member, now - start, cost)
                 if timeout is not None:
                     left = start + timeout - now
                     if left <= 0:
@@ -210,7 +216,7 @@ class CredentialPool:
                 return
             lease.released = True
             now = self._clock()
-            lease.member.limiter.release(now)
+            lease.member.limiter.release(now, lease.cost)
             if throttled_for is not None:
                 lease.member.limiter.block_for(throttled_for, now)
             self._cond.notify_all()

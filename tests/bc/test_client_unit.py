@@ -462,3 +462,16 @@ def test_metrics_snapshot_shape():
     assert snap["requests_by_entity"] == {"GET items": 2}
     assert snap["latency_ms"]["count"] == 2 and sum(snap["latency_ms"]["buckets"].values()) == 2
     json.dumps(snap)
+
+
+def test_token_endpoint_failure_is_an_auth_error_and_releases_the_slot():
+    from azure.core.exceptions import ClientAuthenticationError
+
+    class Broken:
+        def get_token(self, *scopes, **kwargs):
+            raise ClientAuthenticationError("AADSTS7000215: Invalid client secret provided.")
+
+    client, _ = mock_client(lambda r: httpx.Response(200, json={}), credentials=[Broken()])
+    with pytest.raises(BcAuthError, match="AADSTS7000215"):
+        client.company(COMPANY).get("items", ORDER_ID)
+    assert client.pool.snapshot()["principal1"]["in_flight"] == 0

@@ -133,3 +133,23 @@ def test_acquire_timeout():
     pool.release(pool.acquire())
     with pytest.raises(TimeoutError):
         pool.acquire(timeout=0.05)
+
+
+def test_batch_cost_counts_one_unit_per_operation():
+    clock = Clock()
+    pool = CredentialPool([FakeCredential()], rate_limit=10, rate_window_s=10, concurrency=5,
+                          window_margin_s=0, clock=clock)
+    lease = pool.try_acquire(cost=8)
+    assert lease is not None
+    assert pool.try_acquire(cost=3) is None  # 8 in flight + 3 > 10
+    small = pool.try_acquire(cost=2)
+    assert small is not None
+    pool.release(small)
+    clock.now += 1
+    pool.release(lease)
+    assert pool.try_acquire() is None
+    clock.now = 1000 + 10.0
+    assert pool.try_acquire(cost=2) is not None  # the 2 units of the small lease expired
+    assert pool.try_acquire(cost=1) is None
+    clock.now = 1000 + 11.0
+    assert pool.try_acquire(cost=8) is not None
