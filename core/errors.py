@@ -18,10 +18,11 @@ class BridgeError(Exception):
 class Retryable(BridgeError):
     """A transient failure (throttling, 5xx, timeouts): the same input will likely succeed later."""
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    def __init__(self, message: str, retry_after: float | None = None, duplicate: bool = False):
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
+        self.duplicate = duplicate  # another delivery of the same record is being handled: keep its status
 
 
 class NeedsAttention(BridgeError):
@@ -45,6 +46,7 @@ class NeedsAttention(BridgeError):
 class Skip(BridgeError):
     """Deliberately not processed (a test order, before the cutoff date, a topic not enabled)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, duplicate: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.duplicate = duplicate  # the record was already handled: note it, keep its status

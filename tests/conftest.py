@@ -36,7 +36,7 @@ def unique_name(request) -> str:
     """A short name unique to this test, usable as a queue/table/container prefix (lowercase letters)."""
     import hashlib
 
-    digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:10]
+    digest = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:10]
     return "t" + "".join(c for c in digest if c.isalnum())
 
 

@@ -116,6 +116,15 @@ class SyncLog:
         self.client.upsert_entity(_entity(current), mode=UpdateMode.REPLACE)
         return current
 
+    def note(self, flow: str, shop: str, external_id: str, message: str) -> None:
+        """Add a line to a record's history without changing its status (e.g. a duplicate delivery)."""
+        current = self.get(flow, shop, external_id)
+        if current is None:
+            return
+        entry = {"at": datetime.now(UTC).isoformat(), "status": "note", "message": message[:500]}
+        current.history = (current.history + [entry])[-HISTORY_LIMIT:]
+        self.client.upsert_entity(_entity(current), mode=UpdateMode.REPLACE)
+
     def query(self, *, flow: str | None = None, shop: str | None = None, status: str | None = None,
               limit: int | None = None):
         """Records matching the filters, newest first is not guaranteed (Table order is by key)."""

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from core.config import read_setting
 from core.errors import NeedsAttention
 from core.platforms import platform
-from core.state import Envelope, SyncStatus, enqueue
-from core.state import names
+from core.state import Envelope, SyncStatus, enqueue, names
 from core.sync.context import Context
 
 log = logging.getLogger("core.sync.receive")

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,8 +34,11 @@ class Outcome:
 
 
 def retry_delay(retries: int, retry_after: float | None) -> int:
-    backoff = min(MAX_DELAY_S, 5 * 2**retries)
-    return int(min(MAX_DELAY_S, max(backoff, retry_after or 0)))
+    """Seconds before a re-queued item becomes visible: exponential from BRIDGE_RETRY_BASE_SECONDS (default 5),
+    never less than the server's Retry-After, at most 10 minutes."""
+    base = float(os.environ.get("BRIDGE_RETRY_BASE_SECONDS", "5"))
+    backoff = min(MAX_DELAY_S, base * 2**retries)
+    return max(1, int(min(MAX_DELAY_S, max(backoff, retry_after or 0))))
 
 
 def run_item(ctx: Context, queue: str, envelope: Envelope, handler: Callable[[Context, Envelope], Outcome],
@@ -45,6 +49,9 @@ def run_item(ctx: Context, queue: str, envelope: Envelope, handler: Callable[[Co
     try:
         outcome = handler(ctx, envelope)
     except Skip as exc:
+        if exc.duplicate:
+            ctx.synclog.note(flow, shop, external_id, f"Duplicate delivery ignored: {exc.reason}")
+            return SyncStatus.SKIPPED
         ctx.synclog.record(flow, shop, external_id, SyncStatus.SKIPPED, message=exc.reason, **common)
         log.info("sync_status=skipped flow=%s shop=%s id=%s reason=%s", flow, shop, external_id, exc.reason)
         return SyncStatus.SKIPPED
@@ -66,6 +73,9 @@ def run_item(ctx: Context, queue: str, envelope: Envelope, handler: Callable[[Co
         delay = retry_delay(envelope.retries, exc.retry_after)
         enqueue(ctx.storage, queue, envelope.model_copy(update={"retries": envelope.retries + 1}),
                 visibility_timeout=delay)
+        if exc.duplicate:
+            log.info("sync_retry duplicate flow=%s shop=%s id=%s delay=%s", flow, shop, external_id, delay)
+            return SyncStatus.RECEIVED
         ctx.synclog.record(flow, shop, external_id, SyncStatus.RECEIVED,
                            message=f"Temporary problem, retrying in {delay}s: {exc.message}", **common)
         log.info("sync_retry flow=%s shop=%s id=%s delay=%s reason=%s", flow, shop, external_id, delay, exc.message)

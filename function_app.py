@@ -1,0 +1,10 @@
+"""The Azure Functions app: creates the FunctionApp and registers one Blueprint per flow. Nothing else."""
+
+import azure.functions as func
+
+from functions import operations, orders, webhooks
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+
+for blueprint in (webhooks.bp, orders.bp, operations.bp):
+    app.register_functions(blueprint)
