@@ -34,7 +34,8 @@ def shopify_order(order_id: int, lines: list[tuple[str, int, str]], *, email: st
             "sku": sku, "title": f"Product {sku}", "variant_title": "", "variant_id": order_id * 1000 + n,
             "product_id": 700 + n, "quantity": quantity, "price": price, "gift_card": False,
             "requires_shipping": True, "taxable": True,
-            "discount_allocations": [{"amount": f"{discount:.2f}", "discount_application_index": 0}] if discount else [],
+            "discount_allocations": (
+                [{"amount": f"{discount:.2f}", "discount_application_index": 0}] if discount else []),
             "tax_lines": [{"title": "Moms", "rate": 0.25, "price": f"{tax:.2f}"}],
         })
     ship = Decimal(shipping)
