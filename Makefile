@@ -36,5 +36,12 @@ check-config: setup
 bench: setup
 	$(PY) -m bench
 
+# Azure deployment (needs the az CLI, logged in): see docs/deployment.md. RG=<resource group>
+what-if:
+	bash scripts/deploy.sh what-if $(if $(RG),-g $(RG))
+
+deploy:
+	bash scripts/deploy.sh deploy $(if $(RG),-g $(RG))
+
 clean:
 	rm -rf $(VENV) node_modules .sandbox .pytest_cache .ruff_cache
