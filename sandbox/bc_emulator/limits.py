@@ -58,12 +58,14 @@ class Limiter:
                     f"Too many requests reached.  Actual ({len(gate.window) + cost}).  "
                     f"Maximum ({limits.rate_limit})."
                 )
+            if gate.in_flight >= limits.concurrency and gate.waiting >= limits.queue_limit:
+                raise too_many_requests(
+                    f"Too many requests reached.  Actual ({gate.in_flight + gate.waiting + 1}).  "
+                    f"Maximum ({limits.concurrency + limits.queue_limit})."
+                )
+            # Admitted: the request counts against the window now, even if it still has to queue.
+            gate.window.extend([now] * cost)
             if gate.in_flight >= limits.concurrency:
-                if gate.waiting >= limits.queue_limit:
-                    raise too_many_requests(
-                        f"Too many requests reached.  Actual ({gate.in_flight + gate.waiting + 1}).  "
-                        f"Maximum ({limits.concurrency + limits.queue_limit})."
-                    )
                 gate.waiting += 1
                 gate.max_waiting = max(gate.max_waiting, gate.waiting)
                 try:
@@ -71,7 +73,6 @@ class Limiter:
                         self._cond.wait()
                 finally:
                     gate.waiting -= 1
-            gate.window.extend([time.monotonic()] * cost)
             gate.in_flight += 1
             gate.max_in_flight = max(gate.max_in_flight, gate.in_flight)
 

@@ -347,7 +347,7 @@ class Bc:
                 cur = self.by_code(company, "currencies", code)
                 if cur is None:
                     raise dialog('The "currencyCode" does not match to a Currency.')
-                record["currencyId"] = cur["id"]
+                record["currencyId"], record["currencyCode"] = cur["id"], cur["code"]
         if "currencyId" in values and values["currencyId"] == EMPTY_GUID:
             record["currencyCode"] = ""
 

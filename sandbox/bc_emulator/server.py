@@ -46,6 +46,7 @@ class Call:
     headers: dict[str, str]  # lower-case names
     body: Any
     root: str  # absolute URL of the API root, for nextLink / context
+    handshake_ok: bool | None = None  # subscription handshake done before taking the store lock
 
 
 def parse_segment(segment: str) -> tuple[str, str | None]:
@@ -362,7 +363,7 @@ class Api:
                         400, "BadRequest_InvalidOperation", f"Control '{name}' is read-only.")
             updated = dict(record)
             updated.update({k: v for k, v in body.items() if not k.startswith("@odata.")})
-            if not self.emu.handshake(updated["notificationUrl"]):
+            if not self.handshake(call, updated["notificationUrl"]):
                 raise BcError(400, "Application_DialogException",
                               "The subscription could not be renewed: the notification URL did not echo the "
                               "validation token.")
@@ -396,7 +397,7 @@ class Api:
                           f"The resource '{resource}' is not supported for webhook subscriptions.")
         if len(table) >= 200:
             raise BcError(400, "Application_DialogException", "The maximum number of subscriptions (200) is reached.")
-        if not self.emu.handshake(url):
+        if not self.handshake(call, url):
             raise BcError(400, "Application_DialogException",
                           "The subscription could not be created: the notification URL did not echo the "
                           "validation token.")
@@ -410,6 +411,9 @@ class Api:
         table[record["_key"]] = record
         body = self.serialize(None, spec, record, Query())
         return Response(201, self.with_context(call, "subscriptions", body), {"ETag": etag_of(record)})
+
+    def handshake(self, call: Call, url: str) -> bool:
+        return call.handshake_ok if call.handshake_ok is not None else self.emu.handshake(url)
 
     # -- ODataV4 pages ---------------------------------------------------------------------------------------------
     def odata_page(self, call: Call) -> Response:
@@ -694,6 +698,9 @@ class BcEmulator:
             lowered = {k.lower(): v for k, v in headers.items()}
             lowered["x-principal"] = principal
             call = Call(method, rest, query, lowered, parsed, root)
+            if kind == "api" and rest and rest[0].split("(")[0] == "subscriptions" and method in ("POST", "PATCH"):
+                # The receiver may be slow: validate it before taking the store lock.
+                call.handshake_ok = self._pre_handshake(rest[0], parsed)
             with self.store.lock:
                 if is_batch:
                     response = self.batch(call)
@@ -711,6 +718,15 @@ class BcEmulator:
         if decision.kind == "drop_after_commit":
             return Response(0, drop=True)
         return response
+
+    def _pre_handshake(self, segment: str, body: Any) -> bool | None:
+        url = body.get("notificationUrl") if isinstance(body, dict) else None
+        if not url:
+            _, key = parse_segment(segment)
+            with self.store.lock:
+                existing = self.store.root.get("subscriptions", {}).get(key or "")
+                url = existing["notificationUrl"] if existing else None
+        return self.handshake(url) if url else None
 
     def batch(self, call: Call) -> Response:
         operations = call.body["requests"]

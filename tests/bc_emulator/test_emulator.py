@@ -303,3 +303,56 @@ def test_snapshot_batch_failure_reports_failed_dependency_for_the_others(emu, cl
     plain = client.post("$batch", json={"requests": ops}).json()["responses"]
     assert [a["status"] for a in plain] == [201, 400]
     assert len(emu.records(company, "salesOrders", externalDocumentNumber="SNAP-1")) == 1
+
+
+def test_subscription_renewal_repeats_the_handshake(client, company, receiver):
+    url, handler = receiver
+    sub = client.post("subscriptions", json={"notificationUrl": url,
+                                             "resource": f"api/v2.0/companies({company})/customers"}).json()
+    path = f"subscriptions('{sub['subscriptionId']}')"
+    assert client.patch(path, json={"clientState": "x"}).status_code == 400  # If-Match required
+    renewed = client.patch(path, json={"clientState": "new"}, headers={"If-Match": sub["@odata.etag"]})
+    assert renewed.status_code == 200 and renewed.json()["clientState"] == "new"
+    handler.echo = False
+    failed = client.patch(path, json={"clientState": "newer"}, headers={"If-Match": "*"})
+    assert failed.status_code == 400
+    unsupported = client.post("subscriptions", json={"notificationUrl": url,
+                                                     "resource": f"api/v2.0/companies({company})/salesShipments"})
+    assert unsupported.status_code == 400
+
+
+def test_document_currency_defaults_to_lcy_and_accepts_foreign_codes(client, company):
+    lcy = post_order(client, company, customerNumber="WEB-SE", currencyCode="SEK")
+    assert lcy["currencyCode"] == "SEK" and lcy["currencyId"] == "00000000-0000-0000-0000-000000000000"
+    usd = post_order(client, company, customerNumber="WEB-SE", currencyCode="usd")
+    assert usd["currencyCode"] == "USD" and usd["currencyId"] == demo_id("SE", "currencies", "USD")
+    bad = client.post(f"companies({company})/salesOrders", json={"customerNumber": "WEB-SE", "currencyCode": "XXX"})
+    assert bad.status_code == 400 and '"currencyCode"' in bad.json()["error"]["message"]
+
+
+def test_customers_and_contacts_are_created_with_numbers_and_types(client, company):
+    person = client.post(f"companies({company})/customers",
+                         json={"displayName": "Lisa Lind", "type": "Person", "email": "lisa@example.com"})
+    assert person.status_code == 201 and person.json()["number"] == "C00010"
+    assert client.post(f"companies({company})/customers", json={"type": "Alien", "displayName": "x"}
+                       ).status_code == 400
+    org = client.post(f"companies({company})/contacts", json={"displayName": "Lind AB", "type": "Company"}).json()
+    member = client.post(f"companies({company})/contacts", json={"displayName": "Lisa Lind", "type": "Person",
+                                                                 "companyNumber": org["number"]}).json()
+    assert member["companyName"] == "Lind AB"
+
+
+def test_general_journal_lines_post_fees(emu, client, company):
+    fees = demo_id("SE", "journals", "FEES")
+    lines = f"companies({company})/journals({fees})/journalLines"
+    bad = client.post(lines, json={"accountNumber": "9999", "amount": 10})
+    assert bad.status_code == 400
+    line = client.post(lines, json={"accountType": "G/L Account", "accountNumber": "6100", "amount": 12.5,
+                                    "balanceAccountType": "Bank Account", "balancingAccountNumber": "PSP-CLEARING",
+                                    "description": "Stripe fees"})
+    assert line.status_code == 201, line.text
+    assert line.json()["accountId"] == demo_id("SE", "accounts", "6100")
+    assert client.post(f"companies({company})/journals({fees})/Microsoft.NAV.post").status_code == 204
+    assert client.get(lines).json()["value"] == []
+    again = client.post(f"companies({company})/journals({fees})/Microsoft.NAV.post")
+    assert "There is nothing to post." in again.json()["error"]["message"]
