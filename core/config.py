@@ -346,9 +346,9 @@ def load_config(path: str | Path | None = None) -> Config:
     return config
 
 
-def read_setting(name: str) -> str:
+def read_setting(name: str, settings: dict | None = None) -> str:
     """The value of an app setting (env var; a Key Vault reference in Azure resolves to the secret)."""
-    value = os.environ.get(name)
+    value = (os.environ if settings is None else settings).get(name)
     if not value:
         raise NeedsAttention(
             f"The app setting {name} is not set.",

@@ -99,14 +99,15 @@ def bc_client_from_config(config: Config, settings: dict | None = None):
     from core.config import read_setting
 
     settings = os.environ if settings is None else settings
+
     bc = config.bc
     base = (settings.get(bc.base_url_setting) if bc.base_url_setting else None) or bc.base_url
-    tenant = read_setting(bc.tenant_id_setting) if bc.tenant_id_setting in settings else ""
+    tenant = settings.get(bc.tenant_id_setting, "")
     root = f"{base.rstrip('/')}/v2.0/{tenant + '/' if tenant else ''}{bc.environment}/api/v2.0"
     members = []
     for i, credential in enumerate(bc.credentials):
         if credential.auth == "static_token":
-            token_credential = _StaticToken(read_setting(credential.token_setting))
+            token_credential = _StaticToken(read_setting(credential.token_setting, settings))
         else:
             token_credential = credential_from_settings(
                 {**credential.model_dump(exclude_none=True), "tenant_id_setting": bc.tenant_id_setting}, settings)
