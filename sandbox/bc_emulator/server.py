@@ -856,6 +856,9 @@ def _make_handler(emulator: BcEmulator):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "BcEmulator/1.0"
+        # One write per response and no Nagle: otherwise delayed ACKs add ~40 ms to every keep-alive request.
+        disable_nagle_algorithm = True
+        wbufsize = 1 << 16
 
         def log_message(self, format, *args):  # noqa: A002 - quiet
             return
