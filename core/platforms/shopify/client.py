@@ -1,0 +1,405 @@
+"""The Shopify Admin API, for the reconcile timer (changed orders) and the stock export.
+
+    client = client_for(shop)                      # token from the app setting named by shop.api_token_setting
+    for order in client.orders_updated_between(since, until):
+        ...                                        # the REST/webhook-shaped order dict, one at a time
+    client.set_stock([StockChange("SKU-1", "gid://shopify/Location/1001", quantity=7, previous=5)], run_id="…")
+
+Orders: GraphQL `orders(query: "updated_at:>='…' updated_at:<'…'", sortKey: UPDATED_AT)` finds the ids page
+by page (cursor), then `GET /admin/api/{version}/orders/{id}.json` fetches each body in the webhook shape, so
+the same parser reads webhooks and reconciled orders. Only one page of ids is held at a time.
+
+Stock shapes:
+- `StockChange(sku, location, quantity, previous)`: set `available` of the variant with this SKU at the
+  location (gid `gid://shopify/Location/<n>` or its number) to `quantity`. `previous` is the last value we
+  know the shop had (our snapshot) and becomes `changeFromQuantity` (compare-and-swap); None opts out.
+- `inventory_targets(skus) -> {sku: ShopifyStockTarget(variant_id, inventory_item_id, available)}` with
+  `available` = {location gid: quantity}. SKUs not found, or found on several variants, are left out.
+- `set_stock(changes, run_id=None) -> StockResult(applied, failed, calls, stale_resolved)`. One
+  `inventorySetQuantities` per 250 quantities (Shopify's input-array cap) with `@idempotent(key:)`: the key
+  is a UUID derived from the batch content and `run_id`, so resending the same batch (a retry after a lost
+  answer, a redelivered queue message) is answered from Shopify's replay instead of applied twice; pass a
+  fresh `run_id` per stock run so a later run with the same numbers is a new request. On
+  `CHANGE_FROM_QUANTITY_STALE` the current quantities of those items are read again and the batch resent
+  with them (BC is the source of truth); after 3 rounds an item is reported in `failed`.
+
+Throttling: every GraphQL answer carries `extensions.cost.throttleStatus`. Before a request the client
+waits until the bucket, as last reported and refilled at `restoreRate` since, holds the cost this
+operation requested last time; a `THROTTLED` answer is waited out ((requested − available) / restoreRate)
+and resent. HTTP 429 and 5xx and transport errors are retried with back-off (Retry-After honoured), then
+`Retryable`. Bad token → `NeedsAttention`. The token is sent in `X-Shopify-Access-Token` and never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from core.config import Shop
+from core.errors import NeedsAttention, Retryable
+
+log = logging.getLogger("core.platforms.shopify")
+
+API_VERSION = "2026-04"
+MAX_QUANTITIES = 250  # Shopify caps every input array at 250 items
+SKUS_PER_LOOKUP = 25  # keeps the variant lookup well under the 1,000-point single-query cost
+LEVELS_PER_ITEM = 20
+STALE_ROUNDS = 3
+_KEY_NAMESPACE = uuid.UUID("9a7c4c7e-3f0e-4f5e-9a51-2f3d8c1b6a10")
+
+ORDERS_QUERY = """
+query OrdersUpdatedBetween($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { id legacyResourceId updatedAt }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+VARIANTS_QUERY = """
+query StockTargets($first: Int!, $after: String, $query: String!) {
+  productVariants(first: $first, after: $after, query: $query) {
+    nodes {
+      id sku
+      inventoryItem {
+        id
+        inventoryLevels(first: LEVELS) {
+          nodes { location { id } quantities(names: ["available"]) { name quantity } }
+        }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}""".replace("LEVELS", str(LEVELS_PER_ITEM))
+
+SET_QUANTITIES = """
+mutation SetStock($input: InventorySetQuantitiesInput!, $key: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $key) {
+    inventoryAdjustmentGroup { id changes { name delta quantityAfterChange } }
+    userErrors { field message code }
+  }
+}"""
+
+
+@dataclass(frozen=True)
+class StockChange:
+    sku: str
+    location: str | None
+    quantity: int
+    previous: int | None = None
+
+
+@dataclass(frozen=True)
+class ShopifyStockTarget:
+    variant_id: str
+    inventory_item_id: str
+    available: dict[str, int]
+
+
+@dataclass
+class StockResult:
+    applied: list[StockChange] = field(default_factory=list)
+    failed: list[tuple[StockChange, str]] = field(default_factory=list)
+    calls: int = 0
+    stale_resolved: int = 0
+
+
+def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> ShopifyClient:
+    """A client for `shop`; the access token is the app setting named by `shop.api_token_setting`."""
+    settings = os.environ if settings is None else settings
+    name = shop.api_token_setting
+    if not name:
+        raise NeedsAttention(
+            f'Shop "{shop.key}" has no API token configured.',
+            resolution=f'set api_token_setting in the [[shops]] entry "{shop.key}" to the name of the app setting '
+            "that holds the Admin API access token (shpat_…)", code="missing_setting")
+    token = settings.get(name)
+    if not token:
+        raise NeedsAttention(
+            f"The app setting {name} is not set.",
+            resolution=f"set {name} to the shop's Admin API access token in the Function App's settings "
+            "(a Key Vault reference) or in local.settings.json for local runs", code="missing_setting")
+    return ShopifyClient(shop.url, token, token_setting=name, **options)
+
+
+def _gid(kind: str, value: str | int) -> str:
+    text = str(value)
+    return text if text.startswith("gid://") else f"gid://shopify/{kind}/{text}"
+
+
+def _search_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("orders_updated_between needs timezone-aware datetimes")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ShopifyClient:
+    def __init__(self, base_url: str, access_token: str, *, token_setting: str = "",
+                 api_version: str = API_VERSION, page_size: int = 50, timeout: float = 30.0,
+                 max_attempts: int = 5, max_throttle_waits: int = 20, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+        self.api_version = api_version
+        self.page_size = page_size
+        self._token_setting = token_setting or "the shop's API token setting"
+        self._max_attempts = max_attempts
+        self._max_throttle_waits = max_throttle_waits
+        self._sleep = sleep
+        self._clock = clock
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"), transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+            headers={"X-Shopify-Access-Token": access_token, "Accept": "application/json"})
+        self._bucket: tuple[float, float, float, float] | None = None  # available, maximum, rate, at
+        self._last_cost: dict[str, float] = {}
+        self.throttled = 0  # THROTTLED answers seen (for metrics and tests)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ShopifyClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- HTTP with retries ----
+
+    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                if attempt == self._max_attempts:
+                    raise Retryable(f"Shopify did not answer ({type(exc).__name__}).", retry_after=30) from exc
+                self._sleep(self._backoff(attempt))
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                retry_after = _retry_after(response)
+                if attempt == self._max_attempts:
+                    raise Retryable(f"Shopify answered {response.status_code} {attempt} times.",
+                                    retry_after=retry_after or 30)
+                self._sleep(retry_after if retry_after is not None else self._backoff(attempt))
+                continue
+            if response.status_code in (401, 403):
+                raise NeedsAttention(
+                    f"Shopify refused the API token ({response.status_code}).",
+                    resolution=f"check that {self._token_setting} holds a valid Admin API access token for "
+                    f"{self._http.base_url.host} with the read_orders and write_inventory scopes",
+                    code="shop_auth_failed")
+            return response
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _backoff(attempt: int) -> float:
+        ceiling = min(30.0, 0.5 * 2 ** (attempt - 1))
+        return ceiling / 2 + random.random() * ceiling / 2
+
+    # ---- GraphQL with cost-based pacing ----
+
+    def _wait_for_points(self, needed: float | None) -> None:
+        if needed is None or self._bucket is None:
+            return
+        available, maximum, rate, at = self._bucket
+        if needed > maximum or rate <= 0:
+            return
+        now_available = min(maximum, available + (self._clock() - at) * rate)
+        if needed > now_available:
+            self._sleep((needed - now_available) / rate)
+
+    def _remember(self, cost: dict | None) -> None:
+        status = (cost or {}).get("throttleStatus")
+        if status:
+            self._bucket = (float(status["currentlyAvailable"]), float(status["maximumAvailable"]),
+                            float(status["restoreRate"]), self._clock())
+
+    def graphql(self, query: str, variables: dict | None = None, operation: str = "") -> dict:
+        """The `data` of a GraphQL call; throttling is waited out, other GraphQL errors raise NeedsAttention."""
+        path = f"/admin/api/{self.api_version}/graphql.json"
+        body = {"query": query, "variables": variables or {}}
+        for _ in range(self._max_throttle_waits + 1):
+            self._wait_for_points(self._last_cost.get(operation))
+            response = self._request("POST", path, json=body)
+            if response.status_code >= 400:
+                raise _api_error(response)
+            answer = response.json()
+            cost = (answer.get("extensions") or {}).get("cost") or {}
+            self._remember(cost)
+            if cost.get("requestedQueryCost") is not None:
+                self._last_cost[operation] = float(cost["requestedQueryCost"])
+            errors = answer.get("errors") or []
+            if any((e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors):
+                self.throttled += 1
+                status = cost.get("throttleStatus") or {}
+                rate = float(status.get("restoreRate") or 50.0)
+                missing = float(cost.get("requestedQueryCost") or 0) - float(status.get("currentlyAvailable") or 0)
+                wait = max(missing, 1.0) / rate
+                log.info("Shopify throttled %s; waiting %.2fs for the bucket to refill", operation or "query", wait)
+                self._sleep(wait)
+                continue
+            if errors:
+                messages = "; ".join(str(e.get("message")) for e in errors)
+                raise NeedsAttention(
+                    f"Shopify rejected the {operation or 'GraphQL'} request: {messages}",
+                    resolution="check the app's API version and access scopes; if it persists, report it with "
+                    "this message", code="shop_api_error")
+            return answer.get("data") or {}
+        raise Retryable(f"Shopify kept throttling {operation or 'the request'}.", retry_after=10)
+
+    # ---- orders ----
+
+    def order(self, order_id: str | int) -> dict | None:
+        """The REST (webhook-shaped) order, or None if it no longer exists."""
+        number = str(order_id).rsplit("/", 1)[-1]
+        response = self._request("GET", f"/admin/api/{self.api_version}/orders/{number}.json")
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise _api_error(response)
+        return response.json()["order"]
+
+    def orders_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
+        """Every order whose updated_at is in [since, until), as the webhook-shaped body, page by page."""
+        search = f"updated_at:>='{_search_time(since)}' updated_at:<'{_search_time(until)}'"
+        after = None
+        while True:
+            data = self.graphql(ORDERS_QUERY, {"first": self.page_size, "after": after, "query": search},
+                                operation="orders")
+            connection = data["orders"]
+            for node in connection["nodes"]:
+                order = self.order(node.get("legacyResourceId") or node["id"])
+                if order is None:
+                    log.info("Shopify order %s disappeared between listing and reading it", node["id"])
+                    continue
+                yield order
+            if not connection["pageInfo"]["hasNextPage"]:
+                return
+            after = connection["pageInfo"]["endCursor"]
+
+    # ---- stock ----
+
+    def _variants(self, skus: list[str]) -> dict[str, list[ShopifyStockTarget]]:
+        found: dict[str, list[ShopifyStockTarget]] = {}
+        for start in range(0, len(skus), SKUS_PER_LOOKUP):
+            chunk = skus[start:start + SKUS_PER_LOOKUP]
+            wanted = set(chunk)
+            search = " OR ".join(f"sku:{json.dumps(sku)}" for sku in chunk)
+            after = None
+            while True:
+                data = self.graphql(VARIANTS_QUERY, {"first": SKUS_PER_LOOKUP, "after": after, "query": search},
+                                    operation="productVariants")
+                connection = data["productVariants"]
+                for node in connection["nodes"]:
+                    if node.get("sku") not in wanted:  # the search can match more loosely than equality
+                        continue
+                    item = node["inventoryItem"]
+                    available = {}
+                    for level in item["inventoryLevels"]["nodes"]:
+                        quantity = next((q["quantity"] for q in level["quantities"] if q["name"] == "available"),
+                                        None)
+                        if quantity is not None:
+                            available[level["location"]["id"]] = int(quantity)
+                    found.setdefault(node["sku"], []).append(
+                        ShopifyStockTarget(variant_id=node["id"], inventory_item_id=item["id"], available=available))
+                if not connection["pageInfo"]["hasNextPage"]:
+                    break
+                after = connection["pageInfo"]["endCursor"]
+        return found
+
+    def inventory_targets(self, skus: Iterable[str]) -> dict[str, ShopifyStockTarget]:
+        """SKU → inventory item (and its available quantity per location) for SKUs on exactly one variant."""
+        found = self._variants(list(dict.fromkeys(s for s in skus if s)))
+        return {sku: targets[0] for sku, targets in found.items() if len(targets) == 1}
+
+    def set_stock(self, changes: Iterable[StockChange], *, run_id: str | None = None,
+                  reason: str = "correction") -> StockResult:
+        changes = list(changes)
+        result = StockResult()
+        found = self._variants(list(dict.fromkeys(c.sku for c in changes if c.sku)))
+        rows: list[list] = []  # [change, inventory item id, location gid, changeFromQuantity]
+        for change in changes:
+            targets = found.get(change.sku, [])
+            if not targets:
+                result.failed.append((change, f"no Shopify variant has SKU {change.sku!r}"))
+            elif len(targets) > 1:
+                result.failed.append((change, f"SKU {change.sku!r} is on {len(targets)} Shopify variants"))
+            elif not change.location:
+                result.failed.append((change, "no Shopify location given"))
+            else:
+                rows.append([change, targets[0].inventory_item_id, _gid("Location", change.location),
+                             change.previous])
+        for start in range(0, len(rows), MAX_QUANTITIES):
+            self._set_batch(rows[start:start + MAX_QUANTITIES], run_id, reason, result)
+        return result
+
+    def _set_batch(self, pending: list[list], run_id: str | None, reason: str, result: StockResult) -> None:
+        for _ in range(STALE_ROUNDS + 1):
+            payload = {"name": "available", "reason": reason,
+                       "referenceDocumentUri": f"gid://bc-connector/SyncJob/{run_id}" if run_id else None,
+                       "quantities": [{"inventoryItemId": item, "locationId": location,
+                                       "quantity": int(change.quantity), "changeFromQuantity": compare}
+                                      for change, item, location, compare in pending]}
+            key = str(uuid.uuid5(_KEY_NAMESPACE, json.dumps([run_id, payload], sort_keys=True)))
+            data = self.graphql(SET_QUANTITIES, {"input": payload, "key": key}, operation="inventorySetQuantities")
+            result.calls += 1
+            errors = data["inventorySetQuantities"]["userErrors"] or []
+            if not errors:
+                result.applied.extend(row[0] for row in pending)
+                return
+            stale, rejected = set(), {}
+            for error in errors:
+                index = _quantity_index(error.get("field"))
+                if index is None or index >= len(pending):
+                    for row in pending:
+                        result.failed.append((row[0], f"{error.get('code')}: {error.get('message')}"))
+                    return
+                if error.get("code") == "CHANGE_FROM_QUANTITY_STALE":
+                    stale.add(index)
+                else:
+                    rejected[index] = f"{error.get('code')}: {error.get('message')}"
+            for index, message in rejected.items():
+                result.failed.append((pending[index][0], message))
+            if stale:
+                current = self._variants(list(dict.fromkeys(pending[i][0].sku for i in stale)))
+                for index in stale:
+                    row = pending[index]
+                    targets = [t for t in current.get(row[0].sku, []) if t.inventory_item_id == row[1]]
+                    row[3] = targets[0].available.get(row[2]) if targets else None
+                result.stale_resolved += len(stale)
+            pending = [row for i, row in enumerate(pending) if i not in rejected]
+            if not pending:
+                return
+        for row in pending:
+            result.failed.append((row[0], f"the quantity kept changing in Shopify during {STALE_ROUNDS} re-reads"))
+
+
+def _quantity_index(path) -> int | None:
+    """The quantities[] index named by a userError field path like ["input", "quantities", "3", "…"]."""
+    if isinstance(path, list) and len(path) >= 3 and path[1] == "quantities":
+        try:
+            return int(path[2])
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers["Retry-After"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _api_error(response: httpx.Response) -> NeedsAttention:
+    return NeedsAttention(
+        f"Shopify answered {response.status_code} to {response.request.method} {response.request.url.path}: "
+        f"{response.text[:300]}",
+        resolution="check the shop URL and the app's API access scopes; if it persists, report it with this message",
+        code="shop_api_error")

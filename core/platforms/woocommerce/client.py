@@ -1,0 +1,289 @@
+"""The WooCommerce REST API (v3), for the reconcile timer (changed orders) and the stock export.
+
+    client = client_for(shop)                   # "consumer_key:consumer_secret" from shop.api_token_setting
+    for order in client.orders_updated_between(since, until):
+        ...                                     # the REST v3 order dict, the same shape as the webhook body
+    client.set_stock([StockChange("woo-album", None, quantity=7)])
+
+Orders: `GET /wp-json/wc/v3/orders?modified_after=…&modified_before=…&dates_are_gmt=true&orderby=modified
+&order=asc&per_page=100`. WooCommerce pages by number, and a page number shifts when an order leaves the
+window while we read; so after each full page the next request starts again from the last page's
+`date_modified_gmt` (minus one second: the bounds are exclusive and whole seconds), skipping the ids already
+yielded at that second, and only walks `page=2,3,…` while a whole page shares one second. Orders are
+filtered to since ≤ date_modified_gmt < until. Memory: one page plus the ids of one second.
+
+Stock shapes (the same names as the Shopify client):
+- `StockChange(sku, location, quantity, previous)`: WooCommerce keeps one stock figure per product or
+  variation, so `location` must be empty (None/"") or the same for every change of a SKU; `previous` is not
+  used (no compare-and-swap in Woo; the last write wins).
+- `inventory_targets(skus) -> {sku: WooStockTarget(product_id, variation_id, stock_quantity, manage_stock)}`
+  from `GET products?sku=a,b,…` (a SKU search also returns variations, with `parent_id`). `variation_id` is
+  None for simple products. Unknown or duplicated SKUs are left out.
+- `set_stock(changes) -> StockResult(applied, failed, calls, stale_resolved=0)`: `POST products/batch
+  {"update": [{"id", "manage_stock": true, "stock_quantity"}]}` for products and `POST
+  products/{parent}/variations/batch` for variations, at most 100 objects per call (WooCommerce's default
+  batch limit; more is a 413). Per-item errors in the answer go to `failed`.
+
+Auth: HTTP Basic with the consumer key and secret (over HTTPS in production). HTTP 429, 5xx and transport
+errors are retried with back-off (Retry-After honoured), then `Retryable`; 401/403 → NeedsAttention.
+Credentials are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from core.config import Shop
+from core.errors import NeedsAttention, Retryable
+
+log = logging.getLogger("core.platforms.woocommerce")
+
+API_PREFIX = "/wp-json/wc/v3"
+MAX_BATCH = 100
+MAX_PAGE = 100
+SKUS_PER_LOOKUP = 50
+
+
+@dataclass(frozen=True)
+class StockChange:
+    sku: str
+    location: str | None
+    quantity: int
+    previous: int | None = None
+
+
+@dataclass(frozen=True)
+class WooStockTarget:
+    product_id: int
+    variation_id: int | None
+    stock_quantity: int | None
+    manage_stock: bool
+
+
+@dataclass
+class StockResult:
+    applied: list[StockChange] = field(default_factory=list)
+    failed: list[tuple[StockChange, str]] = field(default_factory=list)
+    calls: int = 0
+    stale_resolved: int = 0
+
+
+def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> WooClient:
+    """A client for `shop`; `shop.api_token_setting` names the setting holding "consumer_key:consumer_secret"."""
+    settings = os.environ if settings is None else settings
+    name = shop.api_token_setting
+    resolution = (f"set {name or 'the setting'} to \"<consumer key>:<consumer secret>\" (WooCommerce > Settings > "
+                  "Advanced > REST API, read/write) in the Function App's settings or local.settings.json")
+    if not name:
+        raise NeedsAttention(f'Shop "{shop.key}" has no API credentials configured.',
+                             resolution=f'set api_token_setting in the [[shops]] entry "{shop.key}"; then '
+                             + resolution, code="missing_setting")
+    value = settings.get(name) or ""
+    key, _, secret = value.partition(":")
+    if not key or not secret:
+        raise NeedsAttention(f"The app setting {name} is not set or is not \"key:secret\".",
+                             resolution=resolution, code="missing_setting")
+    return WooClient(shop.url, key, secret, credentials_setting=name, **options)
+
+
+def _gmt(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("orders_updated_between needs timezone-aware datetimes")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _modified(order: dict) -> datetime:
+    return datetime.fromisoformat(order["date_modified_gmt"]).replace(tzinfo=UTC)
+
+
+class WooClient:
+    def __init__(self, base_url: str, consumer_key: str, consumer_secret: str, *,
+                 credentials_setting: str = "the API credentials setting", page_size: int = MAX_PAGE,
+                 timeout: float = 30.0, max_attempts: int = 5, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.page_size = min(page_size, MAX_PAGE)
+        self._setting = credentials_setting
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+        self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, transport=transport,
+                                  auth=httpx.BasicAuth(consumer_key, consumer_secret),
+                                  timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+                                  headers={"Accept": "application/json"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> WooClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- HTTP with retries ----
+
+    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                if attempt == self._max_attempts:
+                    raise Retryable(f"WooCommerce did not answer ({type(exc).__name__}).", retry_after=30) from exc
+                self._sleep(_backoff(attempt))
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                retry_after = _retry_after(response)
+                if attempt == self._max_attempts:
+                    raise Retryable(f"WooCommerce answered {response.status_code} {attempt} times.",
+                                    retry_after=retry_after or 30)
+                self._sleep(retry_after if retry_after is not None else _backoff(attempt))
+                continue
+            if response.status_code in (401, 403):
+                raise NeedsAttention(
+                    f"WooCommerce refused the API credentials ({response.status_code} {_code(response)}).",
+                    resolution=f"check that {self._setting} holds \"<consumer key>:<consumer secret>\" of a "
+                    "Read/Write REST API key, and that the host passes the Authorization header to WordPress",
+                    code="shop_auth_failed")
+            if response.status_code >= 400:
+                raise NeedsAttention(
+                    f"WooCommerce answered {response.status_code} {_code(response)} to {method} {path}: "
+                    f"{response.text[:300]}",
+                    resolution="check the shop URL and the WooCommerce version (REST API v3 is needed); if it "
+                    "persists, report it with this message", code="shop_api_error")
+            return response
+        raise AssertionError("unreachable")
+
+    # ---- orders ----
+
+    def order(self, order_id: int | str) -> dict:
+        return self._request("GET", f"/orders/{order_id}").json()
+
+    def orders_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
+        """Every order with since ≤ date_modified_gmt < until, oldest change first."""
+        since_s, until_s = since.astimezone(UTC), until.astimezone(UTC)
+        boundary = since_s.replace(microsecond=0)  # restart point: whole seconds, like Woo's dates
+        # both bounds are exclusive and whole seconds: "before" is the first whole second not before `until`
+        before = _gmt(until_s + timedelta(seconds=1) if until_s.microsecond else until_s)
+        seen_at_boundary: set[int] = set()
+        page = 1
+        while True:
+            params = {"modified_after": _gmt(boundary - timedelta(seconds=1)), "modified_before": before,
+                      "dates_are_gmt": "true", "orderby": "modified", "order": "asc",
+                      "per_page": self.page_size, "page": page}
+            orders = self._request("GET", "/orders", params=params).json()
+            for order in orders:
+                modified = _modified(order)
+                if modified < since_s or modified >= until_s or modified < boundary:
+                    continue
+                if modified == boundary and order["id"] in seen_at_boundary:
+                    continue
+                yield order
+            if len(orders) < self.page_size:
+                return
+            last = max(_modified(o) for o in orders)
+            if last == boundary:  # a whole page within one second: walk the pages of this second
+                seen_at_boundary.update(o["id"] for o in orders)
+                page += 1
+            else:
+                boundary, page = last, 1
+                seen_at_boundary = {o["id"] for o in orders if _modified(o) == last}
+
+    # ---- stock ----
+
+    def _lookup(self, skus: list[str]) -> dict[str, list[WooStockTarget]]:
+        found: dict[str, list[WooStockTarget]] = {}
+        for start in range(0, len(skus), SKUS_PER_LOOKUP):
+            chunk = [s for s in skus[start:start + SKUS_PER_LOOKUP] if "," not in s]
+            wanted, page = set(chunk), 1
+            while chunk:
+                response = self._request("GET", "/products", params={"sku": ",".join(chunk), "per_page": MAX_PAGE,
+                                                                       "page": page})
+                for product in response.json():
+                    if product.get("sku") not in wanted:
+                        continue
+                    parent = int(product.get("parent_id") or 0)
+                    found.setdefault(product["sku"], []).append(WooStockTarget(
+                        product_id=parent or int(product["id"]),
+                        variation_id=int(product["id"]) if parent else None,
+                        stock_quantity=product.get("stock_quantity"),
+                        manage_stock=bool(product.get("manage_stock"))))
+                if page >= int(response.headers.get("X-WP-TotalPages") or 1):
+                    break
+                page += 1
+        return found
+
+    def inventory_targets(self, skus: Iterable[str]) -> dict[str, WooStockTarget]:
+        found = self._lookup(list(dict.fromkeys(s for s in skus if s)))
+        return {sku: targets[0] for sku, targets in found.items() if len(targets) == 1}
+
+    def set_stock(self, changes: Iterable[StockChange], *, run_id: str | None = None) -> StockResult:
+        """Absolute stock per SKU; `run_id` is accepted for symmetry with Shopify (Woo has no idempotency key)."""
+        changes = list(changes)
+        result = StockResult()
+        found = self._lookup(list(dict.fromkeys(c.sku for c in changes if c.sku)))
+        locations: dict[str, set] = {}
+        for change in changes:
+            locations.setdefault(change.sku, set()).add(change.location or "")
+        products: list[tuple[StockChange, int]] = []
+        variations: dict[int, list[tuple[StockChange, int]]] = {}
+        for change in changes:
+            targets = found.get(change.sku, [])
+            if "," in change.sku or not targets:
+                result.failed.append((change, f"no WooCommerce product or variation has SKU {change.sku!r}"))
+            elif len(targets) > 1:
+                result.failed.append((change, f"SKU {change.sku!r} is on {len(targets)} WooCommerce products"))
+            elif len(locations[change.sku]) > 1:
+                result.failed.append((change, "WooCommerce keeps one stock figure per SKU; sum the locations "
+                                              "before exporting"))
+            elif targets[0].variation_id is None:
+                products.append((change, targets[0].product_id))
+            else:
+                variations.setdefault(targets[0].product_id, []).append((change, targets[0].variation_id))
+        for start in range(0, len(products), MAX_BATCH):
+            self._batch("/products/batch", products[start:start + MAX_BATCH], result)
+        for parent, rows in variations.items():
+            for start in range(0, len(rows), MAX_BATCH):
+                self._batch(f"/products/{parent}/variations/batch", rows[start:start + MAX_BATCH], result)
+        return result
+
+    def _batch(self, path: str, rows: list[tuple[StockChange, int]], result: StockResult) -> None:
+        update = [{"id": target, "manage_stock": True, "stock_quantity": int(change.quantity)}
+                  for change, target in rows]
+        answer = self._request("POST", path, json={"update": update}).json()
+        result.calls += 1
+        outcomes = answer.get("update") or []
+        for index, (change, _target) in enumerate(rows):
+            outcome = outcomes[index] if index < len(outcomes) else None
+            if outcome is None:
+                result.failed.append((change, "WooCommerce did not report this item"))
+            elif "error" in outcome:
+                error = outcome["error"] or {}
+                result.failed.append((change, f"{error.get('code')}: {error.get('message')}"))
+            else:
+                result.applied.append(change)
+
+
+def _backoff(attempt: int) -> float:
+    ceiling = min(30.0, 0.5 * 2 ** (attempt - 1))
+    return ceiling / 2 + random.random() * ceiling / 2
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers["Retry-After"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("code") or "")
+    except (ValueError, AttributeError):
+        return ""

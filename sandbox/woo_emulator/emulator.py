@@ -1,0 +1,543 @@
+"""A WooCommerce shop over real HTTP: REST v3 orders and products (batch) under /wp-json/wc/v3/, webhooks.
+
+    emu = WooEmulator(consumer_key="ck_test", consumer_secret="cs_test").start()
+    emu.add_order(emu.make_order([("woo-album", 1, "15.00")], modified=...))
+    emu.add_product("woo-album", stock=3); emu.add_variable_product("hoodie", {"hoodie-s": 2, "hoodie-m": 0})
+    emu.send_webhook(url, "order.updated", order, secret="…"); emu.send_ping(url, webhook_id=7)
+
+Auth: HTTP Basic (consumer key:secret) or the `consumer_key`/`consumer_secret` query parameters; without
+them 401 `woocommerce_rest_cannot_view` (GET) / `woocommerce_rest_cannot_create` (POST), with a wrong key
+401 `woocommerce_rest_authentication_error`.
+
+Endpoints:
+- `GET orders` — `modified_after`, `modified_before` (both exclusive, as WP_Date_Query), `dates_are_gmt`
+  (without it the times are read in the site's timezone, `timezone_offset_hours`), `per_page` 1–100
+  (else 400 `rest_invalid_param`), `page`, `orderby` (date|id|modified), `order` (asc|desc); headers
+  `X-WP-Total`, `X-WP-TotalPages`.
+- `GET orders/{id}` (404 `woocommerce_rest_shop_order_invalid_id`).
+- `GET products?sku=a,b` — like WC ≥ 3.x, a SKU search also finds variations (`type: "variation"`,
+  `parent_id` set). `GET products/{id}`, `GET products/{id}/variations`.
+- `POST products/batch` and `POST products/{id}/variations/batch` `{create, update, delete}` — more than 100
+  objects in total → 413 `woocommerce_rest_request_entity_too_large` ("Unable to accept more than 100 items
+  for this request."), as `WC_REST_Controller::check_batch_limit`. Per-item failures come back in place as
+  `{"id": …, "error": {"code", "message", "data": {"status"}}}`.
+
+Counters: requests, unauthorized, batch_calls, batch_items, variation_batch_calls; `emu.batches` records the
+size of every batch call; `emu.requests` logs every request.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import math
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import httpx
+
+BATCH_LIMIT = 100
+PREFIX = "/wp-json/wc/v3/"
+
+
+class WooError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+    def body(self) -> dict:
+        return {"code": self.code, "message": self.message, "data": {"status": self.status}}
+
+
+def wp_specialchars_decode(value: str) -> str:
+    """PHP's wp_specialchars_decode($s, ENT_QUOTES) for the entities WordPress decodes, in one pass."""
+    table = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&#039;": "'", "&#39;": "'", "&#x27;": "'", "&amp;": "&"}
+    return re.sub(r"&(?:lt|gt|quot|#0*39|#[xX]0*27|amp);", lambda m: table.get(m.group(0), "'"), value)
+
+
+def wp_json_encode(payload) -> bytes:
+    """Like PHP's wp_json_encode: compact, non-ASCII as \\uXXXX, slashes escaped as \\/."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=True).replace("/", "\\/").encode()
+
+
+def _parse_date(value: str) -> datetime:
+    text = re.sub(r" (\d\d:?\d\d)$", r"+\1", value.strip())  # "+01:00" that arrived unencoded as " 01:00"
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class WebhookSent:
+    url: str
+    topic: str
+    body: bytes
+    headers: dict[str, str]
+    status: int | None
+    elapsed_ms: float
+    error: str | None = None
+
+
+class WooEmulator:
+    def __init__(self, consumer_key: str = "ck_test", consumer_secret: str = "cs_test",  # noqa: S107
+                 *, timezone_offset_hours: float = 2.0, currency: str = "EUR"):
+        self.consumer_key = consumer_key
+        self.consumer_secret = consumer_secret
+        self.site_offset = timedelta(hours=timezone_offset_hours)
+        self.currency = currency
+        self.lock = threading.RLock()
+        self.orders: dict[int, dict] = {}
+        self.products: dict[int, dict] = {}  # products and variations, like wp_posts
+        self.requests: list[dict] = []
+        self.counters: Counter = Counter()
+        self.batches: list[dict] = []  # {"path", "size"} per batch call
+        self.deliveries: list[WebhookSent] = []
+        self._ids = itertools.count(100)
+        self._server: ThreadingHTTPServer | None = None
+        self._faults: list[tuple[int, bool, float | None]] = []
+
+    def fail_next(self, status: int = 503, count: int = 1, *, after_processing: bool = False,
+                  retry_after: float | None = None) -> None:
+        """Answer the next `count` authorised requests with `status` (after doing the work if `after_processing`)."""
+        with self.lock:
+            self._faults.extend([(status, after_processing, retry_after)] * count)
+
+    def _fault(self, after: bool) -> tuple[int, float | None] | None:
+        with self.lock:
+            if self._faults and self._faults[0][1] == after:
+                status, _, retry_after = self._faults.pop(0)
+                self.counters["faults"] += 1
+                return status, retry_after
+            return None
+
+    # ---- lifecycle ----
+
+    def start(self, port: int = 0, host: str = "127.0.0.1") -> WooEmulator:
+        handler = type("Handler", (_Handler,), {"emulator": self})
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="woo-emulator", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the emulator is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> WooEmulator:
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ---- orders ----
+
+    def _local(self, moment: datetime) -> str:
+        return moment.astimezone(timezone(self.site_offset)).strftime("%Y-%m-%dT%H:%M:%S")
+
+    @staticmethod
+    def _gmt(moment: datetime) -> str:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+    def make_order(self, lines: list[tuple[str, int, str]], modified: datetime | None = None, *,
+                   status: str = "processing", tax_rate: str = "25", shipping: str = "5.00") -> dict:
+        """A REST v3 order from (sku, quantity, unit price excl. tax) lines; `add_order` stores it."""
+        modified = (modified or datetime.now(UTC)).replace(microsecond=0)
+        rate = Decimal(tax_rate) / 100
+        number = next(self._ids)
+        items, net, tax = [], Decimal(0), Decimal(0)
+        for sku, quantity, price in lines:
+            product = self.product_by_sku(sku)
+            line_net = Decimal(price) * quantity
+            line_tax = (line_net * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            items.append({
+                "id": next(self._ids), "name": f"Product {sku}", "sku": sku, "quantity": quantity,
+                "product_id": (product or {}).get("parent_id") or (product or {}).get("id", 0),
+                "variation_id": (product or {}).get("id", 0) if (product or {}).get("parent_id") else 0,
+                "tax_class": "", "subtotal": _money(line_net), "subtotal_tax": _money(line_tax),
+                "total": _money(line_net), "total_tax": _money(line_tax), "price": float(price),
+                "taxes": [{"id": 1, "total": _money(line_tax), "subtotal": _money(line_tax)}],
+                "meta_data": [], "parent_name": None,
+            })
+            net += line_net
+            tax += line_tax
+        ship = Decimal(shipping)
+        ship_tax = (ship * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        address = {"first_name": "Test", "last_name": "Person", "company": "", "address_1": "Storgatan 1",
+                   "address_2": "", "city": "Stockholm", "state": "", "postcode": "11122", "country": "SE"}
+        return {
+            "id": number, "parent_id": 0, "number": str(number), "order_key": f"wc_order_{number:08d}",
+            "created_via": "checkout", "version": "9.8.0", "status": status, "currency": self.currency,
+            "prices_include_tax": False,
+            "date_created": self._local(modified), "date_created_gmt": self._gmt(modified),
+            "date_modified": self._local(modified), "date_modified_gmt": self._gmt(modified),
+            "date_paid": self._local(modified), "date_paid_gmt": self._gmt(modified),
+            "date_completed": None, "date_completed_gmt": None,
+            "discount_total": "0.00", "discount_tax": "0.00",
+            "shipping_total": _money(ship), "shipping_tax": _money(ship_tax), "cart_tax": _money(tax),
+            "total": _money(net + tax + ship + ship_tax), "total_tax": _money(tax + ship_tax),
+            "customer_id": 1, "customer_note": "", "customer_ip_address": "127.0.0.1", "customer_user_agent": "",
+            "billing": {**address, "email": "customer@example.com", "phone": "+15555550100"},
+            "shipping": {**address, "phone": ""},
+            "payment_method": "stripe", "payment_method_title": "Credit card", "transaction_id": f"pi_{number}",
+            "cart_hash": hashlib.md5(str(number).encode()).hexdigest(),  # noqa: S324 - an id, not security
+            "meta_data": [], "line_items": items,
+            "tax_lines": [{"id": next(self._ids), "rate_code": "SE-VAT-1", "rate_id": 1, "label": "VAT",
+                           "compound": False, "tax_total": _money(tax), "shipping_tax_total": _money(ship_tax),
+                           "rate_percent": float(tax_rate), "meta_data": []}],
+            "shipping_lines": [{"id": next(self._ids), "method_title": "Flat rate", "method_id": "flat_rate",
+                                "instance_id": "1", "total": _money(ship), "total_tax": _money(ship_tax),
+                                "taxes": [{"id": 1, "total": _money(ship_tax), "subtotal": ""}], "meta_data": []}],
+            "fee_lines": [], "coupon_lines": [], "refunds": [], "currency_symbol": "€",
+        }
+
+    def add_order(self, order: dict) -> dict:
+        with self.lock:
+            body = dict(order)
+            body.setdefault("id", next(self._ids))
+            self.orders[int(body["id"])] = body
+            return body
+
+    def touch_order(self, order_id: int, modified: datetime, **changes) -> dict:
+        with self.lock:
+            modified = modified.replace(microsecond=0)
+            body = {**self.orders[int(order_id)], **changes, "date_modified": self._local(modified),
+                    "date_modified_gmt": self._gmt(modified)}
+            self.orders[int(order_id)] = body
+            return body
+
+    # ---- products ----
+
+    def _new_product(self, sku: str, stock: int | None, *, kind: str = "simple", parent: int = 0) -> dict:
+        number = next(self._ids)
+        return {"id": number, "name": f"Product {sku}", "type": kind, "parent_id": parent, "sku": sku,
+                "status": "publish", "manage_stock": stock is not None, "stock_quantity": stock,
+                "stock_status": "instock" if (stock or 0) > 0 else "outofstock", "variations": [],
+                "regular_price": "10.00", "price": "10.00"}
+
+    def add_product(self, sku: str, stock: int | None = 0) -> dict:
+        with self.lock:
+            product = self._new_product(sku, stock)
+            self.products[product["id"]] = product
+            return product
+
+    def add_variable_product(self, sku: str, variations: dict[str, int | None]) -> dict:
+        with self.lock:
+            parent = self._new_product(sku, None, kind="variable")
+            self.products[parent["id"]] = parent
+            for variation_sku, stock in variations.items():
+                child = self._new_product(variation_sku, stock, kind="variation", parent=parent["id"])
+                self.products[child["id"]] = child
+                parent["variations"].append(child["id"])
+            return parent
+
+    def product_by_sku(self, sku: str) -> dict | None:
+        with self.lock:
+            return next((p for p in self.products.values() if p["sku"] == sku), None)
+
+    def stock(self, sku: str) -> int | None:
+        product = self.product_by_sku(sku)
+        return None if product is None else product["stock_quantity"]
+
+    # ---- webhooks ----
+
+    def send_webhook(self, url: str, topic: str, payload: dict, secret: str, webhook_id: int = 1,
+                     timeout: float = 60.0) -> WebhookSent:
+        """POST `wp_json_encode(payload)`, signed with base64 HMAC-SHA256 under the decoded secret."""
+        body = wp_json_encode(payload)
+        key = wp_specialchars_decode(secret).encode("utf-8")
+        resource, _, event = topic.partition(".")
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "WooCommerce/9.8.0 Hookshot (WordPress/6.8)",
+            "X-WC-Webhook-Source": f"{self._site_url()}/",
+            "X-WC-Webhook-Topic": topic,
+            "X-WC-Webhook-Resource": resource,
+            "X-WC-Webhook-Event": event,
+            "X-WC-Webhook-Signature": base64.b64encode(hmac.new(key, body, hashlib.sha256).digest()).decode(),
+            "X-WC-Webhook-ID": str(webhook_id),
+            "X-WC-Webhook-Delivery-ID": hashlib.md5(  # noqa: S324 - wp_hash(id . time): not a stable id
+                f"{webhook_id}{time.time()}".encode()).hexdigest(),
+        }
+        return self._deliver(url, topic, body, headers, timeout)
+
+    def send_ping(self, url: str, webhook_id: int, timeout: float = 60.0) -> WebhookSent:
+        """The ping WooCommerce sends when a webhook is created: form body, no signature, no topic."""
+        body = f"webhook_id={int(webhook_id)}".encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "User-Agent": "WooCommerce/9.8.0 Hookshot (WordPress/6.8)"}
+        return self._deliver(url, "ping", body, headers, timeout)
+
+    def _site_url(self) -> str:
+        return self.base_url if self._server is not None else "http://woo.local"
+
+    def _deliver(self, url: str, topic: str, body: bytes, headers: dict, timeout: float) -> WebhookSent:
+        started = time.perf_counter()
+        status, error = None, None
+        try:
+            status = httpx.post(url, content=body, headers=headers, timeout=timeout,
+                                follow_redirects=False).status_code
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        sent = WebhookSent(url, topic, body, headers, status, (time.perf_counter() - started) * 1000, error)
+        self.deliveries.append(sent)
+        return sent
+
+    # ---- request handling ----
+
+    def _check_auth(self, headers, query: dict, method: str) -> None:
+        key = secret = None
+        auth = headers.get("Authorization") or ""
+        if auth.lower().startswith("basic "):
+            try:
+                key, _, secret = base64.b64decode(auth[6:].strip()).decode().partition(":")
+            except ValueError:
+                key = secret = None
+        if key is None and "consumer_key" in query:
+            key, secret = query["consumer_key"], query.get("consumer_secret", "")
+        if key is None:
+            verb = "view" if method == "GET" else "create"
+            text = "list resources" if method == "GET" else "create resources"
+            raise WooError(401, f"woocommerce_rest_cannot_{verb}", f"Sorry, you cannot {text}.")
+        if not hmac.compare_digest(key.encode(), self.consumer_key.encode()):
+            raise WooError(401, "woocommerce_rest_authentication_error", "Consumer key is invalid.")
+        if not hmac.compare_digest((secret or "").encode(), self.consumer_secret.encode()):
+            raise WooError(401, "woocommerce_rest_authentication_error", "Consumer secret is invalid.")
+
+    def handle(self, method: str, path: str, query: dict, body: bytes, headers) -> tuple[int, object, dict]:
+        try:
+            self._check_auth(headers, query, method)
+        except WooError as exc:
+            self.counters["unauthorized"] += 1
+            return exc.status, exc.body(), {}
+        route = path[len(PREFIX):].strip("/")
+        if fault := self._fault(False):
+            return fault[0], _fault_body(fault[0]), _retry_header(fault[1])
+        try:
+            answer = self._get(route, query) if method == "GET" else self._post(route, json.loads(body or b"{}"))
+            if fault := self._fault(True):
+                return fault[0], _fault_body(fault[0]), _retry_header(fault[1])
+            return answer
+        except WooError as exc:
+            return exc.status, exc.body(), {}
+        except ValueError:
+            return 400, {"code": "rest_invalid_json", "message": "Invalid JSON body passed.",
+                         "data": {"status": 400}}, {}
+
+    def _get(self, route: str, query: dict) -> tuple[int, object, dict]:
+        if route == "orders":
+            return self._list_orders(query)
+        if match := re.fullmatch(r"orders/(\d+)", route):
+            with self.lock:
+                order = self.orders.get(int(match.group(1)))
+            if order is None:
+                raise WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+            return 200, order, {}
+        if route == "products":
+            skus = set(filter(None, (query.get("sku") or "").split(","))) if "sku" in query else None
+            with self.lock:
+                found = [p for p in self.products.values()
+                         if (p["sku"] in skus if skus is not None else p["type"] != "variation")]
+            return self._page(sorted(found, key=lambda p: p["id"]), query)
+        if match := re.fullmatch(r"products/(\d+)", route):
+            return 200, self._product(int(match.group(1))), {}
+        if match := re.fullmatch(r"products/(\d+)/variations", route):
+            parent = self._product(int(match.group(1)))
+            with self.lock:
+                children = [self.products[i] for i in parent["variations"]]
+            return self._page(children, query)
+        raise WooError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+    def _post(self, route: str, payload: dict) -> tuple[int, object, dict]:
+        if route == "products/batch":
+            return 200, self._batch(payload, parent=None, path=route), {}
+        if match := re.fullmatch(r"products/(\d+)/variations/batch", route):
+            parent = self._product(int(match.group(1)))
+            return 200, self._batch(payload, parent=parent, path=route), {}
+        raise WooError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+    def _product(self, number: int) -> dict:
+        with self.lock:
+            product = self.products.get(number)
+        if product is None or product["type"] == "variation":
+            raise WooError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+        return product
+
+    def _page(self, rows: list, query: dict) -> tuple[int, object, dict]:
+        per_page = _int_param(query, "per_page", 10)
+        if not 1 <= per_page <= 100:
+            raise WooError(400, "rest_invalid_param", "Invalid parameter(s): per_page")
+        page = max(1, _int_param(query, "page", 1))
+        total = len(rows)
+        pages = math.ceil(total / per_page)
+        if total and page > pages:
+            raise WooError(400, "woocommerce_rest_invalid_page_number",
+                           "The page number requested is larger than the number of pages available.")
+        chunk = rows[(page - 1) * per_page:page * per_page]
+        return 200, chunk, {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
+
+    def _list_orders(self, query: dict) -> tuple[int, object, dict]:
+        gmt = (query.get("dates_are_gmt") or "").lower() in ("1", "true", "yes")
+
+        def bound(name: str) -> datetime | None:
+            if not query.get(name):
+                return None
+            try:
+                moment = _parse_date(query[name])
+            except ValueError:
+                raise WooError(400, "rest_invalid_param", f"Invalid parameter(s): {name}") from None
+            if moment.tzinfo is None:  # naive: GMT with dates_are_gmt, else the site's local time
+                moment = moment.replace(tzinfo=UTC if gmt else timezone(self.site_offset))
+            return moment
+
+        after, before = bound("modified_after"), bound("modified_before")
+        with self.lock:
+            rows = []
+            for order in self.orders.values():
+                modified = datetime.fromisoformat(order["date_modified_gmt"]).replace(tzinfo=UTC)
+                if (after is None or modified > after) and (before is None or modified < before):
+                    rows.append((modified, order))
+        orderby = query.get("orderby") or "date"
+        keys = {"modified": lambda r: (r[0], r[1]["id"]), "id": lambda r: r[1]["id"],
+                "date": lambda r: (r[1]["date_created_gmt"], r[1]["id"])}
+        if orderby not in keys:
+            raise WooError(400, "rest_invalid_param", "Invalid parameter(s): orderby")
+        rows.sort(key=keys[orderby], reverse=(query.get("order") or "desc") == "desc")
+        return self._page([r[1] for r in rows], query)
+
+    def _batch(self, payload: dict, parent: dict | None, path: str) -> dict:
+        total = sum(len(payload.get(k) or []) for k in ("create", "update", "delete"))
+        if total > BATCH_LIMIT:
+            raise WooError(413, "woocommerce_rest_request_entity_too_large",
+                           f"Unable to accept more than {BATCH_LIMIT} items for this request.")
+        self.counters["variation_batch_calls" if parent else "batch_calls"] += 1
+        self.counters["batch_items"] += total
+        self.batches.append({"path": path, "size": total})
+        answer: dict = {}
+        with self.lock:
+            if "create" in payload:
+                answer["create"] = [self._create(item, parent) for item in payload["create"] or []]
+            if "update" in payload:
+                answer["update"] = [self._update(item, parent) for item in payload["update"] or []]
+            if "delete" in payload:
+                answer["delete"] = [self._delete(number, parent) for number in payload["delete"] or []]
+        return answer
+
+    def _item_error(self, number, code: str, message: str, status: int = 400) -> dict:
+        return {"id": number, "error": {"code": code, "message": message, "data": {"status": status}}}
+
+    def _create(self, item: dict, parent: dict | None) -> dict:
+        sku = item.get("sku") or ""
+        if sku and self.product_by_sku(sku) is not None:
+            return self._item_error(0, "product_invalid_sku", "Invalid or duplicated SKU.")
+        product = self._new_product(sku, None, kind="variation" if parent else item.get("type", "simple"),
+                                    parent=parent["id"] if parent else 0)
+        self.products[product["id"]] = product
+        if parent:
+            parent["variations"].append(product["id"])
+        return self._update({**item, "id": product["id"]}, parent)
+
+    def _update(self, item: dict, parent: dict | None) -> dict:
+        number = int(item.get("id") or 0)
+        product = self.products.get(number)
+        valid = product is not None and (product["parent_id"] == parent["id"] if parent
+                                         else product["type"] != "variation")
+        if not valid:
+            code = "woocommerce_rest_product_variation_invalid_id" if parent else "woocommerce_rest_product_invalid_id"
+            return self._item_error(number, code, "Invalid ID.")
+        for field in ("name", "sku", "regular_price", "status"):
+            if field in item:
+                product[field] = item[field]
+        if "manage_stock" in item:
+            product["manage_stock"] = bool(item["manage_stock"])
+        if "stock_quantity" in item:
+            if not product["manage_stock"]:
+                pass  # WooCommerce ignores a quantity on a product that does not manage stock
+            else:
+                product["stock_quantity"] = int(item["stock_quantity"])
+                product["stock_status"] = "instock" if product["stock_quantity"] > 0 else "outofstock"
+        return dict(product)
+
+    def _delete(self, number, parent: dict | None) -> dict:
+        product = self.products.pop(int(number), None)
+        if product is None:
+            return self._item_error(number, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+        if parent and product["id"] in parent["variations"]:
+            parent["variations"].remove(product["id"])
+        return product
+
+
+def _fault_body(status: int) -> dict:
+    return {"code": "emulator_fault", "message": f"Injected {status}.", "data": {"status": status}}
+
+
+def _retry_header(retry_after: float | None) -> dict:
+    return {} if retry_after is None else {"Retry-After": str(retry_after)}
+
+
+def _int_param(query: dict, name: str, default: int) -> int:
+    try:
+        return int(query.get(name, default))
+    except ValueError:
+        raise WooError(400, "rest_invalid_param", f"Invalid parameter(s): {name}") from None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: WooEmulator
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms delayed-ACK stalls
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _handle(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        emu = self.emulator
+        emu.counters["requests"] += 1
+        if not path.startswith(PREFIX):
+            status, answer, extra = 404, {"code": "rest_no_route", "message": "No route was found matching the "
+                                          "URL and request method.", "data": {"status": 404}}, {}
+        else:
+            status, answer, extra = emu.handle(method, path, query, body, self.headers)
+        # logged before answering, so a caller that got the answer sees it logged
+        emu.requests.append({"method": method, "path": path, "query": query, "status": status, "at": time.time()})
+        raw = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(raw)))
+        for name, value in extra.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._handle("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle("POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._handle("PUT")
