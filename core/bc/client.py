@@ -309,6 +309,7 @@ class BcClient:
                     url=where,
                     retry_after=retry_after,
                     text=response.text,
+                    idempotent=safe,
                 )
                 if status in (502, 504, 408) or (status == 503 and retry_after is None):
                     maybe_applied = True

@@ -174,15 +174,19 @@ def error_for_status(
     url: str,
     retry_after: float | None = None,
     text: str = "",
+    idempotent: bool | None = None,
 ) -> BcError:
-    """The one classifier of HTTP failures. `method` decides retryable vs ambiguous for transient statuses."""
+    """The one classifier of HTTP failures. For transient statuses, a non-idempotent request (default: a POST)
+    may be ambiguous; anything else is retryable."""
     code, message = parse_bc_error_body(body)
     if not message:
         message = (text or "").strip()[:500] or f"HTTP {status}"
     correlation_id = correlation_id_from(message, headers)
     common = dict(correlation_id=correlation_id, method=method, url=url)
     if status in RETRYABLE_STATUSES:
-        if method == "POST" and is_ambiguous_status(status, retry_after is not None):
+        if idempotent is None:
+            idempotent = method != "POST"
+        if not idempotent and is_ambiguous_status(status, retry_after is not None):
             return BcAmbiguousWriteError(status, code, message, **common)
         return BcRetryableError(status, code, message, retry_after=retry_after, **common)
     if status == 409 and code == ENTITY_CHANGED:

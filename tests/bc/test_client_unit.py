@@ -475,3 +475,22 @@ def test_token_endpoint_failure_is_an_auth_error_and_releases_the_slot():
     with pytest.raises(BcAuthError, match="AADSTS7000215"):
         client.company(COMPANY).get("items", ORDER_ID)
     assert client.pool.snapshot()["principal1"]["in_flight"] == 0
+
+
+def test_batch_of_reads_is_retried_but_batch_of_writes_is_not():
+    calls = []
+
+    def handler(request):
+        calls.append(request)
+        if len(calls) == 1:
+            return bc_error(504, "GatewayTimeout", "late")
+        return httpx.Response(200, json={"responses": [{"id": "1", "status": 200, "body": {"value": []}}]})
+
+    client, _ = mock_client(handler)
+    results = client.company(COMPANY).batch([BatchOp("GET", "customers")])
+    assert results[0].ok and len(calls) == 2
+
+    calls.clear()
+    with pytest.raises(BcAmbiguousWriteError):
+        client.company(COMPANY).batch([BatchOp("POST", "customers", {"displayName": "x"})])
+    assert len(calls) == 1

@@ -310,3 +310,16 @@ def test_two_credentials_give_about_twice_the_throughput(emu):
     assert one >= 0.9 * 60 * 2  # the window allows 60 per 2 s; measured over two windows
     assert two / one >= 1.7, (one, two)
     assert max(emu.counters["max_in_flight"].values()) <= 5
+
+
+def test_companies_and_published_odata_page(emu):
+    client = make_client(emu)
+    names = {c["name"]: c["id"] for c in client.companies()}
+    assert names["CRONUS SE"] == DEMO_COMPANY_SE_ID
+    total = {r["No"]: r["Inventory"] for r in client.odata_page("CRONUS SE", "ItemCard", select=["No", "Inventory"])}
+    stock = emu.stock(DEMO_COMPANY_SE_ID, "1000")
+    assert total["1000"] == sum(stock.values())
+    location = next(loc for loc, _variant in stock)
+    rows = list(client.odata_page("CRONUS SE", "ItemCard",
+                                  filter=f"No eq '1000' and Location_Filter eq {odata_string(location)}"))
+    assert [r["Inventory"] for r in rows] == [sum(q for (loc, _v), q in stock.items() if loc == location)]
