@@ -11,7 +11,7 @@ from .auth import (
     TokenSource,
     credential_from_settings,
 )
-from .client import BatchOp, BatchResult, BcClient, BcResponse, CompanyApi, CreateOnceResult
+from .client import BatchOp, BatchResult, BcClient, BcResponse, CompanyApi, CreateOnceResult, bc_api_root
 from .errors import (
     BcAmbiguousWriteError,
     BcAuthError,
@@ -47,6 +47,7 @@ __all__ = [
     "PrincipalLimiter",
     "RetryPolicy",
     "TokenSource",
+    "bc_api_root",
     "credential_from_settings",
     "encode_query",
     "escape_literal",

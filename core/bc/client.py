@@ -45,6 +45,12 @@ log = logging.getLogger("core.bc")
 
 MAX_PAGE_SIZE = 20_000
 MAX_BATCH = 100
+BC_API_HOST = "https://api.businesscentral.dynamics.com"
+
+
+def bc_api_root(tenant: str, environment: str, host: str = BC_API_HOST) -> str:
+    """`https://api.businesscentral.dynamics.com/v2.0/{tenant}/{environment}/api/v2.0` (standard API v2.0)."""
+    return f"{host.rstrip('/')}/v2.0/{quote(tenant, safe='.')}/{quote(environment, safe='')}/api/v2.0"
 
 # Transport failures before anything reached BC: safe to repeat, even a POST.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -106,8 +112,8 @@ class BcResponse:
     with its stream, so its body would live until the cyclic GC runs and paging memory would creep.)"""
 
     status_code: int
-    headers: httpx.Headers
-    content: bytes
+    headers: httpx.Headers = field(repr=False)
+    content: bytes = field(repr=False)
 
     def json(self) -> Any:
         return json.loads(self.content)
@@ -122,7 +128,7 @@ class _Attempt:
     response: BcResponse | None = None
     exception: Exception | None = None
     elapsed_ms: float = 0.0
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
     lease: Lease | None = field(default=None, repr=False)
 
 

@@ -30,3 +30,11 @@ def test_query_encoding_round_trips_special_characters():
 def test_entity_label_strips_keys_and_company():
     assert entity_label("companies(1-2)/salesOrders(3-4)/salesOrderLines?$top=1") == "salesOrders/salesOrderLines"
     assert entity_label("items") == "items"
+
+
+def test_bc_api_root():
+    from core.bc import bc_api_root
+
+    assert bc_api_root("contoso.onmicrosoft.com", "Production") == (
+        "https://api.businesscentral.dynamics.com/v2.0/contoso.onmicrosoft.com/Production/api/v2.0"
+    )
