@@ -25,6 +25,8 @@ from core.config import EXAMPLE_CONFIG, load_config
 from core.state import Storage, SyncLog, SyncStatus, names
 from sandbox import azurite as azurite_launcher
 from sandbox.bc_emulator import BcEmulator
+from sandbox.shopify_emulator import ShopifyEmulator
+from sandbox.woo_emulator import WooEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,9 +37,12 @@ token_setting = "BC_DEV_TOKEN"
 '''
 
 
-def derive_config(source: Path = EXAMPLE_CONFIG, extra: str = "") -> str:
-    """The example config with the BC credentials swapped for the emulator's static token."""
+def derive_config(source: Path = EXAMPLE_CONFIG, extra: str = "", shop_urls: dict[str, str] | None = None) -> str:
+    """The example config with the BC credentials swapped for the emulator's static token and the shops'
+    URLs pointed at the shop emulators."""
     text = source.read_text(encoding="utf-8")
+    for original, local in (shop_urls or {}).items():
+        text = text.replace(f'url = "{original}"', f'url = "{local}"')
     text, count = re.subn(r"\[\[bc\.credentials\]\]\n(?:[^\[\n][^\n]*\n|\n)*?(?=\n*\[)", DEV_CREDENTIALS, text,
                           count=1)
     if count != 1:
@@ -52,6 +57,9 @@ class LocalStack:
         self._azurite = azurite
         self.config_extra = config_extra
         self.bc = BcEmulator(seed="demo", latency_ms=bc_latency_ms, **(bc_limits or {}))
+        self.shopify = ShopifyEmulator(shop_domain="bridge-demo.myshopify.com", access_token="shpat_dev_token",
+                                       currency="SEK")
+        self.woo = WooEmulator(consumer_key="ck_dev", consumer_secret="cs_dev")
         self.workdir = Path(tempfile.mkdtemp(prefix="bridge-stack-"))
         self.config_path = self.workdir / "bridge.toml"
         self.with_host = host
@@ -63,6 +71,8 @@ class LocalStack:
         if self._azurite is None:
             self._azurite = azurite_launcher.start(str(self.workdir))
         self.bc.start(port=0)
+        self.shopify.start()
+        self.woo.start()
         self.write_config(self.config_extra)
         self.config = load_config(self.config_path)
         self.settings = {
@@ -78,8 +88,8 @@ class LocalStack:
         for shop in self.config.shops:
             self.settings[shop.webhook_secret_setting] = secrets.token_urlsafe(24)
             if shop.api_token_setting:
-                self.settings[shop.api_token_setting] = "ck_dev:cs_dev" if shop.platform == "woocommerce" else \
-                    "shpat_dev_" + secrets.token_hex(8)
+                self.settings[shop.api_token_setting] = (
+                    "ck_dev:cs_dev" if shop.platform == "woocommerce" else "shpat_dev_token")
         self.storage = Storage(connection_string=self._azurite.connection_string)
         self.storage.ensure_resources()
         if self.with_host:
@@ -89,7 +99,9 @@ class LocalStack:
         return self
 
     def write_config(self, extra: str = "") -> None:
-        self.config_path.write_text(derive_config(extra=extra), encoding="utf-8")
+        shop_urls = {"https://bridge-demo.myshopify.com": self.shopify.base_url,
+                     "https://woo.example.com": self.woo.base_url}
+        self.config_path.write_text(derive_config(extra=extra, shop_urls=shop_urls), encoding="utf-8")
 
     def reload_config(self, extra: str) -> None:
         """Change the app's config (e.g. after an operator fixed a mapping); the next item uses it."""
@@ -103,6 +115,8 @@ class LocalStack:
         if self.host is not None:
             self.host.stop()
         self.bc.stop()
+        self.shopify.stop()
+        self.woo.stop()
         if self._own_azurite and self._azurite is not None:
             self._azurite.stop()
         from core.sync.context import set_context
@@ -124,6 +138,14 @@ class LocalStack:
 
     def webhook_url(self, shop_key: str) -> str:
         return f"{self.host.base_url}/api/webhooks/{shop_key}"
+
+    def send_shopify(self, topic: str, payload: dict, event_id: str | None = None):
+        """The Shopify emulator delivers a signed webhook to the app, as the real shop does."""
+        return self.shopify.send_webhook(self.webhook_url("shopify-demo"), topic, payload, self.secret("shopify-demo"),
+                                         event_id=event_id)
+
+    def send_woo(self, topic: str, payload: dict):
+        return self.woo.send_webhook(self.webhook_url("woo-demo"), topic, payload, self.secret("woo-demo"))
 
     def post_webhook(self, shop_key: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
         return httpx.post(self.webhook_url(shop_key), content=body, headers=headers, timeout=10)

@@ -158,3 +158,26 @@ def test_a_topic_this_shop_has_not_enabled_is_acknowledged_and_logged_as_skipped
     skipped = [r for r in stack.synclog.query(shop="shopify-demo") if r.status is SyncStatus.SKIPPED
                and r.topic == "products/update"]
     assert skipped and "not enabled" in skipped[0].message
+
+
+def test_the_reconcile_timer_imports_orders_whose_webhooks_never_arrived(stack):
+    from datetime import UTC, datetime, timedelta
+
+    from core.sync.context import get_context
+    from core.sync.orders import reconcile_orders
+
+    now = datetime.now(UTC)
+    missed = stack.shopify.add_order(stack.shopify.make_order([("2000", 2, "89.00")], updated_at=now - timedelta(
+        minutes=3), email="anna.andersson@example.com"))
+    woo_missed = stack.woo.add_order(stack.woo.make_order([("3000", 1, "249.00")], modified=now - timedelta(
+        minutes=2)))
+    ctx = get_context()
+    queued = reconcile_orders(ctx, now=now)
+    assert queued >= 2
+    stack.wait_until_settled()
+    shop_id = str(missed["id"])
+    assert stack.synclog.get("orders", "shopify-demo", shop_id).status is SyncStatus.SUCCESS
+    assert stack.synclog.get("orders", "woo-demo", str(woo_missed["id"])).status is SyncStatus.SUCCESS
+    assert ctx.cursors.get("orders", "shopify-demo") == now
+    # the next run reads from the advanced cursor (minus the overlap) and queues nothing already imported
+    assert reconcile_orders(ctx, now=now + timedelta(minutes=5)) == 0

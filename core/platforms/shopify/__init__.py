@@ -1,5 +1,5 @@
-"""Shopify: webhooks (HMAC-SHA256 base64) and order/refund parsing. The API client comes later."""
+"""Shopify: webhooks (HMAC-SHA256 base64), order/refund parsing, and the Admin API client."""
 
-from core.platforms.shopify import parse, webhooks
+from core.platforms.shopify import client, parse, webhooks
 
-__all__ = ["parse", "webhooks"]
+__all__ = ["client", "parse", "webhooks"]

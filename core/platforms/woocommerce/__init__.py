@@ -1,5 +1,5 @@
-"""WooCommerce: webhooks (HMAC-SHA256 base64, decoded secret, ping) and order/refund parsing."""
+"""WooCommerce: webhooks (HMAC-SHA256 base64, decoded secret, ping), order/refund parsing, REST v3 client."""
 
-from core.platforms.woocommerce import parse, webhooks
+from core.platforms.woocommerce import client, parse, webhooks
 
-__all__ = ["parse", "webhooks"]
+__all__ = ["client", "parse", "webhooks"]
