@@ -686,6 +686,7 @@ class BcEmulator:
                     "BadRequest", f"The batch request contains {len(operations)} operations; the maximum is "
                                   f"{self.limits.batch_limit}."))
             cost = max(1, len(operations))
+        entry["cost"] = cost  # rate-limit units (benchmarks report them)
         try:
             self.limiter.admit(principal, cost)
         except BcError as exc:
