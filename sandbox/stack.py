@@ -111,6 +111,13 @@ class LocalStack:
         self.config = load_config(self.config_path)
         set_context(None)
 
+    def reload_config_from_file(self) -> None:
+        """After editing config_path: the next queue item runs with the edited config."""
+        from core.sync.context import set_context
+
+        self.config = load_config(self.config_path)
+        set_context(None)
+
     def stop(self) -> None:
         if self.host is not None:
             self.host.stop()

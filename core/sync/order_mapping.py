@@ -171,7 +171,8 @@ def external_document_number(order: Order, shop_cfg: Shop) -> str:
 def item_keys(order: Order, shop_cfg: Shop) -> dict[str, tuple[str, str | None]]:
     """What to look up in BC for each item line: line external_id → (item number, variant code or None).
 
-    Convention (docs/orders.md): [shops.items] maps a shop variant id, else a SKU, to "ITEM" or
+    Convention (docs/orders.md): [shops.items] maps a shop variant id, else a SKU, else a product id
+    (products without variants, e.g. WooCommerce simple products), to "ITEM" or
     "ITEM:VARIANT" (BC item number, optionally a BC item variant code); without a mapping the SKU
     itself is the BC item number. Lines with neither a mapping nor a SKU, and sold gift cards
     (booked to a G/L account), are left out: there is nothing to look up.
@@ -181,7 +182,8 @@ def item_keys(order: Order, shop_cfg: Shop) -> dict[str, tuple[str, str | None]]
         if line.gift_card:
             continue
         mapped = (shop_cfg.items.get(line.variant_id) if line.variant_id else None) or (
-            shop_cfg.items.get(line.sku) if line.sku else None)
+            shop_cfg.items.get(line.sku) if line.sku else None) or (
+            shop_cfg.items.get(line.product_id) if line.product_id else None)
         if mapped:
             number, _, variant = mapped.partition(VARIANT_SEPARATOR)
             keys[line.external_id] = (number.strip().upper(), variant.strip().upper() or None)
