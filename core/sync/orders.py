@@ -363,30 +363,46 @@ def cancel_order(ctx: Context, shop: Shop, order: Order) -> Outcome:
 # ---- reconcile: the safety net for missed webhooks ----
 
 def reconcile_orders(ctx: Context, now: datetime | None = None) -> int:
-    """Enqueue orders updated since each shop's cursor; advance the cursor only after the window succeeded."""
+    """Enqueue orders changed since each shop's cursor that BC does not have yet (or that changed since they
+    were imported); advance a shop's cursor only after its whole window succeeded."""
     queued = 0
     for shop in ctx.config.shops:
-        if "orders" not in shop.flows:
+        if "orders" not in shop.flows or getattr(platform(shop.platform), "client", None) is None:
             continue
-        client_module = getattr(platform(shop.platform), "client", None)
-        if client_module is None:
+        start = (datetime.combine(shop.orders.cutoff, datetime.min.time(), UTC) if shop.orders.cutoff
+                 else (now or datetime.now(UTC)) - timedelta(days=1))
+        window = ctx.cursors.window("orders", shop.key, start=start, now=now,
+                                    overlap=timedelta(minutes=shop.orders.reconcile_overlap_minutes))
+        try:
+            queued += enqueue_changed_orders(ctx, shop, window.since, window.until, source="reconcile")
+        except Exception:
+            # one shop being down must not stop the others; its cursor stays, so the next run retries
+            log.exception("reconcile_failed shop=%s since=%s", shop.key, window.since.isoformat())
             continue
-        window = ctx.cursors.window(
-            "orders", shop.key, start=datetime.combine(shop.orders.cutoff, datetime.min.time(), UTC)
-            if shop.orders.cutoff else (now or datetime.now(UTC)) - timedelta(days=1),
-            overlap=timedelta(minutes=shop.orders.reconcile_overlap_minutes), now=now,
-        )
-        client = client_module.client_for(shop)
-        for raw_order in client.orders_updated_between(window.since, window.until):
-            external_id = str(raw_order["id"])
-            binding = ctx.bindings.get("order", shop.key, external_id)
-            if binding is not None and binding.is_bound:
-                continue
-            raw = json.dumps(raw_order).encode()
-            ref = ctx.inbox.store(shop.key, raw, {"content-type": "application/json"}, source="reconcile")
-            enqueue(ctx.storage, names.ORDERS_IMPORT, Envelope(
-                flow="orders", shop=shop.key, external_id=external_id, payload_ref=ref, source="reconcile",
-                topic="reconcile"))
-            queued += 1
         ctx.cursors.advance("orders", shop.key, window)
+    return queued
+
+
+def enqueue_changed_orders(ctx: Context, shop: Shop, since: datetime, until: datetime, *,
+                           source: str = "reconcile") -> int:
+    """Read the shop's orders updated in [since, until) and queue each one BC does not have in its current
+    form. Used by the reconcile timer (with its cursor) and by `python -m core backfill` (without)."""
+    adapter = platform(shop.platform)
+    client = adapter.client.client_for(shop)
+    queued = 0
+    for raw_order in client.orders_updated_between(since, until):
+        try:
+            order = adapter.parse.parse_order(raw_order, shop.key, shop.orders.currency_basis)
+            external_id = order.external_id
+        except NeedsAttention:
+            order, external_id = None, str(raw_order.get("id", ""))
+        binding = ctx.bindings.get("order", shop.key, external_id)
+        if (binding is not None and binding.is_bound and order is not None
+                and binding.data.get("fingerprint") == fingerprint(order)):
+            continue
+        ref = ctx.inbox.store(shop.key, json.dumps(raw_order).encode(), {"content-type": "application/json"},
+                              source=source)
+        enqueue(ctx.storage, names.ORDERS_IMPORT, Envelope(
+            flow="orders", shop=shop.key, external_id=external_id, payload_ref=ref, source=source, topic=source))
+        queued += 1
     return queued

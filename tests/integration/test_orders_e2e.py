@@ -181,3 +181,31 @@ def test_the_reconcile_timer_imports_orders_whose_webhooks_never_arrived(stack):
     assert ctx.cursors.get("orders", "shopify-demo") == now
     # the next run reads from the advanced cursor (minus the overlap) and queues nothing already imported
     assert reconcile_orders(ctx, now=now + timedelta(minutes=5)) == 0
+
+
+def test_backfill_queues_a_past_period_without_moving_the_reconcile_cursor(stack):
+    import subprocess
+    import sys
+    from datetime import UTC, datetime
+
+    from tests.conftest import ROOT
+
+    past = datetime(2026, 10, 3, 12, 0, tzinfo=UTC)
+    old = stack.shopify.add_order(stack.shopify.make_order([("3000", 2, "249.00")], updated_at=past,
+                                                           email="erik.svensson@example.com"))
+    cursor_before = get_cursor(stack)
+    env = {**__import__("os").environ, **stack.settings}
+    result = subprocess.run([sys.executable, "-m", "core", "backfill", "--shop", "shopify-demo", "--since",
+                             "2026-10-01", "--until", "2026-10-05"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "queued 1 order(s)" in result.stdout
+    stack.wait_until_settled()
+    assert stack.synclog.get("orders", "shopify-demo", str(old["id"])).status is SyncStatus.SUCCESS
+    assert get_cursor(stack) == cursor_before  # the window was explicit, the reconcile cursor untouched
+
+
+def get_cursor(stack):
+    from core.state import Cursors
+
+    return Cursors(stack.storage).get("orders", "shopify-demo")
