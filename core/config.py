@@ -171,6 +171,17 @@ class DimensionRule(Section):
     channel: str | None = None
 
 
+class StockOptions(Section):
+    """Stock BC → shop (flow "stock"); docs/stock.md explains each choice."""
+
+    company: str = ""  # BC company whose stock the shop shows; empty = the company of the shop's first routing rule
+    default_location: str = ""  # shop location that shows the total when no [shops.locations] are mapped
+    buffer: int = Field(0, ge=0)  # safety stock: subtracted from every shop location (never below 0)
+    # what is subtracted because it is sold but still in BC's on-hand inventory (docs/stock.md "Committed")
+    committed: Literal["none", "shop_pending", "shop_pending_and_bc_open_orders"] = "shop_pending_and_bc_open_orders"
+    full_reconcile_hours: float = Field(24, gt=0)  # push every pair, ignoring the snapshot, this often
+
+
 class Shop(Section):
     key: str
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
@@ -182,6 +193,7 @@ class Shop(Section):
     locations: dict[str, list[str]] = Field(default_factory=dict)  # shop location id → BC location codes
     items: dict[str, str] = Field(default_factory=dict)  # shop variant id or SKU → BC item number
     dimensions: list[DimensionRule] = Field(default_factory=list)
+    stock: StockOptions = Field(default_factory=StockOptions)
 
     @field_validator("key")
     @classmethod
@@ -272,6 +284,12 @@ def _cross_checks(config: Config) -> list[Problem]:
             problems.append(Problem(
                 f'shops["{shop.key}"]', "no routing rule can match this shop",
                 f'add [[routing]] with shop = "{shop.key}" and the company its orders go to',
+            ))
+    for shop in config.shops:
+        if shop.stock.company and shop.stock.company not in company_keys:
+            problems.append(Problem(
+                f'shops["{shop.key}"].stock.company', f'unknown company "{shop.stock.company}"',
+                f"use one of {company_keys}",
             ))
     for i, credential in enumerate(config.bc.credentials):
         if credential.auth == "static_token" and not config.bc.base_url_setting:
