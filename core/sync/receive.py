@@ -65,9 +65,12 @@ def receive_webhook(ctx: Context, shop_key: str, raw: bytes, headers: dict[str, 
     enqueue(ctx.storage, FLOW_QUEUES[delivery.flow], envelope)
     if delivery.delivery_id:
         ctx.deliveries.remember(shop_key, delivery.delivery_id, ref)
-    ctx.synclog.record(delivery.flow, shop_key, external_id, SyncStatus.RECEIVED, payload_ref=ref,
-                       event_id=delivery.delivery_id, topic=delivery.topic,
-                       message=f"Received {delivery.topic}; queued for import.")
+    if ctx.synclog.get(delivery.flow, shop_key, external_id) is None:
+        ctx.synclog.record(delivery.flow, shop_key, external_id, SyncStatus.RECEIVED, payload_ref=ref,
+                           event_id=delivery.delivery_id, topic=delivery.topic,
+                           message=f"Received {delivery.topic}; queued for import.")
+    else:  # a later event for a known record: its current status stands until the worker decides
+        ctx.synclog.note(delivery.flow, shop_key, external_id, f"Received {delivery.topic}; queued.")
     return Reply(200, "queued")
 
 
