@@ -369,6 +369,10 @@ class BcClient:
                 if status == 429:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
                     throttled_for = retry_after if retry_after is not None else self.retry.backoff(attempt)
+                if status in (429, 503):
+                    # the marker the "BC throttling" alert in infra/ counts
+                    log.warning("bc_throttled status=%s entity=%s principal=%s retry_after=%s", status, entity,
+                                lease.name, response.headers.get("Retry-After"))
         finally:
             result.elapsed_ms = (time.perf_counter() - start) * 1000
             self.pool.release(lease, throttled_for=throttled_for)

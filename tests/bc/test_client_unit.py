@@ -494,3 +494,22 @@ def test_batch_of_reads_is_retried_but_batch_of_writes_is_not():
     with pytest.raises(BcAmbiguousWriteError):
         client.company(COMPANY).batch([BatchOp("POST", "customers", {"displayName": "x"})])
     assert len(calls) == 1
+
+
+def test_a_throttled_answer_logs_the_marker_the_throttling_alert_counts(caplog):
+    import logging
+
+    import httpx
+
+    from core.bc import BcClient, CredentialPool, RetryPolicy
+    from tests.bc.fakes import FakeCredential
+
+    answers = iter([httpx.Response(429, headers={"Retry-After": "0"}, json={"error": {"code": "x", "message": "m"}}),
+                    httpx.Response(200, json={"value": []})])
+    client = BcClient(api_root="https://bc.test/v2.0/t/production/api/v2.0",
+                      pool=CredentialPool([FakeCredential("app1")]),
+                      http=httpx.Client(transport=httpx.MockTransport(lambda request: next(answers))),
+                      retry=RetryPolicy(max_attempts=3, base_delay=0, max_delay=0), sleep=lambda s: None)
+    with caplog.at_level(logging.WARNING, logger="core.bc"):
+        assert list(client.company("00000000-0000-0000-0000-000000000001").list("items")) == []
+    assert any("bc_throttled status=429" in r.getMessage() for r in caplog.records)
