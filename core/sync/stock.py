@@ -481,10 +481,11 @@ class _Pusher:
 
 def export_stock_levels(ctx: Context, shop_key: str, *, full: bool = False, writer=None,
                         progress: Callable[[StockRun], None] | None = None, now: datetime | None = None,
-                        sleep: Callable[[float], None] = time.sleep) -> StockRun:
+                        sleep: Callable[[float], None] | None = None) -> StockRun:
     """Export one shop's stock; returns the run summary. Raises NeedsAttention/Skip/Retryable (runner rules)."""
     started = time.monotonic()
     now = now or datetime.now(UTC)
+    sleep = sleep or time.sleep
     shop = ctx.config.shop(shop_key)
     if shop is None:
         raise NeedsAttention(f"Shop {shop_key!r} is not in the integration config.",

@@ -231,7 +231,7 @@ def test_a_stale_change_from_quantity_is_re_read_and_resolved(env):
     assert run.writes == 2  # the stale try, then the resolved one
 
 
-def test_a_failed_batch_is_logged_the_rest_goes_on_and_the_next_run_retries_it(env):
+def test_a_failed_batch_is_logged_the_rest_goes_on_and_the_next_run_retries_it(env, monkeypatch):
     stock_shop(env)
     ctx = env.context(MAPPED)
     stock.export_stock_levels(ctx, env.shop_key)  # targets cached, snapshot written
@@ -253,6 +253,7 @@ def test_a_failed_batch_is_logged_the_rest_goes_on_and_the_next_run_retries_it(e
         env.adjust_bc("3000", "MAIN", 1)
         env.adjust_bc("2000", "MAIN", -1)
         env.shopify.fail_next(503, count=10, retry_after=0)
+        monkeypatch.setattr(stock.time, "sleep", lambda s: None)
         stock.run_stock_item(ctx, Envelope(flow="stock", shop=env.shop_key, payload_ref=""))
 
 
