@@ -182,6 +182,23 @@ class StockOptions(Section):
     full_reconcile_hours: float = Field(24, gt=0)  # push every pair, ignoring the snapshot, this often
 
 
+class RefundImport(Section):
+    """Refunds shop → BC credit memos (flow "refunds"); docs/refunds.md explains each choice."""
+
+    # a refund whose order BC has not invoiced yet: wait for the invoice (retry later) or ask a person now
+    before_invoice: Literal["wait", "needs_attention"] = "wait"
+    post_credit_memo: bool = False  # post the credit memo right away (else it stays a draft for review)
+
+
+class ShipmentExport(Section):
+    """Shipments BC → shop (flow "shipments"); docs/shipments.md explains each choice."""
+
+    notify_customer: bool = True
+    carriers: dict[str, str] = Field(default_factory=dict)  # BC shipping agent code → carrier name in the shop
+    tracking_urls: dict[str, str] = Field(default_factory=dict)  # BC shipping agent code → URL with {tracking}
+    lookback_days: int = Field(7, gt=0)  # first run: shipments posted this many days back
+
+
 class Shop(Section):
     key: str
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
@@ -194,6 +211,8 @@ class Shop(Section):
     items: dict[str, str] = Field(default_factory=dict)  # shop variant id or SKU → BC item number
     dimensions: list[DimensionRule] = Field(default_factory=list)
     stock: StockOptions = Field(default_factory=StockOptions)
+    refunds: RefundImport = Field(default_factory=RefundImport)
+    shipments: ShipmentExport = Field(default_factory=ShipmentExport)
 
     @field_validator("key")
     @classmethod
@@ -216,6 +235,25 @@ class Shop(Section):
         return v
 
 
+class PayoutSource(Section):
+    """A payment provider's settlements → customer payments applied to invoices, fees to a G/L account."""
+
+    key: str
+    psp: Literal["stripe", "adyen", "klarna"]
+    company: str  # BC company key the settlements are booked in
+    shop: str  # the shop whose order numbers appear as merchant references (to find the BC invoices)
+    payment_journal: str  # BC customerPaymentJournals code, e.g. "ADYEN" (its balancing account = PSP clearing)
+    fee_journal: str = ""  # BC journals code for fee lines; empty = fees are not booked
+    api_key_setting: str | None = None  # Stripe secret key / Klarna credentials ("user:password")
+    webhook_secret_setting: str | None = None  # Stripe signing secret / Adyen HMAC key, for notifications
+    post: bool = False  # post the journals after creating the lines (else a person reviews and posts)
+
+    @field_validator("api_key_setting", "webhook_secret_setting")
+    @classmethod
+    def _names(cls, v):
+        return v if v is None else _setting_name(v)
+
+
 class RoutingRule(Section):
     """First matching rule wins. Omitted fields match anything."""
 
@@ -231,12 +269,16 @@ class Config(Section):
     companies: list[Company] = Field(min_length=1)
     shops: list[Shop] = Field(min_length=1)
     routing: list[RoutingRule] = Field(min_length=1)
+    payouts: list[PayoutSource] = Field(default_factory=list)
 
     def shop(self, key: str) -> Shop | None:
         return next((s for s in self.shops if s.key == key), None)
 
     def company(self, key: str) -> Company:
         return next(c for c in self.companies if c.key == key)
+
+    def payout_source(self, key: str) -> PayoutSource | None:
+        return next((p for p in self.payouts if p.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -297,6 +339,12 @@ def _cross_checks(config: Config) -> list[Problem]:
                 f"bc.credentials[{i}].auth", "static_token is for local emulators only, and base_url is the real BC",
                 "use client_secret, certificate or federated for Business Central online",
             ))
+    for i, source in enumerate(config.payouts):
+        if source.company not in company_keys:
+            problems.append(Problem(f"payouts[{i}].company", f'unknown company "{source.company}"',
+                                    f"use one of {company_keys}"))
+        if source.shop not in shop_keys:
+            problems.append(Problem(f"payouts[{i}].shop", f'unknown shop "{source.shop}"', f"use one of {shop_keys}"))
     for company in config.companies:
         where = f'companies["{company.key}"]'
         if company.gl_accounts.shipping_account and company.gl_accounts.shipping_item:

@@ -50,8 +50,13 @@ def run_item(ctx: Context, queue: str, envelope: Envelope, handler: Callable[[Co
         outcome = handler(ctx, envelope)
     except Skip as exc:
         if exc.duplicate:
-            ctx.synclog.note(flow, shop, external_id, f"Duplicate delivery ignored: {exc.reason}")
-            return SyncStatus.SKIPPED
+            current = ctx.synclog.get(flow, shop, external_id)
+            if current is not None and current.status is not SyncStatus.RECEIVED:
+                ctx.synclog.note(flow, shop, external_id, f"Duplicate delivery ignored: {exc.reason}")
+                return SyncStatus.SKIPPED
+            # a receipt raced past the import that already succeeded: the record's truth is "done"
+            ctx.synclog.record(flow, shop, external_id, SyncStatus.SUCCESS, message=exc.reason, **common)
+            return SyncStatus.SUCCESS
         ctx.synclog.record(flow, shop, external_id, SyncStatus.SKIPPED, message=exc.reason, **common)
         log.info("sync_status=skipped flow=%s shop=%s id=%s reason=%s", flow, shop, external_id, exc.reason)
         return SyncStatus.SKIPPED
