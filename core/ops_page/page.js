@@ -1,0 +1,161 @@
+"use strict";
+// Every value from the API goes into the page through textContent (never innerHTML): record messages
+// quote what shops sent.
+(function () {
+  const key = new URLSearchParams(window.location.search).get("code") || "";
+  const refreshSeconds = parseInt(document.body.dataset.refresh, 10) || 30;
+  const STATUSES = ["received", "success", "skipped", "needs_attention", "failed"];
+  const LABELS = { received: "Waiting", success: "Done", skipped: "Skipped", needs_attention: "Needs attention",
+    failed: "Failed" };
+
+  function api(path, options) {
+    const opts = Object.assign({ headers: {} }, options || {});
+    if (key) opts.headers["x-functions-key"] = key;
+    return fetch(path, opts).then(function (response) {
+      return response.text().then(function (text) {
+        let body = null;
+        try { body = text ? JSON.parse(text) : null; } catch (e) { body = { error: text }; }
+        if (!response.ok) {
+          const reason = response.status === 401 || response.status === 403
+            ? "The key is missing or wrong: open this page with ?code=<the app's master key>."
+            : (body && body.error) || ("HTTP " + response.status);
+          throw new Error(reason);
+        }
+        return body;
+      });
+    });
+  }
+
+  function el(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+
+  function when(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    return isNaN(d) ? String(iso) : d.toLocaleString();
+  }
+
+  function banner(text) {
+    const b = document.getElementById("banner");
+    b.textContent = text || "";
+    b.hidden = !text;
+  }
+
+  function renderSummary(status) {
+    const box = document.getElementById("summary");
+    box.replaceChildren();
+    const by = status.by_status || {};
+    let poison = 0;
+    Object.values(status.queues || {}).forEach(function (q) { poison += q.poison || 0; });
+    [["Needs attention", status.needs_attention || 0, (status.needs_attention || 0) > 0 ? "bad" : "ok"],
+     ["Done", by.success || 0, ""], ["Waiting", by.received || 0, ""], ["Skipped", by.skipped || 0, ""],
+     ["Stuck in poison queues", poison, poison > 0 ? "bad" : "ok"]].forEach(function (c) {
+      const card = el("div", null, "card " + c[2]);
+      card.appendChild(el("div", c[1], "n"));
+      card.appendChild(el("div", c[0]));
+      box.appendChild(card);
+    });
+  }
+
+  function renderCounts(status) {
+    const body = document.querySelector("#counts tbody");
+    body.replaceChildren();
+    Object.keys(status.by_flow || {}).forEach(function (flow) {
+      const counts = status.by_flow[flow];
+      const tr = el("tr");
+      tr.appendChild(el("td", flow));
+      STATUSES.forEach(function (s) {
+        const n = counts[s] || 0;
+        tr.appendChild(el("td", n, "num" + ((s === "failed" || s === "needs_attention") && n ? " bad" : "")));
+      });
+      body.appendChild(tr);
+    });
+    const qbody = document.querySelector("#queues tbody");
+    qbody.replaceChildren();
+    Object.keys(status.queues || {}).forEach(function (name) {
+      const q = status.queues[name];
+      const tr = el("tr");
+      tr.appendChild(el("td", name));
+      tr.appendChild(el("td", q.waiting === null ? "—" : q.waiting, "num"));
+      tr.appendChild(el("td", q.poison === null ? "—" : q.poison, "num" + (q.poison ? " bad" : "")));
+      qbody.appendChild(tr);
+    });
+  }
+
+  function retryButton(record) {
+    const cell = el("td");
+    const button = el("button", "Retry", "retry");
+    button.type = "button";
+    button.title = "Process the stored payload of this record again";
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      const note = cell.querySelector(".done, .error");
+      if (note) note.remove();
+      api("retry", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ flow: record.flow, shop: record.shop, external_id: record.external_id }),
+      }).then(function () {
+        cell.appendChild(el("div", "Queued again", "done"));
+        setTimeout(refresh, 1500);
+      }).catch(function (err) {
+        button.disabled = false;
+        cell.appendChild(el("div", "Retry failed: " + err.message, "error"));
+      });
+    });
+    cell.appendChild(button);
+    return cell;
+  }
+
+  function renderAttention(records) {
+    const body = document.querySelector("#attention tbody");
+    body.replaceChildren();
+    document.getElementById("empty").hidden = records.length > 0;
+    document.getElementById("attention").hidden = records.length === 0;
+    records.forEach(function (r) {
+      const tr = el("tr");
+      tr.dataset.flow = r.flow;
+      tr.dataset.shop = r.shop;
+      tr.dataset.externalId = r.external_id;
+      tr.appendChild(el("td", when(r.updated_at)));
+      tr.appendChild(el("td", r.flow));
+      tr.appendChild(el("td", r.shop));
+      const id = el("td");
+      id.appendChild(el("code", r.external_id));
+      if (r.bc_document) id.appendChild(el("div", "BC: " + r.bc_document));
+      tr.appendChild(id);
+      const st = el("td");
+      st.appendChild(el("span", LABELS[r.status] || r.status, "status " + r.status));
+      if (r.attempts) st.appendChild(el("div", r.attempts + " attempt(s)", "hint"));
+      tr.appendChild(st);
+      tr.appendChild(el("td", r.message, "msg"));
+      tr.appendChild(el("td", r.resolution, "res"));
+      tr.appendChild(retryButton(r));
+      body.appendChild(tr);
+    });
+  }
+
+  let running = false;
+  function refresh() {
+    if (running) return;
+    running = true;
+    Promise.all([api("status"), api("records?status=attention&limit=200")])
+      .then(function (results) {
+        banner("");
+        renderSummary(results[0]);
+        renderCounts(results[0]);
+        renderAttention(results[1].records || []);
+        document.getElementById("updated").textContent = "Updated " + new Date().toLocaleTimeString();
+      })
+      .catch(function (err) { banner("Could not load the status: " + err.message); })
+      .then(function () { running = false; });
+  }
+
+  document.getElementById("refresh-now").addEventListener("click", refresh);
+  refresh();
+  setInterval(refresh, refreshSeconds * 1000);
+})();
