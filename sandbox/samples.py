@@ -109,3 +109,60 @@ def woo_order(order_id: int, lines: list[tuple[str, int, str]], *, email: str = 
 
 def dumps(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode()
+
+
+def _money_set(amount: Decimal, currency: str) -> dict:
+    value = {"amount": f"{amount:.2f}", "currency_code": currency}
+    return {"shop_money": value, "presentment_money": dict(value)}
+
+
+def shopify_refund(refund_id: int, order_id: int, lines: list[tuple[int, str, int, str]], *, shipping: str = "0",
+                   adjustment: str = "0", restock: bool = True, currency: str = "SEK",
+                   created_at: str = "2026-11-25T09:00:00+01:00", note: str = "Returned") -> dict:
+    """A Shopify refunds/create body for an order built by shopify_order (prices incl. 25 % VAT).
+
+    `lines` = [(line number n of the order, 1-based, sku, quantity, unit price incl. VAT)]; the refunded
+    line item is the order's line `order_id * 100 + n`. `shipping` = refunded shipping incl. VAT;
+    `adjustment` = money refunded beyond the lines (goodwill; an order adjustment). The refund
+    transaction carries the sum of all parts, as Shopify's does."""
+    items, total = [], Decimal(0)
+    for n, sku, quantity, price in lines:
+        subtotal = Decimal(price) * quantity
+        tax = _tax_included(subtotal)
+        total += subtotal
+        line_id = order_id * 100 + n
+        items.append({
+            "id": refund_id * 10 + n, "line_item_id": line_id, "quantity": quantity,
+            "restock_type": "return" if restock else "no_restock", "location_id": None,
+            "subtotal": float(subtotal), "subtotal_set": _money_set(subtotal, currency),
+            "total_tax": float(tax), "total_tax_set": _money_set(tax, currency),
+            "line_item": {
+                "id": line_id, "admin_graphql_api_id": f"gid://shopify/LineItem/{line_id}", "sku": sku,
+                "title": f"Product {sku}", "variant_id": order_id * 1000 + n, "quantity": quantity,
+                "price": price, "price_set": _money_set(Decimal(price), currency), "gift_card": False,
+                "total_discount": "0.00", "total_discount_set": _money_set(Decimal(0), currency),
+                "tax_lines": [{"title": "Moms", "rate": 0.25, "price": f"{tax:.2f}"}],
+            },
+        })
+    ship = Decimal(shipping)
+    shipping_lines = []
+    if ship:
+        total += ship
+        shipping_lines.append({"id": refund_id * 10, "shipping_line_id": order_id * 10,
+                               "subtotal_amount_set": _money_set(ship, currency),
+                               "tax_amount_set": _money_set(_tax_included(ship), currency)})
+    extra = Decimal(adjustment)
+    adjustments = []
+    if extra:
+        total += extra
+        adjustments.append({"id": refund_id * 10 + 9, "kind": "refund_discrepancy", "reason": "Goodwill",
+                            "amount": f"{-extra:.2f}", "amount_set": _money_set(-extra, currency),
+                            "tax_amount": "0.00", "tax_amount_set": _money_set(Decimal(0), currency)})
+    return {
+        "id": refund_id, "admin_graphql_api_id": f"gid://shopify/Refund/{refund_id}", "order_id": order_id,
+        "created_at": created_at, "processed_at": created_at, "note": note, "restock": restock,
+        "refund_line_items": items, "refund_shipping_lines": shipping_lines, "order_adjustments": adjustments,
+        "transactions": [{"id": refund_id * 10 + 1, "order_id": order_id, "kind": "refund", "status": "success",
+                          "amount": f"{total:.2f}", "currency": currency, "gateway": "shopify_payments"}],
+        "duties": [], "return": None,
+    }

@@ -1,0 +1,385 @@
+"""Refunds shop → BC credit memos linked to the posted invoice, one fixed pipeline (as orders.py):
+
+    load payload → parse → skip? → order binding → posted invoice? → claim → resolve → map (pure) → write once
+    → reconcile → post (optional) → bind
+
+- The order must be in BC (its binding) and invoiced: BC applies a credit memo to a posted invoice
+  (invoiceId + invoiceNumber set Applies-to). The invoice is found by the order's externalDocumentNumber
+  (shipAndInvoice keeps it), status not Draft. Not invoiced yet: shop.refunds.before_invoice decides —
+  "wait" (Retryable with the longest delay, until MAX_RETRIES) or "needs_attention" (reduce the open
+  sales order instead).
+- Exactly one credit memo per shop refund: the refund's own binding (kind "refund") is the claim, and
+  BC is searched by the memo's externalDocumentNumber before creating (a crashed worker's memo is
+  found and linked, never duplicated). A create whose answer was lost is retried starting with that lookup.
+- WooCommerce has no refund topic: `action.woocommerce_order_refunded` sends only the order id, so the
+  order's refunds are read from the shop (best effort, docs/refunds.md); a full refund body works too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from datetime import timedelta
+from decimal import Decimal
+
+from core.bc import BcAmbiguousWriteError, BcError, BcPermanentError, BcRetryableError
+from core.bc.odata import odata_string
+from core.config import Company, Shop
+from core.errors import NeedsAttention, Retryable, Skip
+from core.models import Order, Refund
+from core.platforms import platform
+from core.state import AlreadyClaimed, Binding, Envelope, SyncStatus
+from core.sync import refund_mapping as mapping
+from core.sync.context import Context
+from core.sync.runner import MAX_DELAY_S, MAX_RETRIES, Outcome
+
+log = logging.getLogger("core.sync.refunds")
+
+CLAIM_LEASE = timedelta(minutes=10)
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+ORDER_PENDING_RETRY_S = 30  # the order itself is being imported right now
+INVOICE_FIELDS = ("id,number,externalDocumentNumber,status,customerId,customerNumber,currencyCode,pricesIncludeTax,"
+                  "totalAmountIncludingTax,orderNumber")
+
+
+def import_refund(ctx: Context, envelope: Envelope) -> Outcome:
+    shop = _shop(ctx, envelope.shop)
+    raw, _headers = ctx.inbox.load(envelope.payload_ref)
+    try:
+        payload = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise NeedsAttention(
+            f"The stored payload {envelope.payload_ref} is not valid JSON ({exc}).",
+            resolution="Check what the shop sent (the raw payload is kept); create the credit memo by hand if the "
+                       "refund is real.",
+            code="malformed_payload",
+        ) from exc
+    refunds = _parse(shop, payload)
+    if not refunds:
+        raise Skip("The order has no refunds in the shop (yet); nothing to credit.")
+    if len(refunds) == 1:
+        return import_one_refund(ctx, shop, refunds[0], retries=envelope.retries)
+    return _import_several(ctx, shop, refunds, envelope)
+
+
+def import_one_refund(ctx: Context, shop: Shop, refund: Refund, *, retries: int = 0) -> Outcome:
+    mapping.should_import(refund)
+    existing = ctx.bindings.get("refund", shop.key, refund.external_id)
+    if existing is not None and existing.is_bound:
+        return _already_imported(ctx, shop, existing)
+    order_binding = _order_binding(ctx, shop, refund)
+    company = ctx.config.company(order_binding.bc_company)
+    co = ctx.bc.company(company.bc_company_id)
+    order = _original_order(ctx, shop, refund.order_external_id)
+    try:
+        invoices = _posted_invoices(co, order_binding)
+        if not invoices:
+            _not_invoiced(co, shop, refund, order_binding, retries)
+        refund = _in_document_basis(shop, refund, invoices[0], company)
+        invoice = mapping.choose_invoice(invoices, refund, shop, order)
+    except BcError as exc:
+        raise _bc_error(exc, company) from exc
+    order_number = order_binding.data.get("external_document_number") or invoice.get("externalDocumentNumber", "")
+    number = mapping.credit_memo_number(order_number, refund, shop)
+    return _write_once(ctx, shop, company, co, refund, invoice, order, order_binding, number)
+
+
+# ---- parse ----
+
+def _parse(shop: Shop, payload) -> list[Refund]:
+    adapter = platform(shop.platform).parse
+    if shop.platform == "woocommerce":
+        return _woo_refunds(shop, payload)
+    return [adapter.parse_refund(payload, shop.key, shop.orders.currency_basis)]
+
+
+def _woo_refunds(shop: Shop, payload) -> list[Refund]:
+    """A refund body (REST shape) as it is; `{"action": "woocommerce_order_refunded", "arg": <order id>}`
+    → the order's refunds, read from the shop (the action body names only the order)."""
+    parse = platform("woocommerce").parse
+    if isinstance(payload, dict) and "amount" in payload and "id" in payload:
+        return [parse.parse_refund(payload, shop.key)]
+    arg = payload.get("arg") if isinstance(payload, dict) else None
+    order_id = str(arg.get("id") if isinstance(arg, dict) else arg or "")
+    if not order_id.isdigit():
+        raise NeedsAttention(
+            "The WooCommerce refund delivery names no order id (expected the body of "
+            'action.woocommerce_order_refunded: {"action": …, "arg": <order id>}).',
+            resolution="check the webhook's topic in WooCommerce > Settings > Advanced > Webhooks; create the "
+                       "credit memo by hand if a refund is missing",
+            code="malformed_payload",
+        )
+    client = platform("woocommerce").client.client_for(shop)
+    try:
+        # WooClient has no refunds listing yet; its request helper brings retries and error families
+        rows = client._request("GET", f"/orders/{order_id}/refunds").json()
+    finally:
+        client.close()
+    return [parse.parse_refund(row, shop.key, order_external_id=order_id) for row in rows or []]
+
+
+def _in_document_basis(shop: Shop, refund: Refund, invoice: dict, company: Company) -> Refund:
+    """Label the refund's amounts: Shopify refund subtotals follow the order's tax basis (the invoice's
+    pricesIncludeTax); WooCommerce refund lines are always net and its refunds carry no currency."""
+    if shop.platform == "shopify":
+        return refund.model_copy(update={"prices_include_tax": bool(invoice.get("pricesIncludeTax"))})
+    if shop.platform == "woocommerce" and not refund.currency:
+        return refund.model_copy(update={"currency": str(invoice.get("currencyCode") or company.currency).upper()})
+    return refund
+
+
+def _import_several(ctx: Context, shop: Shop, refunds: list[Refund], envelope: Envelope) -> Outcome:
+    """One delivery naming several refunds (WooCommerce action): each refund on its own, all reported."""
+    done, failures = [], []
+    for refund in refunds:
+        try:
+            outcome = import_one_refund(ctx, shop, refund, retries=envelope.retries)
+            done.append(f"refund {refund.external_id}: {outcome.message}")
+        except Skip as exc:
+            done.append(f"refund {refund.external_id}: {exc.reason}")
+        except NeedsAttention as exc:
+            failures.append((refund, exc))
+    if failures:
+        refund, first = failures[0]
+        raise NeedsAttention(
+            " ".join(f"Refund {r.external_id}: {e.message}" for r, e in failures) + (
+                f" Done: {' '.join(done)}" if done else ""),
+            resolution=" ".join(e.resolution for _, e in failures),
+            code=first.code, details=first.details,
+        )
+    return Outcome(" ".join(done), external_id=envelope.external_id)
+
+
+# ---- the order and its invoice ----
+
+def _order_binding(ctx: Context, shop: Shop, refund: Refund) -> Binding:
+    binding = ctx.bindings.get("order", shop.key, refund.order_external_id)
+    if binding is not None and binding.state == "cancelled":
+        raise Skip(f"Order {refund.order_external_id} was cancelled before BC invoiced it (its BC order "
+                   f"{binding.bc_number} was deleted); there is nothing to credit.")
+    if binding is not None and binding.is_bound:
+        return binding
+    if binding is not None:
+        raise Retryable(f"Order {refund.order_external_id} is being imported right now; the refund follows it.",
+                        retry_after=ORDER_PENDING_RETRY_S)
+    record = ctx.synclog.get("orders", shop.key, refund.order_external_id)
+    if record is not None and record.status is SyncStatus.SKIPPED:
+        raise Skip(f"Order {refund.order_external_id} was not imported ({record.message}); its refund is not "
+                   "either.")
+    if record is not None and record.status is SyncStatus.RECEIVED:
+        raise Retryable(f"Order {refund.order_external_id} is queued for import; the refund follows it.",
+                        retry_after=ORDER_PENDING_RETRY_S)
+    state = f" (it {record.status}: {record.message})" if record is not None else ""
+    raise NeedsAttention(
+        f"Refund {refund.external_id} belongs to order {refund.order_external_id}, which is not in BC{state}.",
+        resolution=(f"fix and retry order {refund.order_external_id} first (python -m core retry orders "
+                    f"{shop.key} {refund.order_external_id}), then retry this refund"
+                    if record is not None else
+                    f"import order {refund.order_external_id} (backfill or a replay from the shop), or create "
+                    "the credit memo by hand; then retry this refund"),
+        code="order_not_imported", details={"external_id": refund.external_id},
+    )
+
+
+def _posted_invoices(co, order_binding: Binding) -> list[dict]:
+    """The order's posted invoices (with lines): by its externalDocumentNumber, else by order number."""
+    expand = ["salesInvoiceLines"]
+    if order_binding.bc_entity == "salesInvoices":
+        invoice = co.get("salesInvoices", order_binding.bc_id, expand=expand)
+        return [invoice] if invoice.get("status") != "Draft" else []
+    ext_no = order_binding.data.get("external_document_number")
+    filter_ = (f"externalDocumentNumber eq {odata_string(ext_no)}" if ext_no
+               else f"orderNumber eq {odata_string(order_binding.bc_number)}")
+    found = list(co.list("salesInvoices", filter=f"{filter_} and status ne 'Draft'", expand=expand))
+    return sorted(found, key=lambda invoice: str(invoice.get("number", "")))
+
+
+def _not_invoiced(co, shop: Shop, refund: Refund, order_binding: Binding, retries: int) -> None:
+    """Raise what the policy says for a refund whose order BC has not invoiced yet."""
+    open_order = None
+    if order_binding.bc_entity == "salesOrders":
+        try:
+            open_order = co.get("salesOrders", order_binding.bc_id, select=["id", "number", "status"])
+        except BcPermanentError as exc:
+            if exc.status != 404:
+                raise
+    where = (f"BC sales order {order_binding.bc_number} is still open (not shipped and invoiced)"
+             if open_order is not None else
+             f"BC has no posted invoice for it and its {order_binding.bc_entity} {order_binding.bc_number} is gone")
+    amounts = ", ".join(f"{line.sku or line.order_line_external_id} × {line.quantity}" for line in refund.lines)
+    what = f"Refund {refund.external_id} ({refund.total} {refund.currency}{'; ' + amounts if amounts else ''})"
+    if open_order is None:
+        raise NeedsAttention(
+            f"{what} of order {refund.order_external_id}: {where}.",
+            resolution="find the order's documents in BC (posted invoice under another external document no.?) "
+                       "and create the credit memo by hand, then mark this record done",
+            code="invoice_not_found", details={"external_id": refund.external_id},
+        )
+    if shop.refunds.before_invoice == "wait" and retries < MAX_RETRIES:
+        raise Retryable(f"{what}: waiting for BC to invoice order {order_binding.bc_number} before crediting it.",
+                        retry_after=MAX_DELAY_S)
+    waited = " (waited for the invoice as long as retries allow)" if shop.refunds.before_invoice == "wait" else ""
+    raise NeedsAttention(
+        f"{what} of order {refund.order_external_id}: {where}{waited}.",
+        resolution=f"reduce sales order {order_binding.bc_number} in BC by the refunded quantities and amounts "
+                   "before shipping and invoicing it (no credit memo is needed then) and mark this record done; or "
+                   "retry this record once BC has invoiced the order, to get a credit memo",
+        code="not_invoiced", details={"external_id": refund.external_id},
+    )
+
+
+def _original_order(ctx: Context, shop: Shop, order_external_id: str) -> Order | None:
+    """The order as imported (its stored payload), for line → item and tax rates. Best effort: None when
+    the payload is gone (pruned) or unreadable; the mapping then matches by SKU and invoice line."""
+    record = ctx.synclog.get("orders", shop.key, order_external_id)
+    if record is None or not record.payload_ref:
+        return None
+    try:
+        raw, _ = ctx.inbox.load(record.payload_ref)
+        return platform(shop.platform).parse.parse_order(json.loads(raw), shop.key, shop.orders.currency_basis)
+    except Exception:  # noqa: BLE001 - an optional hint; the invoice is the source of truth
+        log.info("refund_order_payload_unavailable shop=%s order=%s", shop.key, order_external_id)
+        return None
+
+
+# ---- write once ----
+
+def _write_once(ctx: Context, shop: Shop, company: Company, co, refund: Refund, invoice: dict, order: Order | None,
+                order_binding: Binding, number: str) -> Outcome:
+    try:
+        claim = ctx.bindings.claim("refund", shop.key, refund.external_id, WORKER, CLAIM_LEASE)
+    except AlreadyClaimed as exc:
+        if exc.binding.is_bound:
+            return _already_imported(ctx, shop, exc.binding)
+        raise Retryable(f"Another worker ({exc.binding.owner}) is importing this refund right now.",
+                        duplicate=True) from None
+    try:
+        found = co.first("salesCreditMemos", filter=f"externalDocumentNumber eq {odata_string(number)}",
+                         select=["id", "number", "status"])
+        if found is not None:
+            claim.data = {**claim.data, "external_document_number": number, "invoice_number": invoice.get("number"),
+                          "posted": found.get("status") != "Draft"}
+            ctx.bindings.bind(claim, bc_company=company.key, bc_entity="salesCreditMemos", bc_id=found["id"],
+                              bc_number=found.get("number", ""))
+            return Outcome(f"Already in BC as credit memo {found.get('number')} (found by {number}); linked.",
+                           bc_company=company.key, bc_document=f"salesCreditMemos {found.get('number')}",
+                           external_id=refund.external_id)
+        mapped = mapping.build_credit_memo(refund, invoice, company, shop, number=number, order=order,
+                                           currency_code=order_binding.data.get("currency_code"))
+        if mapped.problems:
+            problems = mapped.problems
+            raise NeedsAttention(
+                " ".join(p.message for p in problems), resolution=" ".join(p.resolution for p in problems),
+                code=problems[0].code,
+                details={"external_id": refund.external_id, "bc_company": company.key,
+                         "problems": [p.as_dict() for p in problems]},
+            )
+        created = co.create("salesCreditMemos", mapped.body)
+    except BcAmbiguousWriteError as exc:
+        ctx.bindings.release(claim)
+        raise Retryable(f"BC may or may not have created the credit memo ({exc}); will look it up and retry.",
+                        retry_after=10) from exc
+    except BcError as exc:
+        ctx.bindings.release(claim)
+        raise _bc_error(exc, company) from exc
+    except BaseException:
+        ctx.bindings.release(claim)
+        raise
+    claim.data = {**claim.data, "external_document_number": number, "invoice_number": invoice.get("number"),
+                  "posted": False}
+    ctx.bindings.bind(claim, bc_company=company.key, bc_entity="salesCreditMemos", bc_id=created["id"],
+                      bc_number=created.get("number", ""))
+    try:
+        note = _reconcile_totals(co, company, created, mapped)
+        posted = ""
+        if shop.refunds.post_credit_memo:
+            # only a memo whose totals matched is ever posted by us, also on a later retry
+            claim.data = {**claim.data, "totals_ok": True}
+            ctx.bindings.update(claim)
+            posted = _post(ctx, shop, company, co, claim)
+    except BcError as exc:
+        raise _bc_error(exc, company, created=created.get("number")) from exc
+    restock = f" Not restocked in the shop: {'; '.join(mapped.notes)}." if mapped.notes else ""
+    return Outcome(
+        f"Created credit memo {created.get('number')} ({number}) for invoice {invoice.get('number')} in "
+        f"{company.name or company.key}. {note}{posted}{restock}",
+        bc_company=company.key, bc_document=f"salesCreditMemos {claim.bc_number or created.get('number')}",
+        external_id=refund.external_id,
+    )
+
+
+def _reconcile_totals(co, company: Company, created: dict, mapped: mapping.MappedCreditMemo) -> str:
+    """BC's total against the money refunded: a rounding line within tolerance, NeedsAttention beyond."""
+    bc_total = Decimal(str(created.get("totalAmountIncludingTax", "0")))
+    difference = mapped.shop_total - bc_total
+    if difference == 0:
+        return "Totals match."
+    if abs(difference) <= company.rounding_tolerance and company.gl_accounts.rounding:
+        co.create(f"salesCreditMemos({created['id']})/salesCreditMemoLines", {
+            "lineType": "Account", "lineObjectNumber": company.gl_accounts.rounding,
+            "description": "Rounding difference to the shop refund", "quantity": 1, "unitPrice": difference,
+            **({"taxCode": mapped.rounding_tax_code} if mapped.rounding_tax_code else {}),
+        })
+        return f"Added a rounding line of {difference} to match the refund total {mapped.shop_total}."
+    raise NeedsAttention(
+        f"Credit memo {created.get('number')} was created (draft) but its total {bc_total} differs from the money "
+        f"refunded {mapped.shop_total} by {difference} (tolerance {company.rounding_tolerance}).",
+        resolution="Correct the draft credit memo in BC (tax codes, prices) before posting it; adjust [companies] "
+                   "tax_codes or rounding_tolerance if the mapping is wrong.",
+        code="total_mismatch", details={"bc_company": company.key},
+    )
+
+
+def _post(ctx: Context, shop: Shop, company: Company, co, binding: Binding) -> str:
+    """Post the draft memo (shop.refunds.post_credit_memo); BC gives the posted memo a new number."""
+    co.action("salesCreditMemos", binding.bc_id, "post")
+    posted = co.get("salesCreditMemos", binding.bc_id, select=["id", "number", "status"])
+    binding.bc_number = posted.get("number", binding.bc_number)
+    binding.data = {**binding.data, "posted": True}
+    ctx.bindings.update(binding)
+    return f" Posted as {binding.bc_number}."
+
+
+def _already_imported(ctx: Context, shop: Shop, binding: Binding) -> Outcome:
+    """A delivery or replay of a refund already in BC: finish posting if that was left undone, else skip."""
+    if shop.refunds.post_credit_memo and binding.data.get("totals_ok") and not binding.data.get("posted"):
+        company = ctx.config.company(binding.bc_company)
+        co = ctx.bc.company(company.bc_company_id)
+        try:
+            memo = co.get("salesCreditMemos", binding.bc_id, select=["id", "number", "status"])
+            if memo.get("status") == "Draft":
+                note = _post(ctx, shop, company, co, binding)
+                return Outcome(f"Credit memo of refund {binding.external_id} was a draft.{note}",
+                               bc_company=company.key, bc_document=f"salesCreditMemos {binding.bc_number}",
+                               external_id=binding.external_id)
+        except BcError as exc:
+            raise _bc_error(exc, company, created=binding.bc_number) from exc
+    raise Skip(f"Already imported as {binding.bc_entity} {binding.bc_number} in company {binding.bc_company}.",
+               duplicate=True)
+
+
+def _bc_error(exc: BcError, company: Company, created: str | None = None) -> Exception:
+    if isinstance(exc, BcRetryableError):
+        return Retryable(f"Business Central is busy or unavailable: {exc}", retry_after=exc.retry_after)
+    if isinstance(exc, BcPermanentError):
+        state = (f"Credit memo {created} was created but BC refused the next step" if created
+                 else "Business Central refused the credit memo")
+        return NeedsAttention(
+            f"{state}: {exc.message} (code {exc.code}).",
+            resolution=(f"Fix what BC names in company {company.name or company.key} (or the mapping that produced "
+                        "it), then retry this record" + (f"; or post credit memo {created} by hand" if created else "")
+                        + "."),
+            code="bc_rejected", details={"bc_company": company.key},
+        )
+    return Retryable(f"Business Central error: {exc}")
+
+
+def _shop(ctx: Context, key: str) -> Shop:
+    shop = ctx.config.shop(key)
+    if shop is None:
+        raise NeedsAttention(f"Shop {key!r} is not in the integration config.",
+                             resolution=f'add a [[shops]] entry with key = "{key}" or delete this record',
+                             code="unknown_shop")
+    return shop
