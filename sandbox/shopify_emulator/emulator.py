@@ -21,6 +21,9 @@ bucket of 2,000 is what live Basic/Standard shops report (`maximumAvailable: 200
 are assumed to keep the same 20 s of restore. `bucket_size` / `restore_rate` override the plan (tests use a
 tiny bucket).
 
+Fulfilment (see `graphql.py`): `order(id:)` → fulfillmentOrders/fulfillments, `fulfillmentCreate`; tests read
+`emu.fulfillment_orders(order_id)` and `emu.fulfillments(order_id)`, and `emu.split_fulfillment_order(...)`.
+
 Counters (`emu.counters`): graphql, rest, throttled, points_used, unauthorized, idempotent_replays and one
 per root field. `emu.requests` logs every request (method, path, operation, status, cost).
 """
@@ -199,6 +202,22 @@ class ShopifyEmulator:
             level = self.data.levels.get((self.data.item_id(item), self.data.location_id(location)))
             return None if level is None else level[name]
 
+    def fulfillment_orders(self, order_id: int | str) -> list[dict]:
+        """The order's fulfillment orders (internal shape: status, location, line_items with sku/remaining)."""
+        with self.data.lock:
+            return json.loads(json.dumps(self.data.fulfillment_orders_of(int(gid_number(order_id, "Order")))))
+
+    def fulfillments(self, order_id: int | str) -> list[dict]:
+        """Fulfillments created for the order: the GraphQL node (trackingInfo, fulfillmentLineItems) plus
+        `notifyCustomer`, oldest first."""
+        with self.data.lock:
+            return [{**json.loads(json.dumps(f["node"])), "notifyCustomer": f["notify_customer"]}
+                    for f in self.data.fulfillments.get(int(gid_number(order_id, "Order")), [])]
+
+    def split_fulfillment_order(self, order_id: int | str, skus: list[str], location: str | int) -> dict:
+        """Move the lines with these SKUs into a new fulfillment order at another location."""
+        return self.data.split_fulfillment_order(int(gid_number(order_id, "Order")), skus, str(location))
+
     def drain_bucket(self, to: float = 0) -> None:
         self.bucket.set_available(to)
 
@@ -295,6 +314,10 @@ class ShopifyEmulator:
                 data, actual = graphql.orders(self.data, op)
             elif op.root_field == "productVariants":
                 data, actual = graphql.product_variants(self.data, op)
+            elif op.root_field == "order":
+                data, actual = graphql.order_fulfillment(self.data, op)
+            elif op.root_field == "fulfillmentCreate":
+                data, actual = graphql.fulfillment_create(self.data, op)
             else:
                 before = len(self._replays)
                 data, actual = graphql.inventory_set_quantities(self.data, op, variables, self._replays)

@@ -12,6 +12,17 @@ Costs (requested before running / actual after), in the spirit of Shopify's calc
 | orders(first: n) | 2 + n | 2 + nodes returned |
 | productVariants(first: n), with inventoryLevels(first: m) | 2 + n × (3 + m) | 2 + Σ (3 + levels) |
 | inventorySetQuantities | 10 | 10 |
+| order(id): fulfillmentOrders(first: n){lineItems(first: m)} fulfillments(first: k) | 1 + n(1 + m) + k | 1 + Σ … |
+| fulfillmentCreate | 10 | 10 |
+
+Fulfilment: `order(id:)` answers the order's `fulfillmentOrders` (one OPEN fulfillment order per order at the
+first location, created on first read; `ShopData.split_fulfillment_order` makes more) with line items
+(`remainingQuantity`, `totalQuantity`, `sku`, `variant`, `lineItem{id sku variant product}`), and its
+`fulfillments` (`trackingInfo{company number url}`). `fulfillmentCreate(fulfillment:)` checks every
+fulfillment order exists, is OPEN or IN_PROGRESS and that all are at one location, and every quantity is
+1..remaining, else answers `userErrors` and changes nothing; no line items = everything remaining. Then the
+fulfillment order becomes IN_PROGRESS (something left) or CLOSED, and the REST order gets the fulfillment,
+`fulfillment_status` partial/fulfilled and a new `updated_at`.
 
 Search syntax understood: orders `updated_at:>='…' updated_at:<'…'` (>=, >, <=, <; quoted or bare ISO
 times, AND or space between terms); productVariants `sku:A OR sku:"B C"`. Anything else → an error in
@@ -197,6 +208,12 @@ def requested_cost(op: Operation) -> int:
         return 2 + _first(op) * (3 + (int(levels.group(1)) if levels else 10))
     if op.root_field == "inventorySetQuantities":
         return MUTATION_COST
+    if op.root_field == "order":
+        orders_first = _inner_first(op.text, "fulfillmentOrders", 10)
+        return 1 + orders_first * (1 + _inner_first(op.text, "lineItems", 10)) + _inner_first(
+            op.text, "fulfillments", 0)
+    if op.root_field == "fulfillmentCreate":
+        return MUTATION_COST
     raise GraphQLError(f"Field '{op.root_field}' doesn't exist on type 'QueryRoot'", "undefinedField")
 
 
@@ -361,3 +378,150 @@ def _apply_set(data: ShopData, payload: dict) -> dict:
              "createdAt": utc_text(datetime.now(UTC)), "reason": payload.get("reason"),
              "referenceDocumentUri": payload.get("referenceDocumentUri"), "changes": changes}
     return {"inventorySetQuantities": {"inventoryAdjustmentGroup": group, "userErrors": []}}
+
+
+# ---- fulfillment orders and fulfillmentCreate ----
+
+def _inner_first(text: str, field_name: str, default: int) -> int:
+    match = re.search(rf"\b{field_name}\s*\(\s*first\s*:\s*(\d+)", text)
+    return int(match.group(1)) if match else default
+
+
+def _fulfillment_order_node(fo: dict, locations: dict) -> dict:
+    items = [{"id": li["id"], "remainingQuantity": li["remaining"], "totalQuantity": li["total"], "sku": li["sku"],
+              "variant": {"id": li["variant_id"]} if li["variant_id"] else None,
+              "lineItem": {"id": li["line_item_id"], "sku": li["sku"],
+                           "variant": {"id": li["variant_id"]} if li["variant_id"] else None,
+                           "product": {"id": li["product_id"]} if li["product_id"] else None}}
+             for li in fo["line_items"]]
+    return {"id": fo["id"], "status": fo["status"],
+            "assignedLocation": {"location": {"id": fo["location"]}, "name": locations.get(fo["location"], "")},
+            "lineItems": {"nodes": items, "edges": [{"node": n} for n in items]}}
+
+
+def order_fulfillment(data: ShopData, op: Operation) -> tuple[dict, int]:
+    number = op.args.get("id")
+    text = str(number or "")
+    if not text.startswith("gid://shopify/Order/"):
+        raise GraphQLError(f"Invalid global id '{text}'", "argumentLiteralsIncompatible")
+    with data.lock:
+        order_number = int(text.rsplit("/", 1)[-1])
+        if order_number not in data.orders:
+            return {"order": None}, 1
+        order = data.orders[order_number]
+        fos = data.fulfillment_orders_of(order_number)
+        nodes = [_fulfillment_order_node(fo, data.locations) for fo in fos]
+        done = [dict(f["node"]) for f in data.fulfillments.get(order_number, [])]
+        remaining = sum(li["remaining"] for fo in fos for li in fo["line_items"] if fo["status"] != "CANCELLED")
+        total = sum(li["total"] for fo in fos for li in fo["line_items"])
+        status = "FULFILLED" if total and not remaining else "PARTIALLY_FULFILLED" if remaining < total \
+            else "UNFULFILLED"
+        actual = 1 + sum(1 + len(fo["line_items"]) for fo in fos) + len(done)
+        return {"order": {"id": gid("Order", order_number), "name": order.get("name"),
+                          "displayFulfillmentStatus": status,
+                          "fulfillmentOrders": {"nodes": nodes, "edges": [{"node": n} for n in nodes]},
+                          "fulfillments": done}}, actual
+
+
+def _user_error(field_path: list, message: str) -> dict:
+    return {"field": field_path, "message": message}
+
+
+def fulfillment_create(data: ShopData, op: Operation) -> tuple[dict, int]:
+    """Create one fulfillment over fulfillment orders of one location; all or nothing."""
+    payload = op.args.get("fulfillment")
+    if not isinstance(payload, dict):
+        raise GraphQLError("Variable $fulfillment of type FulfillmentInput! was provided invalid value",
+                           "INVALID_VARIABLE")
+    groups = payload.get("lineItemsByFulfillmentOrder") or []
+    errors: list[dict] = []
+    planned: list[tuple[dict, dict, int]] = []  # fulfillment order, its line item, quantity
+    with data.lock:
+        if not groups:
+            errors.append(_user_error(["fulfillment", "lineItemsByFulfillmentOrder"],
+                                      "Line items by fulfillment order must contain at least one fulfillment order."))
+        fos = []
+        for g_index, group in enumerate(groups):
+            where = ["fulfillment", "lineItemsByFulfillmentOrder", str(g_index)]
+            fo = data.fulfillment_order(str(group.get("fulfillmentOrderId") or ""))
+            if fo is None:
+                errors.append(_user_error([*where, "fulfillmentOrderId"], "Fulfillment order does not exist."))
+                continue
+            if fo["status"] not in ("OPEN", "IN_PROGRESS"):
+                errors.append(_user_error([*where, "fulfillmentOrderId"],
+                                          f"Fulfillment order {fo['id']} has an unfulfillable status= "
+                                          f"{fo['status'].lower()}."))
+                continue
+            fos.append(fo)
+            wanted = group.get("fulfillmentOrderLineItems")
+            if not wanted:  # nothing listed: everything that remains
+                planned += [(fo, li, li["remaining"]) for li in fo["line_items"] if li["remaining"] > 0]
+                continue
+            for l_index, row in enumerate(wanted):
+                line_where = [*where, "fulfillmentOrderLineItems", str(l_index)]
+                li = next((x for x in fo["line_items"] if x["id"] == row.get("id")), None)
+                if li is None:
+                    errors.append(_user_error([*line_where, "id"], "Fulfillment order line item does not exist."))
+                    continue
+                quantity = row.get("quantity")
+                already = sum(q for _, x, q in planned if x is li)
+                if not isinstance(quantity, int) or quantity <= 0 or quantity + already > li["remaining"]:
+                    errors.append(_user_error([*line_where, "quantity"],
+                                              "Invalid fulfillment order line item quantity requested."))
+                    continue
+                planned.append((fo, li, quantity))
+        if len({fo["location"] for fo in fos}) > 1 or len({fo["order_number"] for fo in fos}) > 1:
+            errors.append(_user_error(["fulfillment", "lineItemsByFulfillmentOrder"],
+                                      "All fulfillment orders must belong to the same order and be assigned to the "
+                                      "same location."))
+        if not errors and not planned:
+            errors.append(_user_error(["fulfillment"], "Nothing left to fulfill."))
+        if errors:
+            return {"fulfillmentCreate": {"fulfillment": None, "userErrors": errors}}, MUTATION_COST
+        return {"fulfillmentCreate": {"fulfillment": _apply_fulfillment(data, payload, planned),
+                                      "userErrors": []}}, MUTATION_COST
+
+
+def _apply_fulfillment(data: ShopData, payload: dict, planned: list[tuple[dict, dict, int]]) -> dict:
+    order_number = planned[0][0]["order_number"]
+    for _fo, li, quantity in planned:
+        li["remaining"] -= quantity
+    for fo in {id(fo): fo for fo, _, _ in planned}.values():
+        fo["status"] = "CLOSED" if all(li["remaining"] == 0 for li in fo["line_items"]) else "IN_PROGRESS"
+    info = payload.get("trackingInfo") or {}
+    numbers = info.get("numbers") or ([info["number"]] if info.get("number") else [])
+    urls = info.get("urls") or ([info["url"]] if info.get("url") else [])
+    tracking = [{"company": info.get("company"), "number": n, "url": urls[i] if i < len(urls) else None}
+                for i, n in enumerate(numbers)] or ([{"company": info["company"], "number": None, "url": None}]
+                                                     if info.get("company") else [])
+    number = data.next_id()
+    now = datetime.now(UTC).replace(microsecond=0)
+    node = {"id": gid("Fulfillment", number), "status": "SUCCESS", "createdAt": utc_text(now),
+            "trackingInfo": tracking, "location": {"id": planned[0][0]["location"]},
+            "fulfillmentLineItems": [{"lineItem": {"id": li["line_item_id"]}, "quantity": q} for _, li, q in planned]}
+    record = {"node": node, "notify_customer": bool(payload.get("notifyCustomer")),
+              "line_items": [(li["rest_line_item_id"], q) for _, li, q in planned]}
+    data.fulfillments.setdefault(order_number, []).append(record)
+    order = data.orders[order_number]
+    shipped = {}
+    for rest_id, q in record["line_items"]:
+        shipped[rest_id] = shipped.get(rest_id, 0) + q
+    line_items = []
+    for item in order.get("line_items") or []:
+        item = dict(item)
+        if item["id"] in shipped:
+            item["fulfillable_quantity"] = max(0, int(item.get("fulfillable_quantity", item["quantity"]))
+                                               - shipped[item["id"]])
+            item["fulfillment_status"] = "fulfilled" if item["fulfillable_quantity"] == 0 else "partial"
+        line_items.append(item)
+    left = sum(li["remaining"] for fo in data.fulfillment_orders_of(order_number) for li in fo["line_items"])
+    rest_fulfillment = {
+        "id": number, "admin_graphql_api_id": node["id"], "order_id": order_number, "status": "success",
+        "tracking_company": info.get("company"), "tracking_number": numbers[0] if numbers else None,
+        "tracking_numbers": numbers, "tracking_url": urls[0] if urls else None, "tracking_urls": urls,
+        "line_items": [dict(i, quantity=shipped[i["id"]]) for i in line_items if i["id"] in shipped],
+        "created_at": data.local_text(now), "updated_at": data.local_text(now)}
+    data.touch_order(order_number, now, line_items=line_items,
+                     fulfillments=[*(order.get("fulfillments") or []), rest_fulfillment],
+                     fulfillment_status="fulfilled" if left == 0 else "partial")
+    return dict(node)

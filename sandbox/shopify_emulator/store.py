@@ -82,6 +82,9 @@ class ShopData:
     variants: list[Variant] = field(default_factory=list)
     levels: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (item gid, location gid)
     items: set[str] = field(default_factory=set)  # inventory item gids
+    # order number → its fulfillment orders / fulfillments (created on first use, see fulfillment_orders_of)
+    fulfillment_orders: dict[int, list[dict]] = field(default_factory=dict)
+    fulfillments: dict[int, list[dict]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(5_000_000_000_001))
 
     def next_id(self) -> int:
@@ -201,6 +204,51 @@ class ShopData:
 
         with self.lock:
             return [(moment, number) for number, moment in self.order_updated.items() if inside(moment)]
+
+    # ---- fulfillment orders and fulfillments ----
+
+    def fulfillment_orders_of(self, order_number: int) -> list[dict]:
+        """The order's fulfillment orders; the first call creates one OPEN fulfillment order at the first
+        location, holding every line item that requires shipping (as Shopify does when an order is paid)."""
+        with self.lock:
+            number = int(order_number)
+            if number not in self.fulfillment_orders:
+                order = self.orders[number]
+                location = next(iter(self.locations), "")
+                lines = []
+                for item in order.get("line_items") or []:
+                    if item.get("requires_shipping") is False or item.get("gift_card"):
+                        continue
+                    quantity = int(item.get("fulfillable_quantity", item.get("quantity")) or 0)
+                    lines.append({
+                        "id": gid("FulfillmentOrderLineItem", self.next_id()),
+                        "line_item_id": item.get("admin_graphql_api_id") or gid("LineItem", item["id"]),
+                        "rest_line_item_id": item["id"], "sku": item.get("sku") or "",
+                        "variant_id": gid("ProductVariant", item["variant_id"]) if item.get("variant_id") else None,
+                        "product_id": gid("Product", item["product_id"]) if item.get("product_id") else None,
+                        "total": quantity, "remaining": quantity})
+                self.fulfillment_orders[number] = [{
+                    "id": gid("FulfillmentOrder", self.next_id()), "order_number": number,
+                    "status": "OPEN" if any(li["remaining"] for li in lines) else "CLOSED",
+                    "location": location, "line_items": lines}]
+            return self.fulfillment_orders[number]
+
+    def split_fulfillment_order(self, order_number: int, skus: list[str], location: str) -> dict:
+        """Move the lines with these SKUs to a new fulfillment order at `location` (a multi-location shop)."""
+        with self.lock:
+            orders = self.fulfillment_orders_of(order_number)
+            moved = [li for fo in orders for li in fo["line_items"] if li["sku"] in skus]
+            for fo in orders:
+                fo["line_items"] = [li for li in fo["line_items"] if li["sku"] not in skus]
+            new = {"id": gid("FulfillmentOrder", self.next_id()), "order_number": int(order_number),
+                   "status": "OPEN", "location": self.location_id(location), "line_items": moved}
+            orders.append(new)
+            return new
+
+    def fulfillment_order(self, fo_id: str) -> dict | None:
+        with self.lock:
+            return next((fo for orders in self.fulfillment_orders.values() for fo in orders if fo["id"] == fo_id),
+                        None)
 
     # ---- catalogue and inventory ----
 

@@ -22,8 +22,13 @@ Endpoints:
   for this request."), as `WC_REST_Controller::check_batch_limit`. Per-item failures come back in place as
   `{"id": …, "error": {"code", "message", "data": {"status"}}}`.
 
-Counters: requests, unauthorized, batch_calls, batch_items, variation_batch_calls; `emu.batches` records the
-size of every batch call; `emu.requests` logs every request.
+- `PUT orders/{id}` — update `status` (one of ORDER_STATUSES, else 400 `rest_invalid_param`),
+  `customer_note`, `meta_data`; `completed` sets `date_completed`; `date_modified` moves to now.
+- `GET orders/{id}/notes` (newest first) and `POST orders/{id}/notes` `{note, customer_note}` → 201 (no note
+  → 400 `rest_missing_callback_param`). `emu.order_notes(id)` lists them oldest first.
+
+Counters: requests, order_updates, order_notes, unauthorized, batch_calls, batch_items, variation_batch_calls;
+`emu.batches` records the size of every batch call; `emu.requests` logs every request.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 
 BATCH_LIMIT = 100
+ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash")
 PREFIX = "/wp-json/wc/v3/"
 
 
@@ -100,6 +106,7 @@ class WooEmulator:
         self.lock = threading.RLock()
         self.orders: dict[int, dict] = {}
         self.products: dict[int, dict] = {}  # products and variations, like wp_posts
+        self.notes: dict[int, list[dict]] = {}  # order id → order notes (newest last)
         self.requests: list[dict] = []
         self.counters: Counter = Counter()
         self.batches: list[dict] = []  # {"path", "size"} per batch call
@@ -334,7 +341,12 @@ class WooEmulator:
         if fault := self._fault(False):
             return fault[0], _fault_body(fault[0]), _retry_header(fault[1])
         try:
-            answer = self._get(route, query) if method == "GET" else self._post(route, json.loads(body or b"{}"))
+            if method == "GET":
+                answer = self._get(route, query)
+            elif (order_answer := self._order_write(method, route, body)) is not None:
+                answer = order_answer
+            else:
+                answer = self._post(route, json.loads(body or b"{}"))
             if fault := self._fault(True):
                 return fault[0], _fault_body(fault[0]), _retry_header(fault[1])
             return answer
@@ -353,6 +365,10 @@ class WooEmulator:
             if order is None:
                 raise WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
             return 200, order, {}
+        if match := re.fullmatch(r"orders/(\d+)/notes", route):
+            order_id = int(self._order(int(match.group(1)))["id"])
+            with self.lock:
+                return 200, [dict(n) for n in reversed(self.notes.get(order_id, []))], {}
         if route == "products":
             skus = set(filter(None, (query.get("sku") or "").split(","))) if "sku" in query else None
             with self.lock:
@@ -375,6 +391,57 @@ class WooEmulator:
             parent = self._product(int(match.group(1)))
             return 200, self._batch(payload, parent=parent, path=route), {}
         raise WooError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+    # ---- order status and notes (what a shipment export writes) ----
+
+    def _order(self, number: int) -> dict:
+        with self.lock:
+            order = self.orders.get(number)
+        if order is None:
+            raise WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
+        return order
+
+    def _order_write(self, method: str, route: str, body: bytes) -> tuple[int, object, dict] | None:
+        """`PUT orders/{id}` (update) and `POST orders/{id}/notes`; None for any other route."""
+        update = re.fullmatch(r"orders/(\d+)", route)
+        notes = re.fullmatch(r"orders/(\d+)/notes", route)
+        if not (update and method == "PUT" or notes and method == "POST"):
+            return None
+        payload = json.loads(body or b"{}")
+        order = self._order(int((update or notes).group(1)))
+        if update:
+            return 200, self._update_order(order, payload), {}
+        note = str(payload.get("note") or "").strip()
+        if not note:
+            raise WooError(400, "rest_missing_callback_param", "Missing parameter(s): note")
+        now = datetime.now(UTC).replace(microsecond=0)
+        with self.lock:
+            row = {"id": next(self._ids), "author": "WooCommerce", "date_created": self._local(now),
+                   "date_created_gmt": self._gmt(now), "note": note,
+                   "customer_note": bool(payload.get("customer_note"))}
+            self.notes.setdefault(int(order["id"]), []).append(row)
+            self.counters["order_notes"] += 1
+        return 201, dict(row), {}
+
+    def _update_order(self, order: dict, payload: dict) -> dict:
+        status = payload.get("status")
+        if status is not None and status not in ORDER_STATUSES:
+            raise WooError(400, "rest_invalid_param", "Invalid parameter(s): status")
+        now = datetime.now(UTC).replace(microsecond=0)
+        with self.lock:
+            changes = {k: v for k, v in payload.items() if k in ("status", "customer_note", "meta_data")}
+            if status == "completed" and order.get("status") != "completed":
+                changes.update(date_completed=self._local(now), date_completed_gmt=self._gmt(now))
+            body = {**self.orders[int(order["id"])], **changes, "date_modified": self._local(now),
+                    "date_modified_gmt": self._gmt(now)}
+            self.orders[int(order["id"])] = body
+            self.counters["order_updates"] += 1
+            return dict(body)
+
+    def order_notes(self, order_id: int) -> list[dict]:
+        """The notes of an order, oldest first (tests)."""
+        with self.lock:
+            return [dict(n) for n in self.notes.get(int(order_id), [])]
 
     def _product(self, number: int) -> dict:
         with self.lock:

@@ -23,6 +23,12 @@ Stock shapes:
   `CHANGE_FROM_QUANTITY_STALE` the current quantities of those items are read again and the batch resent
   with them (BC is the source of truth); after 3 rounds an item is reported in `failed`.
 
+Fulfilments (shipments BC → shop): `order_fulfillment(order_id)` reads `order.fulfillmentOrders` (status,
+assigned location, line items with remainingQuantity, SKU, variant) and `order.fulfillments` (tracking);
+`create_fulfillment(line_items_by_fulfillment_order, tracking=…, notify_customer=…)` sends
+`fulfillmentCreate` and returns its userErrors for the caller to judge. Scopes: read/write
+merchant-managed (or assigned) fulfillment orders.
+
 Throttling: every GraphQL answer carries `extensions.cost.throttleStatus`. Before a request the client
 waits until the bucket, as last reported and refilled at `restoreRate` since, holds the cost this
 operation requested last time; a `THROTTLED` answer is waited out ((requested − available) / restoreRate)
@@ -85,6 +91,33 @@ mutation SetStock($input: InventorySetQuantitiesInput!, $key: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $key) {
     inventoryAdjustmentGroup { id changes { name delta quantityAfterChange } }
     userErrors { field message code }
+  }
+}"""
+
+
+ORDER_FULFILLMENT_QUERY = """
+query OrderFulfillment($id: ID!) {
+  order(id: $id) {
+    id name displayFulfillmentStatus
+    fulfillmentOrders(first: 10) {
+      nodes {
+        id status
+        assignedLocation { location { id } }
+        lineItems(first: 50) {
+          nodes { id remainingQuantity totalQuantity sku variant { id }
+                  lineItem { id sku variant { id } product { id } } }
+        }
+      }
+    }
+    fulfillments(first: 20) { id status trackingInfo { company number url } }
+  }
+}"""
+
+FULFILLMENT_CREATE = """
+mutation CreateFulfillment($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) {
+    fulfillment { id status trackingInfo { company number url } }
+    userErrors { field message }
   }
 }"""
 
@@ -282,6 +315,30 @@ class ShopifyClient:
             if not connection["pageInfo"]["hasNextPage"]:
                 return
             after = connection["pageInfo"]["endCursor"]
+
+    # ---- fulfilments (shipments BC → shop) ----
+
+    def order_fulfillment(self, order_id: str | int) -> dict | None:
+        """The order's fulfillment orders (with line items and remaining quantities) and its fulfillments,
+        as GraphQL nodes: `{"id", "name", "fulfillmentOrders": {"nodes": [...]}, "fulfillments": [...]}`;
+        None when the order does not exist."""
+        data = self.graphql(ORDER_FULFILLMENT_QUERY, {"id": _gid("Order", order_id)}, operation="order")
+        return data.get("order")
+
+    def create_fulfillment(self, line_items_by_fulfillment_order: list[dict], *, tracking: dict | None = None,
+                           notify_customer: bool = False) -> dict:
+        """`fulfillmentCreate`; returns `{"fulfillment": {...} | None, "userErrors": [...]}` as Shopify answers.
+
+        `line_items_by_fulfillment_order` = [{"fulfillmentOrderId", "fulfillmentOrderLineItems": [{"id",
+        "quantity"}]}] (no line items = the whole fulfillment order); `tracking` = {"company", "number", "url"}
+        (empty values are left out). userErrors (e.g. more than the remaining quantity) are returned, not
+        raised: the caller decides what they mean for its record."""
+        info = {k: v for k, v in (tracking or {}).items() if v}
+        fulfillment = {"lineItemsByFulfillmentOrder": line_items_by_fulfillment_order,
+                       "notifyCustomer": bool(notify_customer), **({"trackingInfo": info} if info else {})}
+        data = self.graphql(FULFILLMENT_CREATE, {"fulfillment": fulfillment}, operation="fulfillmentCreate")
+        answer = data.get("fulfillmentCreate") or {}
+        return {"fulfillment": answer.get("fulfillment"), "userErrors": answer.get("userErrors") or []}
 
     # ---- stock ----
 

@@ -24,6 +24,10 @@ Stock shapes (the same names as the Shopify client):
   products/{parent}/variations/batch` for variations, at most 100 objects per call (WooCommerce's default
   batch limit; more is a 413). Per-item errors in the answer go to `failed`.
 
+Shipments: `update_order(id, {"status": "completed"})` (`PUT orders/{id}`), `order_notes(id)` and
+`add_order_note(id, note, customer_note=…)` (`GET`/`POST orders/{id}/notes`); core WooCommerce has no
+tracking field, so carrier and tracking number go into a note.
+
 Auth: HTTP Basic with the consumer key and secret (over HTTPS in production). HTTP 429, 5xx and transport
 errors are retried with back-off (Retry-After honoured), then `Retryable`; 401/403 → NeedsAttention.
 Credentials are never logged.
@@ -194,6 +198,21 @@ class WooClient:
             else:
                 boundary, page = last, 1
                 seen_at_boundary = {o["id"] for o in orders if _modified(o) == last}
+
+    # ---- shipments (BC → shop): status and order notes ----
+
+    def update_order(self, order_id: int | str, changes: dict) -> dict:
+        """`PUT orders/{id}` with `changes` (e.g. {"status": "completed"}); returns the updated order."""
+        return self._request("PUT", f"/orders/{order_id}", json=changes).json()
+
+    def order_notes(self, order_id: int | str) -> list[dict]:
+        """`GET orders/{id}/notes`: every note of the order (id, note, customer_note, date_created_gmt, …)."""
+        return self._request("GET", f"/orders/{order_id}/notes").json()
+
+    def add_order_note(self, order_id: int | str, note: str, *, customer_note: bool = False) -> dict:
+        """`POST orders/{id}/notes`; a customer note is also e-mailed to the customer by WooCommerce."""
+        return self._request("POST", f"/orders/{order_id}/notes",
+                             json={"note": note, "customer_note": bool(customer_note)}).json()
 
     # ---- stock ----
 
