@@ -147,3 +147,23 @@ def test_a_failing_shop_order_is_logged_and_does_not_stop_the_next_shipment(stac
     assert shipments.export_shipments(get_context()) == 0
     assert stack.synclog.get("shipments", "woo-demo", f"se:{bad_no}").attempts == 2
     assert len(stack.woo.order_notes(good["id"])) == 1
+
+
+def test_without_the_tracking_page_shipments_go_out_at_once_without_tracking_and_the_log_says_so(stack, caplog):
+    # runs last in this module: it removes the page from the config
+    text = stack.config_path.read_text().replace('shipments_with_tracking = "PostedSalesShipments"',
+                                                 'shipments_with_tracking = ""', 1)
+    stack.config_path.write_text(text)
+    stack.reload_config_from_file()
+    shipments._warned_without_tracking.clear()
+    order = stack.shopify.add_order(stack.shopify.make_order([("3000", 1, "249.00")],
+                                                             email="anna.andersson@example.com"))
+    shipment_no = ship_in_bc(stack, import_via_webhook(stack, "shopify-demo", order), tracking="NOT-READ",
+                             agent="DHL")
+    with caplog.at_level("WARNING", logger="core.sync.shipments"):
+        assert shipments.export_shipments(get_context()) == 1
+    [fulfillment] = stack.shopify.fulfillments(order["id"])
+    assert fulfillment["trackingInfo"] == []
+    assert "WITHOUT tracking numbers" in caplog.text and "shipments_with_tracking" in caplog.text
+    record = stack.synclog.get("shipments", "shopify-demo", f"se:{shipment_no}")
+    assert record.status is SyncStatus.SUCCESS and record.message.endswith("without tracking.")
