@@ -112,18 +112,16 @@ var queueNames = [
   'payouts-import-poison'
   'stock-export'
   'stock-export-poison'
-  'shipments-export'
-  'shipments-export-poison'
 ]
 var tableNames = [
   'Bindings'
   'SyncLog'
   'Cursors'
-  'StockSnapshot'
   'Deliveries'
 ]
 var containerNames = [
   'inbox'
+  'snapshots'
 ]
 var deploymentContainerName = 'app-package'
 

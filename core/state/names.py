@@ -6,9 +6,9 @@ ORDERS_IMPORT = "orders-import"
 REFUNDS_IMPORT = "refunds-import"
 PAYOUTS_IMPORT = "payouts-import"
 STOCK_EXPORT = "stock-export"
-SHIPMENTS_EXPORT = "shipments-export"
+# (shipments have no queue: the export timer pushes each shipment itself, claim by claim)
 
-QUEUES = (ORDERS_IMPORT, REFUNDS_IMPORT, PAYOUTS_IMPORT, STOCK_EXPORT, SHIPMENTS_EXPORT)
+QUEUES = (ORDERS_IMPORT, REFUNDS_IMPORT, PAYOUTS_IMPORT, STOCK_EXPORT)
 POISON_SUFFIX = "-poison"
 
 
@@ -20,15 +20,15 @@ def poison_queue(queue: str) -> str:
 BINDINGS = "Bindings"
 SYNC_LOG = "SyncLog"
 CURSORS = "Cursors"
-STOCK_SNAPSHOT = "StockSnapshot"
 DELIVERIES = "Deliveries"  # webhook delivery identities already accepted (duplicate drop)
 
-TABLES = (BINDINGS, SYNC_LOG, CURSORS, STOCK_SNAPSHOT, DELIVERIES)
+TABLES = (BINDINGS, SYNC_LOG, CURSORS, DELIVERIES)
 
 # Blob containers
 INBOX = "inbox"  # raw payloads, stored before a webhook is acknowledged
+SNAPSHOTS = "snapshots"  # what each shop was last told (stock), one blob per shop
 
-CONTAINERS = (INBOX,)
+CONTAINERS = (INBOX, SNAPSHOTS)
 
 # The app setting that holds the storage connection (a connection string locally,
 # identity-based AzureWebJobsStorage__* settings in Azure).

@@ -1,16 +1,15 @@
 """StockSnapshot: what each shop was last told, per SKU × shop location; and the SKU → shop target cache.
 
-StockSnapshot rows: PartitionKey = shop, RowKey = `sku|location` (each part escaped,
-`stock_mapping.snapshot_key`), `Value` (int) and `Updated`. A row is written only after the shop accepted
-that pair, so a pair that failed is simply different again next run and is retried.
+StockSnapshot: one blob per shop mapping `sku|location` (each part escaped, `stock_mapping.snapshot_key`)
+to the quantity the shop accepted. A pair is recorded only after the shop accepted it, so a pair that
+failed is simply different again next run and is retried.
 
 Stock targets live in the Bindings table as kind "stock-target" (PartitionKey `stock-target|<shop>`,
 RowKey the SKU): `Data` holds what the shop needs to address the SKU (Shopify inventory item id and the
 locations it is stocked at; WooCommerce product/variation id), or `{"unknown": true}` for a SKU the shop
 does not have (negative cache, re-checked on the next full reconcile).
 
-Writes go in entity-group transactions of 100 rows (one partition), so a full push of 150,000 pairs
-costs 1,500 storage requests, not 150,000.
+Target writes go in entity-group transactions of 100 rows (one partition).
 """
 
 from __future__ import annotations
@@ -44,39 +43,82 @@ def _transactions(client: TableClient, operations: Iterable[tuple]) -> int:
 
 
 class StockSnapshot:
-    def __init__(self, storage: Storage, table: str = names.STOCK_SNAPSHOT):
-        self.client: TableClient = storage.table(table)
+    """What each shop was last told, as one compressed JSON blob per shop (`snapshots/stock/<shop>.json.gz`).
+
+    A blob rather than a table row per pair: a full push of 150,000 pairs would otherwise cost 1,500 Table
+    transactions whose request building alone (the SDK's multipart encoding) takes longer than the shop's
+    own rate limit allows for the push; one blob is read once per run and written every few batches.
+    Runs of one shop never overlap (the run lease), and each write is guarded by the blob's ETag anyway.
+    """
+
+    def __init__(self, storage: Storage, container: str = names.SNAPSHOTS):
+        self.container = storage.container(container)
+        self._state: dict[str, dict[str, int]] = {}
+        self._etags: dict[str, str | None] = {}
+        self._dirty: set[str] = set()
+
+    @staticmethod
+    def _blob(shop: str) -> str:
+        return f"stock/{shop}.json.gz"
 
     def load(self, shop: str) -> dict[str, int]:
-        """RowKey → value for the shop, read page by page (the dict is the run's only O(pairs) structure)."""
-        told: dict[str, int] = {}
-        query = self.client.query_entities("PartitionKey eq @p", parameters={"p": table_key(shop)},
-                                           select=["RowKey", "Value"], results_per_page=1000)
-        for entity in query:
-            told[entity["RowKey"]] = int(entity["Value"])
+        """RowKey-style key (`stock_mapping.snapshot_key`) → value; the dict stays this object's working state."""
+        import gzip
+
+        from azure.core.exceptions import ResourceNotFoundError
+
+        blob = self.container.get_blob_client(self._blob(shop))
+        try:
+            download = blob.download_blob()
+            told = json.loads(gzip.decompress(download.readall()))["told"]
+            etag = download.properties.etag
+        except ResourceNotFoundError:
+            told, etag = {}, None
+        self._state[shop], self._etags[shop] = told, etag
         return told
 
     def get(self, shop: str, key: str) -> int | None:
+        return self.load(shop).get(key)
+
+    def record(self, shop: str, told: Iterable[tuple[str, int]]) -> None:
+        """Remember pairs the shop accepted (in memory; `flush` writes them)."""
+        state = self._state.get(shop)
+        if state is None:
+            state = self.load(shop)
+        for key, value in told:
+            state[key] = int(value)
+        self._dirty.add(shop)
+
+    def flush(self, shop: str) -> bool:
+        """Write the shop's snapshot if anything changed since the last flush; False when nothing to write."""
+        import gzip
+
+        from azure.core import MatchConditions
+
+        if shop not in self._dirty:
+            return False
+        body = gzip.compress(json.dumps({"version": 1, "shop": shop, "updated": datetime.now(UTC).isoformat(),
+                                         "told": self._state[shop]}, separators=(",", ":")).encode(), 6)
+        blob = self.container.get_blob_client(self._blob(shop))
+        etag = self._etags.get(shop)
+        if etag is None:
+            result = blob.upload_blob(body, overwrite=True)
+        else:
+            result = blob.upload_blob(body, overwrite=True, etag=etag, match_condition=MatchConditions.IfNotModified)
+        self._etags[shop] = result.get("etag")
+        self._dirty.discard(shop)
+        return True
+
+    def clear(self, shop: str) -> None:
         from azure.core.exceptions import ResourceNotFoundError
 
         try:
-            return int(self.client.get_entity(table_key(shop), key)["Value"])
+            self.container.delete_blob(self._blob(shop))
         except ResourceNotFoundError:
-            return None
-
-    def record(self, shop: str, told: Iterable[tuple[str, int]], now: datetime | None = None) -> int:
-        """Remember (RowKey, value) pairs the shop accepted; returns the storage requests used."""
-        now = now or datetime.now(UTC)
-        partition = table_key(shop)
-        return _transactions(self.client, (
-            ("upsert", {"PartitionKey": partition, "RowKey": key, "Value": int(value), "Updated": now},
-             {"mode": UpdateMode.REPLACE})
-            for key, value in told))
-
-    def clear(self, shop: str) -> int:
-        keys = [e["RowKey"] for e in self.client.query_entities(
-            "PartitionKey eq @p", parameters={"p": table_key(shop)}, select=["RowKey"])]
-        return _transactions(self.client, (("delete", {"PartitionKey": table_key(shop), "RowKey": k}) for k in keys))
+            pass
+        self._state.pop(shop, None)
+        self._etags.pop(shop, None)
+        self._dirty.discard(shop)
 
 
 class StockTargets:

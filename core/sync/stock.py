@@ -23,7 +23,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -49,6 +51,8 @@ RUN_LEASE = timedelta(minutes=30)
 FULL_CURSOR = "stock-full"
 BC_PAGE_SIZE = 10_000
 BATCH_ATTEMPTS = 2  # after the platform client's own retries: one more try of a failed batch (same key)
+WRITE_AHEAD = 4  # batches read from BC and waiting for the shop writer
+FLUSH_EVERY = 40  # write the snapshot blob every N batches (and at the end), so a crash repeats little
 PENDING_STATUSES = (SyncStatus.RECEIVED, SyncStatus.NEEDS_ATTENTION, SyncStatus.FAILED)
 EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
 # shop answers per pair that will not change by retrying: skip the pair until the next full reconcile
@@ -360,17 +364,30 @@ def shop_pending_quantities(ctx: Context, shop: Shop, plan: mapping.StockPlan,
 # ---------------------------------------------------------------------------------------------- pushing
 
 class _Pusher:
-    """Collects changes and writes them in full batches; resolves targets (cached) just before writing."""
+    """Collects changes and writes them in full batches; resolves targets (cached) just before writing.
+
+    Two things overlap so the shop's rate limit is the only pace: the caller reads BC and computes the
+    delta while one writer thread sends batches to the shop (in order, one at a time, as the shop's limits
+    want) and records what the shop accepted in the snapshot.
+    """
 
     def __init__(self, ctx: Context, shop: Shop, writer, run: StockRun, *, full: bool,
-                 progress: Callable[[StockRun], None] | None, sleep: Callable[[float], None]):
+                 progress: Callable[[StockRun], None] | None, sleep: Callable[[float], None],
+                 snapshot: StockSnapshot):
         self.ctx, self.shop, self.writer, self.run, self.full = ctx, shop, writer, run, full
         self.progress, self.sleep = progress, sleep
-        self.snapshot = StockSnapshot(ctx.storage)
+        self.snapshot = snapshot
+        self.batches_written = 0
         self.target_store = StockTargets(ctx.storage)
         self.targets: dict[str, dict] | None = None  # loaded on the first write: an unchanged run never needs it
         self.rechecked: set[str] = set()
         self.pending: list[mapping.Change] = []
+        self._lock = threading.Lock()  # run counters and targets, shared with the writer thread
+        self._batches: queue.Queue = queue.Queue(maxsize=WRITE_AHEAD)
+        self._error: BaseException | None = None
+        self._writer_thread = threading.Thread(target=self._write_loop, name=f"stock-writer-{shop.key}", daemon=True)
+        self._writer_thread.start()
+        self._closed = False
 
     def add(self, changes: list[mapping.Change]) -> None:
         self.pending.extend(changes)
@@ -378,13 +395,38 @@ class _Pusher:
             self._resolve()
             while len(self.pending) >= self.writer.batch_size:
                 batch, self.pending = self.pending[:self.writer.batch_size], self.pending[self.writer.batch_size:]
-                self._write(batch)
+                self._submit(batch)
 
     def finish(self) -> None:
+        """Write what is left, wait for the writer and the snapshot, re-raise what failed there."""
         self._resolve()
         while self.pending:
             batch, self.pending = self.pending[:self.writer.batch_size], self.pending[self.writer.batch_size:]
-            self._write(batch)
+            self._submit(batch)
+        self.close()
+        if self._error is not None:
+            raise self._error
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._batches.put(None)
+        self._writer_thread.join()
+        self.snapshot.flush(self.shop.key)  # what was accepted stays accepted, even when the run failed
+
+    def _submit(self, batch: list[mapping.Change]) -> None:
+        if self._error is not None:
+            raise self._error
+        self._batches.put(batch)
+
+    def _write_loop(self) -> None:
+        while (batch := self._batches.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(batch)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller in finish()
+                    self._error = exc
 
     def _resolve(self) -> None:
         """Drop pending pairs the shop cannot take; look up SKUs not in the target cache."""
@@ -409,6 +451,12 @@ class _Pusher:
                     resolution="create the product in the shop with this SKU, or map the SKU in [shops.items]; it "
                                "is looked up again on the next full reconcile")
         keep = []
+        with self._lock:
+            keep = self._keep_writable()
+        self.pending = keep
+
+    def _keep_writable(self) -> list[mapping.Change]:
+        keep = []
         for change in self.pending:
             target = self.targets[change.sku]
             if target.get("unknown"):
@@ -419,7 +467,7 @@ class _Pusher:
                 self.run.changes -= 1
             else:
                 keep.append(change)
-        self.pending = keep
+        return keep
 
     def _write(self, batch: list[mapping.Change]) -> None:
         result = None
@@ -440,11 +488,21 @@ class _Pusher:
                 log.warning("stock: batch of %s pairs for %s rejected: %s", len(batch), self.shop.key, exc.message)
                 self._failed(batch, exc.message)
                 return
-        self.run.writes += result.calls
-        self.run.stale_resolved += result.stale_resolved
-        self.run.applied += len(result.applied)
+        with self._lock:
+            self.run.writes += result.calls
+            self.run.stale_resolved += result.stale_resolved
+            self.run.applied += len(result.applied)
         self.snapshot.record(self.shop.key, ((mapping.snapshot_key(c.sku, c.location), c.quantity)
                                              for c in result.applied))
+        self.batches_written += 1
+        if self.batches_written % FLUSH_EVERY == 0:
+            self.snapshot.flush(self.shop.key)
+        with self._lock:
+            self._after_write(result)
+        if self.progress:
+            self.progress(self.run)
+
+    def _after_write(self, result) -> None:
         not_stocked: dict[str, set] = {}
         gone = []
         for change, code, message in result.failed:
@@ -466,11 +524,9 @@ class _Pusher:
             self.target_store.forget(self.shop.key, gone)
             for sku in gone:
                 self.targets.pop(sku, None)
-        if self.progress:
-            self.progress(self.run)
 
     def _failed(self, changes: list[mapping.Change], reason: str) -> None:
-        self.run.failed += len(changes)
+        self.run.failed += len(changes)  # += on an int attribute: atomic enough under the GIL for a counter
         if len(self.run.failures) < 5 and reason not in self.run.failures:
             self.run.failures.append(reason)
         if self.progress:
@@ -521,29 +577,35 @@ def export_stock_levels(ctx: Context, shop_key: str, *, full: bool = False, writ
 
 def _export(ctx: Context, shop: Shop, company: Company, plan: mapping.StockPlan, run: StockRun, writer,
             progress, sleep) -> None:
-    told = {} if run.full else StockSnapshot(ctx.storage).load(shop.key)
+    snapshot = StockSnapshot(ctx.storage)
+    previous = snapshot.load(shop.key)  # a full run still keeps what failed pairs were told before
+    told = {} if run.full else dict(previous)
     committed = shop.stock.committed
     bc_open = (bc_open_order_quantities(ctx, company, plan, run)
                if committed == "shop_pending_and_bc_open_orders" else {})
     pending = shop_pending_quantities(ctx, shop, plan, run) if committed != "none" else {}
     index = mapping.sku_index(shop)
-    pusher = _Pusher(ctx, shop, writer, run, full=run.full, progress=progress, sleep=sleep)
-    for item, variant, on_hand in bc_stock(ctx, company, shop, plan, run):
-        sku = mapping.sku_for(item, variant, index)
-        if sku is None:
-            run.no_sku += 1
-            continue
-        run.skus += 1
-        levels = mapping.shop_levels(on_hand, plan, bc_committed=bc_open.get((item, variant)),
-                                     shop_committed=pending.get(sku))
-        run.pairs += len(levels)
-        changes = mapping.delta(sku, levels, told.get, full=run.full)
-        run.changes += len(changes)
-        if changes:
-            pusher.add(changes)
-        if progress and run.skus % 5000 == 0:
-            progress(run)
-    pusher.finish()
+    pusher = _Pusher(ctx, shop, writer, run, full=run.full, progress=progress, sleep=sleep, snapshot=snapshot)
+    try:
+        for item, variant, on_hand in bc_stock(ctx, company, shop, plan, run):
+            sku = mapping.sku_for(item, variant, index)
+            if sku is None:
+                run.no_sku += 1
+                continue
+            run.skus += 1
+            levels = mapping.shop_levels(on_hand, plan, bc_committed=bc_open.get((item, variant)),
+                                         shop_committed=pending.get(sku))
+            run.pairs += len(levels)
+            changes = mapping.delta(sku, levels, told.get, full=run.full)
+            with pusher._lock:
+                run.changes += len(changes)
+            if changes:
+                pusher.add(changes)
+            if progress and run.skus % 5000 == 0:
+                progress(run)
+        pusher.finish()
+    finally:
+        pusher.close()
     if run.failed:
         log.warning("stock: %s pairs for %s failed and are retried next run: %s", run.failed, shop.key,
                     "; ".join(run.failures))

@@ -157,7 +157,7 @@ class Change:
 
 
 def snapshot_key(sku: str, location: str) -> str:
-    """The StockSnapshot RowKey: `sku|location`, each part escaped (Table keys forbid / \\ # ?)."""
+    """The StockSnapshot key: `sku|location`, each part escaped (also safe as a Table key)."""
     return f"{quote(sku, safe='')}|{quote(location, safe='')}"
 
 
