@@ -116,6 +116,7 @@ class GlAccounts(Section):
     fees: str = ""  # order fee lines (WooCommerce fee_lines)
     rounding: str = ""
     psp_fees: str = ""
+    refund_adjustments: str = ""  # goodwill / order-level refund adjustments on credit memos
 
 
 class Company(Section):

@@ -61,7 +61,11 @@ def get_context() -> Context:
     global _context
     with _context_lock:
         if _context is None:
-            _context = Context(config=load_config(), storage=Storage.from_settings())
+            from core.logging_setup import install_logging
+
+            config = load_config()
+            install_logging(config)  # correlation fields and secret redaction for every log line of this process
+            _context = Context(config=config, storage=Storage.from_settings())
         return _context
 
 

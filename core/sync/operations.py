@@ -31,7 +31,8 @@ FLOW_QUEUES = {
     "refunds": names.REFUNDS_IMPORT,
     "payouts": names.PAYOUTS_IMPORT,
     "stock": names.STOCK_EXPORT,
-    "shipments": names.SHIPMENTS_EXPORT,
+    # shipments have no queue: a failed shipment holds its company's cursor back and the next timer run
+    # pushes it again, so there is nothing to re-enqueue
 }
 QUEUE_FLOWS = {queue: flow for flow, queue in FLOW_QUEUES.items()}
 BINDING_KINDS = {"orders": "order", "refunds": "refund", "payouts": "payout", "shipments": "shipment"}

@@ -17,8 +17,8 @@ Rules (docs/refunds.md says the same in the operator's words):
 - Refunded shipping is a line of the same type and number as the invoice's shipping line (Account or
   Item, as the order used), with its tax rate.
 - Amounts not tied to a line (goodwill, order adjustments, WooCommerce amount-only refunds) are one
-  Account line to gl_accounts.fees at the 0 % tax code: there is no refund-adjustment account in the
-  config yet (docs/refunds.md "Things to know").
+  Account line to gl_accounts.refund_adjustments (falling back to gl_accounts.fees) at the 0 % tax code
+  (docs/refunds.md "Things to know").
 - Restocking is only noted (line description); BC returns Item lines to stock when the memo is posted.
 - Totals: the shop's own parts must add up to the refund total ("inconsistent_payload" otherwise,
   never "fixed"); BC's predicted total must match it to the cent, a difference within
@@ -312,14 +312,15 @@ class _Builder:
         amount = self.refund.adjustment_amount
         if not amount:
             return None
-        account = self.company.gl_accounts.fees
+        account = self.company.gl_accounts.refund_adjustments or self.company.gl_accounts.fees
         if not account:
             self.problem(
                 "gl_account_missing",
                 f"Refund {self.refund.external_id} has {amount} not tied to a line (goodwill or an order "
-                f"adjustment) but company {self.company.name or self.company.key} has no gl_accounts.fees.",
-                f'set gl_accounts.fees in [[companies]] "{self.company.key}" to the G/L account for refund '
-                "adjustments",
+                f"adjustment) but company {self.company.name or self.company.key} has no "
+                "gl_accounts.refund_adjustments.",
+                f'set gl_accounts.refund_adjustments in [[companies]] "{self.company.key}" to the G/L account for '
+                "refund adjustments",
             )
         body = {"lineType": "Account", "lineObjectNumber": account,
                 "description": (f"Refund adjustment: {self.refund.note}" if self.refund.note

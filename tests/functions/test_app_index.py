@@ -28,6 +28,14 @@ def test_the_webhook_route_is_one_url_per_shop_authenticated_by_signature(index)
     assert binding["authLevel"] == "ANONYMOUS"  # the HMAC over the raw body is the authentication
 
 
+def test_every_flow_has_its_worker_or_timer(index):
+    workers = {trigger(index, n)["queueName"]: n for n in index if trigger(index, n)["type"] == "queueTrigger"}
+    for queue in names.QUEUES:
+        assert queue in workers, f"nothing consumes {queue}"
+    timers = {n for n in index if trigger(index, n)["type"] == "timerTrigger"}
+    assert {"reconcile_orders", "export_shipments", "prune_sync_log"} <= timers
+
+
 def test_the_order_worker_and_the_reconcile_timer(index):
     worker = trigger(index, "import_order")
     assert worker["type"] == "queueTrigger" and worker["queueName"] == names.ORDERS_IMPORT
@@ -43,8 +51,9 @@ def test_every_queue_the_app_listens_on_is_a_known_queue_and_every_poison_queue_
     assert {names.poison_queue(q) for q in names.QUEUES} <= queues
 
 
-def test_only_the_webhook_and_health_endpoints_are_anonymous(index):
+def test_only_signed_notification_endpoints_and_health_are_anonymous(index):
     http = {n: trigger(index, n) for n in index if trigger(index, n)["type"] == "httpTrigger"}
     anonymous = {n for n, b in http.items() if b["authLevel"] == "ANONYMOUS"}
-    assert anonymous == {"receive_shop_webhook", "health"}
+    # shops and payment providers cannot send a function key: their signature over the raw body is the auth
+    assert anonymous == {"receive_shop_webhook", "receive_payout_notification", "health"}
     assert all(b["authLevel"] == "ADMIN" for b in http.values() if b["route"].startswith("ops/"))
