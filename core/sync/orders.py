@@ -18,7 +18,6 @@ import logging
 import os
 import socket
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from core.bc import BatchOp, BcAmbiguousWriteError, BcError, BcPermanentError, BcRetryableError
 from core.bc.odata import encode_query, odata_string
@@ -30,6 +29,7 @@ from core.state import AlreadyClaimed, Envelope, enqueue, names
 from core.sync import order_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import Outcome
+from core.sync.totals import settle_bc_total
 
 log = logging.getLogger("core.sync.orders")
 
@@ -212,25 +212,12 @@ def _find_existing(co, ext_no: str) -> tuple[str, dict] | None:
 
 
 def _reconcile_totals(co, company: Company, created: dict, mapped) -> str:
-    """Compare BC's computed total with the shop's; fix a rounding difference, flag anything bigger."""
-    bc_total = Decimal(str(created.get("totalAmountIncludingTax", "0")))
-    difference = mapped.shop_total - bc_total
-    if difference == 0:
-        return "Totals match."
-    if abs(difference) <= company.rounding_tolerance and company.gl_accounts.rounding:
-        co.create(f"salesOrders({created['id']})/salesOrderLines", {
-            "lineType": "Account", "lineObjectNumber": company.gl_accounts.rounding,
-            "description": "Rounding difference to shop total", "quantity": 1, "unitPrice": difference,
-            **({"taxCode": mapped.rounding_tax_code} if getattr(mapped, "rounding_tax_code", None) else {}),
-        })
-        return f"Added a rounding line of {difference} to match the shop total {mapped.shop_total}."
-    raise NeedsAttention(
-        f"Sales order {created.get('number')} was created but its total {bc_total} differs from the shop total "
-        f"{mapped.shop_total} by {difference} (tolerance {company.rounding_tolerance}).",
+    return settle_bc_total(
+        co, company, document=created, lines_path=f"salesOrders({created['id']})/salesOrderLines",
+        shop_total=mapped.shop_total, rounding_tax_code=mapped.rounding_tax_code,
+        what=f"Sales order {created.get('number')}", against="the shop total",
         resolution="Check tax codes and prices of the BC order against the shop order, correct the BC order before "
                    "shipping it; adjust [companies] tax_codes or rounding_tolerance if the mapping is wrong.",
-        code="total_mismatch",
-        details={"bc_company": company.key},
     )
 
 

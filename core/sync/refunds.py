@@ -22,7 +22,6 @@ import logging
 import os
 import socket
 from datetime import timedelta
-from decimal import Decimal
 
 from core.bc import BcAmbiguousWriteError, BcError, BcPermanentError, BcRetryableError
 from core.bc.odata import odata_string
@@ -34,6 +33,7 @@ from core.state import AlreadyClaimed, Binding, Envelope, SyncStatus
 from core.sync import refund_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import MAX_DELAY_S, MAX_RETRIES, Outcome
+from core.sync.totals import settle_bc_total
 
 log = logging.getLogger("core.sync.refunds")
 
@@ -311,24 +311,12 @@ def _write_once(ctx: Context, shop: Shop, company: Company, co, refund: Refund, 
 
 
 def _reconcile_totals(co, company: Company, created: dict, mapped: mapping.MappedCreditMemo) -> str:
-    """BC's total against the money refunded: a rounding line within tolerance, NeedsAttention beyond."""
-    bc_total = Decimal(str(created.get("totalAmountIncludingTax", "0")))
-    difference = mapped.shop_total - bc_total
-    if difference == 0:
-        return "Totals match."
-    if abs(difference) <= company.rounding_tolerance and company.gl_accounts.rounding:
-        co.create(f"salesCreditMemos({created['id']})/salesCreditMemoLines", {
-            "lineType": "Account", "lineObjectNumber": company.gl_accounts.rounding,
-            "description": "Rounding difference to the shop refund", "quantity": 1, "unitPrice": difference,
-            **({"taxCode": mapped.rounding_tax_code} if mapped.rounding_tax_code else {}),
-        })
-        return f"Added a rounding line of {difference} to match the refund total {mapped.shop_total}."
-    raise NeedsAttention(
-        f"Credit memo {created.get('number')} was created (draft) but its total {bc_total} differs from the money "
-        f"refunded {mapped.shop_total} by {difference} (tolerance {company.rounding_tolerance}).",
+    return settle_bc_total(
+        co, company, document=created, lines_path=f"salesCreditMemos({created['id']})/salesCreditMemoLines",
+        shop_total=mapped.shop_total, rounding_tax_code=mapped.rounding_tax_code,
+        what=f"Credit memo {created.get('number')} (draft)", against="the money refunded",
         resolution="Correct the draft credit memo in BC (tax codes, prices) before posting it; adjust [companies] "
                    "tax_codes or rounding_tolerance if the mapping is wrong.",
-        code="total_mismatch", details={"bc_company": company.key},
     )
 
 
