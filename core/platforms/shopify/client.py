@@ -41,7 +41,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -52,6 +51,7 @@ import httpx
 
 from core.config import Shop
 from core.errors import NeedsAttention, Retryable
+from core.platforms import http as http_retry
 
 log = logging.getLogger("core.platforms.shopify")
 
@@ -206,34 +206,15 @@ class ShopifyClient:
     # ---- HTTP with retries ----
 
     def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                response = self._http.request(method, path, **kwargs)
-            except httpx.TransportError as exc:
-                if attempt == self._max_attempts:
-                    raise Retryable(f"Shopify did not answer ({type(exc).__name__}).", retry_after=30) from exc
-                self._sleep(self._backoff(attempt))
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                retry_after = _retry_after(response)
-                if attempt == self._max_attempts:
-                    raise Retryable(f"Shopify answered {response.status_code} {attempt} times.",
-                                    retry_after=retry_after or 30)
-                self._sleep(retry_after if retry_after is not None else self._backoff(attempt))
-                continue
-            if response.status_code in (401, 403):
-                raise NeedsAttention(
-                    f"Shopify refused the API token ({response.status_code}).",
-                    resolution=f"check that {self._token_setting} holds a valid Admin API access token for "
-                    f"{self._http.base_url.host} with the read_orders and write_inventory scopes",
-                    code="shop_auth_failed")
-            return response
-        raise AssertionError("unreachable")
-
-    @staticmethod
-    def _backoff(attempt: int) -> float:
-        ceiling = min(30.0, 0.5 * 2 ** (attempt - 1))
-        return ceiling / 2 + random.random() * ceiling / 2
+        response = http_retry.send(self._http, method, path, shop_name="Shopify", max_attempts=self._max_attempts,
+                                   sleep=self._sleep, **kwargs)
+        if response.status_code in (401, 403):
+            raise NeedsAttention(
+                f"Shopify refused the API token ({response.status_code}).",
+                resolution=f"check that {self._token_setting} holds a valid Admin API access token for "
+                f"{self._http.base_url.host} with the read_orders and write_inventory scopes",
+                code="shop_auth_failed")
+        return response
 
     # ---- GraphQL with cost-based pacing ----
 
@@ -445,13 +426,6 @@ def _quantity_index(path) -> int | None:
         except (TypeError, ValueError):
             return None
     return None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers["Retry-After"]))
-    except (KeyError, ValueError):
-        return None
 
 
 def _api_error(response: httpx.Response) -> NeedsAttention:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -46,7 +45,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from core.config import Shop
-from core.errors import NeedsAttention, Retryable
+from core.errors import NeedsAttention
+from core.platforms import http as http_retry
 
 log = logging.getLogger("core.platforms.woocommerce")
 
@@ -134,35 +134,21 @@ class WooClient:
     # ---- HTTP with retries ----
 
     def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        for attempt in range(1, self._max_attempts + 1):
-            try:
-                response = self._http.request(method, path, **kwargs)
-            except httpx.TransportError as exc:
-                if attempt == self._max_attempts:
-                    raise Retryable(f"WooCommerce did not answer ({type(exc).__name__}).", retry_after=30) from exc
-                self._sleep(_backoff(attempt))
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                retry_after = _retry_after(response)
-                if attempt == self._max_attempts:
-                    raise Retryable(f"WooCommerce answered {response.status_code} {attempt} times.",
-                                    retry_after=retry_after or 30)
-                self._sleep(retry_after if retry_after is not None else _backoff(attempt))
-                continue
-            if response.status_code in (401, 403):
-                raise NeedsAttention(
-                    f"WooCommerce refused the API credentials ({response.status_code} {_code(response)}).",
-                    resolution=f"check that {self._setting} holds \"<consumer key>:<consumer secret>\" of a "
-                    "Read/Write REST API key, and that the host passes the Authorization header to WordPress",
-                    code="shop_auth_failed")
-            if response.status_code >= 400:
-                raise NeedsAttention(
-                    f"WooCommerce answered {response.status_code} {_code(response)} to {method} {path}: "
-                    f"{response.text[:300]}",
-                    resolution="check the shop URL and the WooCommerce version (REST API v3 is needed); if it "
-                    "persists, report it with this message", code="shop_api_error")
-            return response
-        raise AssertionError("unreachable")
+        response = http_retry.send(self._http, method, path, shop_name="WooCommerce",
+                                   max_attempts=self._max_attempts, sleep=self._sleep, **kwargs)
+        if response.status_code in (401, 403):
+            raise NeedsAttention(
+                f"WooCommerce refused the API credentials ({response.status_code} {_code(response)}).",
+                resolution=f"check that {self._setting} holds \"<consumer key>:<consumer secret>\" of a "
+                "Read/Write REST API key, and that the host passes the Authorization header to WordPress",
+                code="shop_auth_failed")
+        if response.status_code >= 400:
+            raise NeedsAttention(
+                f"WooCommerce answered {response.status_code} {_code(response)} to {method} {path}: "
+                f"{response.text[:300]}",
+                resolution="check the shop URL and the WooCommerce version (REST API v3 is needed); if it "
+                "persists, report it with this message", code="shop_api_error")
+        return response
 
     # ---- orders ----
 
@@ -287,18 +273,6 @@ class WooClient:
                 result.failed.append((change, f"{error.get('code')}: {error.get('message')}"))
             else:
                 result.applied.append(change)
-
-
-def _backoff(attempt: int) -> float:
-    ceiling = min(30.0, 0.5 * 2 ** (attempt - 1))
-    return ceiling / 2 + random.random() * ceiling / 2
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers["Retry-After"]))
-    except (KeyError, ValueError):
-        return None
 
 
 def _code(response: httpx.Response) -> str:
