@@ -151,7 +151,9 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
         ctx.bindings.release(claim)
         raise
     claim.data = {**claim.data, "fingerprint": fingerprint(order), "external_document_number": ext_no,
-                  "currency_code": mapped.body.get("currencyCode", "")}
+                  "currency_code": mapped.body.get("currencyCode", ""),
+                  # BC sales orders have no payment method field: kept here for payments and invoices
+                  "payment_method_code": mapped.payment_method_code or ""}
     ctx.bindings.bind(claim, bc_company=company.key, bc_entity="salesOrders", bc_id=created["id"],
                       bc_number=created.get("number", ""))
     note = _reconcile_totals(co, company, created, mapped)

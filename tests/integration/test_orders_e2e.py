@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from core.state import SyncStatus, names
+from core.sync.context import get_context
 from sandbox.samples import dumps, shopify_order, woo_order
 from sandbox.stack import LocalStack
 
@@ -60,6 +61,8 @@ def test_a_paid_shopify_order_becomes_one_sales_order_to_the_cent(stack):
     assert float(order["totalAmountIncludingTax"]) == 516.00
     record = stack.synclog.get("orders", "shopify-demo", "7001")
     assert record.status is SyncStatus.SUCCESS and record.bc_document == f"salesOrders {order['number']}"
+    binding = get_context().bindings.get("order", "shopify-demo", "7001")
+    assert binding.bc_id == order["id"] and binding.data["payment_method_code"] == "CARD"  # shopify_payments
     lines = stack.bc.records(stack.company_id("se"), "salesOrderLines", documentId=order["id"])
     assert sorted((line["lineObjectNumber"], float(line["quantity"])) for line in lines) == [
         ("1000", 2.0), ("2000", 1.0), ("3010", 1.0)]
