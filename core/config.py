@@ -200,6 +200,27 @@ class ShipmentExport(Section):
     lookback_days: int = Field(7, gt=0)  # first run: shipments posted this many days back
 
 
+class ProductExport(Section):
+    """Products and prices BC → shop (flow "products"); docs/products.md explains each choice."""
+
+    company: str = ""  # BC company whose items the shop shows; empty = the company of the shop's first routing rule
+    item_filter: str = "blocked eq false"  # OData $filter on BC items: which items are published
+    create_missing: bool = False  # create products the shop does not have (else only update existing SKUs)
+    price_list_page: str = ""  # published page with sales prices (BC API v2.0 has none); empty = items.unitPrice
+    price_list_code: str = ""  # which price list in that page
+    prices_include_tax: bool = True  # whether the shop shows prices incl. tax (BC unitPrice per item setting)
+    sync_minutes: int = Field(60, gt=0)
+
+
+class CustomerSync(Section):
+    """Customers and B2B companies, both ways (flow "customers"); docs/customers.md explains each choice."""
+
+    import_from_shop: bool = True  # shop customers/create|update → BC customers
+    export_to_shop: bool = False  # BC customers (e.g. B2B companies with credit limits) → shop
+    company: str = ""  # BC company; empty = the company of the shop's first routing rule
+    template_hint: str = ""  # shown in resolutions: BC "Config. Tmpl. Selection Rules" decide posting groups
+
+
 class Shop(Section):
     key: str
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
@@ -214,6 +235,8 @@ class Shop(Section):
     stock: StockOptions = Field(default_factory=StockOptions)
     refunds: RefundImport = Field(default_factory=RefundImport)
     shipments: ShipmentExport = Field(default_factory=ShipmentExport)
+    products: ProductExport = Field(default_factory=ProductExport)
+    customers: CustomerSync = Field(default_factory=CustomerSync)
 
     @field_validator("key")
     @classmethod
