@@ -21,7 +21,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from pydantic import ValidationError
 
 from core.logging_setup import log_context
-from core.state import Bindings, Envelope, Inbox, Storage, SyncLog, SyncRecord, SyncStatus, enqueue, names
+from core.state import Bindings, Deliveries, Envelope, Inbox, Storage, SyncLog, SyncRecord, SyncStatus, enqueue, names
 from core.sync.context import Context
 
 log = logging.getLogger("core.sync.operations")
@@ -411,6 +411,8 @@ class Pruned:
     records: int = 0
     payloads: int = 0
     kept_shared_payloads: int = 0
+    superseded_payloads: int = 0  # older deliveries of a record (its row points to the newest only)
+    deliveries: int = 0  # webhook delivery identities older than the retention: shops stop retrying long before
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -443,5 +445,17 @@ def prune_synclog(ctx: State, days: int | None = None, now: datetime | None = No
             elif ref:
                 ctx.inbox.delete(ref)
                 result.payloads += 1
-    log.info("sync_retention pruned_records=%s pruned_payloads=%s days=%s", result.records, result.payloads, days)
+    # old payloads no remaining record points to: earlier deliveries of the same record, reconcile copies
+    referenced = {e.get("PayloadRef") for e in client.query_entities("PayloadRef ne ''", select=["PayloadRef"])}
+    for blob in ctx.inbox.container.list_blobs():
+        if blob.last_modified < cutoff and blob.name not in referenced:
+            ctx.inbox.delete(blob.name)
+            result.superseded_payloads += 1
+    deliveries = Deliveries(ctx.storage).client
+    for entity in deliveries.query_entities("Timestamp lt @cutoff", parameters={"cutoff": cutoff},
+                                            select=["PartitionKey", "RowKey"]):
+        deliveries.delete_entity(entity["PartitionKey"], entity["RowKey"])
+        result.deliveries += 1
+    log.info("sync_retention pruned_records=%s pruned_payloads=%s superseded_payloads=%s deliveries=%s days=%s",
+             result.records, result.payloads, result.superseded_payloads, result.deliveries, days)
     return result
