@@ -59,11 +59,12 @@ def main() -> int:
         for order in stack.bc.records(stack.company_id("se"), "salesOrders"):
             lines = stack.bc.records(stack.company_id("se"), "salesOrderLines", documentId=order["id"])
             print(f"  {BOLD}{order['number']}{RESET}  ext. doc {order['externalDocumentNumber']:<10} "
-                  f"customer {order['customerNumber']:<7} total {order['totalAmountIncludingTax']:>9} SEK "
-                  f"(tax {order['totalTaxAmount']})")
+                  f"customer {order['customerNumber']:<7} total {money(order['totalAmountIncludingTax'])} SEK "
+                  f"incl. VAT {money(order['totalTaxAmount'])}")
             for line in lines:
-                print(f"      {line['lineType']:<8} {line['lineObjectNumber']:<10} {line['description'][:34]:<34} "
-                      f"{line['quantity']:>4} × {line['unitPrice']:>8}  − {line['discountAmount']}")
+                discount = f"  discount {money(line['discountAmount'])}" if line["discountAmount"] else ""
+                print(f"      {line['lineType']:<8} {line['lineObjectNumber']:<10} {line['description'][:30]:<30} "
+                      f"{line['quantity']:>5g} × {money(line['unitPrice'])}{discount}")
 
         step("Sync log — what an operator sees")
         for record in sorted(stack.synclog.query(), key=lambda r: (r.shop, r.external_id)):
@@ -77,9 +78,14 @@ def main() -> int:
         print(f"\n{BOLD}Done in {time.monotonic() - started:.0f}s:{RESET} {len(orders)} sales orders created from "
               f"{len(orders) + len(attention)} shop orders (duplicates dropped), {len(attention)} needing attention.")
         print(f"{DIM}Next: `python -m core preview --platform shopify FILE` maps an order offline; "
-              f"README.md explains configuration and deployment.{RESET}")
+              f"docs/operations.md shows the status page and retries; README.md explains configuration and "
+              f"deployment.{RESET}")
         ok = len(orders) == 2 and len(attention) == 1
     return 0 if ok else 1
+
+
+def money(value) -> str:
+    return f"{float(value):>9,.2f}"
 
 
 def report(label: str, sent) -> None:
