@@ -1,0 +1,5 @@
+"""Geins webhooks (static secret header, id-only bodies) and their order id."""
+
+from core.platforms.geins import parse, webhooks
+
+__all__ = ["parse", "webhooks"]

@@ -1,0 +1,5 @@
+"""Norce webhooks (static secret header, id-only bodies) and their order id."""
+
+from core.platforms.norce import parse, webhooks
+
+__all__ = ["parse", "webhooks"]
