@@ -385,3 +385,61 @@ def _refund(refund: dict, shop: str, basis: Literal["shop", "presentment"], pric
         total=total,
         note=text(refund.get("note")),
     )
+
+
+# ---- customers (customers/create, customers/update; REST {"customer": …}) ----
+
+def _customer_company(node: dict) -> dict:
+    """The B2B company a customer buys for, from explicit B2B fields only: `company` (as on company_contacts/*
+    bodies), or `company_contact_profiles` / `companyContactProfiles` (a customer read with its B2B profiles).
+    A `company` text on an address is not B2B (the same rule as orders)."""
+    company = node.get("company")
+    if isinstance(company, dict) and (company.get("id") or company.get("admin_graphql_api_id")):
+        return company
+    for key in ("company_contact_profiles", "companyContactProfiles"):
+        for profile in node.get(key) or []:
+            if isinstance(profile, dict) and isinstance(profile.get("company"), dict):
+                return profile["company"]
+    return {}
+
+
+def parse_customer(payload: dict, shop: str) -> Customer:
+    """A Shopify customer body → Customer (kind company only on an explicit B2B signal)."""
+    node = _unwrap(payload, "customer")
+    if node.get("id") in (None, "") and not node.get("admin_graphql_api_id"):
+        raise malformed(PLATFORM, "customer", "missing id")
+    company = _customer_company(node)
+    default = node.get("default_address") if isinstance(node.get("default_address"), dict) else {}
+    try:
+        return Customer(
+            external_id=_id(node),
+            kind=CustomerKind.COMPANY if company else CustomerKind.PERSON,
+            email=text(node.get("email")),
+            first_name=text(node.get("first_name")) or text(default.get("first_name")),
+            last_name=text(node.get("last_name")) or text(default.get("last_name")),
+            company_name=text(company.get("name")) or text(default.get("company")),
+            company_external_id=gid_tail(company.get("admin_graphql_api_id")) or gid_tail(company.get("id"))
+            or text(company.get("id")),
+            vat_number=text(company.get("tax_registration_id")),
+            phone=text(node.get("phone")) or text(default.get("phone")),
+        )
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
+
+
+def parse_customer_addresses(payload: dict) -> list[Address]:
+    """The customer's addresses, the default one first (empty list when there is none)."""
+    node = _unwrap(payload, "customer")
+    email = text(node.get("email"))
+    default = node.get("default_address") if isinstance(node.get("default_address"), dict) else None
+    others = [a for a in node.get("addresses") or [] if isinstance(a, dict)]
+    if default is None:
+        default = next((a for a in others if a.get("default")), others[0] if others else None)
+    ordered = [default] if default else []
+    ordered += [a for a in others if a is not default and (a.get("id") is None or a.get("id") != default.get("id"))]
+    return [_address(a, email) for a in ordered]
+
+
+def customer_updated_at(payload: dict):
+    """When the shop last changed the customer (orders stale redeliveries of customers/update)."""
+    return timestamp(_unwrap(payload, "customer").get("updated_at"))

@@ -19,6 +19,8 @@ FLOWS = {
     "orders/updated": "orders",
     "orders/cancelled": "orders",
     "refunds/create": "refunds",
+    "customers/create": "customers",
+    "customers/update": "customers",
 }
 
 

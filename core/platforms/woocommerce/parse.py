@@ -298,3 +298,47 @@ def _order_id_from_links(payload: dict) -> str:
         if tail.isdigit():
             return tail
     return ""
+
+
+# ---- customers (customer.created, customer.updated; GET /customers/{id}) ----
+
+def parse_customer(payload: dict, shop: str) -> Customer:
+    """A WooCommerce customer → Customer. Always a person: core WooCommerce has no B2B signal (a billing
+    company name alone is not one, as for orders); a VAT number from common VAT plugins' meta is kept."""
+    if not isinstance(payload, dict):
+        raise malformed(PLATFORM, "customer", f"expected a JSON object, got {type(payload).__name__}")
+    if payload.get("id") in (None, "", 0):
+        raise malformed(PLATFORM, "customer", "missing id (a deleted customer's webhook carries only its id)")
+    billing = payload.get("billing") if isinstance(payload.get("billing"), dict) else {}
+    try:
+        return Customer(
+            external_id=text(payload["id"]),
+            email=text(payload.get("email")) or text(billing.get("email")),
+            first_name=text(payload.get("first_name")) or text(billing.get("first_name")),
+            last_name=text(payload.get("last_name")) or text(billing.get("last_name")),
+            company_name=text(billing.get("company")),
+            vat_number=_meta(payload, VAT_META_KEYS),
+            phone=text(billing.get("phone")),
+        )
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
+
+
+def parse_customer_addresses(payload: dict) -> list[Address]:
+    """Billing first (it is the customer's address of record), then shipping when it is a different one."""
+    if not isinstance(payload, dict):
+        return []
+    email = text(payload.get("email"))
+    found = [_address(payload.get(k), email) for k in ("billing", "shipping") if isinstance(payload.get(k), dict)]
+    found = [a for a in found if a.line1 or a.city or a.postal_code]
+    if len(found) == 2 and found[0].model_dump(exclude={"email", "phone"}) == found[1].model_dump(
+            exclude={"email", "phone"}):
+        found = found[:1]
+    return found
+
+
+def customer_updated_at(payload: dict):
+    """When the shop last changed the customer (orders stale redeliveries of customer.updated)."""
+    if not isinstance(payload, dict):
+        return None
+    return timestamp(payload.get("date_modified_gmt")) or timestamp(payload.get("date_modified"))

@@ -22,6 +22,8 @@ FLOWS = {
     "order.created": "orders",
     "order.updated": "orders",
     "action.woocommerce_order_refunded": "refunds",
+    "customer.created": "customers",
+    "customer.updated": "customers",
 }
 
 PING = re.compile(rb"^\s*webhook_id=(\d+)\s*$")
