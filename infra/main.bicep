@@ -112,6 +112,8 @@ var queueNames = [
   'payouts-import-poison'
   'stock-export'
   'stock-export-poison'
+  'customers-import'
+  'customers-import-poison'
 ]
 var tableNames = [
   'Bindings'

@@ -6,9 +6,10 @@ ORDERS_IMPORT = "orders-import"
 REFUNDS_IMPORT = "refunds-import"
 PAYOUTS_IMPORT = "payouts-import"
 STOCK_EXPORT = "stock-export"
+CUSTOMERS_IMPORT = "customers-import"
 # (shipments have no queue: the export timer pushes each shipment itself, claim by claim)
 
-QUEUES = (ORDERS_IMPORT, REFUNDS_IMPORT, PAYOUTS_IMPORT, STOCK_EXPORT)
+QUEUES = (ORDERS_IMPORT, REFUNDS_IMPORT, PAYOUTS_IMPORT, STOCK_EXPORT, CUSTOMERS_IMPORT)
 POISON_SUFFIX = "-poison"
 
 

@@ -31,6 +31,7 @@ FLOW_QUEUES = {
     "refunds": names.REFUNDS_IMPORT,
     "payouts": names.PAYOUTS_IMPORT,
     "stock": names.STOCK_EXPORT,
+    "customers": names.CUSTOMERS_IMPORT,
     # shipments have no queue: a failed shipment holds its company's cursor back and the next timer run
     # pushes it again, so there is nothing to re-enqueue
 }

@@ -26,6 +26,7 @@ from core.errors import NeedsAttention, Retryable, Skip
 from core.models import CustomerKind, Order
 from core.platforms import platform
 from core.state import AlreadyClaimed, Envelope, enqueue, names
+from core.sync import customers
 from core.sync import order_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import Outcome
@@ -303,21 +304,8 @@ def _resolve_customer(co, company: Company, shop: Shop, order: Order) -> tuple[s
                 code="no_default_customer",
             )
         return number, None
-    email = customer.email.strip().lower()
-    kind = "Company" if is_b2b else "Person"
-    found = _cached_first(co, "customers", f"email eq {odata_string(email)} and type eq '{kind}'", "id,number")
-    if found is not None:
-        return found["number"], found["id"]
-    address = order.billing_address
-    created = co.create("customers", {
-        "displayName": (customer.company_name if is_b2b else customer.display_name)[:100] or email,
-        "type": kind, "email": email, "phoneNumber": (customer.phone or address.phone)[:30],
-        "addressLine1": address.line1[:100], "addressLine2": address.line2[:50], "city": address.city[:30],
-        "postalCode": address.postal_code[:20], "country": address.country[:10],
-        **({"taxRegistrationNumber": customer.vat_number[:20]} if customer.vat_number else {}),
-    })
-    _cache[(co.company_id, "customers", f"email eq {odata_string(email)} and type eq '{kind}'")] = created
-    return created["number"], created["id"]
+    ref = customers.find_or_create_customer(co, customer, order.billing_address, as_company=is_b2b, cache=_cache)
+    return ref.number, ref.id
 
 
 # ---- cancellations ----

@@ -17,7 +17,7 @@ from core.sync.context import Context
 
 log = logging.getLogger("core.sync.receive")
 
-FLOW_QUEUES = {"orders": names.ORDERS_IMPORT, "refunds": names.REFUNDS_IMPORT}
+FLOW_QUEUES = {"orders": names.ORDERS_IMPORT, "refunds": names.REFUNDS_IMPORT, "customers": names.CUSTOMERS_IMPORT}
 
 
 @dataclass(frozen=True)
