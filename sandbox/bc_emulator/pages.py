@@ -7,6 +7,10 @@
 - `PostedSalesShipments` — page 142 "Posted Sales Shipments" published: `No`, `Order_No`,
   `External_Document_No`, `Sell_to_Customer_No`, `Sell_to_Customer_Name`, `Posting_Date`, `Shipment_Date`,
   `Shipping_Agent_Code`, `Shipping_Agent_Service_Code`, `Package_Tracking_No`, `Location_Code`.
+- `SalesPriceListLines` — page 7001 "Price List Lines" (table Price List Line) published: `Price_List_Code`,
+  `Asset_Type`, `Asset_No`, `Variant_Code`, `Unit_Price`, `Currency_Code`, `Starting_Date`, `Ending_Date`,
+  `Minimum_Quantity`, `Source_Type`, `Status`, `Price_Includes_VAT`. Blank dates read `0001-01-01`, as BC
+  serialises an empty Date. Lines are added with `emu.add_price_list_line(...)` (the seed has none).
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ PAGE_FIELDS = {
                              "Sell_to_Customer_Name", "Posting_Date", "Shipment_Date", "Shipping_Agent_Code",
                              "Shipping_Agent_Service_Code", "Package_Tracking_No", "Location_Code"],
 }
+PAGE_FIELDS["SalesPriceListLines"] = [
+    "Price_List_Code", "Line_No", "Asset_Type", "Asset_No", "Variant_Code", "Unit_Price", "Currency_Code",
+    "Starting_Date", "Ending_Date", "Minimum_Quantity", "Source_Type", "Status", "Price_Includes_VAT"]
+PRICE_LIST_TABLE = "_priceListLines"
 PAGE_KEYS = {"ItemCard": "No", "PostedSalesShipments": "No"}
 
 
@@ -78,7 +86,14 @@ def posted_shipment_rows(company: Company) -> list[dict]:
     return rows
 
 
+def price_list_rows(company: Company) -> list[dict]:
+    rows = company.table(PRICE_LIST_TABLE).values()
+    return sorted((dict(r) for r in rows), key=lambda r: (r["Price_List_Code"], r["Line_No"]))
+
+
 def page_rows(name: str, company: Company, flow: dict[str, str]) -> list[dict]:
+    if name == "SalesPriceListLines":
+        return price_list_rows(company)
     if name == "ItemCard":
         return item_card_rows(company, flow)
     if name == "ItemStockByLocation":

@@ -598,6 +598,30 @@ class BcEmulator:
     def handshake(self, url: str) -> bool:
         return handshake(url)
 
+    def add_price_list_line(self, company: str, price_list_code: str, item_number: str, unit_price: float, *,
+                            variant_code: str = "", currency_code: str = "", starting_date: str = "",
+                            ending_date: str = "", minimum_quantity: float = 0, source_type: str = "All_Customers",
+                            status: str = "Active", price_includes_vat: bool = False) -> dict:
+        """A sales price list line (page SalesPriceListLines); blank dates are stored as BC shows them."""
+        with self.store.lock:
+            comp = self.store.company(company) or self.store.company_by_name(company)
+            rows = comp.table(pages.PRICE_LIST_TABLE)
+            line_no = 10000 * (1 + sum(1 for r in rows.values() if r["Price_List_Code"] == price_list_code))
+            record = {"_key": f"{price_list_code}|{line_no}", "Price_List_Code": price_list_code, "Line_No": line_no,
+                      "Asset_Type": "Item", "Asset_No": item_number, "Variant_Code": variant_code,
+                      "Unit_Price": unit_price, "Currency_Code": currency_code,
+                      "Starting_Date": starting_date or "0001-01-01", "Ending_Date": ending_date or "0001-01-01",
+                      "Minimum_Quantity": minimum_quantity, "Source_Type": source_type, "Status": status,
+                      "Price_Includes_VAT": price_includes_vat}
+            return dict(self.store.put(comp, pages.PRICE_LIST_TABLE, record))
+
+    def set_price_list_line(self, company: str, price_list_code: str, line_no: int, **fields) -> None:
+        """Change fields of a price list line (e.g. Unit_Price=…, Ending_Date=…), as a user does in BC."""
+        with self.store.lock:
+            comp = self.store.company(company) or self.store.company_by_name(company)
+            record = dict(comp.table(pages.PRICE_LIST_TABLE)[f"{price_list_code}|{line_no}"], **fields)
+            self.store.put(comp, pages.PRICE_LIST_TABLE, record)
+
     @property
     def counters(self) -> dict:
         with self._log_lock:

@@ -21,6 +21,10 @@ bucket of 2,000 is what live Basic/Standard shops report (`maximumAvailable: 200
 are assumed to keep the same 20 s of restore. `bucket_size` / `restore_rate` override the plan (tests use a
 tiny bucket).
 
+Products (see `graphql.py`): `productUpdate`, `productVariantsBulkUpdate`, `productSet`; tests set up shop
+products with `emu.add_product(title, [(sku, option value, price)])` (or `add_variant`) and read them back
+with `emu.product_of(sku)`.
+
 Fulfilment (see `graphql.py`): `order(id:)` → fulfillmentOrders/fulfillments, `fulfillmentCreate`; tests read
 `emu.fulfillment_orders(order_id)` and `emu.fulfillments(order_id)`, and `emu.split_fulfillment_order(...)`.
 
@@ -189,6 +193,23 @@ class ShopifyEmulator:
     def add_variant(self, sku: str, quantities: dict[str, int] | None = None) -> Variant:
         return self.data.add_variant(sku, quantities)
 
+    def add_product(self, title: str, variants: list[tuple[str, str, str]], **options) -> int:
+        """A product with variants (sku, option value, price); returns its number (see ShopData.add_product)."""
+        return self.data.add_product(title, variants, **options)
+
+    def product_of(self, sku: str) -> dict | None:
+        """The product holding the variant with this SKU: title, status, productType, descriptionHtml, and
+        `variants` {sku: {"price", "title"}} (tests)."""
+        with self.data.lock:
+            variant = self.data.variant_by_sku(sku)
+            if variant is None:
+                return None
+            product = dict(self.data.products[variant.product_number])
+            product["number"] = variant.product_number
+            product["variants"] = {v.sku: {"price": v.price, "title": v.title}
+                                   for v in self.data.variants_of(variant.product_number)}
+            return product
+
     def set_inventory(self, item: str | int, location: str | int, available: int) -> None:
         """Set `available` (and on_hand by the same delta) for an item (gid, number or SKU) at a location."""
         with self.data.lock:
@@ -318,6 +339,12 @@ class ShopifyEmulator:
                 data, actual = graphql.order_fulfillment(self.data, op)
             elif op.root_field == "fulfillmentCreate":
                 data, actual = graphql.fulfillment_create(self.data, op)
+            elif op.root_field == "productUpdate":
+                data, actual = graphql.product_update(self.data, op)
+            elif op.root_field == "productVariantsBulkUpdate":
+                data, actual = graphql.product_variants_bulk_update(self.data, op)
+            elif op.root_field == "productSet":
+                data, actual = graphql.product_set(self.data, op)
             else:
                 before = len(self._replays)
                 data, actual = graphql.inventory_set_quantities(self.data, op, variables, self._replays)

@@ -14,6 +14,7 @@ Costs (requested before running / actual after), in the spirit of Shopify's calc
 | inventorySetQuantities | 10 | 10 |
 | order(id): fulfillmentOrders(first: n){lineItems(first: m)} fulfillments(first: k) | 1 + n(1 + m) + k | 1 + Σ … |
 | fulfillmentCreate | 10 | 10 |
+| productUpdate, productVariantsBulkUpdate, productSet | 10 | 10 |
 
 Fulfilment: `order(id:)` answers the order's `fulfillmentOrders` (one OPEN fulfillment order per order at the
 first location, created on first read; `ShopData.split_fulfillment_order` makes more) with line items
@@ -23,6 +24,14 @@ fulfillment order exists, is OPEN or IN_PROGRESS and that all are at one locatio
 1..remaining, else answers `userErrors` and changes nothing; no line items = everything remaining. Then the
 fulfillment order becomes IN_PROGRESS (something left) or CLOSED, and the REST order gets the fulfillment,
 `fulfillment_status` partial/fulfilled and a new `updated_at`.
+
+Products (the products & prices export): `productVariants` nodes also carry `price` and `product{id title
+status productType}`. `productUpdate(product:)` sets title/status/productType/descriptionHtml of an existing
+product (unknown id → userError). `productVariantsBulkUpdate(productId:, variants:[{id, price}])` sets prices,
+all or nothing: every variant must belong to the product and every price be a non-negative amount, at most
+250 variants (more → MAX_INPUT_SIZE_EXCEEDED). `productSet(input:, synchronous: true)` creates a product
+(title, status, productType, productOptions, variants with optionValues, price, inventoryItem{sku}); an
+input with `id` (updating through productSet) is not emulated and answers an error.
 
 Search syntax understood: orders `updated_at:>='…' updated_at:<'…'` (>=, >, <=, <; quoted or bare ISO
 times, AND or space between terms); productVariants `sku:A OR sku:"B C"`. Anything else → an error in
@@ -212,7 +221,7 @@ def requested_cost(op: Operation) -> int:
         orders_first = _inner_first(op.text, "fulfillmentOrders", 10)
         return 1 + orders_first * (1 + _inner_first(op.text, "lineItems", 10)) + _inner_first(
             op.text, "fulfillments", 0)
-    if op.root_field == "fulfillmentCreate":
+    if op.root_field in ("fulfillmentCreate", *PRODUCT_MUTATIONS):
         return MUTATION_COST
     raise GraphQLError(f"Field '{op.root_field}' doesn't exist on type 'QueryRoot'", "undefinedField")
 
@@ -279,8 +288,11 @@ def product_variants(data: ShopData, op: Operation) -> tuple[dict, int]:
                        "quantities": [{"name": n, "quantity": q[n]} for n in ("available", "on_hand")]}
                       for loc, q in data.levels_of(v.inventory_item_id)]
             actual += 3 + len(levels)
+            product = data.products.get(v.product_number, {})
             node = {"id": v.id, "legacyResourceId": str(v.number), "sku": v.sku, "title": v.title,
-                    "product": {"id": gid("Product", v.product_number)},
+                    "price": v.price,
+                    "product": {"id": gid("Product", v.product_number), "title": product.get("title"),
+                                "status": product.get("status"), "productType": product.get("productType")},
                     "inventoryItem": {"id": v.inventory_item_id, "tracked": True,
                                       "inventoryLevels": {"nodes": levels, "edges": [{"node": n} for n in levels]}}}
             edges.append({"cursor": encode_cursor([v.number]), "node": node})
@@ -525,3 +537,145 @@ def _apply_fulfillment(data: ShopData, payload: dict, planned: list[tuple[dict, 
                      fulfillments=[*(order.get("fulfillments") or []), rest_fulfillment],
                      fulfillment_status="fulfilled" if left == 0 else "partial")
     return dict(node)
+
+
+# ---- products and prices ----
+
+PRODUCT_MUTATIONS = ("productUpdate", "productVariantsBulkUpdate", "productSet")
+PRODUCT_STATUSES = ("ACTIVE", "DRAFT", "ARCHIVED")
+PRODUCT_FIELDS = ("title", "status", "productType", "descriptionHtml")
+
+
+def _price(value) -> str | None:
+    """A Money input ("199.00", 199) as Shopify stores it, or None when it is not a non-negative amount."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite() or amount < 0:
+        return None
+    return str(amount.quantize(Decimal("0.01")))
+
+
+def _product_node(data: ShopData, number: int) -> dict:
+    product = data.products[number]
+    variants = [{"id": v.id, "sku": v.sku, "price": v.price, "title": v.title} for v in data.variants_of(number)]
+    return {"id": gid("Product", number), "title": product["title"], "status": product["status"],
+            "productType": product["productType"], "variants": {"nodes": variants}}
+
+
+def _product_number(value) -> int | None:
+    text = str(value or "")
+    if not text.startswith("gid://shopify/Product/"):
+        return None
+    try:
+        return int(text.rsplit("/", 1)[-1])
+    except ValueError:
+        return None
+
+
+def product_update(data: ShopData, op: Operation) -> tuple[dict, int]:
+    payload = op.args.get("product")
+    if not isinstance(payload, dict):
+        raise GraphQLError("Variable $product of type ProductUpdateInput! was provided invalid value",
+                           "INVALID_VARIABLE")
+    with data.lock:
+        number = _product_number(payload.get("id"))
+        errors = []
+        if number is None or number not in data.products:
+            errors.append({"field": ["product", "id"], "message": "Product does not exist"})
+        if "status" in payload and payload["status"] not in PRODUCT_STATUSES:
+            errors.append({"field": ["product", "status"], "message": "Status is not included in the list"})
+        if "title" in payload and not str(payload["title"] or "").strip():
+            errors.append({"field": ["product", "title"], "message": "Title can't be blank"})
+        if errors:
+            return {"productUpdate": {"product": None, "userErrors": errors}}, MUTATION_COST
+        product = data.products[number]
+        for name in PRODUCT_FIELDS:
+            if name in payload:
+                product[name] = payload[name]
+        return {"productUpdate": {"product": _product_node(data, number), "userErrors": []}}, MUTATION_COST
+
+
+def product_variants_bulk_update(data: ShopData, op: Operation) -> tuple[dict, int]:
+    variants = op.args.get("variants")
+    if not isinstance(variants, list):
+        raise GraphQLError("Variable $variants of type [ProductVariantsBulkInput!]! was provided invalid value",
+                           "INVALID_VARIABLE")
+    if len(variants) > MAX_INPUT_ARRAY:
+        raise GraphQLError(f"The input array size of {len(variants)} is greater than the maximum allowed of "
+                           f"{MAX_INPUT_ARRAY}.", "MAX_INPUT_SIZE_EXCEEDED")
+    with data.lock:
+        number = _product_number(op.args.get("productId"))
+        if number is None or number not in data.products:
+            return {"productVariantsBulkUpdate": {"product": None, "productVariants": None, "userErrors": [
+                {"field": ["productId"], "message": "Product does not exist", "code": "PRODUCT_DOES_NOT_EXIST"}]}}, \
+                MUTATION_COST
+        own = {v.id: v for v in data.variants_of(number)}
+        errors, planned = [], []
+        for index, row in enumerate(variants):
+            variant = own.get(str(row.get("id") or ""))
+            if variant is None:
+                errors.append({"field": ["variants", str(index), "id"], "code": "PRODUCT_VARIANT_DOES_NOT_EXIST",
+                               "message": "Product variant does not exist"})
+                continue
+            price = _price(row["price"]) if "price" in row else variant.price
+            if price is None:
+                errors.append({"field": ["variants", str(index), "price"], "code": "INVALID",
+                               "message": "Price must be greater than or equal to 0"})
+                continue
+            planned.append((variant, price))
+        if errors:
+            return {"productVariantsBulkUpdate": {"product": None, "productVariants": None,
+                                                  "userErrors": errors}}, MUTATION_COST
+        for variant, price in planned:
+            variant.price = price
+        return {"productVariantsBulkUpdate": {
+            "product": {"id": gid("Product", number)},
+            "productVariants": [{"id": v.id, "sku": v.sku, "price": v.price} for v, _ in planned],
+            "userErrors": []}}, MUTATION_COST
+
+
+def product_set(data: ShopData, op: Operation) -> tuple[dict, int]:
+    payload = op.args.get("input")
+    if not isinstance(payload, dict):
+        raise GraphQLError("Variable $input of type ProductSetInput! was provided invalid value", "INVALID_VARIABLE")
+    if payload.get("id"):
+        raise GraphQLError("Emulator: productSet only creates products here (no id / identifier)", "BAD_REQUEST")
+    variants = payload.get("variants") or []
+    if len(variants) > MAX_INPUT_ARRAY:
+        raise GraphQLError(f"The input array size of {len(variants)} is greater than the maximum allowed of "
+                           f"{MAX_INPUT_ARRAY}.", "MAX_INPUT_SIZE_EXCEEDED")
+    errors = []
+    if not str(payload.get("title") or "").strip():
+        errors.append({"field": ["input", "title"], "message": "Title can't be blank", "code": "BLANK"})
+    if payload.get("status", "ACTIVE") not in PRODUCT_STATUSES:
+        errors.append({"field": ["input", "status"], "message": "Status is not included in the list",
+                       "code": "INCLUSION"})
+    options = [o.get("name") for o in payload.get("productOptions") or []]
+    if not variants:
+        errors.append({"field": ["input", "variants"], "message": "A product needs at least one variant",
+                       "code": "BLANK"})
+    planned = []
+    for index, row in enumerate(variants):
+        values = row.get("optionValues") or []
+        price = _price(row.get("price", "0"))
+        if not values or any(v.get("optionName") not in options for v in values):
+            errors.append({"field": ["input", "variants", str(index), "optionValues"], "code": "INVALID",
+                           "message": "Option values must name one of the product's options"})
+        elif price is None:
+            errors.append({"field": ["input", "variants", str(index), "price"], "code": "INVALID",
+                           "message": "Price must be greater than or equal to 0"})
+        else:
+            sku = str((row.get("inventoryItem") or {}).get("sku") or "")
+            planned.append((sku, " / ".join(str(v.get("name")) for v in values), price))
+    if errors:
+        return {"productSet": {"product": None, "userErrors": errors}}, MUTATION_COST
+    with data.lock:
+        number = data.add_product(str(payload["title"]), planned, status=payload.get("status", "ACTIVE"),
+                                  product_type=str(payload.get("productType") or ""),
+                                  option=options[0] if options else "Title",
+                                  description=str(payload.get("descriptionHtml") or ""))
+        return {"productSet": {"product": _product_node(data, number), "userErrors": []}}, MUTATION_COST

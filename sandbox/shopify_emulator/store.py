@@ -59,6 +59,7 @@ class Variant:
     sku: str
     inventory_item_number: int
     title: str = "Default Title"
+    price: str = "0.00"  # Money, as Shopify answers it ("199.00")
 
     @property
     def id(self) -> str:
@@ -85,6 +86,8 @@ class ShopData:
     # order number → its fulfillment orders / fulfillments (created on first use, see fulfillment_orders_of)
     fulfillment_orders: dict[int, list[dict]] = field(default_factory=dict)
     fulfillments: dict[int, list[dict]] = field(default_factory=dict)
+    # product number → {"title", "status" (ACTIVE/DRAFT/ARCHIVED), "productType", "descriptionHtml", "options"}
+    products: dict[int, dict] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(5_000_000_000_001))
 
     def next_id(self) -> int:
@@ -268,10 +271,32 @@ class ShopData:
                               inventory_item_number=self.next_id())
             self.variants.append(variant)
             self.items.add(variant.inventory_item_id)
+            self.products[variant.product_number] = {
+                "title": f"Product {sku}", "status": "ACTIVE", "productType": "", "options": ["Title"],
+                "descriptionHtml": f"<p>Shop text for {sku}</p>"}
             for location, quantity in (quantities or {}).items():
                 self.levels[(variant.inventory_item_id, self.location_id(location))] = {
                     "available": int(quantity), "on_hand": int(quantity)}
             return variant
+
+    def add_product(self, title: str, variants: list[tuple[str, str, str]], *, status: str = "ACTIVE",
+                    product_type: str = "", option: str = "Title", description: str = "") -> int:
+        """A product with variants (sku, option value, price), each with an inventory item stocked nowhere;
+        returns the product number."""
+        with self.lock:
+            product_number = self.next_id()
+            self.products[product_number] = {"title": title, "status": status, "productType": product_type,
+                                             "options": [option], "descriptionHtml": description}
+            for sku, value, price in variants:
+                variant = Variant(number=self.next_id(), product_number=product_number, sku=sku,
+                                  inventory_item_number=self.next_id(), title=value, price=price)
+                self.variants.append(variant)
+                self.items.add(variant.inventory_item_id)
+            return product_number
+
+    def variants_of(self, product_number: int) -> list[Variant]:
+        with self.lock:
+            return [v for v in self.variants if v.product_number == product_number]
 
     def variant_by_sku(self, sku: str) -> Variant | None:
         with self.lock:

@@ -22,6 +22,9 @@ Endpoints:
   for this request."), as `WC_REST_Controller::check_batch_limit`. Per-item failures come back in place as
   `{"id": …, "error": {"code", "message", "data": {"status"}}}`.
 
+  Batch create/update takes `name`, `sku`, `regular_price` (also sets `price`), `status`, `attributes`,
+  `description`, `manage_stock`, `stock_quantity`; `create` with `type: "variable"` makes a variable product.
+
 - `PUT orders/{id}` — update `status` (one of ORDER_STATUSES, else 400 `rest_invalid_param`),
   `customer_note`, `meta_data`; `completed` sets `date_completed`; `date_modified` moves to now.
 - `GET orders/{id}/notes` (newest first) and `POST orders/{id}/notes` `{note, customer_note}` → 201 (no note
@@ -532,9 +535,11 @@ class WooEmulator:
         if not valid:
             code = "woocommerce_rest_product_variation_invalid_id" if parent else "woocommerce_rest_product_invalid_id"
             return self._item_error(number, code, "Invalid ID.")
-        for field in ("name", "sku", "regular_price", "status"):
+        for field in ("name", "sku", "regular_price", "status", "attributes", "description"):
             if field in item:
                 product[field] = item[field]
+        if "regular_price" in item:  # no sale running in the emulator: the price is the regular price
+            product["price"] = item["regular_price"]
         if "manage_stock" in item:
             product["manage_stock"] = bool(item["manage_stock"])
         if "stock_quantity" in item:

@@ -29,6 +29,13 @@ assigned location, line items with remainingQuantity, SKU, variant) and `order.f
 `fulfillmentCreate` and returns its userErrors for the caller to judge. Scopes: read/write
 merchant-managed (or assigned) fulfillment orders.
 
+Products and prices (BC → shop): `product_targets(skus) -> {sku: ShopifyProductTarget(product_id,
+variant_id, price)}` (SKUs on exactly one variant); `update_product(product_id, fields)` sends `productUpdate`
+with only the given fields (title, status, productType); `update_variant_prices(product_id, {variant id:
+price})` sends `productVariantsBulkUpdate` (≤ 250 variants a call, one product per call, as the mutation
+wants); `create_product(input)` sends `productSet(synchronous: true)`. The three mutations return
+Shopify's userErrors for the caller to judge (a rejected product is that product's problem, not the run's).
+
 Throttling: every GraphQL answer carries `extensions.cost.throttleStatus`. Before a request the client
 waits until the bucket, as last reported and refilled at `restoreRate` since, holds the cost this
 operation requested last time; a `THROTTLED` answer is waited out ((requested − available) / restoreRate)
@@ -120,6 +127,46 @@ mutation CreateFulfillment($fulfillment: FulfillmentInput!) {
     userErrors { field message }
   }
 }"""
+
+
+PRODUCT_TARGETS_QUERY = """
+query ProductTargets($first: Int!, $after: String, $query: String!) {
+  productVariants(first: $first, after: $after, query: $query) {
+    nodes { id sku price product { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+PRODUCT_UPDATE = """
+mutation UpdateProduct($product: ProductUpdateInput!) {
+  productUpdate(product: $product) {
+    product { id }
+    userErrors { field message }
+  }
+}"""
+
+VARIANT_PRICES = """
+mutation UpdatePrices($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
+  productVariantsBulkUpdate(productId: $productId, variants: $variants) {
+    productVariants { id price }
+    userErrors { field message code }
+  }
+}"""
+
+PRODUCT_SET = """
+mutation CreateProduct($input: ProductSetInput!) {
+  productSet(input: $input, synchronous: true) {
+    product { id variants(first: 250) { nodes { id sku } } }
+    userErrors { field message code }
+  }
+}"""
+
+
+@dataclass(frozen=True)
+class ShopifyProductTarget:
+    product_id: str
+    variant_id: str
+    price: str | None = None
 
 
 @dataclass(frozen=True)
@@ -416,6 +463,54 @@ class ShopifyClient:
                 return
         for row in pending:
             result.failed.append((row[0], f"the quantity kept changing in Shopify during {STALE_ROUNDS} re-reads"))
+
+
+    # ---- products and prices ----
+
+    def product_targets(self, skus: Iterable[str]) -> dict[str, ShopifyProductTarget]:
+        """SKU → product and variant ids (and the current price) for SKUs on exactly one variant."""
+        wanted_all = list(dict.fromkeys(s for s in skus if s))
+        found: dict[str, list[ShopifyProductTarget]] = {}
+        for start in range(0, len(wanted_all), SKUS_PER_LOOKUP):
+            chunk = wanted_all[start:start + SKUS_PER_LOOKUP]
+            wanted = set(chunk)
+            search = " OR ".join(f"sku:{json.dumps(sku)}" for sku in chunk)
+            after = None
+            while True:
+                data = self.graphql(PRODUCT_TARGETS_QUERY, {"first": SKUS_PER_LOOKUP, "after": after,
+                                                            "query": search}, operation="productTargets")
+                connection = data["productVariants"]
+                for node in connection["nodes"]:
+                    if node.get("sku") in wanted:
+                        found.setdefault(node["sku"], []).append(ShopifyProductTarget(
+                            product_id=node["product"]["id"], variant_id=node["id"], price=node.get("price")))
+                if not connection["pageInfo"]["hasNextPage"]:
+                    break
+                after = connection["pageInfo"]["endCursor"]
+        return {sku: targets[0] for sku, targets in found.items() if len(targets) == 1}
+
+    def update_product(self, product_id: str, fields: Mapping[str, object]) -> list[dict]:
+        """`productUpdate` with only `fields` (e.g. title, status, productType); returns userErrors."""
+        data = self.graphql(PRODUCT_UPDATE, {"product": {"id": _gid("Product", product_id), **fields}},
+                            operation="productUpdate")
+        return (data.get("productUpdate") or {}).get("userErrors") or []
+
+    def update_variant_prices(self, product_id: str, prices: Mapping[str, str]) -> list[dict]:
+        """`productVariantsBulkUpdate` of one product: {variant id: price}; returns userErrors (all calls)."""
+        rows = [{"id": _gid("ProductVariant", v), "price": str(p)} for v, p in prices.items()]
+        errors: list[dict] = []
+        for start in range(0, len(rows), MAX_QUANTITIES):
+            data = self.graphql(VARIANT_PRICES, {"productId": _gid("Product", product_id),
+                                                 "variants": rows[start:start + MAX_QUANTITIES]},
+                                operation="productVariantsBulkUpdate")
+            errors += (data.get("productVariantsBulkUpdate") or {}).get("userErrors") or []
+        return errors
+
+    def create_product(self, product_input: Mapping[str, object]) -> tuple[dict | None, list[dict]]:
+        """`productSet(synchronous: true)` creating one product; returns (product {id, variants}, userErrors)."""
+        data = self.graphql(PRODUCT_SET, {"input": dict(product_input)}, operation="productSet")
+        answer = data.get("productSet") or {}
+        return answer.get("product"), answer.get("userErrors") or []
 
 
 def _quantity_index(path) -> int | None:

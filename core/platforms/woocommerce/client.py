@@ -24,6 +24,11 @@ Stock shapes (the same names as the Shopify client):
   products/{parent}/variations/batch` for variations, at most 100 objects per call (WooCommerce's default
   batch limit; more is a 413). Per-item errors in the answer go to `failed`.
 
+Products and prices (BC → shop): `batch_products(create=[…], update=[…])` and `batch_variations(parent,
+create=[…], update=[…])` send one `POST products/batch` / `products/{parent}/variations/batch` of at most 100
+objects and return WooCommerce's answer (`{"create": [...], "update": [...]}`, per-item `error` in place);
+SKU → ids comes from `inventory_targets`.
+
 Shipments: `update_order(id, {"status": "completed"})` (`PUT orders/{id}`), `order_notes(id)` and
 `add_order_note(id, note, customer_note=…)` (`GET`/`POST orders/{id}/notes`); core WooCommerce has no
 tracking field, so carrier and tracking number go into a note.
@@ -273,6 +278,26 @@ class WooClient:
                 result.failed.append((change, f"{error.get('code')}: {error.get('message')}"))
             else:
                 result.applied.append(change)
+
+
+    # ---- products and prices ----
+
+    def batch_products(self, *, create: list[dict] | None = None, update: list[dict] | None = None) -> dict:
+        """One `POST products/batch` (≤ 100 objects in total); WooCommerce's answer, per-item errors in place."""
+        return self._write_batch("/products/batch", create, update)
+
+    def batch_variations(self, parent_id: int, *, create: list[dict] | None = None,
+                         update: list[dict] | None = None) -> dict:
+        """One `POST products/{parent}/variations/batch` (≤ 100 objects in total)."""
+        return self._write_batch(f"/products/{int(parent_id)}/variations/batch", create, update)
+
+    def _write_batch(self, path: str, create: list[dict] | None, update: list[dict] | None) -> dict:
+        body = {k: v for k, v in (("create", create), ("update", update)) if v}
+        if sum(len(v) for v in body.values()) > MAX_BATCH:
+            raise ValueError(f"a WooCommerce batch holds at most {MAX_BATCH} objects")
+        if not body:
+            return {}
+        return self._request("POST", path, json=body).json()
 
 
 def _code(response: httpx.Response) -> str:
