@@ -49,7 +49,8 @@ def _optional_commands():
     """Commands whose modules may import heavier dependencies: imported only when the CLI runs."""
     import importlib
 
-    for module in ("core.preview", "core.orders_cli", "core.payouts_cli", "core.operations_cli", "core.stock_cli"):
+    for module in ("core.preview", "core.orders_cli", "core.payouts_cli", "core.operations_cli", "core.stock_cli",
+                   "core.products_cli"):
         try:
             yield importlib.import_module(module).add_parser
         except ModuleNotFoundError as exc:

@@ -33,7 +33,7 @@ def test_every_flow_has_its_worker_or_timer(index):
     for queue in names.QUEUES:
         assert queue in workers, f"nothing consumes {queue}"
     timers = {n for n in index if trigger(index, n)["type"] == "timerTrigger"}
-    assert {"reconcile_orders", "export_shipments", "prune_sync_log"} <= timers
+    assert {"reconcile_orders", "export_shipments", "export_products", "prune_sync_log"} <= timers
 
 
 def test_the_order_worker_and_the_reconcile_timer(index):
