@@ -1,0 +1,204 @@
+"""The Shopware 6 Admin API, for the reconcile timer (changed orders) and order look-ups.
+
+    client = client_for(shop)                 # "<access key id>:<secret access key>" from shop.api_token_setting
+    for order in client.orders_updated_between(since, until):
+        ...                                   # the order entity with the associations parse_order reads
+    client.order(order_id)                    # one order, None when it does not exist
+
+Auth: an integration (Settings > System > Integrations) gives an access key id and secret; `POST
+/api/oauth/token {"grant_type": "client_credentials", "client_id", "client_secret"}` returns a Bearer token
+valid `expires_in` seconds (600 by default). The token is kept until shortly before it expires; a 401 on an
+API call fetches a new one once (the shop may have been restarted or the token revoked), a second 401 is
+NeedsAttention. Requests send `Accept: application/json` (else Shopware answers JSON:API).
+
+Orders: `POST /api/search/order` with a criteria. Shopware leaves `updatedAt` null until an order is first
+changed, so the window is read in two passes: orders whose `updatedAt` is in [since, until), then orders
+never updated (`updatedAt` null) whose `createdAt` is in it. Each pass sorts by the timestamp and `id`, and
+after each full page starts again from the last timestamp (`gte`), skipping the ids already yielded at that
+instant (page numbers would shift when an order changes while we read); `page` only advances while a whole
+page shares one instant. 429, 5xx and transport errors are retried with back-off (core/platforms/http.py).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+
+import httpx
+
+from core.config import Shop
+from core.errors import NeedsAttention
+from core.platforms import http as http_retry
+
+TOKEN_MARGIN = 30  # seconds before expiry when a new token is fetched
+MAX_PAGE = 500
+
+ASSOCIATIONS = {
+    "currency": {},
+    "lineItems": {},
+    "deliveries": {"associations": {"shippingMethod": {}, "shippingOrderAddress": {"associations": {"country": {}}}}},
+    "transactions": {"associations": {"paymentMethod": {}, "stateMachineState": {}}},
+    "orderCustomer": {"associations": {"customer": {}}},
+    "billingAddress": {"associations": {"country": {}}},
+    "stateMachineState": {},
+}
+
+
+def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> ShopwareClient:
+    """A client for `shop`; `shop.api_token_setting` names the setting holding "<access key id>:<secret>"."""
+    settings = os.environ if settings is None else settings
+    name = shop.api_token_setting
+    resolution = (f"set {name or 'the setting'} to \"<access key id>:<secret access key>\" of a Shopware "
+                  "integration (Settings > System > Integrations, with read access to orders) in the Function "
+                  "App's settings or local.settings.json")
+    if not name:
+        raise NeedsAttention(f'Shop "{shop.key}" has no API credentials configured.',
+                             resolution=f'set api_token_setting in the [[shops]] entry "{shop.key}"; then '
+                             + resolution, code="missing_setting")
+    client_id, _, secret = (settings.get(name) or "").partition(":")
+    if not client_id.strip() or not secret.strip():
+        raise NeedsAttention(f'The app setting {name} is not set or is not "id:secret".', resolution=resolution,
+                             code="missing_setting")
+    return ShopwareClient(shop.url, client_id.strip(), secret.strip(), credentials_setting=name, **options)
+
+
+def shopware_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("orders_updated_between needs timezone-aware datetimes")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _at(order: dict, field: str) -> datetime | None:
+    value = order.get(field)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC) if value else None
+
+
+class ShopwareClient:
+    def __init__(self, base_url: str, client_id: str, client_secret: str, *,
+                 credentials_setting: str = "the API credentials setting", page_size: int = 100,
+                 timeout: float = 30.0, max_attempts: int = 5, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+        self.page_size = max(1, min(page_size, MAX_PAGE))
+        self._credentials = {"grant_type": "client_credentials", "client_id": client_id,
+                             "client_secret": client_secret}
+        self._setting = credentials_setting
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+        self._clock = clock
+        self._token: tuple[str, float] | None = None  # access token, expiry on self._clock
+        self.tokens_fetched = 0
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport,
+                                  timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+                                  headers={"Accept": "application/json"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ShopwareClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- auth and HTTP ----
+
+    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
+        return http_retry.send(self._http, method, path, shop_name="Shopware", max_attempts=self._max_attempts,
+                               sleep=self._sleep, **kwargs)
+
+    def _access_token(self, renew: bool = False) -> str:
+        if not renew and self._token is not None and self._clock() < self._token[1]:
+            return self._token[0]
+        response = self._send("POST", "/api/oauth/token", json=self._credentials)
+        if response.status_code in (400, 401, 403):
+            raise NeedsAttention(
+                f"Shopware refused the integration credentials ({response.status_code} {_error(response)}).",
+                resolution=f"check that {self._setting} holds \"<access key id>:<secret access key>\" of an "
+                "existing integration (Settings > System > Integrations)", code="shop_auth_failed")
+        if response.status_code >= 400:
+            raise _api_error(response, "POST", "/api/oauth/token")
+        answer = response.json()
+        self.tokens_fetched += 1
+        lifetime = float(answer.get("expires_in") or 600)
+        self._token = (answer["access_token"], self._clock() + max(lifetime - TOKEN_MARGIN, lifetime / 2))
+        return self._token[0]
+
+    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        for renew in (False, True):
+            headers = {"Authorization": f"Bearer {self._access_token(renew=renew)}"}
+            response = self._send(method, path, headers=headers, **kwargs)
+            if response.status_code != 401:
+                break
+        if response.status_code in (401, 403):
+            raise NeedsAttention(
+                f"Shopware refused the API call {method} {path} ({response.status_code} {_error(response)}).",
+                resolution=f"give the integration of {self._setting} read access to orders (or the Administrator "
+                "role) in Settings > System > Integrations", code="shop_auth_failed")
+        if response.status_code >= 400 and response.status_code != 404:
+            raise _api_error(response, method, path)
+        return response
+
+    # ---- orders ----
+
+    def search_orders(self, criteria: dict) -> dict:
+        """`POST /api/search/order` with `criteria` (associations added): {"total", "data": [...]}."""
+        body = {"associations": ASSOCIATIONS, **criteria}
+        return self._request("POST", "/api/search/order", json=body).json()
+
+    def order(self, order_id: str) -> dict | None:
+        answer = self.search_orders({"ids": [order_id], "limit": 1})
+        data = answer.get("data") or []
+        return data[0] if data else None
+
+    def orders_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
+        """Every order changed (else created) in [since, until), oldest first, with its associations."""
+        since_utc, until_utc = since.astimezone(UTC), until.astimezone(UTC)
+        yield from self._walk("updatedAt", since_utc, until_utc, [])
+        yield from self._walk("createdAt", since_utc, until_utc,
+                              [{"type": "equals", "field": "updatedAt", "value": None}])
+
+    def _walk(self, field: str, since: datetime, until: datetime, extra: list[dict]) -> Iterator[dict]:
+        boundary, page, seen = since, 1, set()
+        upper = shopware_time(until)
+        while True:
+            criteria = {
+                "page": page, "limit": self.page_size, "total-count-mode": 0,
+                "filter": [*extra, {"type": "range", "field": field,
+                                    "parameters": {"gte": shopware_time(boundary), "lt": upper}}],
+                "sort": [{"field": field, "order": "ASC"}, {"field": "id", "order": "ASC"}],
+            }
+            orders = [o for o in self.search_orders(criteria).get("data") or [] if isinstance(o, dict)]
+            for order in orders:
+                moment = _at(order, field)
+                if moment is None or moment < since or moment >= until:
+                    continue
+                if moment == boundary and order.get("id") in seen:
+                    continue
+                yield order
+            if len(orders) < self.page_size:
+                return
+            last = max(_at(o, field) for o in orders)
+            if last == boundary:  # a whole page at one instant: walk the pages of this instant
+                seen.update(o.get("id") for o in orders)
+                page += 1
+            else:
+                boundary, page = last, 1
+                seen = {o.get("id") for o in orders if _at(o, field) == last}
+
+
+def _error(response: httpx.Response) -> str:
+    try:
+        errors = response.json().get("errors") or []
+    except (ValueError, AttributeError):
+        return ""
+    first = errors[0] if errors and isinstance(errors[0], dict) else {}
+    return str(first.get("code") or first.get("title") or first.get("detail") or "")
+
+
+def _api_error(response: httpx.Response, method: str, path: str) -> NeedsAttention:
+    return NeedsAttention(
+        f"Shopware answered {response.status_code} {_error(response)} to {method} {path}: {response.text[:300]}",
+        resolution="check the shop URL (the Admin API lives under /api) and the Shopware version (6.4+); if it "
+        "persists, report it with this message", code="shop_api_error")

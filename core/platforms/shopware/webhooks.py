@@ -1,0 +1,95 @@
+"""Shopware 6 app webhooks: signature check on the raw body and a description of the delivery.
+
+Signature: `shopware-shop-signature` = hex(HMAC-SHA256(raw body, app secret)), the secret the app gave the
+shop at registration (the setting named by the shop's `webhook_secret_setting`). A body whose `timestamp`
+is more than REPLAY_WINDOW old (or ahead) is refused as a replay, even when correctly signed; retried
+deliveries keep their first timestamp, so the window is generous (Shopware retries within minutes).
+
+Body: `{"data": {"payload": …, "event": …}, "source": {"url", "appVersion", "shopId", "eventId"},
+"timestamp"}`. Dedupe identity: `source.eventId` (the same across retries since 6.4.11), else
+`{event}:{resource id}:{timestamp}`.
+
+Flows: the business events that carry the whole order in `data.payload.order` feed the orders flow
+(`checkout.order.placed`, `state_enter.order_transaction.state.paid`, `state_enter.order.state.cancelled`).
+`order.written` carries only ids (`payload[].primaryKey`), so it is described with its order id but feeds
+no flow: the reconcile poll (updatedAt) brings the changed order in. Shopware core has no refund
+document, so no topic feeds refunds. Shopware sends no ping.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Mapping
+
+from core.platforms.delivery import Delivery, header
+from core.platforms.payload import text
+
+SIGNATURE = "shopware-shop-signature"
+REPLAY_WINDOW = 24 * 3600  # seconds
+
+FLOWS = {
+    "checkout.order.placed": "orders",
+    "state_enter.order_transaction.state.paid": "orders",
+    "state_enter.order.state.cancelled": "orders",
+}
+
+
+def verify(raw: bytes, headers: Mapping[str, str], secret: str, *, now: float | None = None) -> bool:
+    """True when the body was signed with `secret` and its timestamp is within REPLAY_WINDOW of `now`."""
+    signature = header(headers, SIGNATURE).strip().lower()
+    if not signature or not secret:
+        return False
+    expected = hmac.new(secret.encode("utf-8"), raw, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), signature.encode("ascii", "replace")):
+        return False
+    sent = _timestamp(raw)
+    if sent is None:
+        return True  # signed, and an attacker cannot remove the timestamp without breaking the signature
+    return abs((time.time() if now is None else now) - sent) <= REPLAY_WINDOW
+
+
+def _body(raw: bytes) -> dict:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _timestamp(raw: bytes) -> float | None:
+    value = _body(raw).get("timestamp")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def resource_id(body: dict) -> str:
+    """The order a delivery is about: `data.payload.order.id` (business events), else the first written
+    entity's `primaryKey` (entity written events)."""
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    payload = data.get("payload")
+    if isinstance(payload, dict):
+        order = payload.get("order")
+        if isinstance(order, dict) and text(order.get("id")):
+            return text(order["id"])
+        return text(payload.get("id"))
+    if isinstance(payload, list):
+        for entry in payload:
+            key = entry.get("primaryKey") if isinstance(entry, dict) else None
+            if isinstance(key, str | int) and text(key):
+                return text(key)
+    return ""
+
+
+def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
+    body = _body(raw)
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    source = body.get("source") if isinstance(body.get("source"), dict) else {}
+    topic = text(data.get("event"))
+    resource = resource_id(body)
+    delivery_id = text(source.get("eventId")) or f"{topic}:{resource}:{text(body.get('timestamp'))}"
+    return Delivery(topic=topic, resource_id=resource, delivery_id=delivery_id, is_ping=False,
+                    flow=FLOWS.get(topic))
