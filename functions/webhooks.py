@@ -8,12 +8,15 @@ is the stronger proof of origin. A bad or missing signature gets 401 and nothing
 import azure.functions as func
 
 from core.sync.context import get_context
-from core.sync.receive import receive_webhook
+from core.sync.receive import answer_challenge, receive_webhook
 
 bp = func.Blueprint()
 
 
-@bp.route(route="webhooks/{shop}", methods=["POST"], auth_level=func.AuthLevel.ANONYMOUS)
+@bp.route(route="webhooks/{shop}", methods=["POST", "GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def receive_shop_webhook(req: func.HttpRequest) -> func.HttpResponse:
-    reply = receive_webhook(get_context(), req.route_params["shop"], req.get_body(), dict(req.headers))
+    if req.method == "GET":  # registration checks (Adobe I/O Events' ?challenge=); nothing is stored
+        reply = answer_challenge(get_context(), req.route_params["shop"], dict(req.params))
+    else:
+        reply = receive_webhook(get_context(), req.route_params["shop"], req.get_body(), dict(req.headers))
     return func.HttpResponse(reply.text, status_code=reply.status, mimetype="text/plain")

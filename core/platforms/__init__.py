@@ -2,7 +2,8 @@
 
 - `webhooks.py`: `verify(raw, headers, secret) -> bool`, `describe(raw, headers) -> Delivery`
 - `parse.py`: `parse_order(payload, shop, currency_basis) -> Order`, `parse_refund(payload, shop, …) -> Refund`
-- `client.py` (later): the platform's API, for reconciliation and exports
+- `client.py`: the platform's API, for reconciliation and exports (where built)
+- platforms whose webhooks carry only ids also have `parse.load_order(raw, shop, external_id=…)`
 
 Adding a platform = a folder with those modules + one line in PLATFORMS.
 """
@@ -12,12 +13,18 @@ from __future__ import annotations
 from types import ModuleType
 
 from core.errors import NeedsAttention
-from core.platforms import shopify, woocommerce
+from core.platforms import brink, centra, geins, magento, norce, shopify, shopware, woocommerce
 from core.platforms.delivery import Delivery
 
 PLATFORMS: dict[str, ModuleType] = {
     "shopify": shopify,
     "woocommerce": woocommerce,
+    "magento": magento,
+    "shopware": shopware,
+    "centra": centra,
+    "norce": norce,
+    "brink": brink,
+    "geins": geins,
 }
 
 

@@ -380,7 +380,8 @@ def enqueue_changed_orders(ctx: Context, shop: Shop, since: datetime, until: dat
             order = adapter.parse.parse_order(raw_order, shop.key, shop.orders.currency_basis)
             external_id = order.external_id
         except NeedsAttention:
-            order, external_id = None, str(raw_order.get("id", ""))
+            order = None
+            external_id = str(raw_order.get("id") or raw_order.get("entity_id") or raw_order.get("number") or "")
         binding = ctx.bindings.get("order", shop.key, external_id)
         if (binding is not None and binding.is_bound and order is not None
                 and binding.data.get("fingerprint") == fingerprint(order)):

@@ -74,6 +74,17 @@ def receive_webhook(ctx: Context, shop_key: str, raw: bytes, headers: dict[str, 
     return Reply(200, "queued")
 
 
+def answer_challenge(ctx: Context, shop_key: str, params: dict[str, str]) -> Reply:
+    """A GET to the webhook URL: the registration check some platforms make (Adobe I/O Events echoes
+    `challenge`). Platforms without one get 405, as a plain GET deserves."""
+    shop = ctx.config.shop(shop_key)
+    if shop is None:
+        return Reply(404, f"unknown shop {shop_key!r}")
+    challenge_reply = getattr(platform(shop.platform).webhooks, "challenge_reply", None)
+    answer = challenge_reply(params) if challenge_reply else None
+    return Reply(200, answer) if answer is not None else Reply(405, "webhooks are delivered with POST")
+
+
 def _is_ping(adapter, raw: bytes, headers: dict[str, str]) -> bool:
     try:
         return adapter.webhooks.describe(raw, headers).is_ping

@@ -22,15 +22,19 @@ def load(name: str) -> dict:
 
 
 def test_platform_registry_is_an_explicit_dict_of_modules():
-    assert {"shopify": shopify, "woocommerce": woocommerce} == PLATFORMS
+    assert set(PLATFORMS) == {"shopify", "woocommerce", "magento", "shopware", "centra", "norce", "brink", "geins"}
+    assert PLATFORMS["shopify"] is shopify and PLATFORMS["woocommerce"] is woocommerce
     assert platform("woocommerce").parse.parse_order is woocommerce.parse.parse_order
+    for name, module in PLATFORMS.items():  # the same modules everywhere
+        assert callable(module.webhooks.verify) and callable(module.webhooks.describe), name
+        assert callable(module.parse.parse_order), name
 
 
 def test_unknown_platform_names_the_supported_ones():
     with pytest.raises(NeedsAttention) as err:
-        platform("magento")
+        platform("prestashop")
     assert err.value.code == "unknown_platform"
-    assert "shopify, woocommerce" in err.value.message
+    assert "shopify, woocommerce, magento" in err.value.message
 
 
 # --- Shopify corpus ------------------------------------------------------------------------------
