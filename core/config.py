@@ -226,7 +226,7 @@ class Shop(Section):
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
     url: str  # https://demo.myshopify.com, https://shop.example.com
     webhook_secret_setting: str
-    api_token_setting: str | None = None  # Shopify access token; WooCommerce "key:secret"
+    api_token_setting: str | None = None  # Shopify token; Woo "key:secret"; Magento token; Shopware "id:secret"
     flows: list[str] = Field(default_factory=lambda: ["orders"])
     orders: OrderImport = Field(default_factory=OrderImport)
     locations: dict[str, list[str]] = Field(default_factory=dict)  # shop location id → BC location codes
