@@ -29,10 +29,12 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote
 
 import httpx
+
+from sandbox.loopback import LoopbackServer
 
 PATH = "/graphql/integration"
 MAX_LIMIT = 100
@@ -69,7 +71,9 @@ def sign_webhook(body: bytes, secret: str, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-class CentraEmulator:
+class CentraEmulator(LoopbackServer):
+    name = "centra-emulator"
+
     def __init__(self, token: str = "centra-test-token", *, currency: str = "SEK"):  # noqa: S107
         self.token = token
         self.currency = currency
@@ -80,39 +84,11 @@ class CentraEmulator:
         self._numbers = itertools.count(14)
         self._line_ids = itertools.count(68)
         self._faults: list[tuple[int, float | None]] = []
-        self._server: ThreadingHTTPServer | None = None
-
-    # ---- lifecycle ----
-
-    def start(self, port: int = 0, host: str = "127.0.0.1") -> CentraEmulator:
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="centra-emulator", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the emulator is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def graphql_url(self) -> str:
         return self.base_url + PATH
 
-    def __enter__(self) -> CentraEmulator:
-        return self.start() if self._server is None else self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def fail_next(self, status: int = 503, count: int = 1, *, retry_after: float | None = None) -> None:
         with self.lock:
@@ -259,3 +235,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
+
+
+CentraEmulator.handler = _Handler

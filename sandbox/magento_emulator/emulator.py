@@ -26,8 +26,10 @@ import json
 import re
 import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
+
+from sandbox.loopback import LoopbackServer
 
 PREFIX = "/rest/V1/"
 _CRITERIA = re.compile(r"^searchCriteria\[(\w+)\](.*)$")
@@ -40,7 +42,9 @@ def magento_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-class MagentoEmulator:
+class MagentoEmulator(LoopbackServer):
+    name = "magento-emulator"
+
     def __init__(self, access_token: str = "integration-token"):  # noqa: S107
         self.access_token = access_token
         self.lock = threading.RLock()
@@ -48,30 +52,8 @@ class MagentoEmulator:
         self.requests: list[dict] = []
         self.unauthorized = 0
         self._faults: list[tuple[int, float | None]] = []
-        self._server: ThreadingHTTPServer | None = None
 
     # ---- lifecycle ----
-
-    def start(self, port: int = 0, host: str = "127.0.0.1") -> MagentoEmulator:
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="magento-emulator",
-                         daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the emulator is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def fail_next(self, status: int = 503, count: int = 1, retry_after: float | None = None) -> None:
         with self.lock:
@@ -206,3 +188,6 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reply(200, order)
             return
         self._reply(404, {"message": "Request does not match any route."})
+
+
+MagentoEmulator.handler = _Handler

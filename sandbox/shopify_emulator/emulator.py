@@ -45,9 +45,11 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
+
+from sandbox.loopback import LoopbackServer
 
 from . import graphql
 from .store import ShopData, Variant, gid_number
@@ -125,7 +127,9 @@ class WebhookSent:
         return self.headers["X-Shopify-Event-Id"]
 
 
-class ShopifyEmulator:
+class ShopifyEmulator(LoopbackServer):
+    name = "shopify-emulator"
+
     def __init__(self, shop_domain: str = "bridge-demo.myshopify.com", access_token: str = "shpat_test",  # noqa: S107 - the emulator's fixed test token
                  plan: str = "standard", *, bucket_size: float | None = None, restore_rate: float | None = None,
                  timezone_offset_hours: float = 1.0, currency: str = "EUR"):
@@ -145,38 +149,6 @@ class ShopifyEmulator:
         self._replays: dict[str, tuple[str, dict]] = {}
         self._faults: list[tuple[int, bool, float | None, str | None]] = []
         self._fault_lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---- lifecycle ----
-
-    def start(self, port: int = 0, host: str = "127.0.0.1") -> ShopifyEmulator:
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="shopify-emulator",
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the emulator is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> ShopifyEmulator:
-        return self.start() if self._server is None else self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # ---- state ----
 
@@ -446,3 +418,6 @@ def _variables(body: bytes) -> dict:
         return json.loads(body).get("variables") or {}
     except (ValueError, AttributeError):
         return {}
+
+
+ShopifyEmulator.handler = _Handler

@@ -27,8 +27,10 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
+
+from sandbox.loopback import LoopbackServer
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -58,7 +60,9 @@ def _matches(order: dict, node: dict) -> bool:
     raise ValueError(f"filter type {kind!r} is not supported by the emulator")
 
 
-class ShopwareEmulator:
+class ShopwareEmulator(LoopbackServer):
+    name = "shopware-emulator"
+
     def __init__(self, client_id: str = "SWIATESTCLIENT", client_secret: str = "test-secret",  # noqa: S107
                  *, token_lifetime: float = 600, clock: Callable[[], float] = time.monotonic):
         self.client_id, self.client_secret = client_id, client_secret
@@ -71,28 +75,7 @@ class ShopwareEmulator:
         self.requests: list[dict] = []
         self._faults: list[tuple[int, float | None]] = []
         self._numbers = itertools.count(10000)
-        self._server: ThreadingHTTPServer | None = None
 
-    def start(self, port: int = 0, host: str = "127.0.0.1") -> ShopwareEmulator:
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="shopware-emulator",
-                         daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the emulator is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def fail_next(self, status: int = 503, count: int = 1, retry_after: float | None = None) -> None:
         with self.lock:
@@ -228,3 +211,6 @@ class _Handler(BaseHTTPRequestHandler):
                             content_type="application/vnd.api+json")
             return
         self._error(404, "FRAMEWORK__ROUTE_NOT_FOUND", f"No route found for {path}.")
+
+
+ShopwareEmulator.handler = _Handler

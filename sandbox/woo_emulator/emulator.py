@@ -49,10 +49,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
+
+from sandbox.loopback import LoopbackServer
 
 BATCH_LIMIT = 100
 ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash")
@@ -99,7 +101,9 @@ class WebhookSent:
     error: str | None = None
 
 
-class WooEmulator:
+class WooEmulator(LoopbackServer):
+    name = "woo-emulator"
+
     def __init__(self, consumer_key: str = "ck_test", consumer_secret: str = "cs_test",  # noqa: S107
                  *, timezone_offset_hours: float = 2.0, currency: str = "EUR"):
         self.consumer_key = consumer_key
@@ -115,7 +119,6 @@ class WooEmulator:
         self.batches: list[dict] = []  # {"path", "size"} per batch call
         self.deliveries: list[WebhookSent] = []
         self._ids = itertools.count(100)
-        self._server: ThreadingHTTPServer | None = None
         self._faults: list[tuple[int, bool, float | None]] = []
 
     def fail_next(self, status: int = 503, count: int = 1, *, after_processing: bool = False,
@@ -131,34 +134,6 @@ class WooEmulator:
                 self.counters["faults"] += 1
                 return status, retry_after
             return None
-
-    # ---- lifecycle ----
-
-    def start(self, port: int = 0, host: str = "127.0.0.1") -> WooEmulator:
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="woo-emulator", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the emulator is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> WooEmulator:
-        return self.start() if self._server is None else self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # ---- orders ----
 
@@ -613,3 +588,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:  # noqa: N802
         self._handle("PUT")
+
+
+WooEmulator.handler = _Handler
