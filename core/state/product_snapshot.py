@@ -18,19 +18,12 @@ with `--full`, or created when create_missing is on).
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from azure.core import MatchConditions
-from azure.core.exceptions import ResourceNotFoundError
-from azure.data.tables import TableClient, UpdateMode
-
 from core.state import names
-from core.state.bindings import BOUND
-from core.state.snapshot import _transactions
-from core.state.storage import Storage, table_key
+from core.state.snapshot import TargetCache, read_json_blob, write_json_blob
+from core.state.storage import Storage
 
 TARGET_KIND = "product-target"
 
@@ -49,13 +42,8 @@ class ProductSnapshot:
         return f"products/{shop}.json.gz"
 
     def load(self, shop: str) -> ProductSnapshot:
-        blob = self.container.get_blob_client(self.blob_name(shop))
-        try:
-            download = blob.download_blob()
-            state = json.loads(gzip.decompress(download.readall()))
-            self.items, self.skus, self._etag = state.get("items", {}), state.get("skus", {}), download.properties.etag
-        except ResourceNotFoundError:
-            self.items, self.skus, self._etag = {}, {}, None
+        state, self._etag = read_json_blob(self.container, self.blob_name(shop))
+        self.items, self.skus = (state or {}).get("items", {}), (state or {}).get("skus", {})
         self._shop, self._dirty = shop, False
         return self
 
@@ -81,45 +69,15 @@ class ProductSnapshot:
         """Write the blob if anything changed since the last flush."""
         if not self._dirty or self._shop is None:
             return False
-        body = gzip.compress(json.dumps({"version": 1, "shop": self._shop, "updated": datetime.now(UTC).isoformat(),
-                                         "items": self.items, "skus": self.skus},
-                                        separators=(",", ":")).encode(), 6)
-        blob = self.container.get_blob_client(self.blob_name(self._shop))
-        if self._etag is None:
-            result = blob.upload_blob(body, overwrite=True)
-        else:
-            result = blob.upload_blob(body, overwrite=True, etag=self._etag,
-                                      match_condition=MatchConditions.IfNotModified)
-        self._etag = result.get("etag")
+        self._etag = write_json_blob(
+            self.container, self.blob_name(self._shop),
+            {"version": 1, "shop": self._shop, "updated": datetime.now(UTC).isoformat(), "items": self.items,
+             "skus": self.skus}, self._etag)
         self._dirty = False
         return True
 
 
-class ProductTargets:
-    """SKU → how the shop addresses it, cached in Bindings (kind "product-target")."""
+class ProductTargets(TargetCache):
+    """SKU → Shopify product/variant ids or WooCommerce product/variation ids (kind "product-target")."""
 
-    def __init__(self, storage: Storage, table: str = names.BINDINGS):
-        self.client: TableClient = storage.table(table)
-
-    @staticmethod
-    def _partition(shop: str) -> str:
-        return table_key(f"{TARGET_KIND}|{shop}")
-
-    def load(self, shop: str) -> dict[str, dict]:
-        query = self.client.query_entities("PartitionKey eq @p", parameters={"p": self._partition(shop)},
-                                           select=["ExternalId", "Data"], results_per_page=1000)
-        return {entity["ExternalId"]: json.loads(entity.get("Data") or "{}") for entity in query}
-
-    def save(self, shop: str, targets: dict[str, dict]) -> int:
-        partition = self._partition(shop)
-        return _transactions(self.client, (
-            ("upsert", {"PartitionKey": partition, "RowKey": table_key(sku), "Kind": TARGET_KIND, "Shop": shop,
-                        "ExternalId": sku, "State": BOUND, "Owner": "", "BcCompany": "", "BcId": "",
-                        "BcNumber": "", "BcEntity": "", "Data": json.dumps(data)},
-             {"mode": UpdateMode.REPLACE})
-            for sku, data in targets.items()))
-
-    def forget(self, shop: str, skus: Iterable[str]) -> int:
-        partition = self._partition(shop)
-        return _transactions(self.client, (("delete", {"PartitionKey": partition, "RowKey": table_key(s)})
-                                           for s in dict.fromkeys(skus)))
+    kind = TARGET_KIND

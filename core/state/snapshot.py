@@ -28,6 +28,34 @@ TRANSACTION_LIMIT = 100
 TARGET_KIND = "stock-target"
 
 
+def read_json_blob(container, name: str) -> tuple[dict | None, str | None]:
+    """A gzip-compressed JSON blob and its ETag; (None, None) when it does not exist."""
+    import gzip
+
+    from azure.core.exceptions import ResourceNotFoundError
+
+    try:
+        download = container.get_blob_client(name).download_blob()
+        return json.loads(gzip.decompress(download.readall())), download.properties.etag
+    except ResourceNotFoundError:
+        return None, None
+
+
+def write_json_blob(container, name: str, data: dict, etag: str | None) -> str | None:
+    """Write gzip-compressed JSON; with an ETag only if nobody changed the blob since it was read."""
+    import gzip
+
+    from azure.core import MatchConditions
+
+    body = gzip.compress(json.dumps(data, separators=(",", ":")).encode(), 6)
+    blob = container.get_blob_client(name)
+    if etag is None:
+        result = blob.upload_blob(body, overwrite=True)
+    else:
+        result = blob.upload_blob(body, overwrite=True, etag=etag, match_condition=MatchConditions.IfNotModified)
+    return result.get("etag")
+
+
 def _transactions(client: TableClient, operations: Iterable[tuple]) -> int:
     """Submit (op, entity[, mode]) tuples in transactions of 100; returns the number of requests."""
     requests, chunk = 0, []
@@ -63,17 +91,8 @@ class StockSnapshot:
 
     def load(self, shop: str) -> dict[str, int]:
         """RowKey-style key (`stock_mapping.snapshot_key`) → value; the dict stays this object's working state."""
-        import gzip
-
-        from azure.core.exceptions import ResourceNotFoundError
-
-        blob = self.container.get_blob_client(self._blob(shop))
-        try:
-            download = blob.download_blob()
-            told = json.loads(gzip.decompress(download.readall()))["told"]
-            etag = download.properties.etag
-        except ResourceNotFoundError:
-            told, etag = {}, None
+        data, etag = read_json_blob(self.container, self._blob(shop))
+        told = data["told"] if data else {}
         self._state[shop], self._etags[shop] = told, etag
         return told
 
@@ -91,21 +110,12 @@ class StockSnapshot:
 
     def flush(self, shop: str) -> bool:
         """Write the shop's snapshot if anything changed since the last flush; False when nothing to write."""
-        import gzip
-
-        from azure.core import MatchConditions
-
         if shop not in self._dirty:
             return False
-        body = gzip.compress(json.dumps({"version": 1, "shop": shop, "updated": datetime.now(UTC).isoformat(),
-                                         "told": self._state[shop]}, separators=(",", ":")).encode(), 6)
-        blob = self.container.get_blob_client(self._blob(shop))
-        etag = self._etags.get(shop)
-        if etag is None:
-            result = blob.upload_blob(body, overwrite=True)
-        else:
-            result = blob.upload_blob(body, overwrite=True, etag=etag, match_condition=MatchConditions.IfNotModified)
-        self._etags[shop] = result.get("etag")
+        self._etags[shop] = write_json_blob(
+            self.container, self._blob(shop),
+            {"version": 1, "shop": shop, "updated": datetime.now(UTC).isoformat(), "told": self._state[shop]},
+            self._etags.get(shop))
         self._dirty.discard(shop)
         return True
 
@@ -121,23 +131,22 @@ class StockSnapshot:
         self._dirty.discard(shop)
 
 
-class StockTargets:
-    """SKU → how the shop addresses it, cached in Bindings (kind "stock-target")."""
+class TargetCache:
+    """SKU → how the shop addresses it, cached in Bindings under one kind per flow ("stock-target",
+    "product-target"): `Data` holds the shop's ids, or `{"unknown": true}` for a SKU the shop lacks."""
+
+    kind = TARGET_KIND
 
     def __init__(self, storage: Storage, table: str = names.BINDINGS):
         self.client: TableClient = storage.table(table)
 
-    @staticmethod
-    def _partition(shop: str) -> str:
-        return table_key(f"{TARGET_KIND}|{shop}")
+    def _partition(self, shop: str) -> str:
+        return table_key(f"{self.kind}|{shop}")
 
     def load(self, shop: str) -> dict[str, dict]:
-        targets: dict[str, dict] = {}
         query = self.client.query_entities("PartitionKey eq @p", parameters={"p": self._partition(shop)},
                                            select=["ExternalId", "Data"], results_per_page=1000)
-        for entity in query:
-            targets[entity["ExternalId"]] = json.loads(entity.get("Data") or "{}")
-        return targets
+        return {entity["ExternalId"]: json.loads(entity.get("Data") or "{}") for entity in query}
 
     def iter_skus(self, shop: str) -> Iterator[str]:
         for entity in self.client.query_entities("PartitionKey eq @p", parameters={"p": self._partition(shop)},
@@ -148,7 +157,7 @@ class StockTargets:
         """Upsert binding rows (same columns as core.state.bindings) for SKU → target data."""
         partition = self._partition(shop)
         return _transactions(self.client, (
-            ("upsert", {"PartitionKey": partition, "RowKey": table_key(sku), "Kind": TARGET_KIND, "Shop": shop,
+            ("upsert", {"PartitionKey": partition, "RowKey": table_key(sku), "Kind": self.kind, "Shop": shop,
                         "ExternalId": sku, "State": BOUND, "Owner": "", "BcCompany": "", "BcId": "",
                         "BcNumber": "", "BcEntity": "", "Data": json.dumps(data)},
              {"mode": UpdateMode.REPLACE})
@@ -158,3 +167,7 @@ class StockTargets:
         partition = self._partition(shop)
         return _transactions(self.client, (("delete", {"PartitionKey": partition, "RowKey": table_key(s)})
                                            for s in dict.fromkeys(skus)))
+
+
+class StockTargets(TargetCache):
+    kind = TARGET_KIND
