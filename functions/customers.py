@@ -1,12 +1,10 @@
-"""Customers shop → BC: the queue worker that imports one shop customer (or B2B buyer) into BC.
-
-Export BC → shop (B2B companies with payment terms / credit limit → Shopify companyCreate) is not built,
-so there is no export timer yet (docs/customers.md)."""
+"""Customers: the queue worker that imports one shop customer (or B2B buyer) into BC, and the timer that
+exports BC Company customers to the shops as B2B companies (docs/customers.md)."""
 
 import azure.functions as func
 
 from core.state import Envelope, names
-from core.sync import customers
+from core.sync import customer_export, customers
 from core.sync.context import get_context
 from core.sync.runner import run_item
 
@@ -17,3 +15,9 @@ bp = func.Blueprint()
 def import_customer(msg: func.QueueMessage) -> None:
     run_item(get_context(), names.CUSTOMERS_IMPORT, Envelope.loads(msg.get_body()), customers.import_customer,
              dequeue_count=msg.dequeue_count or 1)
+
+
+@bp.timer_trigger(arg_name="timer", schedule="0 */15 * * * *", run_on_startup=False, use_monitor=True)
+def export_customers(timer: func.TimerRequest) -> None:
+    """B2B companies BC → shop: every 15 minutes, for shops with [shops.customers] export_to_shop."""
+    customer_export.export_customers(get_context())

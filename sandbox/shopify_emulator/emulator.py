@@ -28,6 +28,10 @@ with `emu.product_of(sku)`.
 Fulfilment (see `graphql.py`): `order(id:)` → fulfillmentOrders/fulfillments, `fulfillmentCreate`; tests read
 `emu.fulfillment_orders(order_id)` and `emu.fulfillments(order_id)`, and `emu.split_fulfillment_order(...)`.
 
+B2B companies (see `companies.py`): `paymentTermsTemplates`, `company`, `companies`, `companyCreate`,
+`companyUpdate`, `companyLocationUpdate`, `companyLocationAssignAddress`; tests add shop-made companies with
+`emu.add_company(name)` and read them with `emu.companies()` / `emu.company(id)`.
+
 Counters (`emu.counters`): graphql, rest, throttled, points_used, unauthorized, idempotent_replays and one
 per root field. `emu.requests` logs every request (method, path, operation, status, cost).
 """
@@ -51,7 +55,7 @@ import httpx
 
 from sandbox.loopback import LoopbackServer
 
-from . import graphql
+from . import companies, graphql
 from .store import ShopData, Variant, gid_number
 
 PLANS: dict[str, tuple[float, float]] = {
@@ -211,6 +215,22 @@ class ShopifyEmulator(LoopbackServer):
         """Move the lines with these SKUs into a new fulfillment order at another location."""
         return self.data.split_fulfillment_order(int(gid_number(order_id, "Order")), skus, str(location))
 
+    def add_company(self, name: str, *, external_id: str | None = None, locations: int = 1) -> dict:
+        """A B2B company created in the shop (its GraphQL node, with `locations.nodes`)."""
+        return companies.add_company(self.data, name, external_id=external_id, locations=locations)
+
+    def companies(self) -> list[dict]:
+        """Every B2B company as its GraphQL node (locations with addresses and buyerExperienceConfiguration)."""
+        with self.data.lock:
+            return [json.loads(json.dumps(companies.company_node(self.data, n))) for n in sorted(self.data.companies)]
+
+    def company(self, company_id: str | int) -> dict | None:
+        with self.data.lock:
+            number = int(gid_number(company_id, "Company"))
+            if number not in self.data.companies:
+                return None
+            return json.loads(json.dumps(companies.company_node(self.data, number)))
+
     def drain_bucket(self, to: float = 0) -> None:
         self.bucket.set_available(to)
 
@@ -317,6 +337,8 @@ class ShopifyEmulator(LoopbackServer):
                 data, actual = graphql.product_variants_bulk_update(self.data, op)
             elif op.root_field == "productSet":
                 data, actual = graphql.product_set(self.data, op)
+            elif op.root_field in companies.ROOT_FIELDS:
+                data, actual = companies.handle(self.data, op.root_field, op.args)
             else:
                 before = len(self._replays)
                 data, actual = graphql.inventory_set_quantities(self.data, op, variables, self._replays)

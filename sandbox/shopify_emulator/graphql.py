@@ -33,6 +33,9 @@ all or nothing: every variant must belong to the product and every price be a no
 (title, status, productType, productOptions, variants with optionValues, price, inventoryItem{sku}); an
 input with `id` (updating through productSet) is not emulated and answers an error.
 
+B2B companies (the customers export): `paymentTermsTemplates`, `company`, `companies`, `companyCreate`,
+`companyUpdate`, `companyLocationUpdate`, `companyLocationAssignAddress` — see `companies.py`.
+
 Search syntax understood: orders `updated_at:>='…' updated_at:<'…'` (>=, >, <=, <; quoted or bare ISO
 times, AND or space between terms); productVariants `sku:A OR sku:"B C"`. Anything else → an error in
 Shopify's envelope, so an unexpected query fails loudly in tests.
@@ -47,6 +50,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from . import companies
 from .store import ShopData, gid, parse_time, utc_text
 
 MAX_INPUT_ARRAY = 250
@@ -223,6 +227,8 @@ def requested_cost(op: Operation) -> int:
             op.text, "fulfillments", 0)
     if op.root_field in ("fulfillmentCreate", *PRODUCT_MUTATIONS):
         return MUTATION_COST
+    if op.root_field in companies.ROOT_FIELDS:
+        return companies.requested_cost(op.root_field, op.args)
     raise GraphQLError(f"Field '{op.root_field}' doesn't exist on type 'QueryRoot'", "undefinedField")
 
 

@@ -88,6 +88,11 @@ class ShopData:
     fulfillments: dict[int, list[dict]] = field(default_factory=dict)
     # product number → {"title", "status" (ACTIVE/DRAFT/ARCHIVED), "productType", "descriptionHtml", "options"}
     products: dict[int, dict] = field(default_factory=dict)
+    # B2B (companies.py): company number → {"name", "externalId", "note", "locations": [location numbers]};
+    # company location number → {"company", "name", "phone", "externalId", "billingAddress", "shippingAddress",
+    # "buyerExperienceConfiguration": {"checkoutToDraft", "paymentTermsTemplateId", "editableShippingAddress"}}
+    companies: dict[int, dict] = field(default_factory=dict)
+    company_locations: dict[int, dict] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(5_000_000_000_001))
 
     def next_id(self) -> int:

@@ -36,6 +36,13 @@ price})` sends `productVariantsBulkUpdate` (≤ 250 variants a call, one product
 wants); `create_product(input)` sends `productSet(synchronous: true)`. The three mutations return
 Shopify's userErrors for the caller to judge (a rejected product is that product's problem, not the run's).
 
+B2B companies (customers BC → shop): `payment_terms_templates()`, `company(id)`,
+`company_by_external_id(external_id)` (companies search `external_id:`, exact match kept), `create_company(
+input)` (`companyCreate`, returns (company with locations, userErrors)), `update_company(id, fields)`,
+`update_company_location(id, fields)` (no addresses in its input) and `assign_company_address(location id,
+address, types)` (`companyLocationAssignAddress`); mutations return userErrors for the caller to judge.
+Scopes: read/write_companies (or customers); the shop must be on Shopify Plus.
+
 Throttling: every GraphQL answer carries `extensions.cost.throttleStatus`. Before a request the client
 waits until the bucket, as last reported and refilled at `restoreRate` since, holds the cost this
 operation requested last time; a `THROTTLED` answer is waited out ((requested − available) / restoreRate)
@@ -157,6 +164,66 @@ PRODUCT_SET = """
 mutation CreateProduct($input: ProductSetInput!) {
   productSet(input: $input, synchronous: true) {
     product { id variants(first: 250) { nodes { id sku } } }
+    userErrors { field message code }
+  }
+}"""
+
+
+COMPANY_FIELDS = """
+    id name externalId note
+    locations(first: 50) {
+      nodes { id name phone externalId
+              buyerExperienceConfiguration { checkoutToDraft paymentTermsTemplate { id name dueInDays } } }
+    }"""
+
+COMPANY_QUERY = """
+query Company($id: ID!) {
+  company(id: $id) {FIELDS
+  }
+}""".replace("FIELDS", COMPANY_FIELDS)
+
+COMPANIES_QUERY = """
+query CompaniesByExternalId($first: Int!, $query: String!) {
+  companies(first: $first, query: $query) {
+    nodes {FIELDS
+    }
+  }
+}""".replace("FIELDS", COMPANY_FIELDS)
+
+PAYMENT_TERMS_TEMPLATES = """
+query PaymentTermsTemplates {
+  paymentTermsTemplates { id name paymentTermsType dueInDays }
+}"""
+
+COMPANY_CREATE = """
+mutation CreateCompany($input: CompanyCreateInput!) {
+  companyCreate(input: $input) {
+    company {FIELDS
+    }
+    userErrors { field message code }
+  }
+}""".replace("FIELDS", COMPANY_FIELDS)
+
+COMPANY_UPDATE = """
+mutation UpdateCompany($companyId: ID!, $input: CompanyInput!) {
+  companyUpdate(companyId: $companyId, input: $input) {
+    company { id }
+    userErrors { field message code }
+  }
+}"""
+
+COMPANY_LOCATION_UPDATE = """
+mutation UpdateCompanyLocation($companyLocationId: ID!, $input: CompanyLocationUpdateInput!) {
+  companyLocationUpdate(companyLocationId: $companyLocationId, input: $input) {
+    companyLocation { id }
+    userErrors { field message code }
+  }
+}"""
+
+COMPANY_LOCATION_ASSIGN_ADDRESS = """
+mutation AssignCompanyAddress($locationId: ID!, $address: CompanyAddressInput!, $addressTypes: [CompanyAddressType!]!) {
+  companyLocationAssignAddress(locationId: $locationId, address: $address, addressTypes: $addressTypes) {
+    addresses { id }
     userErrors { field message code }
   }
 }"""
@@ -511,6 +578,53 @@ class ShopifyClient:
         data = self.graphql(PRODUCT_SET, {"input": dict(product_input)}, operation="productSet")
         answer = data.get("productSet") or {}
         return answer.get("product"), answer.get("userErrors") or []
+
+    # ---- B2B companies (customers BC → shop) ----
+
+    def payment_terms_templates(self) -> list[dict]:
+        """The shop's payment terms templates: [{"id", "name", "paymentTermsType", "dueInDays"}]."""
+        data = self.graphql(PAYMENT_TERMS_TEMPLATES, operation="paymentTermsTemplates")
+        return list(data.get("paymentTermsTemplates") or [])
+
+    def company(self, company_id: str | int) -> dict | None:
+        """A B2B company with its locations (`{"id", "name", "externalId", "note", "locations": {"nodes":
+        [{"id", "name", "phone", "externalId", "buyerExperienceConfiguration"}]}}`), or None."""
+        data = self.graphql(COMPANY_QUERY, {"id": _gid("Company", company_id)}, operation="company")
+        return data.get("company")
+
+    def company_by_external_id(self, external_id: str) -> dict | None:
+        """The company whose externalId is exactly `external_id` (companies search `external_id:`), or None."""
+        data = self.graphql(COMPANIES_QUERY, {"first": 5, "query": f"external_id:{json.dumps(external_id)}"},
+                            operation="companies")
+        nodes = (data.get("companies") or {}).get("nodes") or []
+        return next((n for n in nodes if n.get("externalId") == external_id), None)
+
+    def create_company(self, company_input: Mapping[str, object]) -> tuple[dict | None, list[dict]]:
+        """`companyCreate` (company + optional location/contact); returns (company with locations, userErrors)."""
+        data = self.graphql(COMPANY_CREATE, {"input": dict(company_input)}, operation="companyCreate")
+        answer = data.get("companyCreate") or {}
+        return answer.get("company"), answer.get("userErrors") or []
+
+    def update_company(self, company_id: str, fields: Mapping[str, object]) -> list[dict]:
+        """`companyUpdate` with only `fields` (CompanyInput: name, externalId, note, …); returns userErrors."""
+        data = self.graphql(COMPANY_UPDATE, {"companyId": _gid("Company", company_id), "input": dict(fields)},
+                            operation="companyUpdate")
+        return (data.get("companyUpdate") or {}).get("userErrors") or []
+
+    def update_company_location(self, location_id: str, fields: Mapping[str, object]) -> list[dict]:
+        """`companyLocationUpdate` (name, phone, externalId, note, locale, buyerExperienceConfiguration — no
+        addresses: see assign_company_address); returns userErrors."""
+        data = self.graphql(COMPANY_LOCATION_UPDATE, {"companyLocationId": _gid("CompanyLocation", location_id),
+                                                      "input": dict(fields)}, operation="companyLocationUpdate")
+        return (data.get("companyLocationUpdate") or {}).get("userErrors") or []
+
+    def assign_company_address(self, location_id: str, address: Mapping[str, object],
+                               address_types: Iterable[str] = ("BILLING", "SHIPPING")) -> list[dict]:
+        """`companyLocationAssignAddress`: set the location's billing and/or shipping address; returns userErrors."""
+        data = self.graphql(COMPANY_LOCATION_ASSIGN_ADDRESS,
+                            {"locationId": _gid("CompanyLocation", location_id), "address": dict(address),
+                             "addressTypes": list(address_types)}, operation="companyLocationAssignAddress")
+        return (data.get("companyLocationAssignAddress") or {}).get("userErrors") or []
 
 
 def _quantity_index(path) -> int | None:
