@@ -13,6 +13,10 @@
   found and linked, never duplicated). A create whose answer was lost is retried starting with that lookup.
 - WooCommerce has no refund topic: `action.woocommerce_order_refunded` sends only the order id, so the
   order's refunds are read from the shop (best effort, docs/refunds.md); a full refund body works too.
+  Such a delivery is the order's record: every refund of it is reported there.
+- The reconcile timer (`reconcile_refunds`) is the safety net for missed webhooks: refunds created in the
+  cursor's window (read through the orders changed in it) without a bound refund binding are stored and
+  queued on refunds-import exactly as their webhook would have been.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import json
 import logging
 import os
 import socket
-from datetime import timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from core.bc import BcAmbiguousWriteError, BcError, BcPermanentError, BcRetryableError
 from core.bc.odata import odata_string
@@ -29,7 +35,8 @@ from core.config import Company, Shop
 from core.errors import NeedsAttention, Retryable, Skip
 from core.models import Order, Refund
 from core.platforms import platform
-from core.state import AlreadyClaimed, Binding, Envelope, SyncStatus
+from core.platforms.payload import timestamp
+from core.state import AlreadyClaimed, Binding, Envelope, SyncStatus, enqueue, names
 from core.sync import refund_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import MAX_DELAY_S, MAX_RETRIES, Outcome
@@ -59,8 +66,9 @@ def import_refund(ctx: Context, envelope: Envelope) -> Outcome:
     refunds = _parse(shop, payload)
     if not refunds:
         raise Skip("The order has no refunds in the shop (yet); nothing to credit.")
-    if len(refunds) == 1:
+    if len(refunds) == 1 and not _names_order_only(shop, payload):
         return import_one_refund(ctx, shop, refunds[0], retries=envelope.retries)
+    # a delivery naming an order (WooCommerce action): its record is the order's, whatever each refund did
     return _import_several(ctx, shop, refunds, envelope)
 
 
@@ -95,11 +103,20 @@ def _parse(shop: Shop, payload) -> list[Refund]:
     return [adapter.parse_refund(payload, shop.key, shop.orders.currency_basis)]
 
 
+def _is_woo_refund_body(payload) -> bool:
+    return isinstance(payload, dict) and "amount" in payload and "id" in payload
+
+
+def _names_order_only(shop: Shop, payload) -> bool:
+    """True for a delivery that names an order, not a refund (`action.woocommerce_order_refunded`)."""
+    return shop.platform == "woocommerce" and not _is_woo_refund_body(payload)
+
+
 def _woo_refunds(shop: Shop, payload) -> list[Refund]:
     """A refund body (REST shape) as it is; `{"action": "woocommerce_order_refunded", "arg": <order id>}`
     → the order's refunds, read from the shop (the action body names only the order)."""
     parse = platform("woocommerce").parse
-    if isinstance(payload, dict) and "amount" in payload and "id" in payload:
+    if _is_woo_refund_body(payload):
         return [parse.parse_refund(payload, shop.key)]
     arg = payload.get("arg") if isinstance(payload, dict) else None
     order_id = str(arg.get("id") if isinstance(arg, dict) else arg or "")
@@ -113,8 +130,7 @@ def _woo_refunds(shop: Shop, payload) -> list[Refund]:
         )
     client = platform("woocommerce").client.client_for(shop)
     try:
-        # WooClient has no refunds listing yet; its request helper brings retries and error families
-        rows = client._request("GET", f"/orders/{order_id}/refunds").json()
+        rows = client.refunds(order_id)
     finally:
         client.close()
     return [parse.parse_refund(row, shop.key, order_external_id=order_id) for row in rows or []]
@@ -147,7 +163,8 @@ def _import_several(ctx: Context, shop: Shop, refunds: list[Refund], envelope: E
             " ".join(f"Refund {r.external_id}: {e.message}" for r, e in failures) + (
                 f" Done: {' '.join(done)}" if done else ""),
             resolution=" ".join(e.resolution for _, e in failures),
-            code=first.code, details=first.details,
+            # the record is the delivery's (the order id for a WooCommerce action), not the first refund's
+            code=first.code, details={k: v for k, v in first.details.items() if k != "external_id"},
         )
     return Outcome(" ".join(done), external_id=envelope.external_id)
 
@@ -371,3 +388,100 @@ def _shop(ctx: Context, key: str) -> Shop:
                              resolution=f'add a [[shops]] entry with key = "{key}" or delete this record',
                              code="unknown_shop")
     return shop
+
+
+# ---- reconcile: the safety net for missed refund webhooks ----
+
+@dataclass(frozen=True)
+class RefundDelivery:
+    """What one refund webhook would have brought: the record's id, its body, and the refunds it names."""
+    external_id: str
+    payload: dict
+    refund_ids: tuple[str, ...]
+    topic: str
+
+
+def reconcile_refunds(ctx: Context, now: datetime | None = None) -> int:
+    """Queue refunds created since each shop's cursor that BC does not have (no bound refund binding);
+    advance a shop's cursor only after its whole window succeeded. One shop failing does not stop the others."""
+    queued = 0
+    for shop in ctx.config.shops:
+        if "refunds" not in shop.flows or shop.platform not in NEW_REFUNDS:
+            continue
+        window = ctx.cursors.window("refunds", shop.key, start=(now or datetime.now(UTC)) - timedelta(days=1),
+                                    now=now, overlap=timedelta(minutes=shop.orders.reconcile_overlap_minutes))
+        try:
+            queued += enqueue_new_refunds(ctx, shop, window.since, window.until)
+        except Exception:
+            # its cursor stays where it was, so the next run reads the same window again
+            log.exception("refund_reconcile_failed shop=%s since=%s", shop.key, window.since.isoformat())
+            continue
+        ctx.cursors.advance("refunds", shop.key, window)
+    return queued
+
+
+def enqueue_new_refunds(ctx: Context, shop: Shop, since: datetime, until: datetime, *,
+                        source: str = "reconcile") -> int:
+    """Store and queue, as a webhook would, every refund created in [since, until) that has no bound binding
+    and is not already queued."""
+    client = platform(shop.platform).client.client_for(shop)
+    queued = 0
+    try:
+        for delivery in NEW_REFUNDS[shop.platform](client, shop, since, until):
+            if all(_is_bound(ctx, shop, refund_id) for refund_id in delivery.refund_ids):
+                continue
+            record = ctx.synclog.get("refunds", shop.key, delivery.external_id)
+            if record is not None and record.status is SyncStatus.RECEIVED:
+                continue  # its webhook (or an earlier run) queued it; the worker is on it
+            ref = ctx.inbox.store(shop.key, json.dumps(delivery.payload).encode(),
+                                  {"content-type": "application/json"}, source=source)
+            enqueue(ctx.storage, names.REFUNDS_IMPORT, Envelope(
+                flow="refunds", shop=shop.key, external_id=delivery.external_id, payload_ref=ref, source=source,
+                topic=delivery.topic))
+            message = f"Found by the refunds {source} ({delivery.topic}); queued for import."
+            if record is None:
+                ctx.synclog.record("refunds", shop.key, delivery.external_id, SyncStatus.RECEIVED, payload_ref=ref,
+                                   topic=delivery.topic, message=message)
+            else:
+                ctx.synclog.note("refunds", shop.key, delivery.external_id, message)
+            queued += 1
+    finally:
+        client.close()
+    return queued
+
+
+def _is_bound(ctx: Context, shop: Shop, refund_id: str) -> bool:
+    binding = ctx.bindings.get("refund", shop.key, refund_id)
+    return binding is not None and binding.is_bound
+
+
+def _created_in(value, since: datetime, until: datetime) -> bool:
+    created = timestamp(value)
+    return created is not None and since <= created.astimezone(UTC) < until
+
+
+def _shopify_new_refunds(client, shop: Shop, since: datetime, until: datetime) -> Iterator[RefundDelivery]:
+    """Shopify: orders updated in the window (a refund updates its order), their `refunds` created in it;
+    each refund is its own delivery, the body refunds/create would carry."""
+    for order in client.orders_updated_between(since, until):
+        for refund in order.get("refunds") or []:
+            if refund.get("id") is None or not _created_in(refund.get("created_at"), since, until):
+                continue
+            refund = {**refund, "order_id": refund.get("order_id") or order.get("id")}
+            yield RefundDelivery(str(refund["id"]), refund, (str(refund["id"]),), "refunds/create")
+
+
+def _woo_new_refunds(client, shop: Shop, since: datetime, until: datetime) -> Iterator[RefundDelivery]:
+    """WooCommerce: orders modified in the window that list refunds, their refunds created in it; one
+    delivery per order, the body `action.woocommerce_order_refunded` sends (the worker reads the refunds)."""
+    for order in client.orders_updated_between(since, until):
+        if not order.get("refunds"):
+            continue
+        new = [str(r["id"]) for r in client.refunds(order["id"])
+               if r.get("id") is not None and _created_in(r.get("date_created_gmt"), since, until)]
+        if new:
+            yield RefundDelivery(str(order["id"]), {"action": "woocommerce_order_refunded", "arg": order["id"]},
+                                 tuple(new), "action.woocommerce_order_refunded")
+
+
+NEW_REFUNDS = {"shopify": _shopify_new_refunds, "woocommerce": _woo_new_refunds}

@@ -27,6 +27,11 @@ Endpoints:
 
 - `PUT orders/{id}` — update `status` (one of ORDER_STATUSES, else 400 `rest_invalid_param`),
   `customer_note`, `meta_data`; `completed` sets `date_completed`; `date_modified` moves to now.
+- `GET orders/{id}/refunds` (newest first, `per_page`/`page` as above) and `GET orders/{id}/refunds/{rid}`
+  (404 `woocommerce_rest_invalid_order_refund_id`); refunds are added with `emu.add_refund(order_id,
+  [(sku, quantity)], …)`, which — as WooCommerce does — lists the refund in the order's `refunds`
+  (`{id, reason, total}`, total negative), moves its `date_modified` to the refund's time and sets status
+  `refunded` once everything is refunded.
 - `GET orders/{id}/notes` (newest first) and `POST orders/{id}/notes` `{note, customer_note}` → 201 (no note
   → 400 `rest_missing_callback_param`). `emu.order_notes(id)` lists them oldest first.
 
@@ -114,6 +119,7 @@ class WooEmulator(LoopbackServer):
         self.orders: dict[int, dict] = {}
         self.products: dict[int, dict] = {}  # products and variations, like wp_posts
         self.notes: dict[int, list[dict]] = {}  # order id → order notes (newest last)
+        self.refunds: dict[int, list[dict]] = {}  # order id → refunds (newest last)
         self.requests: list[dict] = []
         self.counters: Counter = Counter()
         self.batches: list[dict] = []  # {"path", "size"} per batch call
@@ -210,6 +216,51 @@ class WooEmulator(LoopbackServer):
                     "date_modified_gmt": self._gmt(modified)}
             self.orders[int(order_id)] = body
             return body
+
+    def add_refund(self, order_id: int, lines: list[tuple[str, int]], *, amount: str | None = None,
+                   reason: str = "", created: datetime | None = None) -> dict:
+        """A refund of `quantity` of the order's line with `sku` (at the line's net price and tax) per entry, as
+        `GET orders/{id}/refunds` shows it; `amount` (money back, tax included) defaults to those lines' gross
+        total (an amount-only refund: no lines and an `amount`)."""
+        created = (created or datetime.now(UTC)).replace(microsecond=0)
+        with self.lock:
+            order = self._order(int(order_id))
+            items, gross = [], Decimal(0)
+            for sku, quantity in lines:
+                line = next((x for x in order["line_items"] if x["sku"] == sku), None)
+                if line is None:
+                    raise ValueError(f"order {order_id} has no line with SKU {sku!r}")
+                net = (Decimal(line["total"]) / Decimal(line["quantity"]) * quantity).quantize(Decimal("0.01"))
+                tax = (Decimal(line["total_tax"]) / Decimal(line["quantity"]) * quantity).quantize(Decimal("0.01"))
+                gross += net + tax
+                items.append({
+                    "id": next(self._ids), "name": line["name"], "product_id": line["product_id"],
+                    "variation_id": line["variation_id"], "quantity": -quantity, "tax_class": line["tax_class"],
+                    "subtotal": _money(-net), "subtotal_tax": _money(-tax), "total": _money(-net),
+                    "total_tax": _money(-tax), "taxes": [{"id": 1, "total": _money(-tax), "subtotal": _money(-tax)}],
+                    "meta_data": [{"id": next(self._ids), "key": "_refunded_item_id", "value": str(line["id"]),
+                                   "display_key": "_refunded_item_id", "display_value": str(line["id"])}],
+                    "sku": sku, "price": float(-net / quantity),
+                })
+            money_back = Decimal(amount) if amount is not None else gross
+            number = next(self._ids)
+            refund = {
+                "id": number, "date_created": self._local(created), "date_created_gmt": self._gmt(created),
+                "amount": _money(money_back), "reason": reason, "refunded_by": 1, "refunded_payment": True,
+                "meta_data": [], "line_items": items, "shipping_lines": [], "tax_lines": [], "fee_lines": [],
+                "_links": {"self": [{"href": f"{self._site_url()}{PREFIX}orders/{order['id']}/refunds/{number}"}],
+                           "collection": [{"href": f"{self._site_url()}{PREFIX}orders/{order['id']}/refunds"}],
+                           "up": [{"href": f"{self._site_url()}{PREFIX}orders/{order['id']}"}]},
+            }
+            self.refunds.setdefault(int(order["id"]), []).append(refund)
+            refunded = sum((Decimal(r["amount"]) for r in self.refunds[int(order["id"])]), Decimal(0))
+            summary = [{"id": r["id"], "reason": r["reason"], "total": _money(-Decimal(r["amount"]))}
+                       for r in reversed(self.refunds[int(order["id"])])]
+            changes = {"refunds": summary}
+            if refunded >= Decimal(order["total"]):
+                changes["status"] = "refunded"
+            self.touch_order(int(order["id"]), created, **changes)
+            return dict(refund)
 
     # ---- products ----
 
@@ -343,6 +394,17 @@ class WooEmulator(LoopbackServer):
             if order is None:
                 raise WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
             return 200, order, {}
+        if match := re.fullmatch(r"orders/(\d+)/refunds", route):
+            order_id = int(self._order(int(match.group(1)))["id"])
+            with self.lock:
+                return self._page([dict(r) for r in reversed(self.refunds.get(order_id, []))], query)
+        if match := re.fullmatch(r"orders/(\d+)/refunds/(\d+)", route):
+            order_id = int(self._order(int(match.group(1)))["id"])
+            with self.lock:
+                refund = next((r for r in self.refunds.get(order_id, []) if r["id"] == int(match.group(2))), None)
+            if refund is None:
+                raise WooError(404, "woocommerce_rest_invalid_order_refund_id", "Invalid order refund ID.")
+            return 200, dict(refund), {}
         if match := re.fullmatch(r"orders/(\d+)/notes", route):
             order_id = int(self._order(int(match.group(1)))["id"])
             with self.lock:

@@ -2,7 +2,9 @@
 canonical Order.
 
 Accepted shapes: the order entity; `{"data": {…}}` (GET /api/order/{id}); a search result with exactly one
-order (`{"total", "data": [order]}`); an app webhook whose `data.payload.order` is the order.
+order (`{"total", "data": [order]}`); an app webhook whose `data.payload.order` is the order. The orders
+worker calls `load_order`, which also takes the id-only `order.written` webhook: it reads the order named
+there with the Admin API (client.order) and parses that; every other body is parsed as it is.
 
 What to know:
 - Every amount is in the order's currency (`currency.isoCode`; Shopware keeps no copy in the default
@@ -31,11 +33,15 @@ What to know:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from pydantic import ValidationError
 
+from core.config import Shop
+from core.errors import NeedsAttention, Skip
 from core.models import (
     CENT,
     Address,
@@ -50,6 +56,7 @@ from core.models import (
     Totals,
 )
 from core.platforms.payload import malformed, money, text, timestamp
+from core.platforms.shopware.webhooks import primary_key
 
 PLATFORM = "shopware"
 DEFAULT_CURRENCY_ID = "b7d2554b0ce847cd82f3ac9bd1c0dfca"  # Shopware Defaults::CURRENCY
@@ -264,6 +271,53 @@ def _tax_status(order: dict, roots: list[dict]) -> str:
     positions = sum((_amount(n, "totalPrice") for n in roots), ZERO)
     net = order.get("amountNet", _price(order).get("netPrice"))
     return "net" if net not in (None, "") and positions == money(net) else "gross"
+
+
+def written_orders(body) -> dict[str, set[str]] | None:
+    """{order id: its write operations} of an entity-written webhook body (`order.written`); None for any
+    other body (an order, a business event)."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("payload"), list):
+        return None
+    written: dict[str, set[str]] = {}
+    for entry in data["payload"]:
+        if isinstance(entry, dict) and text(entry.get("entity")) in ("", "order") and primary_key(entry):
+            written.setdefault(primary_key(entry), set()).add(text(entry.get("operation")) or "update")
+    return written
+
+
+def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, external_id: str = "") -> Order:
+    """The Order behind a stored payload. An `order.written` webhook names only ids: the order (the
+    envelope's `external_id` when it is one of them, else the first) is read with the Admin API. Any other
+    body (a business event with the order, an order stored by the reconcile run) is parsed as it is."""
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise malformed(PLATFORM, "order", f"the stored body is not JSON ({exc})") from exc
+    written = written_orders(body)
+    if written is None:
+        return parse_order(body, shop.key, shop.orders.currency_basis)
+    if not written:
+        raise malformed(PLATFORM, "order", f"the webhook {text(body['data'].get('event'))!r} names no order")
+    order_id = external_id if external_id in written else next(iter(written))
+    if client_factory is None:
+        from core.platforms.shopware.client import client_for as client_factory
+    api = client_factory(shop)
+    try:
+        order = api.order(order_id)
+    finally:
+        close = getattr(api, "close", None)
+        if close is not None:
+            close()
+    if order is None and "delete" in written[order_id]:
+        raise Skip(f"Shopware order {order_id} was deleted; there is no order to import.")
+    if order is None:
+        raise NeedsAttention(
+            f"Shopware order {order_id} named by the order.written webhook was not found with the Admin API.",
+            resolution=f"check that the integration of shop {shop.key} may read orders (Settings > System > "
+            "Integrations) and that the order exists in the Shopware Administration; then retry this record",
+            code="order_not_found")
+    return parse_order(order, shop.key, shop.orders.currency_basis)
 
 
 def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop") -> Order:

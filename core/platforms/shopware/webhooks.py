@@ -11,9 +11,11 @@ Body: `{"data": {"payload": …, "event": …}, "source": {"url", "appVersion", 
 
 Flows: the business events that carry the whole order in `data.payload.order` feed the orders flow
 (`checkout.order.placed`, `state_enter.order_transaction.state.paid`, `state_enter.order.state.cancelled`).
-`order.written` carries only ids (`payload[].primaryKey`), so it is described with its order id but feeds
-no flow: the reconcile poll (updatedAt) brings the changed order in. Shopware core has no refund
-document, so no topic feeds refunds. Shopware sends no ping.
+`order.written` carries only ids (`payload[].primaryKey`): it feeds the orders flow with the order id as
+resource id, and the worker's `parse.load_order` reads the order with the Admin API (the reconcile poll
+on updatedAt stays the safety net). Subscribe with `onlyLiveVersion="true"` (6.5.7+), or every draft-version
+write of an order in the Administration is a delivery too. Shopware core has no refund document, so no
+topic feeds refunds. Shopware sends no ping.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ FLOWS = {
     "checkout.order.placed": "orders",
     "state_enter.order_transaction.state.paid": "orders",
     "state_enter.order.state.cancelled": "orders",
+    "order.written": "orders",  # ids only: parse.load_order fetches the order
 }
 
 
@@ -78,10 +81,18 @@ def resource_id(body: dict) -> str:
         return text(payload.get("id"))
     if isinstance(payload, list):
         for entry in payload:
-            key = entry.get("primaryKey") if isinstance(entry, dict) else None
-            if isinstance(key, str | int) and text(key):
-                return text(key)
+            key = primary_key(entry)
+            if key:
+                return key
     return ""
+
+
+def primary_key(entry) -> str:
+    """The id of one written entity: `primaryKey` is the id, or `{"id", "versionId"}` for versioned ones."""
+    key = entry.get("primaryKey") if isinstance(entry, dict) else None
+    if isinstance(key, dict):
+        key = key.get("id")
+    return text(key) if isinstance(key, str | int) else ""
 
 
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:

@@ -29,6 +29,12 @@ create=[…], update=[…])` send one `POST products/batch` / `products/{parent}
 objects and return WooCommerce's answer (`{"create": [...], "update": [...]}`, per-item `error` in place);
 SKU → ids comes from `inventory_targets`.
 
+Refunds: `refunds(order_id)` (`GET orders/{id}/refunds`, every page) → the order's refunds, newest first, in
+the REST v3 shape `parse.parse_refund` reads (line amounts negative, `_refunded_item_id` in the lines'
+meta_data). WooCommerce has no refund listing across orders: a refund changes its order's
+`date_modified_gmt`, so the refunds reconcile reads `orders_updated_between` and then each changed order's
+refunds (the order's own `refunds` field lists only id, reason and total).
+
 Shipments: `update_order(id, {"status": "completed"})` (`PUT orders/{id}`), `order_notes(id)` and
 `add_order_note(id, note, customer_note=…)` (`GET`/`POST orders/{id}/notes`); core WooCommerce has no
 tracking field, so carrier and tracking number go into a note.
@@ -189,6 +195,21 @@ class WooClient:
             else:
                 boundary, page = last, 1
                 seen_at_boundary = {o["id"] for o in orders if _modified(o) == last}
+
+    # ---- refunds ----
+
+    def refunds(self, order_id: int | str) -> list[dict]:
+        """`GET orders/{id}/refunds`: every refund of the order (all pages), newest first."""
+        found: list[dict] = []
+        page = 1
+        while True:
+            response = self._request("GET", f"/orders/{order_id}/refunds",
+                                     params={"per_page": self.page_size, "page": page})
+            rows = response.json() or []
+            found.extend(rows)
+            if len(rows) < self.page_size or page >= int(response.headers.get("X-WP-TotalPages") or page):
+                return found
+            page += 1
 
     # ---- shipments (BC → shop): status and order notes ----
 
