@@ -36,7 +36,8 @@ FLOW_QUEUES = {
     # pushes it again, so there is nothing to re-enqueue
 }
 QUEUE_FLOWS = {queue: flow for flow, queue in FLOW_QUEUES.items()}
-BINDING_KINDS = {"orders": "order", "refunds": "refund", "payouts": "payout", "shipments": "shipment"}
+BINDING_KINDS = {"orders": "order", "refunds": "refund", "payouts": "payout", "shipments": "shipment",
+                 "customers": "customer", "customers-export": "company-export"}
 
 ATTENTION = (SyncStatus.NEEDS_ATTENTION, SyncStatus.FAILED)
 # Statuses `retry --status` accepts: re-running successes in bulk would only burn BC requests.
