@@ -170,5 +170,7 @@ def test_shopware_order_placed_feeds_orders_with_the_order_id():
     written = {"data": {"event": "order.written", "payload": [{"entity": "order", "primaryKey": "0a1b"}]},
                "source": {"shopId": "s1"}, "timestamp": 1700000001}
     delivery = shopware.webhooks.describe(json.dumps(written).encode(), {})
-    # before 6.4.11 there is no eventId: event, order and timestamp identify the delivery
-    assert (delivery.flow, delivery.delivery_id) == (None, "order.written:0a1b:1700000001")
+    # before 6.4.11 there is no eventId: event, order and timestamp identify the delivery; the ids-only
+    # body feeds the orders flow, whose worker fetches the order (shopware.parse.load_order)
+    assert (delivery.flow, delivery.resource_id, delivery.delivery_id) == (
+        "orders", "0a1b", "order.written:0a1b:1700000001")
