@@ -33,7 +33,7 @@ from core.config import Company, Config, Shop
 from core.errors import NeedsAttention, Retryable, Skip
 from core.models import Address, Customer
 from core.platforms import platform
-from core.state import AlreadyClaimed, Binding, Envelope
+from core.state import AlreadyClaimed, Binding, Bindings, Envelope
 from core.sync import customer_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import Outcome
@@ -41,6 +41,7 @@ from core.sync.runner import Outcome
 log = logging.getLogger("core.sync.customers")
 
 CLAIM_LEASE = timedelta(minutes=5)
+EMAIL_CLAIM = "customer-email"  # binding kind: one BC customer per (BC company, type, e-mail)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -54,10 +55,14 @@ class BcCustomerRef:
 # ---- shared with the orders flow ----
 
 def find_or_create_customer(co, customer: Customer, address: Address, *, as_company: bool,
-                            cache: dict | None = None) -> BcCustomerRef:
+                            cache: dict | None = None, claims: Bindings | None = None) -> BcCustomerRef:
     """The BC customer for a shop customer: looked up by e-mail + type (Person / Company), created when missing
     (exactly once, even when BC's answer to the POST is lost). `cache` (optional, safe to drop) is keyed
-    `(company id, "customers", filter)` like the orders flow's cache. Raises BcError."""
+    `(company id, "customers", filter)` like the orders flow's cache.
+
+    With `claims` (the Bindings table), creating is claimed per BC company, type and e-mail first, so two
+    workers that meet the same new customer at once (two orders, or an order and a customer webhook) never
+    create it twice: the second one waits (Retryable) and then finds it. Raises BcError."""
     email = mapping.normalize_email(customer.email) or mapping.normalize_email(address.email)
     if not email:
         raise NeedsAttention(
@@ -71,10 +76,30 @@ def find_or_create_customer(co, customer: Customer, address: Address, *, as_comp
     key = (co.company_id, "customers", lookup)
     if cache is not None and key in cache:
         return BcCustomerRef(cache[key]["id"], cache[key]["number"], created=False)
-    result = co.create_once("customers", mapping.customer_body(customer, address, is_company=as_company), lookup)
+    claim = None
+    if claims is not None:
+        claim_id = f"{'company' if as_company else 'person'}:{email}"
+        try:
+            claim = claims.claim(EMAIL_CLAIM, co.company_id, claim_id, WORKER, CLAIM_LEASE)
+        except AlreadyClaimed as exc:
+            if not exc.binding.is_bound:
+                raise Retryable(f"Another worker is creating BC customer {email} right now.") from None
+            ref = BcCustomerRef(exc.binding.bc_id, exc.binding.bc_number, created=False)
+            if cache is not None:
+                cache[key] = {"id": ref.id, "number": ref.number}
+            return ref
+    try:
+        result = co.create_once("customers", mapping.customer_body(customer, address, is_company=as_company), lookup)
+    except BaseException:
+        if claim is not None:
+            claims.release(claim)
+        raise
+    ref = BcCustomerRef(result.record["id"], result.record.get("number", ""), created=result.created)
+    if claim is not None:
+        claims.bind(claim, bc_company=co.company_id, bc_entity="customers", bc_id=ref.id, bc_number=ref.number)
     if cache is not None:
-        cache[key] = {"id": result.record["id"], "number": result.record.get("number", "")}
-    return BcCustomerRef(result.record["id"], result.record.get("number", ""), created=result.created)
+        cache[key] = {"id": ref.id, "number": ref.number}
+    return ref
 
 
 # ---- the pipeline ----
@@ -136,7 +161,7 @@ def _create_once(ctx: Context, shop: Shop, company: Company, sc: mapping.ShopCus
         if sc.is_company:
             ref, contacts = _ensure_b2b(ctx, co, shop, company, sc)
         else:
-            ref = find_or_create_customer(co, customer, sc.address, as_company=False)
+            ref = find_or_create_customer(co, customer, sc.address, as_company=False, claims=ctx.bindings)
     except BcAmbiguousWriteError as exc:
         ctx.bindings.release(claim)
         raise Retryable(f"BC may or may not have created the customer ({exc}); will look it up and retry.",
@@ -168,7 +193,7 @@ def _ensure_b2b(ctx: Context, co, shop: Shop, company: Company, sc: mapping.Shop
         ref = BcCustomerRef(bound.bc_id, bound.bc_number, created=False)
         company_contact_number = bound.data.get("company_contact_number", "")
     else:
-        ref = find_or_create_customer(co, customer, sc.address, as_company=True)
+        ref = find_or_create_customer(co, customer, sc.address, as_company=True, claims=ctx.bindings)
         company_contact_number = ""
     email = mapping.normalize_email(customer.email)
     if not company_contact_number:

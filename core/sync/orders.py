@@ -261,7 +261,7 @@ def _cached_first(co, entity_set: str, filter_: str, select: str = "id,number") 
 
 
 def resolve(ctx: Context, co, company: Company, shop: Shop, order: Order) -> mapping.Resolved:
-    customer_number, customer_id = _resolve_customer(co, company, shop, order)
+    customer_number, customer_id = _resolve_customer(ctx, co, company, shop, order)
     items: dict[str, mapping.ResolvedItem] = {}
     for line_id, (number, variant_code) in mapping.item_keys(order, shop).items():
         if not number:
@@ -289,7 +289,7 @@ def resolve(ctx: Context, co, company: Company, shop: Shop, order: Order) -> map
                             locations=locations)
 
 
-def _resolve_customer(co, company: Company, shop: Shop, order: Order) -> tuple[str | None, str | None]:
+def _resolve_customer(ctx: Context, co, company: Company, shop: Shop, order: Order) -> tuple[str | None, str | None]:
     customer = order.customer
     strategy = shop.orders.customer_strategy
     is_b2b = customer.kind is CustomerKind.COMPANY and shop.orders.b2b_to_company_customer
@@ -304,7 +304,8 @@ def _resolve_customer(co, company: Company, shop: Shop, order: Order) -> tuple[s
                 code="no_default_customer",
             )
         return number, None
-    ref = customers.find_or_create_customer(co, customer, order.billing_address, as_company=is_b2b, cache=_cache)
+    ref = customers.find_or_create_customer(co, customer, order.billing_address, as_company=is_b2b, cache=_cache,
+                                            claims=ctx.bindings)
     return ref.number, ref.id
 
 

@@ -212,3 +212,19 @@ def get_cursor(stack):
     from core.state import Cursors
 
     return Cursors(stack.storage).get("orders", "shopify-demo")
+
+
+def test_orders_of_one_new_customer_arriving_at_once_create_that_customer_once(stack):
+    email = "first.timer@example.com"
+    bodies = [dumps(shopify_order(7600 + n, [("2000", 1, "89.00")], email=email)) for n in range(5)]
+    threads = [threading.Thread(target=stack.post_webhook, args=("shopify-demo", body, shopify_headers(stack, body)))
+               for body in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stack.wait_until_settled()
+    created = stack.bc.records(stack.company_id("se"), "customers", email=email)
+    assert len(created) == 1
+    orders = [bc_orders(stack, f"SH-{2600 + n}") for n in range(5)]
+    assert all(len(o) == 1 and o[0]["customerNumber"] == created[0]["number"] for o in orders)
