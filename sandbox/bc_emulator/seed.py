@@ -93,6 +93,8 @@ ACCOUNTS = [
     ("1940", "Bank, operating account", None), ("1945", "PSP clearing account", None),
     ("3000", "Sales of goods", "standard"), ("3010", "Freight income", "standard"),
     ("6100", "Payment provider fees", None), ("8999", "Rounding", None),
+    # the accounts config/example.toml names for tips, sold gift cards and order fees
+    ("2450", "Gift cards outstanding", None), ("3050", "Tips received", None), ("3060", "Fee income", "standard"),
 ]
 BANK_ACCOUNTS = [("CHECKING", "Operating bank account"),
                  ("PSP-CLEARING", "Payment provider clearing")]

@@ -228,3 +228,22 @@ def test_orders_of_one_new_customer_arriving_at_once_create_that_customer_once(s
     assert len(created) == 1
     orders = [bc_orders(stack, f"SH-{2600 + n}") for n in range(5)]
     assert all(len(o) == 1 and o[0]["customerNumber"] == created[0]["number"] for o in orders)
+
+
+def test_a_tip_and_a_sold_gift_card_go_to_their_gl_accounts(stack):
+    payload = shopify_order(7700, [("2000", 1, "89.00"), ("GIFT-100", 1, "100.00")])
+    payload["line_items"][1]["gift_card"] = True
+    payload["line_items"][1]["tax_lines"] = []  # a gift card is not taxed when sold
+    payload["total_tax"] = f"{float(payload['total_tax']) - 20.00:.2f}"
+    payload["total_tip_received"] = "20.00"
+    payload["total_price"] = f"{float(payload['total_price']) + 20.00:.2f}"
+    body = dumps(payload)
+    assert stack.post_webhook("shopify-demo", body, shopify_headers(stack, body)).status_code == 200
+    stack.wait_until_settled()
+    record = stack.synclog.get("orders", "shopify-demo", "7700")
+    assert record.status is SyncStatus.SUCCESS, record.message
+    [order] = bc_orders(stack, "SH-2700")
+    lines = stack.bc.records(stack.company_id("se"), "salesOrderLines", documentId=order["id"])
+    accounts = {line["lineObjectNumber"]: float(line["unitPrice"]) for line in lines if line["lineType"] == "Account"}
+    assert accounts == {"3010": 49.00, "3050": 20.00, "2450": 100.00}
+    assert float(order["totalAmountIncludingTax"]) == float(payload["total_price"])
