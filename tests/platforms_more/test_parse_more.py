@@ -17,7 +17,7 @@ from core.platforms import magento, shopware
 from core.preview import offline_resolution
 from core.sync import order_mapping as m
 from tests.conftest import corpus_file
-from tests.platforms_more import fixtures as fx
+from tests.platforms_more import payloads as fx
 
 CONFIG = load_config(Path(__file__).parent / "fixtures" / "corpus_more.toml")
 MAGENTO = CONFIG.shop("magento-corpus")
