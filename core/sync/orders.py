@@ -77,21 +77,25 @@ def _handle_update(ctx: Context, shop: Shop, order: Order, binding) -> Outcome:
     if binding.data.get("fingerprint") == fingerprint(order):
         raise Skip(f"Already imported as {binding.bc_entity} {binding.bc_number} in company {binding.bc_company}; "
                    "nothing that matters to BC changed.", duplicate=True)
+    if binding.bc_entity == "salesOrders" and shop.orders.on_update == "apply":
+        return _apply_update(ctx, shop, order, binding)
+    # A person handles this change. Remember it as seen, so that Retry (after fixing BC) closes the record,
+    # and only a further change flags the order again.
+    binding.data = {**binding.data, "fingerprint": fingerprint(order)}
+    ctx.bindings.update(binding)
     if binding.bc_entity != "salesOrders":
         raise NeedsAttention(
             f"Order {order.number} changed in the shop after BC shipped and invoiced it ({binding.bc_entity} "
             f"{binding.bc_number}).",
-            resolution="Handle the change in BC by hand (credit memo or a new order), then mark this record done "
-                       "by retrying it after the change.",
+            resolution="Handle the change in BC by hand (a credit memo or an additional order), then press Retry "
+                       "on this record to close it.",
             code="changed_after_invoice", details={"bc_company": binding.bc_company},
         )
-    if shop.orders.on_update == "apply":
-        return _apply_update(ctx, shop, order, binding)
     raise NeedsAttention(
         f"Order {order.number} changed in the shop after it was imported as BC sales order {binding.bc_number}.",
         resolution=f"Update sales order {binding.bc_number} in BC to match the shop order (lines, quantities, "
-                   f'prices), or set on_update = "apply" in [shops.orders] of shop {shop.key} to apply such changes '
-                   "automatically.",
+                   "prices), then press Retry on this record to close it; or set on_update = \"apply\" in "
+                   f"[shops.orders] of shop {shop.key} to apply such changes automatically.",
         code="changed_after_import", details={"bc_company": binding.bc_company},
     )
 

@@ -39,8 +39,17 @@ def test_an_unchanged_update_keeps_the_record_and_a_real_change_needs_attention_
     changed = shopify_order(7301, [("2000", 3, "89.00")], updated_at="2026-11-20T12:00:00+01:00")
     record = deliver(stack, "orders/updated", changed)
     assert record.status is SyncStatus.NEEDS_ATTENTION and record.code == "changed_after_import"
-    assert 'on_update = "apply"' in record.resolution
+    assert 'on_update = "apply"' in record.resolution and "Retry" in record.resolution
     assert float(bc_order(stack, "SH-2301")["totalAmountIncludingTax"]) == 89.00 + 49.00  # BC untouched
+    # the operator updates BC by hand, then presses Retry: the record closes
+    from core.sync.operations import retry_record
+
+    retry_record(get_context(), record)
+    stack.wait_until_settled()
+    assert stack.synclog.get("orders", "shopify-demo", "7301").status is SyncStatus.SUCCESS
+    # a further change flags the order again
+    again = shopify_order(7301, [("2000", 4, "89.00")], updated_at="2026-11-20T13:00:00+01:00")
+    assert deliver(stack, "orders/updated", again).code == "changed_after_import"
 
 
 def test_with_the_apply_policy_the_open_bc_order_gets_the_shops_lines(stack):
