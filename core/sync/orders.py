@@ -231,8 +231,9 @@ def _reconcile_totals(co, company: Company, created: dict, mapped) -> str:
         co, company, document=created, lines_path=f"salesOrders({created['id']})/salesOrderLines",
         shop_total=mapped.shop_total, rounding_tax_code=mapped.rounding_tax_code,
         what=f"Sales order {created.get('number')}", against="the shop total",
-        resolution="Check tax codes and prices of the BC order against the shop order, correct the BC order before "
-                   "shipping it; adjust [companies] tax_codes or rounding_tolerance if the mapping is wrong.",
+        resolution="Check tax codes and prices of the BC order against the shop order and correct the BC order "
+                   "before shipping it (adjust [companies] tax_codes or rounding_tolerance if the mapping is "
+                   "wrong), then press Retry to close this record.",
     )
 
 
