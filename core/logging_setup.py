@@ -194,6 +194,9 @@ _install_lock = threading.Lock()
 _installed: dict[str, object] = {}
 
 
+NOISY_LOGGERS = ("azure.core.pipeline.policies.http_logging_policy", "azure.identity", "httpx", "httpcore")
+
+
 def install_logging(config=None, *, env: dict | None = None, level: int | None = None) -> Redactor:
     """Install correlation + redaction for the whole process; calling it again refreshes the secret values.
 
@@ -201,6 +204,10 @@ def install_logging(config=None, *, env: dict | None = None, level: int | None =
     in the Functions worker its own handler (to Application Insights) is kept.
     """
     redact = Redactor(secret_values(config, env))
+    # The Azure SDK logs every storage request's headers at INFO and httpx every request: in Application
+    # Insights that is noise (and cost) drowning the bridge's own lines. Their warnings still come through.
+    for noisy in NOISY_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     with _install_lock:
         _installed["redactor"] = redact
         if "factory" not in _installed:

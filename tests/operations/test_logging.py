@@ -105,3 +105,13 @@ def test_the_redactor_masks_cards_and_emails_but_not_order_numbers_or_ids():
     assert redact("https://a/b?sig=abc%2Fdef&se=2025") == "https://a/b?sig=***&se=2025"
     assert redact("DefaultEndpointsProtocol=https;AccountKey=Zm9vYmFy==;") == (
         "DefaultEndpointsProtocol=https;AccountKey=***;")
+
+
+def test_storage_request_headers_of_the_azure_sdk_stay_out_of_the_logs(ctx, installed, caplog):
+    import logging
+
+    from core.state import SyncLog
+
+    with caplog.at_level(logging.INFO):
+        SyncLog(ctx.storage).get("orders", "no-shop", "no-record")  # one storage request
+    assert not [r for r in caplog.records if r.name.startswith("azure.core.pipeline")]
