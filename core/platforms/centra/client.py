@@ -25,7 +25,6 @@ honours (then Retryable). GraphQL `errors` → NeedsAttention naming the message
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ import httpx
 from core.config import Shop
 from core.errors import NeedsAttention
 from core.platforms import http as http_retry
+from core.platforms.credentials import api_token
 from core.platforms.payload import text, timestamp
 
 GRAPHQL_PATH = "/graphql/integration"
@@ -76,18 +76,10 @@ def endpoint(url: str) -> str:
 
 
 def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> CentraClient:
-    settings = os.environ if settings is None else settings
-    name = shop.api_token_setting
-    resolution = (f"set {name or 'the setting'} to an Integration API token (Centra AMS → System → API Tokens, "
-                  "with Order:read and the address/purchaser/product read permissions) in the Function App's "
-                  "settings or local.settings.json")
-    if not name:
-        raise NeedsAttention(f'Shop "{shop.key}" has no API token configured.',
-                             resolution=f'set api_token_setting in the [[shops]] entry "{shop.key}"; then '
-                             + resolution, code="missing_setting")
-    token = (settings.get(name) or "").strip()
-    if not token:
-        raise NeedsAttention(f"The app setting {name} is not set.", resolution=resolution, code="missing_setting")
+    """A client for `shop`; `shop.api_token_setting` names the setting holding the Integration API token."""
+    name, token = api_token(shop, settings, what="an Integration API token",
+                            how_to_get="Centra AMS → System → API Tokens, with Order:read and the address/purchaser/"
+                                       "product read permissions")
     return CentraClient(shop.url, token, token_setting=name, **options)
 
 

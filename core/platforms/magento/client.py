@@ -25,7 +25,6 @@ is never logged.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -35,6 +34,7 @@ import httpx
 from core.config import Shop
 from core.errors import NeedsAttention
 from core.platforms import http as http_retry
+from core.platforms.credentials import api_token
 
 API_PREFIX = "/rest/V1"
 MAX_PAGE = 300  # Adobe's documented page cap when input limits are on
@@ -42,19 +42,9 @@ MAX_PAGE = 300  # Adobe's documented page cap when input limits are on
 
 def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> MagentoClient:
     """A client for `shop`; `shop.api_token_setting` names the setting holding the integration access token."""
-    settings = os.environ if settings is None else settings
-    name = shop.api_token_setting
-    resolution = (f"set {name or 'the setting'} to the access token of a Magento integration (System > "
-                  "Extensions > Integrations, resources Sales > Operations > Orders) in the Function App's "
-                  "settings or local.settings.json")
-    if not name:
-        raise NeedsAttention(f'Shop "{shop.key}" has no API token configured.',
-                             resolution=f'set api_token_setting in the [[shops]] entry "{shop.key}"; then '
-                             + resolution, code="missing_setting")
-    token = settings.get(name) or ""
-    if not token.strip():
-        raise NeedsAttention(f"The app setting {name} is not set.", resolution=resolution, code="missing_setting")
-    return MagentoClient(shop.url, token.strip(), token_setting=name, **options)
+    name, token = api_token(shop, settings, what="the access token of a Magento integration",
+                            how_to_get="System > Extensions > Integrations, resources Sales > Operations > Orders")
+    return MagentoClient(shop.url, token, token_setting=name, **options)
 
 
 def magento_time(moment: datetime) -> str:

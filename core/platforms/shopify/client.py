@@ -54,11 +54,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -66,6 +65,8 @@ import httpx
 from core.config import Shop
 from core.errors import NeedsAttention, Retryable
 from core.platforms import http as http_retry
+from core.platforms.credentials import api_token
+from core.platforms.stock import StockChange, StockResult
 
 log = logging.getLogger("core.platforms.shopify")
 
@@ -236,12 +237,6 @@ class ShopifyProductTarget:
     price: str | None = None
 
 
-@dataclass(frozen=True)
-class StockChange:
-    sku: str
-    location: str | None
-    quantity: int
-    previous: int | None = None
 
 
 @dataclass(frozen=True)
@@ -251,29 +246,12 @@ class ShopifyStockTarget:
     available: dict[str, int]
 
 
-@dataclass
-class StockResult:
-    applied: list[StockChange] = field(default_factory=list)
-    failed: list[tuple[StockChange, str]] = field(default_factory=list)
-    calls: int = 0
-    stale_resolved: int = 0
 
 
 def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> ShopifyClient:
     """A client for `shop`; the access token is the app setting named by `shop.api_token_setting`."""
-    settings = os.environ if settings is None else settings
-    name = shop.api_token_setting
-    if not name:
-        raise NeedsAttention(
-            f'Shop "{shop.key}" has no API token configured.',
-            resolution=f'set api_token_setting in the [[shops]] entry "{shop.key}" to the name of the app setting '
-            "that holds the Admin API access token (shpat_…)", code="missing_setting")
-    token = settings.get(name)
-    if not token:
-        raise NeedsAttention(
-            f"The app setting {name} is not set.",
-            resolution=f"set {name} to the shop's Admin API access token in the Function App's settings "
-            "(a Key Vault reference) or in local.settings.json for local runs", code="missing_setting")
+    name, token = api_token(shop, settings, what="the shop's Admin API access token (shpat_…)",
+                            how_to_get="a custom app with read_orders and write_inventory scopes")
     return ShopifyClient(shop.url, token, token_setting=name, **options)
 
 

@@ -21,7 +21,6 @@ page shares one instant. 429, 5xx and transport errors are retried with back-off
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ import httpx
 from core.config import Shop
 from core.errors import NeedsAttention
 from core.platforms import http as http_retry
+from core.platforms.credentials import api_key_pair
 
 TOKEN_MARGIN = 30  # seconds before expiry when a new token is fetched
 MAX_PAGE = 500
@@ -48,20 +48,10 @@ ASSOCIATIONS = {
 
 def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> ShopwareClient:
     """A client for `shop`; `shop.api_token_setting` names the setting holding "<access key id>:<secret>"."""
-    settings = os.environ if settings is None else settings
-    name = shop.api_token_setting
-    resolution = (f"set {name or 'the setting'} to \"<access key id>:<secret access key>\" of a Shopware "
-                  "integration (Settings > System > Integrations, with read access to orders) in the Function "
-                  "App's settings or local.settings.json")
-    if not name:
-        raise NeedsAttention(f'Shop "{shop.key}" has no API credentials configured.',
-                             resolution=f'set api_token_setting in the [[shops]] entry "{shop.key}"; then '
-                             + resolution, code="missing_setting")
-    client_id, _, secret = (settings.get(name) or "").partition(":")
-    if not client_id.strip() or not secret.strip():
-        raise NeedsAttention(f'The app setting {name} is not set or is not "id:secret".', resolution=resolution,
-                             code="missing_setting")
-    return ShopwareClient(shop.url, client_id.strip(), secret.strip(), credentials_setting=name, **options)
+    name, client_id, secret = api_key_pair(
+        shop, settings, what='"<access key id>:<secret access key>" of a Shopware integration',
+        how_to_get="Settings > System > Integrations, with read access to orders")
+    return ShopwareClient(shop.url, client_id, secret, credentials_setting=name, **options)
 
 
 def shopware_time(moment: datetime) -> str:

@@ -47,10 +47,9 @@ Credentials are never logged.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -58,6 +57,8 @@ import httpx
 from core.config import Shop
 from core.errors import NeedsAttention
 from core.platforms import http as http_retry
+from core.platforms.credentials import api_key_pair
+from core.platforms.stock import StockChange, StockResult
 
 log = logging.getLogger("core.platforms.woocommerce")
 
@@ -67,12 +68,6 @@ MAX_PAGE = 100
 SKUS_PER_LOOKUP = 50
 
 
-@dataclass(frozen=True)
-class StockChange:
-    sku: str
-    location: str | None
-    quantity: int
-    previous: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,29 +78,12 @@ class WooStockTarget:
     manage_stock: bool
 
 
-@dataclass
-class StockResult:
-    applied: list[StockChange] = field(default_factory=list)
-    failed: list[tuple[StockChange, str]] = field(default_factory=list)
-    calls: int = 0
-    stale_resolved: int = 0
 
 
 def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> WooClient:
     """A client for `shop`; `shop.api_token_setting` names the setting holding "consumer_key:consumer_secret"."""
-    settings = os.environ if settings is None else settings
-    name = shop.api_token_setting
-    resolution = (f"set {name or 'the setting'} to \"<consumer key>:<consumer secret>\" (WooCommerce > Settings > "
-                  "Advanced > REST API, read/write) in the Function App's settings or local.settings.json")
-    if not name:
-        raise NeedsAttention(f'Shop "{shop.key}" has no API credentials configured.',
-                             resolution=f'set api_token_setting in the [[shops]] entry "{shop.key}"; then '
-                             + resolution, code="missing_setting")
-    value = settings.get(name) or ""
-    key, _, secret = value.partition(":")
-    if not key or not secret:
-        raise NeedsAttention(f"The app setting {name} is not set or is not \"key:secret\".",
-                             resolution=resolution, code="missing_setting")
+    name, key, secret = api_key_pair(shop, settings, what='"<consumer key>:<consumer secret>"',
+                                     how_to_get="WooCommerce > Settings > Advanced > REST API, read/write")
     return WooClient(shop.url, key, secret, credentials_setting=name, **options)
 
 
