@@ -18,9 +18,9 @@ from core.sync import operations as ops
 STATUS_COLUMNS = ("received", "success", "skipped", "needs_attention", "failed")
 
 
-def _state() -> ops.OpsState:
+def _state() -> ops.State:
     install_logging(None)
-    return ops.OpsState(Storage.from_settings())
+    return ops.storage_only_context(Storage.from_settings())
 
 
 def _print_json(data) -> None:

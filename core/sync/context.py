@@ -20,7 +20,7 @@ log = logging.getLogger("core.sync")
 
 @dataclass
 class Context:
-    config: Config
+    config: Config | None  # None only for operator tools that must work while the config is broken
     storage: Storage
     bc_factory: object | None = None  # callable(config) -> BcClient; None = built from config and settings
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -15,13 +15,12 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
 
 from azure.core.exceptions import ResourceNotFoundError
 from pydantic import ValidationError
 
 from core.logging_setup import log_context
-from core.state import Bindings, Deliveries, Envelope, Inbox, Storage, SyncLog, SyncRecord, SyncStatus, enqueue, names
+from core.state import Deliveries, Envelope, Storage, SyncRecord, SyncStatus, enqueue, names
 from core.sync.context import Context
 
 log = logging.getLogger("core.sync.operations")
@@ -60,30 +59,12 @@ class OperationError(Exception):
         self.message, self.status = message, status
 
 
-@dataclass
-class OpsState:
-    """The part of a Context the operator actions use, built from the storage setting alone."""
-
-    storage: Storage
-
-    @classmethod
-    def from_settings(cls) -> OpsState:
-        return cls(Storage.from_settings())
-
-    @cached_property
-    def synclog(self) -> SyncLog:
-        return SyncLog(self.storage)
-
-    @cached_property
-    def inbox(self) -> Inbox:
-        return Inbox(self.storage)
-
-    @cached_property
-    def bindings(self) -> Bindings:
-        return Bindings(self.storage)
+def storage_only_context(storage: Storage | None = None) -> Context:
+    """A Context without the integration config: what the operator actions need (they use storage only)."""
+    return Context(config=None, storage=storage or Storage.from_settings())
 
 
-State = Context | OpsState
+State = Context
 
 
 def operations_state() -> State:
@@ -94,7 +75,7 @@ def operations_state() -> State:
         return get_context()
     except Exception as exc:  # noqa: BLE001 - a broken config must not hide failures from the operator
         log.warning("operations run without the integration config: %s", exc)
-        return OpsState.from_settings()
+        return storage_only_context()
 
 
 # --- poison handling --------------------------------------------------------------------------------
