@@ -7,6 +7,8 @@ emulator as `self.emulator`) and `name`, and gets start/stop/base_url and use as
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
@@ -35,6 +37,16 @@ class LoopbackServer:
             raise RuntimeError(f"the {self.name} is not started")
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    def serve(self, port: int, host: str, banner: Callable[[], str]) -> None:
+        """Start, print `banner()` (it may use base_url) and serve until Ctrl+C — the emulators' commands."""
+        self.start(port, host)
+        print(banner(), flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            self.stop()
 
     def __enter__(self) -> Self:
         return self.start() if self._server is None else self

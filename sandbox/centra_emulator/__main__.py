@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import UTC, datetime, timedelta
 
 from .emulator import CentraEmulator
@@ -21,13 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     for n in range(args.orders):
         emu.add_order(emu.make_order([("JACKET-M", 1, "675.00"), ("TEE-S", 2, "199.00")],
                                      updated=now - timedelta(minutes=10 * (n + 1))))
-    emu.start(args.port, args.host)
-    print(f"Centra emulator at {emu.graphql_url} (Bearer {args.token})", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        emu.stop()
+    emu.serve(args.port, args.host, lambda: f"Centra emulator at {emu.graphql_url} (Bearer {args.token})")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import UTC, datetime, timedelta
 
 from .emulator import PLANS, ShopifyEmulator
@@ -26,13 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     for n in range(args.orders):
         emu.add_order(emu.make_order([("DEMO-1", 1, "19.90"), ("DEMO-2", 2, "5.00")],
                                      updated_at=now - timedelta(minutes=10 * (n + 1))))
-    emu.start(args.port, args.host)
-    print(f"Shopify emulator for {args.shop_domain} at {emu.base_url} (token {args.access_token!r})", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        emu.stop()
+    emu.serve(args.port, args.host,
+              lambda: f"Shopify emulator for {args.shop_domain} at {emu.base_url} (token {args.access_token!r})")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import UTC, datetime, timedelta
 
 from .emulator import WooEmulator
@@ -25,13 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     for n in range(args.orders):
         emu.add_order(emu.make_order([("woo-album", 1, "15.00"), ("woo-hoodie-s", 1, "30.00")],
                                      modified=now - timedelta(minutes=10 * (n + 1))))
-    emu.start(args.port, args.host)
-    print(f"WooCommerce emulator at {emu.base_url}/wp-json/wc/v3/ (Basic {args.consumer_key}:…)", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        emu.stop()
+    emu.serve(args.port, args.host,
+              lambda: f"WooCommerce emulator at {emu.base_url}/wp-json/wc/v3/ (Basic {args.consumer_key}:…)")
 
 
 if __name__ == "__main__":
