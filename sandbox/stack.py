@@ -50,9 +50,32 @@ def derive_config(source: Path = EXAMPLE_CONFIG, extra: str = "", shop_urls: dic
     return text + extra
 
 
+def timer_functions() -> list[str]:
+    """The app's timer-triggered functions, read from the blueprints' binding metadata (a fresh FunctionApp,
+    so the real app's one-time index stays untouched)."""
+    import importlib
+    import json
+    import pkgutil
+
+    import azure.functions as func
+
+    import functions
+
+    app = func.FunctionApp()
+    for module in pkgutil.iter_modules(functions.__path__):
+        blueprint = getattr(importlib.import_module(f"functions.{module.name}"), "bp", None)
+        if blueprint is not None:
+            app.register_functions(blueprint)
+    return [f.get_function_name() for f in app.get_functions()
+            if json.loads(f.get_function_json())["bindings"][0]["type"] == "timerTrigger"]
+
+
 class LocalStack:
+    """`timers=False` (default) disables the app's timers in the host, so tests and the demo decide when a
+    reconcile or export runs; a timer firing mid-test would make results depend on the wall clock."""
+
     def __init__(self, *, azurite=None, config_extra: str = "", bc_latency_ms: int = 0, host: bool = True,
-                 bc_limits: dict | None = None):
+                 bc_limits: dict | None = None, timers: bool = False):
         self._own_azurite = azurite is None
         self._azurite = azurite
         self.config_extra = config_extra
@@ -63,6 +86,7 @@ class LocalStack:
         self.workdir = Path(tempfile.mkdtemp(prefix="bridge-stack-"))
         self.config_path = self.workdir / "bridge.toml"
         self.with_host = host
+        self.timers = timers
         self.host = None
         self.settings: dict[str, str] = {}
 
@@ -90,6 +114,8 @@ class LocalStack:
             if shop.api_token_setting:
                 self.settings[shop.api_token_setting] = (
                     "ck_dev:cs_dev" if shop.platform == "woocommerce" else "shpat_dev_token")
+        if not self.timers:
+            self.settings.update({f"AzureWebJobs.{name}.Disabled": "true" for name in timer_functions()})
         self.storage = Storage(connection_string=self._azurite.connection_string)
         self.storage.ensure_resources()
         if self.with_host:

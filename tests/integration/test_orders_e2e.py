@@ -247,3 +247,13 @@ def test_a_tip_and_a_sold_gift_card_go_to_their_gl_accounts(stack):
     accounts = {line["lineObjectNumber"]: float(line["unitPrice"]) for line in lines if line["lineType"] == "Account"}
     assert accounts == {"3010": 49.00, "3050": 20.00, "2450": 100.00}
     assert float(order["totalAmountIncludingTax"]) == float(payload["total_price"])
+
+
+def test_the_stack_runs_no_timer_unless_asked_so_results_never_depend_on_the_clock(stack):
+    from sandbox.stack import timer_functions
+
+    names = timer_functions()
+    assert {"reconcile_orders", "export_shipments", "prune_sync_log"} <= set(names)
+    assert all(stack.settings[f"AzureWebJobs.{name}.Disabled"] == "true" for name in names)
+    loaded = {spec.name for spec in stack.host.functions}
+    assert loaded.isdisjoint(names) and "import_order" in loaded
