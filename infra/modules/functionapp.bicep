@@ -145,7 +145,7 @@ var plainSettings = [for setting in items(plainAppSettings): {
 }]
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  #checkov:skip=CKV_AZURE_225:Zone redundancy is a parameter (zoneRedundant) because only some Flex Consumption regions offer it and it also needs ZRS storage; default off so the template deploys in every Flex region.
+  // checkov:skip=CKV_AZURE_225:Zone redundancy is a parameter (zoneRedundant) because only some Flex Consumption regions offer it and it also needs ZRS storage; default off so the template deploys in every Flex region.
   name: planName
   location: location
   tags: tags
@@ -161,13 +161,13 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' = {
-  #checkov:skip=CKV_AZURE_222:Shops deliver webhooks over the public internet; the endpoint must be public. Every webhook is verified by HMAC signature on the raw body and admin endpoints need a function key.
-  #checkov:skip=CKV_AZURE_17:Shopify, WooCommerce, Stripe, etc. cannot present client certificates; webhook authenticity is proven by the signature header instead.
-  #checkov:skip=CKV_AZURE_212:Flex Consumption scales to zero and the platform manages instances; a fixed minimum instance count does not exist on this plan (always-ready instances are a cost option, not needed for queue work).
-  #checkov:skip=CKV_AZURE_78:Flex Consumption has no FTP endpoint and rejects siteConfig.ftpsState (ARM error 51021); SCM basic-auth publishing is switched off below.
-  #checkov:skip=CKV_AZURE_18:Flex Consumption does not offer the http20Enabled site setting (hidden in the portal, not part of the Flex site config); TLS 1.2 minimum is enforced.
-  #checkov:skip=CKV_AZURE_67:Same as CKV_AZURE_18: the HTTP version is platform-managed on Flex Consumption.
-  #checkov:skip=CKV_AZURE_213:App Service health check swaps out instances of a fixed pool; on Flex Consumption the scale controller owns instances. Failures are watched by the alert rules in alerts.bicep instead.
+  // checkov:skip=CKV_AZURE_222:Shops deliver webhooks over the public internet; the endpoint must be public. Every webhook is verified by HMAC signature on the raw body and admin endpoints need a function key.
+  // checkov:skip=CKV_AZURE_17:Shopify, WooCommerce, Stripe, etc. cannot present client certificates; webhook authenticity is proven by the signature header instead.
+  // checkov:skip=CKV_AZURE_212:Flex Consumption scales to zero and the platform manages instances; a fixed minimum instance count does not exist on this plan (always-ready instances are a cost option, not needed for queue work).
+  // checkov:skip=CKV_AZURE_78:Flex Consumption has no FTP endpoint and rejects siteConfig.ftpsState (ARM error 51021); SCM basic-auth publishing is switched off below.
+  // checkov:skip=CKV_AZURE_18:Flex Consumption does not offer the http20Enabled site setting (hidden in the portal, not part of the Flex site config); TLS 1.2 minimum is enforced.
+  // checkov:skip=CKV_AZURE_67:Same as CKV_AZURE_18: the HTTP version is platform-managed on Flex Consumption.
+  // checkov:skip=CKV_AZURE_213:App Service health check swaps out instances of a fixed pool; on Flex Consumption the scale controller owns instances. Failures are watched by the alert rules in alerts.bicep instead.
   name: name
   location: location
   tags: tags

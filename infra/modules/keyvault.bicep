@@ -40,8 +40,8 @@ var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  #checkov:skip=CKV_AZURE_109:App Service Key Vault references from a Flex app without VNet integration come from platform addresses that are not trusted services, so a deny-by-default firewall breaks secret resolution. Access is RBAC-only: the app identity has Secrets User, nobody has access policies.
-  #checkov:skip=CKV_AZURE_189:Same as CKV_AZURE_109: public endpoint kept for Key Vault references and for administrators running az keyvault secret set; every call needs an Entra ID token and an RBAC role.
+  // checkov:skip=CKV_AZURE_109:App Service Key Vault references from a Flex app without VNet integration come from platform addresses that are not trusted services, so a deny-by-default firewall breaks secret resolution. Access is RBAC-only: the app identity has Secrets User, nobody has access policies.
+  // checkov:skip=CKV_AZURE_189:Same as CKV_AZURE_109: public endpoint kept for Key Vault references and for administrators running az keyvault secret set; every call needs an Entra ID token and an RBAC role.
   name: name
   location: location
   tags: tags

@@ -52,9 +52,9 @@ var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  #checkov:skip=CKV_AZURE_35:The Flex app has no VNet here, so it reaches storage from changing platform addresses; a deny-by-default firewall would lock it out. Access is Entra ID only (shared keys off). Add VNet integration + private endpoints to close the public endpoint.
-  #checkov:skip=CKV_AZURE_59:Same as CKV_AZURE_35. The endpoint is reachable but anonymous and key-based access are both off (allowBlobPublicAccess=false, allowSharedKeyAccess=false).
-  #checkov:skip=CKV_AZURE_206:Default Standard_ZRS survives a zone outage; geo-replication is one parameter away (storageSku=Standard_GZRS) where the region pair supports it. Queues and SyncLog are working state, and shops keep the source documents.
+  // checkov:skip=CKV_AZURE_35:The Flex app has no VNet here, so it reaches storage from changing platform addresses; a deny-by-default firewall would lock it out. Access is Entra ID only (shared keys off). Add VNet integration + private endpoints to close the public endpoint.
+  // checkov:skip=CKV_AZURE_59:Same as CKV_AZURE_35. The endpoint is reachable but anonymous and key-based access are both off (allowBlobPublicAccess=false, allowSharedKeyAccess=false).
+  // checkov:skip=CKV_AZURE_206:Default Standard_ZRS survives a zone outage; geo-replication is one parameter away (storageSku=Standard_GZRS) where the region pair supports it. Queues and SyncLog are working state, and shops keep the source documents.
   name: name
   location: location
   tags: tags
