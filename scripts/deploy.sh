@@ -116,6 +116,12 @@ if [[ $infra -eq 1 ]]; then
     if grep -n 'REPLACE_ME' "$parameters" >&2; then
         die "'$parameters' still contains REPLACE_ME placeholders (lines above). Fill them in first."
     fi
+    # baseName ends up in the storage account name (st<baseName><hash>), which Azure accepts only as lowercase
+    # letters and digits: refuse anything else here rather than minutes into the deployment.
+    # (Checked in Python: a bash [a-z] can match accented letters, depending on the locale.)
+    base_name="$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["parameters"].get("baseName",{}).get("value","bcbridge"))' "$parameters")"
+    "$PYTHON" -c 'import re,sys; sys.exit(0 if re.fullmatch("[a-z0-9]{3,11}", sys.argv[1]) else 1)' "$base_name" \
+        || die "baseName '$base_name' in '$parameters' is not valid: use 3-11 lowercase letters and digits (no dashes, no capitals). It becomes part of the storage account name, which allows nothing else."
 fi
 
 overrides=()

@@ -123,6 +123,34 @@ def test_refuses_parameters_with_placeholders(fake_az):
     assert not any("deployment group" in call for call in az_calls(fake_az))
 
 
+@pytest.mark.parametrize("base_name", ["BCBridge", "bc-bridge", "bc_bridge", "bc", "bcbridge2026x", "bcbrïdge"])
+def test_refuses_a_base_name_the_storage_account_name_cannot_take(fake_az, parameters, base_name):
+    data = json.loads(parameters.read_text())
+    data["parameters"]["baseName"] = {"value": base_name}
+    parameters.write_text(json.dumps(data))
+    result = run(["what-if", "-g", "rg-bridge", "-p", str(parameters)], fake_az)
+    assert result.returncode == 2
+    assert f"baseName '{base_name}'" in result.stderr and "lowercase letters and digits" in result.stderr
+    assert not any("deployment group" in call for call in az_calls(fake_az))
+
+
+@pytest.mark.parametrize("base_name", ["bcbridge", "shop24", "abc", "a1b2c3d4e5f"])
+def test_accepts_lowercase_letters_and_digits_as_base_name(fake_az, parameters, base_name):
+    data = json.loads(parameters.read_text())
+    data["parameters"]["baseName"] = {"value": base_name}
+    parameters.write_text(json.dumps(data))
+    result = run(["what-if", "-g", "rg-bridge", "-p", str(parameters)], fake_az)
+    assert result.returncode == 0, result.stderr
+
+
+def test_base_name_limits_match_the_template():
+    """deploy.sh's 3-11 matches main.bicep's @minLength/@maxLength, and 'st' + 11 + 13-char hash fits 24."""
+    text = b.MAIN.read_text()
+    assert "@minLength(3)\n@maxLength(11)\nparam baseName string" in text
+    assert "[a-z0-9]{3,11}" in SCRIPT.read_text()
+    assert "storage: take('st${baseName}${suffix}', 24)" in text
+
+
 def test_what_if_runs_the_bicep_with_the_parameters_file(fake_az, parameters):
     result = run(["what-if", "-g", "rg-bridge", "-p", str(parameters)], fake_az)
     assert result.returncode == 0, result.stderr
