@@ -97,6 +97,18 @@ param functionFailureThreshold int = 3
 @minValue(0)
 param bcThrottledThreshold int = 20
 
+@description('Private networking: VNet integration for the Function App, private endpoints for storage and Key Vault, and their public endpoints closed (deny-by-default firewalls). Webhooks stay public. Default off; read docs/deployment.md first.')
+param privateNetworking bool = false
+
+@description('privateNetworking only: address space of the virtual network. Must not overlap networks you connect it to.')
+param vnetAddressPrefix string = '10.20.0.0/16'
+
+@description('privateNetworking only: subnet the Function App joins (delegated to Microsoft.App/environments).')
+param appSubnetPrefix string = '10.20.0.0/24'
+
+@description('privateNetworking only: subnet of the private endpoints.')
+param privateEndpointSubnetPrefix string = '10.20.1.0/24'
+
 @description('Tags applied to every resource.')
 param tags object = {
   application: 'bc-commerce-bridge'
@@ -136,7 +148,10 @@ var names = {
   appInsights: '${baseName}-appi-${suffix}'
   plan: '${baseName}-plan-${suffix}'
   functionApp: '${baseName}-func-${suffix}'
+  vnet: '${baseName}-vnet-${suffix}'
 }
+// Known before the network module runs, so the Function App can name it (dependsOn below orders the two).
+var appSubnetId = privateNetworking ? resourceId('Microsoft.Network/virtualNetworks/subnets', names.vnet, 'app') : ''
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
@@ -171,6 +186,7 @@ module storage 'modules/storage.bicep' = {
     containerNames: containerNames
     deploymentContainerName: deploymentContainerName
     principalId: identity.outputs.principalId
+    privateNetworking: privateNetworking
   }
 }
 
@@ -184,6 +200,21 @@ module keyVault 'modules/keyvault.bicep' = {
     secretsAdminPrincipalId: secretsAdminPrincipalId
     secretsAdminPrincipalType: secretsAdminPrincipalType
     logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
+    privateNetworking: privateNetworking
+  }
+}
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  params: {
+    vnetName: names.vnet
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+    appSubnetPrefix: appSubnetPrefix
+    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
   }
 }
 
@@ -212,7 +243,12 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     zoneRedundant: zoneRedundant
+    virtualNetworkSubnetId: appSubnetId
   }
+  // the subnet, the private endpoints and their DNS records exist before the app starts (privateNetworking only)
+  dependsOn: [
+    network
+  ]
 }
 
 module alerts 'modules/alerts.bicep' = {
@@ -246,6 +282,9 @@ output managedIdentityPrincipalId string = identity.outputs.principalId
 
 @description('Storage account holding queues, tables and the raw payload inbox.')
 output storageAccountName string = storage.outputs.name
+
+@description('privateNetworking only: the static public IP the app calls Business Central and the shops from (for allow-lists). Empty otherwise.')
+output outboundIpAddress string = privateNetworking ? network!.outputs.outboundIpAddress : ''
 
 @description('Application Insights component (logs, failures, alert queries).')
 output applicationInsightsName string = monitoring.outputs.appInsightsName

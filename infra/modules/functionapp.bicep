@@ -82,6 +82,9 @@ param zoneRedundant bool = false
 @maxValue(1000)
 param httpPerInstanceConcurrency int
 
+@description('Private networking: resource id of the subnet (delegated to Microsoft.App/environments) the app joins for outbound traffic. Empty = no VNet integration.')
+param virtualNetworkSubnetId string = ''
+
 var baseAppSettings = [
   // Identity-based connection for the host and for every binding with connection="AzureWebJobsStorage".
   {
@@ -183,6 +186,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     publicNetworkAccess: 'Enabled'
     keyVaultReferenceIdentity: identityId
+    // Outbound only: storage, Key Vault and the internet (BC, shop APIs) through the VNet. Inbound stays public.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     // Flex Consumption rejects several classic siteConfig properties (ARM error 51021, e.g. ftpsState,
     // linuxFxVersion, alwaysOn): runtime and scale live in functionAppConfig, and Flex has no FTP.
     siteConfig: {

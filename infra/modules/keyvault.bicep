@@ -31,6 +31,9 @@ param secretsAdminPrincipalType string = 'User'
 @description('Log Analytics workspace that receives the vault audit log.')
 param logAnalyticsWorkspaceId string
 
+@description('Private networking: public endpoint off and a deny-by-default firewall; Key Vault references resolve through the private endpoint (modules/network.bicep).')
+param privateNetworking bool = false
+
 @description('Days a deleted vault or secret stays recoverable (purge protection keeps it for this long).')
 @minValue(7)
 @maxValue(90)
@@ -40,8 +43,8 @@ var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  // checkov:skip=CKV_AZURE_109:App Service Key Vault references from a Flex app without VNet integration come from platform addresses that are not trusted services, so a deny-by-default firewall breaks secret resolution. Access is RBAC-only: the app identity has Secrets User, nobody has access policies.
-  // checkov:skip=CKV_AZURE_189:Same as CKV_AZURE_109: public endpoint kept for Key Vault references and for administrators running az keyvault secret set; every call needs an Entra ID token and an RBAC role.
+  // checkov:skip=CKV_AZURE_109:public endpoint (privateNetworking=false): Key Vault references of a Flex app without VNet integration come from platform addresses that are not trusted services, so a deny-by-default firewall breaks secret resolution. Access is RBAC only. privateNetworking=true closes it.
+  // checkov:skip=CKV_AZURE_189:public endpoint (privateNetworking=false), as for CKV_AZURE_109, also for administrators running az keyvault secret set; every call needs an Entra ID token and an RBAC role. privateNetworking=true turns it off.
   name: name
   location: location
   tags: tags
@@ -58,9 +61,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }

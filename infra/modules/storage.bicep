@@ -41,6 +41,9 @@ param deploymentContainerName string
 @description('Principal (object) id of the managed identity that gets data-plane roles on this account.')
 param principalId string
 
+@description('Private networking: public endpoint off and a deny-by-default firewall; the app and the platform reach the account through private endpoints (modules/network.bicep).')
+param privateNetworking bool = false
+
 @description('Days a deleted blob or container can be restored.')
 @minValue(1)
 @maxValue(365)
@@ -52,8 +55,8 @@ var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  // checkov:skip=CKV_AZURE_35:The Flex app has no VNet here, so it reaches storage from changing platform addresses; a deny-by-default firewall would lock it out. Access is Entra ID only (shared keys off). Add VNet integration + private endpoints to close the public endpoint.
-  // checkov:skip=CKV_AZURE_59:Same as CKV_AZURE_35. The endpoint is reachable but anonymous and key-based access are both off (allowBlobPublicAccess=false, allowSharedKeyAccess=false).
+  // checkov:skip=CKV_AZURE_35:public endpoint (privateNetworking=false): without VNet integration the Flex app reaches storage from changing platform addresses, so a deny-by-default firewall would lock it out. Access is Entra ID only (shared keys off). privateNetworking=true closes it.
+  // checkov:skip=CKV_AZURE_59:public endpoint (privateNetworking=false), as for CKV_AZURE_35: reachable, but anonymous and key-based access are both off (allowBlobPublicAccess=false, allowSharedKeyAccess=false). privateNetworking=true turns it off.
   // checkov:skip=CKV_AZURE_206:Default Standard_ZRS survives a zone outage; geo-replication is one parameter away (storageSku=Standard_GZRS) where the region pair supports it. Queues and SyncLog are working state, and shops keep the source documents.
   name: name
   location: location
@@ -70,9 +73,9 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowCrossTenantReplication: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
     encryption: {

@@ -64,3 +64,26 @@ def string_defaults(doc: dict[str, Any]) -> dict[str, Any]:
 
 KEY_VAULT_SECRET_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
 APP_SETTING_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+# ---------------------------------------------------------------- the private-networking variant, for static tools
+
+PRIVATE_ONLY_MARKER = "(privateNetworking=false)"  # in the reason of a skip that only the public variant needs
+PRIVATE_TERNARY = re.compile(r"privateNetworking \? ('[^'\n]*') : ('[^'\n]*')")
+
+
+def render_private_variant(dest: Path) -> Path:
+    """A copy of infra/ as deployed with privateNetworking=true, for tools that read files, not deployments.
+
+    checkov takes a parameter's default for a bare reference but does not evaluate `c ? a : b`, and it reads each
+    file on its own. So the copy sets every `privateNetworking` default to true, replaces each
+    `privateNetworking ? '<a>' : '<b>'` by '<a>', and drops the skip comments that exist only for public endpoints.
+    """
+    for source in bicep_files():
+        target = dest / source.relative_to(INFRA)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = source.read_text().replace("param privateNetworking bool = false", "param privateNetworking bool = true")
+        text = PRIVATE_TERNARY.sub(r"\1", text)
+        text = "".join(line for line in text.splitlines(True) if PRIVATE_ONLY_MARKER not in line)
+        target.write_text(text)
+    return dest

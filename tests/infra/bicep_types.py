@@ -204,6 +204,8 @@ class Parser:
             if self.tok.kind == "(":  # call
                 self.arguments()
                 node = Expr()
+            elif self.tok.kind == "!" and self.tokens[self.pos + 1].kind in {".", "["}:  # non-null assertion x!.y
+                self.next()
             elif self.tok.kind in {".", "::"}:  # member access, also the safe form `.?name`
                 self.next()
                 if self.tok.kind == "?":
@@ -525,6 +527,8 @@ class Checker:
                     self.value(types, t, Lit(allowed), f"{path} (@allowed of {node.name})", line, seen=seen)
             elif node.name in self.template.variables:
                 self.value(types, t, self.template.variables[node.name], path, line, seen=seen | {node.name})
+        elif isinstance(node, Lit) and node.value is None:
+            return  # null leaves the property out (e.g. `cond ? null : value`)
         elif isinstance(node, Lit | Obj | Arr):
             self.concrete(types, t, node, path, line, top=top, seen=seen)
 

@@ -113,3 +113,25 @@ def test_module_call_with_a_value_the_module_does_not_allow(tmp_path: Path):
 def test_lexically_broken_source_is_refused():
     with pytest.raises(bt.ParseError, match="BCP001"):
         bt.parse("resource a 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  #checkov:skip=X\n}\n")
+
+
+def test_private_variant_passes_the_lexical_gate_and_the_type_check(tmp_path: Path):
+    from tests.infra import bicep_lexer as lx
+
+    root = b.render_private_variant(tmp_path)
+    for path in sorted(root.rglob("*.bicep")):
+        text = path.read_text()
+        assert lx.findings(text) == [], path.name
+        assert [str(f) for f in bt.Checker(bt.parse(text), path.name).check()] == []
+    assert [str(f) for f in bt.check_module_calls(root / "main.bicep")] == []
+    # the rendering did take the private branch
+    storage = (root / "modules" / "storage.bicep").read_text()
+    assert "publicNetworkAccess: 'Disabled'" in storage and "defaultAction: 'Deny'" in storage
+    assert "param privateNetworking bool = true" in (root / "main.bicep").read_text()
+
+
+@pytest.mark.parametrize("module", ["storage", "keyvault"])
+def test_network_switches_are_literal_ternaries_the_rendering_understands(module: str):
+    text = (b.MODULES / f"{module}.bicep").read_text()
+    uses = text.count("privateNetworking ?")
+    assert uses == 2 and len(b.PRIVATE_TERNARY.findall(text)) == uses

@@ -74,6 +74,12 @@ def infra_report() -> dict:
     return run_checkov(b.INFRA)
 
 
+@pytest.fixture(scope="module")
+def private_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """checkov over infra/ as deployed with privateNetworking=true (see bicep.render_private_variant)."""
+    return run_checkov(b.render_private_variant(tmp_path_factory.mktemp("private-infra")))
+
+
 @pytest.mark.timeout(1200)
 def test_checkov_passes_on_infra(infra_report):
     summary = infra_report["summary"]
@@ -111,6 +117,35 @@ def test_checkov_honours_every_skip_comment(infra_report):
     """The `// checkov:skip=` comments (a form Bicep compiles) are read: exactly the justified set is skipped."""
     assert skipped(infra_report) == JUSTIFIED_SKIPS
     assert infra_report["summary"]["skipped"] == len(JUSTIFIED_SKIPS)
+
+
+# Skips needed only while storage and Key Vault keep a public endpoint: privateNetworking=true closes them.
+PUBLIC_ENDPOINT_SKIPS = {
+    ("CKV_AZURE_35", "Microsoft.Storage/storageAccounts.account"),
+    ("CKV_AZURE_59", "Microsoft.Storage/storageAccounts.account"),
+    ("CKV_AZURE_109", "Microsoft.KeyVault/vaults.vault"),
+    ("CKV_AZURE_189", "Microsoft.KeyVault/vaults.vault"),
+}
+
+
+def test_public_endpoint_skips_are_the_marked_ones():
+    marked = set()
+    for path in b.bicep_files():
+        for line in path.read_text().splitlines():
+            if "checkov:skip=" in line and b.PRIVATE_ONLY_MARKER in line:
+                marked.add(line.split("checkov:skip=", 1)[1].split(":", 1)[0])
+    assert marked == {check_id for check_id, _ in PUBLIC_ENDPOINT_SKIPS}
+
+
+@pytest.mark.timeout(1200)
+def test_private_variant_passes_checkov_and_closes_the_public_endpoint_skips(private_report):
+    summary = private_report["summary"]
+    failed = [f"{c['check_id']} {c['resource']}" for c in private_report["results"]["failed_checks"]]
+    assert summary["parsing_errors"] == 0, private_report["results"].get("parsing_errors")
+    assert failed == []
+    assert skipped(private_report) == JUSTIFIED_SKIPS - PUBLIC_ENDPOINT_SKIPS
+    passed = {(c["check_id"], c["resource"]) for c in private_report["results"]["passed_checks"]}
+    assert passed >= PUBLIC_ENDPOINT_SKIPS  # really evaluated (deny by default, public access off), not skipped
 
 
 @pytest.mark.timeout(1200)
