@@ -462,3 +462,62 @@ def test_outputs_an_admin_needs():
     assert {"functionAppName", "webhookBaseUrl", "keyVaultName", "managedIdentityClientId"} <= set(outputs)
     assert outputs["webhookBaseUrl"]["value"].endswith("/api/webhooks/")
     assert outputs["webhookBaseUrl"]["value"].startswith("https://")
+
+
+# ---------------------------------------------------------------- private networking (option, default off)
+
+
+def test_private_networking_is_an_option_that_defaults_off():
+    main = b.parse(b.MAIN)
+    assert main["parameters"]["privateNetworking"]["default"] is False
+    network = main["modules"]["network"]["config"]
+    assert network["condition"] == "privateNetworking"  # nothing of it is deployed by default
+    for module in ("storage", "keyVault"):
+        assert main["modules"][module]["config"]["params"]["privateNetworking"] == "privateNetworking"
+    assert b.parse(b.MAIN)["modules"]["functionApp"]["config"]["params"]["virtualNetworkSubnetId"] == "appSubnetId"
+
+
+def test_the_app_joins_the_subnet_the_network_module_creates():
+    text = b.MAIN.read_text()
+    # main names the subnet itself (so the app can depend on the module instead of reading an optional output)
+    assert "resourceId('Microsoft.Network/virtualNetworks/subnets', names.vnet, 'app')" in text
+    assert b.parse(b.MAIN)["modules"]["network"]["config"]["config"]["params"]["vnetName"]["operator"]["operands"] == {
+        "operand_1": "names",
+        "operand_2": "vnet",
+    }
+    assert "dependsOn: [\n    network\n  ]" in text.split("module functionApp", 1)[1].split("\nmodule ", 1)[0]
+    subnets = b.module("network")["resources"]["vnet"]["config"]["properties"]["subnets"]
+    app = next(s for s in subnets if s["name"] == "app")
+    assert app["properties"]["delegations"][0]["properties"]["serviceName"] == "Microsoft.App/environments"
+    assert "natGateway" in app["properties"]  # outbound to BC and the shops still works
+    site = _site()["properties"]
+    assert "virtualNetworkSubnetId" in b.text(b.MODULES / "functionapp.bicep")
+    assert site["publicNetworkAccess"] == "Enabled"  # webhooks arrive from the internet in both variants
+
+
+@pytest.mark.parametrize("module_name", ["storage", "keyvault"])
+def test_private_networking_closes_the_public_endpoint_and_denies_by_default(module_name: str):
+    text = b.text(b.MODULES / f"{module_name}.bicep")
+    assert "publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'" in text
+    assert "defaultAction: privateNetworking ? 'Deny' : 'Allow'" in text
+    assert b.module(module_name)["parameters"]["privateNetworking"]["default"] is False
+
+
+def test_private_endpoints_cover_every_storage_service_the_app_uses_and_key_vault():
+    endpoints = {e["name"]: e for e in b.variable(b.module("network"), "endpoints")}
+    assert set(endpoints) == {"blob", "queue", "table", "vault"}
+    used = {k.split("__", 1)[1].removesuffix("ServiceUri") for k in _app_settings() if k.endswith("ServiceUri")}
+    assert used <= set(endpoints)
+    for service in ("blob", "queue", "table"):
+        assert endpoints[service]["target"] == "storageAccountId"
+        assert endpoints[service]["zone"] == f"privatelink.{service}.${{environment().suffixes.storage}}"
+    assert endpoints["vault"]["target"] == "keyVaultId"
+    resources = b.module("network")["resources"]
+    connection = resources["privateEndpoints"]["config"]["config"]["properties"]["privateLinkServiceConnections"][0]
+    group_id = connection["properties"]["groupIds"][0]["operator"]["operands"]
+    assert group_id == {"operand_1": "endpoint", "operand_2": "name"}  # the sub-resource is the service name
+    link = resources["zoneLinks"]["config"]["config"]["properties"]
+    assert link["registrationEnabled"] is False and link["virtualNetwork"]["id"]["operator"]["operands"] == {
+        "operand_1": "vnet",
+        "operand_2": "id",
+    }
