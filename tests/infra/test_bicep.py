@@ -1,7 +1,9 @@
 """infra/: every Bicep file parses, and the templates create what the app uses, the way it needs it.
 
-pycep-parser is the syntax gate (checkov exits 0 on parse errors, so it cannot be). It does no semantic
-checks, so the tests below read the parsed templates and check names, settings and security properties.
+pycep-parser reads the templates into dicts for the tests below (names, settings, security properties). It is
+more lenient than the Bicep compiler (it accepts `#checkov:skip=` lines, BCP001 in Bicep), so the syntax gate
+proper is the lexical gate in test_bicep_lexer.py; test_bicep_types.py checks the templates against Azure's
+resource types. checkov exits 0 on parse errors, so it is neither.
 """
 
 from __future__ import annotations

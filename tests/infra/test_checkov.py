@@ -3,6 +3,7 @@
 checkov is heavy (~300 MB, ~30-60 s to install) and pins an old pycep-parser, so it lives in its own venv,
 .venv-checkov, which this module creates on first use and reuses afterwards (gitignored). It runs offline
 (--skip-download, BC_SKIP_MAPPING). checkov exits 0 on parse errors, so the JSON report is what counts.
+It runs once per variant (module-scoped fixtures): infra/ as it is, and infra/ rendered with privateNetworking=true.
 """
 
 from __future__ import annotations
