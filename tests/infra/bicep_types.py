@@ -525,6 +525,8 @@ class Checker:
             if param is not None:
                 for allowed in param.allowed or []:
                     self.value(types, t, Lit(allowed), f"{path} (@allowed of {node.name})", line, seen=seen)
+                if param.allowed is None and isinstance(param.default, Lit):
+                    self.value(types, t, param.default, f"{path} (default of {node.name})", line, seen=seen)
             elif node.name in self.template.variables:
                 self.value(types, t, self.template.variables[node.name], path, line, seen=seen | {node.name})
         elif isinstance(node, Lit) and node.value is None:

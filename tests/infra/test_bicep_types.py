@@ -98,6 +98,13 @@ def test_broken_snippets_are_caught(old: str, new: str, expected: str):
     assert any(expected in f for f in findings), findings
 
 
+def test_a_parameter_default_flows_into_the_check():
+    source = STORAGE.replace("minimumTlsVersion: 'TLS1_2'", "minimumTlsVersion: tls")
+    assert bt.check_source("param tls string = 'TLS1_2'\n" + source) == []
+    findings = [str(f) for f in bt.check_source("param tls string = 'TLS9'\n" + source)]
+    assert any("(default of tls): 'TLS9' is not allowed" in f for f in findings), findings
+
+
 def test_module_call_with_a_value_the_module_does_not_allow(tmp_path: Path):
     (tmp_path / "mod.bicep").write_text("@allowed([\n  'Standard_ZRS'\n])\nparam skuName string\n")
     main = tmp_path / "main.bicep"
