@@ -179,3 +179,12 @@ Deployed.
 Next (docs/deployment.md): put secret values into the Key Vault, register the app in Business Central,
 then point each shop's webhooks at <webhook base URL><shop key>.
 EOF
+outbound_ip="$(output_value outboundIpAddress)"
+if [[ -n "$outbound_ip" ]]; then
+    cat <<EOF
+
+Private networking is on: storage and Key Vault accept only traffic from the virtual network.
+  Outbound IP of the app (BC, shop APIs): $outbound_ip
+  Setting secrets from outside the network: see "Private networking" in docs/deployment.md.
+EOF
+fi

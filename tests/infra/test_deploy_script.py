@@ -29,7 +29,8 @@ case "$1 $2" in
              "webhookBaseUrl": {"type": "String", "value": "https://bcbridge-func-abc.azurewebsites.net/api/webhooks/"},
              "keyVaultName": {"type": "String", "value": "kv-bcbridge-abc"},
              "managedIdentityClientId": {"type": "String", "value": "cid"},
-             "managedIdentityPrincipalId": {"type": "String", "value": "oid"}}'
+             "managedIdentityPrincipalId": {"type": "String", "value": "oid"},
+             "outboundIpAddress": {"type": "String", "value": "'"${FAKE_AZ_OUTBOUND_IP:-}"'"}}'
     fi ;;
   "functionapp deployment")
     while [[ $# -gt 0 ]]; do [[ "$1" == "--src" ]] && cp "$2" "$FAKE_AZ_CAPTURE"; shift; done ;;
@@ -196,6 +197,24 @@ def test_deploy_creates_infra_then_zip_deploys_only_runtime_files(fake_az, param
         ]
     assert "https://bcbridge-func-abc.azurewebsites.net/api/webhooks/" in result.stdout
     assert "kv-bcbridge-abc" in result.stdout
+
+
+@pytest.mark.parametrize("outbound_ip", ["", "20.1.2.3"])
+def test_deploy_names_the_outbound_ip_only_with_private_networking(fake_az, parameters, tmp_path, outbound_ip):
+    project = make_project(tmp_path / "project")
+    shutil.copytree(b.ROOT / "scripts", project / "scripts")
+    script = str(project / "scripts" / "deploy.sh")
+    env = {**fake_az, "FAKE_AZ_OUTBOUND_IP": outbound_ip}
+    result = subprocess.run(
+        ["bash", script, "deploy", "-g", "rg-bridge", "-p", str(parameters), "--code-only"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert ("Outbound IP of the app (BC, shop APIs): 20.1.2.3" in result.stdout) == bool(outbound_ip)
+    assert ("Private networking is on" in result.stdout) == bool(outbound_ip)
 
 
 def test_package_refuses_without_the_bridge_config(tmp_path, fake_az):
