@@ -120,12 +120,9 @@ class ShopifyStockWriter:
     stale_rounds = 3
 
     def __init__(self, client, run_id: str, reason: str = "correction"):
-        from core.platforms.shopify import client as shopify
-
         self.client = client
         self.run_id = run_id
         self.reason = reason
-        self._mutation = shopify.SET_QUANTITIES
 
     def discover(self, skus: list[str]) -> dict[str, dict]:
         found = self.client.inventory_targets(skus)
@@ -160,10 +157,8 @@ class ShopifyStockWriter:
                                        "changeFromQuantity": compare} for change, item, location, compare in rows]}
             # the same batch re-sent (a retry after a lost answer) carries the same key: Shopify replays it
             key = str(uuid.uuid5(uuid.NAMESPACE_URL, json.dumps([self.run_id, payload], sort_keys=True)))
-            data = self.client.graphql(self._mutation, {"input": payload, "key": key},
-                                       operation="inventorySetQuantities")
+            errors = self.client.set_quantities(payload, key)  # a key still in progress is waited out there
             result.calls += 1
-            errors = (data.get("inventorySetQuantities") or {}).get("userErrors") or []
             if not errors:
                 result.applied.extend(row[0] for row in rows)
                 return result

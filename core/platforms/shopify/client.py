@@ -66,6 +66,7 @@ from core.config import Shop
 from core.errors import NeedsAttention, Retryable
 from core.platforms import http as http_retry
 from core.platforms.credentials import api_token
+from core.platforms.shopify.address import country_code, e164_phone
 from core.platforms.stock import StockChange, StockResult
 
 log = logging.getLogger("core.platforms.shopify")
@@ -75,6 +76,7 @@ MAX_QUANTITIES = 250  # Shopify caps every input array at 250 items
 SKUS_PER_LOOKUP = 25  # keeps the variant lookup well under the 1,000-point single-query cost
 LEVELS_PER_ITEM = 20
 STALE_ROUNDS = 3
+IDEMPOTENCY_RETRIES = 5  # resends while Shopify reports the same key still in progress (1+2+4+8+16 s apart)
 _KEY_NAMESPACE = uuid.UUID("9a7c4c7e-3f0e-4f5e-9a51-2f3d8c1b6a10")
 
 ORDERS_QUERY = """
@@ -469,6 +471,30 @@ class ShopifyClient:
             self._set_batch(rows[start:start + MAX_QUANTITIES], run_id, reason, result)
         return result
 
+    def set_quantities(self, payload: dict, key: str) -> list[dict]:
+        """One `inventorySetQuantities(input: payload) @idempotent(key: key)`; returns its userErrors.
+
+        The key's own errors are handled here, as 2026-04 answers them (userError codes): a key whose first
+        request is still running (IDEMPOTENCY_CONCURRENT_REQUEST) is resent after a pause and then gets the
+        first request's answer; when a later API version answers IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED (the
+        first attempt failed, "retry with a new key") the retry goes under a fresh key derived from the old one,
+        so a redelivered batch lands on the same fresh key again. IDEMPOTENCY_KEY_PARAMETER_MISMATCH is
+        returned like any other userError (the key is derived from the payload, so it means a bug)."""
+        for attempt in range(IDEMPOTENCY_RETRIES + 1):
+            data = self.graphql(SET_QUANTITIES, {"input": payload, "key": key}, operation="inventorySetQuantities")
+            errors = (data.get("inventorySetQuantities") or {}).get("userErrors") or []
+            codes = {error.get("code") for error in errors}
+            if "IDEMPOTENCY_CONCURRENT_REQUEST" in codes:
+                log.info("Shopify is still running the request with this idempotency key; asking again")
+                self._sleep(min(2.0 ** attempt, 16.0))
+                continue
+            if "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED" in codes:
+                key = str(uuid.uuid5(_KEY_NAMESPACE, f"{key}/retry"))
+                continue
+            return errors
+        raise Retryable("Shopify kept answering that the stock update with this idempotency key is still in "
+                        "progress.", retry_after=30)
+
     def _set_batch(self, pending: list[list], run_id: str | None, reason: str, result: StockResult) -> None:
         for _ in range(STALE_ROUNDS + 1):
             payload = {"name": "available", "reason": reason,
@@ -477,9 +503,8 @@ class ShopifyClient:
                                        "quantity": int(change.quantity), "changeFromQuantity": compare}
                                       for change, item, location, compare in pending]}
             key = str(uuid.uuid5(_KEY_NAMESPACE, json.dumps([run_id, payload], sort_keys=True)))
-            data = self.graphql(SET_QUANTITIES, {"input": payload, "key": key}, operation="inventorySetQuantities")
+            errors = self.set_quantities(payload, key)
             result.calls += 1
-            errors = data["inventorySetQuantities"]["userErrors"] or []
             if not errors:
                 result.applied.extend(row[0] for row in pending)
                 return
@@ -578,8 +603,16 @@ class ShopifyClient:
         return next((n for n in nodes if n.get("externalId") == external_id), None)
 
     def create_company(self, company_input: Mapping[str, object]) -> tuple[dict | None, list[dict]]:
-        """`companyCreate` (company + optional location/contact); returns (company with locations, userErrors)."""
-        data = self.graphql(COMPANY_CREATE, {"input": dict(company_input)}, operation="companyCreate")
+        """`companyCreate` (company + optional location/contact); returns (company with locations, userErrors).
+        Country codes and phones are sent as Shopify accepts them (see `_contact`)."""
+        company_input = dict(company_input)
+        if company_input.get("companyLocation"):
+            location = _contact(company_input["companyLocation"], "companyLocation")
+            for kind in ("billingAddress", "shippingAddress"):
+                if location.get(kind):
+                    location[kind] = _contact(location[kind], f"companyLocation.{kind}")
+            company_input["companyLocation"] = location
+        data = self.graphql(COMPANY_CREATE, {"input": company_input}, operation="companyCreate")
         answer = data.get("companyCreate") or {}
         return answer.get("company"), answer.get("userErrors") or []
 
@@ -593,16 +626,44 @@ class ShopifyClient:
         """`companyLocationUpdate` (name, phone, externalId, note, locale, buyerExperienceConfiguration — no
         addresses: see assign_company_address); returns userErrors."""
         data = self.graphql(COMPANY_LOCATION_UPDATE, {"companyLocationId": _gid("CompanyLocation", location_id),
-                                                      "input": dict(fields)}, operation="companyLocationUpdate")
+                                                      "input": _contact(fields, "input")},
+                            operation="companyLocationUpdate")
         return (data.get("companyLocationUpdate") or {}).get("userErrors") or []
 
     def assign_company_address(self, location_id: str, address: Mapping[str, object],
                                address_types: Iterable[str] = ("BILLING", "SHIPPING")) -> list[dict]:
         """`companyLocationAssignAddress`: set the location's billing and/or shipping address; returns userErrors."""
         data = self.graphql(COMPANY_LOCATION_ASSIGN_ADDRESS,
-                            {"locationId": _gid("CompanyLocation", location_id), "address": dict(address),
-                             "addressTypes": list(address_types)}, operation="companyLocationAssignAddress")
+                            {"locationId": _gid("CompanyLocation", location_id),
+                             "address": _contact(address, "address"), "addressTypes": list(address_types)},
+                            operation="companyLocationAssignAddress")
         return (data.get("companyLocationAssignAddress") or {}).get("userErrors") or []
+
+
+def _contact(values: Mapping[str, object], where: str) -> dict:
+    """A copy of a company location or address input with its countryCode and phone as Shopify takes them:
+    BC's UK/EL → GB/GR, phones in E.164. A value that cannot be brought to that shape is a NeedsAttention
+    naming the field, raised before anything is sent (a CountryCode outside the enum would make Shopify refuse
+    the whole request; a half-sent company is worse than none)."""
+    out = dict(values)
+    if out.get("countryCode"):
+        code = country_code(str(out["countryCode"]))
+        if code is None:
+            raise NeedsAttention(
+                f"{where}.countryCode {out['countryCode']!r} is not a country Shopify knows.",
+                resolution="Give the BC customer an ISO 3166 two-letter Country/Region Code (UK, EL and XI are "
+                           "translated to GB, GR and GB); US territories are zones of US in Shopify.",
+                code="shop_country_unknown")
+        out["countryCode"] = code
+    if out.get("phone"):
+        phone = e164_phone(str(out["phone"]))
+        if phone is None:
+            raise NeedsAttention(
+                f"{where}.phone {out['phone']!r} is not a phone number with its country code.",
+                resolution="Write the BC phone number with its country code (+46 8 123 456) or leave it empty.",
+                code="shop_phone_invalid")
+        out["phone"] = phone
+    return out
 
 
 def _quantity_index(path) -> int | None:
