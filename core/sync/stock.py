@@ -112,8 +112,9 @@ class ShopifyStockWriter:
     """inventorySetQuantities with cached inventory item ids (one call per 250 pairs).
 
     The platform client's `set_stock` looks every SKU up again on each call (~577 cost points per 25 SKUs on
-    Standard), which would cost far more than the writes; this writer uses the client's cost-paced
-    `graphql()` with the targets cached in Bindings, and re-reads only stale quantities.
+    Standard), which would cost far more than the writes; this writer sends the client's `set_quantities()`
+    (cost-paced, idempotency errors handled) with the targets cached in Bindings, and re-reads only stale
+    quantities.
     """
 
     batch_size = 250

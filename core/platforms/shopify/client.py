@@ -354,6 +354,14 @@ class ShopifyClient:
                 continue
             if errors:
                 messages = "; ".join(str(e.get("message")) for e in errors)
+                if any((e.get("extensions") or {}).get("problems") for e in errors):
+                    # a variable Shopify's schema does not accept (an enum value, a missing field): nothing ran
+                    raise NeedsAttention(
+                        f"Shopify refused a value in the {operation or 'GraphQL'} request (nothing was changed): "
+                        f"{messages}",
+                        resolution="correct the value named above where it comes from (the BC record or the "
+                        "bridge config); if the bridge made it up, report it with this message",
+                        code="shop_value_refused")
                 raise NeedsAttention(
                     f"Shopify rejected the {operation or 'GraphQL'} request: {messages}",
                     resolution="check the app's API version and access scopes; if it persists, report it with "
