@@ -148,6 +148,7 @@ class ShopifyEmulator(LoopbackServer):
         if plan not in PLANS:
             raise ValueError(f"plan must be one of {sorted(PLANS)}")
         rate, size = PLANS[plan]
+        schema.admin_schema()  # load Shopify's schema now (once per process): a missing file fails here, clearly
         self.shop_domain = shop_domain
         self.access_token = access_token
         self.plan = plan

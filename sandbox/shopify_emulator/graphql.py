@@ -179,7 +179,7 @@ def product_variants(data: ShopData, op: Operation) -> tuple[dict, int]:
             levels = [{"id": f"gid://shopify/InventoryLevel/{v.inventory_item_number}?inventory_item_id="
                              f"{v.inventory_item_number}&location_id={loc.rsplit('/', 1)[-1]}",
                        "location": {"id": loc, "name": data.locations.get(loc, "")},
-                       "quantities": [{"name": n, "quantity": q[n]} for n in ("available", "on_hand")]}
+                       "quantities": _quantities(dict(q))}
                       for loc, q in data.levels_of(v.inventory_item_id)]
             actual += 3 + len(levels)
             product = data.products.get(v.product_number, {})
@@ -195,6 +195,12 @@ def product_variants(data: ShopData, op: Operation) -> tuple[dict, int]:
         "pageInfo": {"hasNextPage": more, "hasPreviousPage": after is not None,
                      "endCursor": edges[-1]["cursor"] if edges else None,
                      "startCursor": edges[0]["cursor"] if edges else None}}}, actual
+
+
+def _quantities(level: dict[str, int]):
+    """`quantities(names: [...])`: the named quantities in the order asked (graphql-core calls it with the
+    field's arguments); names the emulator does not keep (committed, reserved, …) are 0."""
+    return lambda _info, names: [{"name": name, "quantity": level.get(name, 0)} for name in names]
 
 
 # ---- inventorySetQuantities ----

@@ -180,6 +180,11 @@ def test_answers_hold_only_the_selected_fields_under_their_aliases(shopify):
     order = shopify.add_order(shopify.make_order([("A", 1, "10.00")]))
     page = gql(shopify, "query { recent: orders(first: 5) { nodes { gid: id name } } }").json()["data"]
     assert page == {"recent": {"nodes": [{"gid": order["admin_graphql_api_id"], "name": order["name"]}]}}
+    shopify.add_variant("A", {shopify.main_location: 4})
+    levels = gql(shopify, 'query { productVariants(first: 1) { nodes { inventoryItem { inventoryLevels(first: 5) '
+                          '{ nodes { quantities(names: ["on_hand", "committed"]) { name quantity } } } } } } }').json()
+    [level] = levels["data"]["productVariants"]["nodes"][0]["inventoryItem"]["inventoryLevels"]["nodes"]
+    assert level == {"quantities": [{"name": "on_hand", "quantity": 4}, {"name": "committed", "quantity": 0}]}
 
 
 def test_user_errors_have_a_code_only_where_the_schema_gives_them_one(shopify):
