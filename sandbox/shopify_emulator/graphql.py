@@ -4,8 +4,10 @@ Every request has already passed Shopify's real schema (`schema.py`: unknown fie
 types, enum values such as ProductStatus or CountryCode are refused there with top-level errors). A handler
 here reads the root field's coerced arguments (`op.args`, `op.idempotency_key`) and returns a complete answer
 for that root field; `schema.answer` then keeps only the fields the query selected. userError codes are
-checked too: a code outside the mutation's enum (or a code on a mutation whose userErrors have none, such as
-productUpdate and fulfillmentCreate) cannot be serialised and fails the request loudly.
+values of the mutation's code enum in the schema (a value outside it cannot be serialised and fails the
+request loudly); productUpdate and fulfillmentCreate answer the plain `UserError`, which has no `code`, so a
+query cannot even ask for one. Where the schema offers several plausible codes, the choice is ours and named
+at the error (e.g. productSet: blank title → INVALID_PRODUCT, negative price → INVALID_VARIANT).
 
 Costs (requested before running / actual after), in the spirit of Shopify's calculated query cost:
 
