@@ -111,10 +111,6 @@ class Request:
     def root_field(self) -> str:
         return self.field.name.value
 
-    @property
-    def is_mutation(self) -> bool:
-        return self.operation.operation == OperationType.MUTATION
-
     def inner_first(self, name: str, default: int) -> int:
         """The `first:` argument of the first field called `name` inside the root field's selection."""
         node = _find_field(self.field, name)
