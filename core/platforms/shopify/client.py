@@ -22,6 +22,9 @@ Stock shapes:
   fresh `run_id` per stock run so a later run with the same numbers is a new request. On
   `CHANGE_FROM_QUANTITY_STALE` the current quantities of those items are read again and the batch resent
   with them (BC is the source of truth); after 3 rounds an item is reported in `failed`.
+- `set_quantities(payload, key)`: one such call; the key's own userErrors (IDEMPOTENCY_CONCURRENT_REQUEST:
+  asked again with the same key; IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED, newer versions: a fresh derived key)
+  are handled there, for `set_stock` and the stock flow alike.
 
 Fulfilments (shipments BC → shop): `order_fulfillment(order_id)` reads `order.fulfillmentOrders` (status,
 assigned location, line items with remainingQuantity, SKU, variant) and `order.fulfillments` (tracking);
@@ -41,6 +44,8 @@ B2B companies (customers BC → shop): `payment_terms_templates()`, `company(id)
 input)` (`companyCreate`, returns (company with locations, userErrors)), `update_company(id, fields)`,
 `update_company_location(id, fields)` (no addresses in its input) and `assign_company_address(location id,
 address, types)` (`companyLocationAssignAddress`); mutations return userErrors for the caller to judge.
+Country codes go out as Shopify's CountryCode (BC's UK/EL/XI → GB/GR/GB) and phones in E.164; a value that
+cannot be brought to that shape is NeedsAttention before anything is sent (core/platforms/shopify/address.py).
 Scopes: read/write_companies (or customers); the shop must be on Shopify Plus.
 
 Throttling: every GraphQL answer carries `extensions.cost.throttleStatus`. Before a request the client
@@ -48,6 +53,8 @@ waits until the bucket, as last reported and refilled at `restoreRate` since, ho
 operation requested last time; a `THROTTLED` answer is waited out ((requested − available) / restoreRate)
 and resent. HTTP 429 and 5xx and transport errors are retried with back-off (Retry-After honoured), then
 `Retryable`. Bad token → `NeedsAttention`. The token is sent in `X-Shopify-Access-Token` and never logged.
+A request Shopify's schema refuses (top-level `errors`, nothing ran) → `NeedsAttention` (`shop_value_refused`
+when a variable's value was refused, naming it).
 """
 
 from __future__ import annotations
