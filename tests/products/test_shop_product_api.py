@@ -37,8 +37,9 @@ def test_shopify_prices_are_all_or_nothing_per_product(shopify):
     assert client.update_product(tee, {"title": "Tee 2", "status": "DRAFT"}) == []
     assert (emu.product_of("T-S")["title"], emu.product_of("T-S")["status"]) == ("Tee 2", "DRAFT")
     # not a ProductStatus: Shopify refuses the whole request (top-level errors), nothing changes
-    with pytest.raises(NeedsAttention, match='Expected "HIDDEN" to be one of'):
+    with pytest.raises(NeedsAttention, match='Expected "HIDDEN" to be one of') as refused:
         client.update_product(tee, {"status": "HIDDEN"})
+    assert refused.value.code == "shop_value_refused" and "nothing was changed" in refused.value.message
     assert emu.product_of("T-S")["status"] == "DRAFT"
     assert client.update_product("gid://shopify/Product/1", {"title": "x"})[0]["message"] == "Product does not exist"
 
