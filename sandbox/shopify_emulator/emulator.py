@@ -381,8 +381,7 @@ class ShopifyEmulator(LoopbackServer):
             if seen is not None and answer[0] is seen[1]:
                 self.counters["idempotent_replays"] += 1
             return answer
-        raise graphql.GraphQLError(f"Emulator: {op.root_field} is a real Admin API field the emulator does not "
-                                   "answer", "NOT_EMULATED")
+        raise graphql.GraphQLError(f"Emulator: {op.root_field} is not emulated", "NOT_EMULATED")
 
     def _take_concurrent(self) -> bool:
         with self._fault_lock:

@@ -119,7 +119,8 @@ def requested_cost(op: Operation) -> int:
         return MUTATION_COST
     if op.root_field in companies.ROOT_FIELDS:
         return companies.requested_cost(op.root_field, op.args)
-    raise GraphQLError(f"Field '{op.root_field}' doesn't exist on type 'QueryRoot'", "undefinedField")
+    # a real Admin API field (the schema let it through) that the bridge does not use
+    raise GraphQLError(f"Emulator: {op.root_field} is not emulated", "NOT_EMULATED")
 
 
 def orders(data: ShopData, op: Operation) -> tuple[dict, int]:

@@ -153,6 +153,8 @@ def test_a_misspelt_field_is_refused_with_shopifys_top_level_error_and_costs_not
     assert shopify.bucket.available() >= before
     unknown_argument = gql(shopify, "query { orders(first: 1, since: 3) { nodes { id } } }").json()
     assert unknown_argument["errors"][0]["extensions"]["code"] == "argumentNotAccepted"
+    real_but_unused = gql(shopify, "query { shop { name } }").json()  # valid for Shopify, not emulated
+    assert real_but_unused["errors"][0]["extensions"]["code"] == "NOT_EMULATED"
 
 
 def test_an_invalid_enum_value_refuses_the_whole_request_not_a_user_error(shopify):
