@@ -215,8 +215,9 @@ def _log_pushed(ctx: Context, shop: Shop, customer: dict, company: Company, push
     if pushed.attention:
         _log(ctx, shop, customer, company, SyncStatus.NEEDS_ATTENTION, f"{pushed.message} {pushed.attention}",
              resolution="Give the BC customer payment terms of 0, 7, 15, 30, 45, 60 or 90 days (date formula like "
-                        "30D) or set the company's payment terms in Shopify by hand; add a two-letter country "
-                        "code to the BC customer so its address can be sent.",
+                        "30D) or set the company's payment terms in Shopify by hand; give the BC customer an "
+                        "ISO two-letter country code (UK and EL are sent as GB and GR) so its address can be sent, "
+                        "and a phone number with its country code (+46 8 …) so its phone can be sent.",
              code="company_partly_exported")
     else:
         _log(ctx, shop, customer, company, SyncStatus.SUCCESS, pushed.message)

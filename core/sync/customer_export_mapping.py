@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from core.platforms.shopify import address as shopify_address
+
 # BC `blocked` values that stop business with the customer (" " = not blocked).
 BLOCKED = ("Ship", "Invoice", "All")
 # Shopify length limits we cut to rather than being refused (company/location name: 255).
@@ -107,10 +109,10 @@ def _cut(value, limit: int = NAME_LIMIT) -> str:
 
 
 def address_input(customer: dict) -> dict | None:
-    """CompanyAddressInput from the BC customer's address; None when BC has no two-letter country code
-    (Shopify requires countryCode)."""
-    country = str(customer.get("country") or "").strip().upper()
-    if len(country) != 2 or not country.isalpha():
+    """CompanyAddressInput from the BC customer's address; None when BC's country has no Shopify CountryCode
+    (Shopify requires countryCode, and a code outside its enum refuses the whole request)."""
+    country = shopify_address.country_code(customer.get("country"))
+    if country is None:
         return None
     address = {
         "address1": _cut(customer.get("addressLine1")),
@@ -119,8 +121,10 @@ def address_input(customer: dict) -> dict | None:
         "zip": _cut(customer.get("postalCode")),
         "countryCode": country,
         "recipient": _cut(customer.get("displayName")),
-        "phone": _cut(customer.get("phoneNumber")),
     }
+    phone = shopify_address.e164_phone(customer.get("phoneNumber"))
+    if phone:
+        address["phone"] = phone
     state = _cut(customer.get("state"))
     if state:
         address["zoneCode"] = state.upper()
@@ -128,17 +132,27 @@ def address_input(customer: dict) -> dict | None:
 
 
 def company_plan(customer: dict, terms: dict | None, templates: list[dict]) -> CompanyPlan:
-    """The desired Shopify company for a BC Company customer (with its payment terms record, if any)."""
-    name = _cut(customer.get("displayName")) or str(customer.get("number") or "")
+    """The desired Shopify company for a BC Company customer (with its payment terms record, if any).
+
+    A BC value Shopify would refuse is left out and named in `problems` (the company is pushed and the record
+    needs attention): a country without a Shopify CountryCode (no address is sent), a phone without its
+    country code (no phone is sent)."""
+    number = customer.get("number")
+    name = _cut(customer.get("displayName")) or str(number or "")
     template, problem = terms_template(terms, templates)
     address = address_input(customer)
     problems = [problem] if problem else []
     if address is None:
-        problems.append(f'BC customer {customer.get("number")} has no two-letter country code '
-                        f'("{customer.get("country") or ""}"), so its address is not sent to Shopify')
+        problems.append(f'BC customer {number} field country ("{customer.get("country") or ""}") is not a country '
+                        "code Shopify knows, so its address is not sent to Shopify")
+    raw_phone = _cut(customer.get("phoneNumber"))
+    phone = shopify_address.e164_phone(raw_phone)
+    if raw_phone and phone is None:
+        problems.append(f'BC customer {number} field phoneNumber ("{raw_phone}") has no country code (+46 …), so '
+                        "no phone is sent to Shopify")
     return CompanyPlan(
-        company={"name": name, "externalId": str(customer.get("number") or "")},
-        location={"name": name, "phone": _cut(customer.get("phoneNumber"))},
+        company={"name": name, "externalId": str(number or "")},
+        location={"name": name, "phone": phone or ""},
         address=address, terms_template=template, blocked=is_blocked(customer), problems=tuple(problems))
 
 

@@ -151,8 +151,7 @@ class ShopifyProductWriter:
             if errors:
                 text = "; ".join(str(e.get("message")) for e in errors)
                 result.failed.append((change, f"Shopify refused product {change.item}: {text}"))
-                if any(e.get("code") in ("PRODUCT_DOES_NOT_EXIST", "PRODUCT_VARIANT_DOES_NOT_EXIST")
-                       or "does not exist" in str(e.get("message")) for e in errors):
+                if any(_product_gone(e) for e in errors):
                     result.gone += change.product.skus
             else:
                 result.applied.append(change)
@@ -204,6 +203,15 @@ class ShopifyProductWriter:
                 result.created[node["sku"]] = {"product_id": created["id"], "variant_id": node["id"]}
             result.applied.append(change)
         return result
+
+
+def _product_gone(error: dict) -> bool:
+    """A Shopify userError saying the product or variant is gone: by its code where the mutation's userErrors
+    have one (productVariantsBulkUpdate); productUpdate answers the plain UserError, which has no code, so only
+    its message can tell."""
+    if "code" in error:
+        return error["code"] in ("PRODUCT_DOES_NOT_EXIST", "PRODUCT_VARIANT_DOES_NOT_EXIST")
+    return "does not exist" in str(error.get("message"))
 
 
 class WooProductWriter:

@@ -112,20 +112,18 @@ class ShopifyStockWriter:
     """inventorySetQuantities with cached inventory item ids (one call per 250 pairs).
 
     The platform client's `set_stock` looks every SKU up again on each call (~577 cost points per 25 SKUs on
-    Standard), which would cost far more than the writes; this writer uses the client's cost-paced
-    `graphql()` with the targets cached in Bindings, and re-reads only stale quantities.
+    Standard), which would cost far more than the writes; this writer sends the client's `set_quantities()`
+    (cost-paced, idempotency errors handled) with the targets cached in Bindings, and re-reads only stale
+    quantities.
     """
 
     batch_size = 250
     stale_rounds = 3
 
     def __init__(self, client, run_id: str, reason: str = "correction"):
-        from core.platforms.shopify import client as shopify
-
         self.client = client
         self.run_id = run_id
         self.reason = reason
-        self._mutation = shopify.SET_QUANTITIES
 
     def discover(self, skus: list[str]) -> dict[str, dict]:
         found = self.client.inventory_targets(skus)
@@ -160,10 +158,8 @@ class ShopifyStockWriter:
                                        "changeFromQuantity": compare} for change, item, location, compare in rows]}
             # the same batch re-sent (a retry after a lost answer) carries the same key: Shopify replays it
             key = str(uuid.uuid5(uuid.NAMESPACE_URL, json.dumps([self.run_id, payload], sort_keys=True)))
-            data = self.client.graphql(self._mutation, {"input": payload, "key": key},
-                                       operation="inventorySetQuantities")
+            errors = self.client.set_quantities(payload, key)  # a key still in progress is waited out there
             result.calls += 1
-            errors = (data.get("inventorySetQuantities") or {}).get("userErrors") or []
             if not errors:
                 result.applied.extend(row[0] for row in rows)
                 return result

@@ -11,8 +11,10 @@
 | companyLocationAssignAddress(locationId:, address:, addressTypes:) | 10 | billing and/or shipping address |
 
 A mutation with userErrors changes nothing. Company names are required (BLANK), externalIds unique across
-companies (TAKEN), countryCode must be two letters (INVALID), a payment terms template id must be one of the
-list (RESOURCE_NOT_FOUND). `buyerExperienceConfiguration` input is merged into the location's (fields not
+companies (TAKEN), an address needs a countryCode (INVALID; a value outside the CountryCode enum, such as BC's
+"UK", never gets here: the schema refuses the whole request), a payment terms template id must be one of the
+list (RESOURCE_NOT_FOUND). Every code is a BusinessCustomerErrorCode; which one Shopify picks for a missing
+country is not in the reference. `buyerExperienceConfiguration` input is merged into the location's (fields not
 given keep their value) — the live API's merge/replace behaviour is not documented.
 
 Ids: `gid://shopify/Company/<n>`, `gid://shopify/CompanyLocation/<n>`, `gid://shopify/CompanyAddress/<n>`.
@@ -143,8 +145,7 @@ def _address_errors(address, where: list) -> list:
         return []
     if not isinstance(address, dict):
         return [_error(where, "Address is invalid", "INVALID")]
-    country = str(address.get("countryCode") or "")
-    if len(country) != 2 or not country.isalpha() or not country.isupper():
+    if not address.get("countryCode"):  # the schema already holds any value given to the CountryCode enum
         return [_error([*where, "countryCode"], "Country code is invalid", "INVALID")]
     return []
 

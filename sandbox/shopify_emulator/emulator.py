@@ -32,8 +32,16 @@ B2B companies (see `companies.py`): `paymentTermsTemplates`, `company`, `compani
 `companyUpdate`, `companyLocationUpdate`, `companyLocationAssignAddress`; tests add shop-made companies with
 `emu.add_company(name)` and read them with `emu.companies()` / `emu.company(id)`.
 
-Counters (`emu.counters`): graphql, rest, throttled, points_used, unauthorized, idempotent_replays and one
-per root field. `emu.requests` logs every request (method, path, operation, status, cost).
+Every GraphQL request is checked against Shopify's real 2026-04 schema first (`schema.py`): what Shopify would
+refuse (an unknown field, a wrong variable type, an enum value such as countryCode "UK") gets its top-level
+`errors` and nothing runs; an answer holds only the fields the query selected. `emu.documents` keeps every
+(query, variables) received. Idempotency (`@idempotent(key:)` on inventorySetQuantities): the same key and
+parameters replay the first answer; other parameters → userError IDEMPOTENCY_KEY_PARAMETER_MISMATCH;
+`emu.concurrent_request()` makes the next one find its key in progress → IDEMPOTENCY_CONCURRENT_REQUEST.
+
+Counters (`emu.counters`): graphql, rest, throttled, refused (schema), points_used, unauthorized,
+idempotent_replays and one per root field. `emu.requests` logs every request (method, path, operation,
+status, cost).
 """
 
 from __future__ import annotations
@@ -55,7 +63,7 @@ import httpx
 
 from sandbox.loopback import LoopbackServer
 
-from . import companies, graphql
+from . import companies, graphql, schema
 from .store import ShopData, Variant, gid_number
 
 PLANS: dict[str, tuple[float, float]] = {
@@ -140,6 +148,7 @@ class ShopifyEmulator(LoopbackServer):
         if plan not in PLANS:
             raise ValueError(f"plan must be one of {sorted(PLANS)}")
         rate, size = PLANS[plan]
+        schema.admin_schema()  # load Shopify's schema now (once per process): a missing file fails here, clearly
         self.shop_domain = shop_domain
         self.access_token = access_token
         self.plan = plan
@@ -151,6 +160,8 @@ class ShopifyEmulator(LoopbackServer):
         self.counters: Counter = Counter()
         self.deliveries: list[WebhookSent] = []
         self._replays: dict[str, tuple[str, dict]] = {}
+        self._concurrent = 0
+        self.documents: list[tuple[str, dict]] = []  # every GraphQL (query, variables) received, in order
         self._faults: list[tuple[int, bool, float | None, str | None]] = []
         self._fault_lock = threading.Lock()
 
@@ -242,6 +253,12 @@ class ShopifyEmulator(LoopbackServer):
         with self._fault_lock:
             self._faults.extend([(status, after_processing, retry_after, operation)] * count)
 
+    def concurrent_request(self, count: int = 1) -> None:
+        """The next `count` idempotent mutations find their key still in progress (another request with the
+        same key running): Shopify answers IDEMPOTENCY_CONCURRENT_REQUEST and applies nothing."""
+        with self._fault_lock:
+            self._concurrent += count
+
     def _fault(self, after: bool, operation: str | None = None) -> tuple[int, float | None] | None:
         with self._fault_lock:
             for index, (status, when, retry_after, only) in enumerate(self._faults):
@@ -301,12 +318,19 @@ class ShopifyEmulator(LoopbackServer):
         try:
             request = json.loads(body or b"{}")
             query, variables = request.get("query") or "", request.get("variables") or {}
+            operation_name = request.get("operationName")
         except (ValueError, AttributeError):
             return 400, {"errors": {"query": "Required parameter missing or invalid"}}, {}
         info: dict = {}
+        self.documents.append((query, variables))
         try:
-            op = graphql.parse(query, variables)
-            info["operation"] = op.root_field
+            op = schema.check(query, variables, operation_name)
+        except schema.Refused as exc:
+            self.counters["refused"] += 1
+            info["refused"] = True
+            return 200, {"errors": exc.errors}, info
+        info["operation"] = op.root_field
+        try:
             requested = graphql.requested_cost(op)
         except graphql.GraphQLError as exc:
             return 200, {"errors": [exc.as_error()]}, info
@@ -323,27 +347,7 @@ class ShopifyEmulator(LoopbackServer):
                 "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
                 "extensions": self._cost(requested, None)}, info
         try:
-            if op.root_field == "orders":
-                data, actual = graphql.orders(self.data, op)
-            elif op.root_field == "productVariants":
-                data, actual = graphql.product_variants(self.data, op)
-            elif op.root_field == "order":
-                data, actual = graphql.order_fulfillment(self.data, op)
-            elif op.root_field == "fulfillmentCreate":
-                data, actual = graphql.fulfillment_create(self.data, op)
-            elif op.root_field == "productUpdate":
-                data, actual = graphql.product_update(self.data, op)
-            elif op.root_field == "productVariantsBulkUpdate":
-                data, actual = graphql.product_variants_bulk_update(self.data, op)
-            elif op.root_field == "productSet":
-                data, actual = graphql.product_set(self.data, op)
-            elif op.root_field in companies.ROOT_FIELDS:
-                data, actual = companies.handle(self.data, op.root_field, op.args)
-            else:
-                before = len(self._replays)
-                data, actual = graphql.inventory_set_quantities(self.data, op, variables, self._replays)
-                if len(self._replays) == before:
-                    self.counters["idempotent_replays"] += 1
+            data, actual = self._run(op)
         except graphql.GraphQLError as exc:
             self.bucket.refund(requested)
             return 200, {"errors": [exc.as_error()], "extensions": self._cost(requested, None)}, info
@@ -351,7 +355,40 @@ class ShopifyEmulator(LoopbackServer):
         self.counters["points_used"] += actual
         self.counters[op.root_field] += 1
         info["actual"] = actual
-        return 200, {"data": data, "extensions": self._cost(requested, actual)}, info
+        return 200, {**schema.answer(op, data), "extensions": self._cost(requested, actual)}, info
+
+    def _run(self, op: schema.Request) -> tuple[dict, int]:
+        """The root field's complete answer and its actual cost (schema.answer cuts it to the selection)."""
+        if op.root_field == "orders":
+            return graphql.orders(self.data, op)
+        if op.root_field == "productVariants":
+            return graphql.product_variants(self.data, op)
+        if op.root_field == "order":
+            return graphql.order_fulfillment(self.data, op)
+        if op.root_field == "fulfillmentCreate":
+            return graphql.fulfillment_create(self.data, op)
+        if op.root_field == "productUpdate":
+            return graphql.product_update(self.data, op)
+        if op.root_field == "productVariantsBulkUpdate":
+            return graphql.product_variants_bulk_update(self.data, op)
+        if op.root_field == "productSet":
+            return graphql.product_set(self.data, op)
+        if op.root_field in companies.ROOT_FIELDS:
+            return companies.handle(self.data, op.root_field, op.args)
+        if op.root_field == "inventorySetQuantities":
+            seen = self._replays.get(op.idempotency_key or "")
+            answer = graphql.inventory_set_quantities(self.data, op, self._replays, busy=self._take_concurrent())
+            if seen is not None and answer[0] is seen[1]:
+                self.counters["idempotent_replays"] += 1
+            return answer
+        raise graphql.GraphQLError(f"Emulator: {op.root_field} is not emulated", "NOT_EMULATED")
+
+    def _take_concurrent(self) -> bool:
+        with self._fault_lock:
+            if self._concurrent > 0:
+                self._concurrent -= 1
+                return True
+            return False
 
     def _cost(self, requested: int, actual: int | None) -> dict:
         return {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,

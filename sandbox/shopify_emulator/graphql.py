@@ -1,9 +1,13 @@
-"""Just enough GraphQL to answer the Admin API operations the bridge sends — no general engine.
+"""The Admin API operations the bridge sends, answered from the emulated shop's data.
 
-An operation is recognised by its first root field (`orders`, `productVariants`, `inventorySetQuantities`);
-its arguments are read from the field's argument list (variables `$x`, or scalar literals), and the
-`@idempotent(key: …)` directive from the text after them. Selection sets are not interpreted: each root
-field answers a fixed, complete shape (what the bridge asks for and a little more).
+Every request has already passed Shopify's real schema (`schema.py`: unknown fields, argument and variable
+types, enum values such as ProductStatus or CountryCode are refused there with top-level errors). A handler
+here reads the root field's coerced arguments (`op.args`, `op.idempotency_key`) and returns a complete answer
+for that root field; `schema.answer` then keeps only the fields the query selected. userError codes are
+values of the mutation's code enum in the schema (a value outside it cannot be serialised and fails the
+request loudly); productUpdate and fulfillmentCreate answer the plain `UserError`, which has no `code`, so a
+query cannot even ask for one. Where the schema offers several plausible codes, the choice is ours and named
+at the error (e.g. productSet: blank title → INVALID_PRODUCT, negative price → INVALID_VARIANT).
 
 Costs (requested before running / actual after), in the spirit of Shopify's calculated query cost:
 
@@ -47,10 +51,10 @@ import base64
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from . import companies
+from .schema import Request
 from .store import ShopData, gid, parse_time, utc_text
 
 MAX_INPUT_ARRAY = 250
@@ -69,119 +73,7 @@ class GraphQLError(Exception):
         return {"message": self.message, "extensions": {"code": self.code, **self.extra}}
 
 
-@dataclass
-class Operation:
-    root_field: str
-    args: dict
-    directives: str
-    text: str
-
-
-_COMMENT = re.compile(r"#[^\n]*")
-_HEADER = re.compile(r"^\s*(?:(query|mutation)\b\s*(\w+)?\s*(\([^)]*\))?)?\s*\{", re.S)
-_FIELD = re.compile(r"\s*(?:\w+\s*:\s*)?(\w+)\s*")
-
-
-def _balanced(text: str, start: int, open_: str = "(", close: str = ")") -> int:
-    """Index just past the bracket matching text[start] (strings respected)."""
-    depth, i, in_string = 0, start, False
-    while i < len(text):
-        ch = text[i]
-        if in_string:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch == open_:
-            depth += 1
-        elif ch == close:
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    raise GraphQLError("Parse error: unbalanced brackets", "PARSE_ERROR")
-
-
-def _split_top(text: str) -> list[str]:
-    parts, depth, current, in_string, escape = [], 0, [], False, False
-    for ch in text:
-        if in_string:
-            current.append(ch)
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    if "".join(current).strip():
-        parts.append("".join(current))
-    return [p.strip() for p in parts if p.strip()]
-
-
-def _value(token: str, variables: dict):
-    token = token.strip()
-    if token.startswith("$"):
-        return variables.get(token[1:])
-    if token.startswith('"'):
-        return json.loads(token)
-    if token in ("null", "true", "false"):
-        return {"null": None, "true": True, "false": False}[token]
-    if re.fullmatch(r"-?\d+", token):
-        return int(token)
-    if re.fullmatch(r"[A-Z_][A-Z0-9_]*", token):
-        return token  # enum
-    raise GraphQLError(f"Emulator: pass object and list arguments as variables, not literals ({token[:40]})",
-                       "BAD_REQUEST")
-
-
-def _arguments(text: str, variables: dict) -> dict:
-    args = {}
-    for part in _split_top(text):
-        name, _, value = part.partition(":")
-        args[name.strip()] = _value(value, variables)
-    return args
-
-
-def parse(query: str, variables: dict) -> Operation:
-    text = _COMMENT.sub("", query or "")
-    header = _HEADER.match(text)
-    if not header:
-        raise GraphQLError("Parse error on query: expected an operation", "PARSE_ERROR")
-    pos = header.end()
-    field = _FIELD.match(text, pos)
-    if not field:
-        raise GraphQLError("Parse error: expected a root field", "PARSE_ERROR")
-    pos = field.end()
-    args: dict = {}
-    if pos < len(text) and text[pos] == "(":
-        end = _balanced(text, pos)
-        args = _arguments(text[pos + 1:end - 1], variables)
-        pos = end
-    brace = text.find("{", pos)
-    directives = text[pos:brace if brace >= 0 else len(text)]
-    return Operation(root_field=field.group(1), args=args, directives=directives, text=text)
-
-
-def idempotency_key(op: Operation, variables: dict) -> str | None:
-    match = re.search(r"@idempotent\s*\(\s*key\s*:\s*(\$\w+|\"(?:[^\"\\]|\\.)*\")\s*\)", op.directives)
-    if not match:
-        return None
-    value = _value(match.group(1), variables)
-    return str(value) if value else None
+Operation = Request  # a request the schema accepted (schema.check)
 
 
 # ---- cursors: the sort key of the last node, so pages stay stable while data changes ----
@@ -217,19 +109,18 @@ def requested_cost(op: Operation) -> int:
     if op.root_field == "orders":
         return 2 + _first(op)
     if op.root_field == "productVariants":
-        levels = re.search(r"inventoryLevels\s*\(\s*first\s*:\s*(\d+)", op.text)
-        return 2 + _first(op) * (3 + (int(levels.group(1)) if levels else 10))
+        return 2 + _first(op) * (3 + op.inner_first("inventoryLevels", 10))
     if op.root_field == "inventorySetQuantities":
         return MUTATION_COST
     if op.root_field == "order":
-        orders_first = _inner_first(op.text, "fulfillmentOrders", 10)
-        return 1 + orders_first * (1 + _inner_first(op.text, "lineItems", 10)) + _inner_first(
-            op.text, "fulfillments", 0)
+        orders_first = op.inner_first("fulfillmentOrders", 10)
+        return 1 + orders_first * (1 + op.inner_first("lineItems", 10)) + op.inner_first("fulfillments", 0)
     if op.root_field in ("fulfillmentCreate", *PRODUCT_MUTATIONS):
         return MUTATION_COST
     if op.root_field in companies.ROOT_FIELDS:
         return companies.requested_cost(op.root_field, op.args)
-    raise GraphQLError(f"Field '{op.root_field}' doesn't exist on type 'QueryRoot'", "undefinedField")
+    # a real Admin API field (the schema let it through) that the bridge does not use
+    raise GraphQLError(f"Emulator: {op.root_field} is not emulated", "NOT_EMULATED")
 
 
 def orders(data: ShopData, op: Operation) -> tuple[dict, int]:
@@ -291,7 +182,7 @@ def product_variants(data: ShopData, op: Operation) -> tuple[dict, int]:
             levels = [{"id": f"gid://shopify/InventoryLevel/{v.inventory_item_number}?inventory_item_id="
                              f"{v.inventory_item_number}&location_id={loc.rsplit('/', 1)[-1]}",
                        "location": {"id": loc, "name": data.locations.get(loc, "")},
-                       "quantities": [{"name": n, "quantity": q[n]} for n in ("available", "on_hand")]}
+                       "quantities": _quantities(dict(q))}
                       for loc, q in data.levels_of(v.inventory_item_id)]
             actual += 3 + len(levels)
             product = data.products.get(v.product_number, {})
@@ -309,42 +200,58 @@ def product_variants(data: ShopData, op: Operation) -> tuple[dict, int]:
                      "startCursor": edges[0]["cursor"] if edges else None}}}, actual
 
 
+def _quantities(level: dict[str, int]):
+    """`quantities(names: [...])`: the named quantities in the order asked (graphql-core calls it with the
+    field's arguments); names the emulator does not keep (committed, reserved, …) are 0."""
+    return lambda _info, names: [{"name": name, "quantity": level.get(name, 0)} for name in names]
+
+
 # ---- inventorySetQuantities ----
 
 def _fingerprint(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
-def inventory_set_quantities(data: ShopData, op: Operation, variables: dict, replays: dict) -> tuple[dict, int]:
-    """Compare-and-swap set of quantities, all or nothing; replays by idempotency key."""
-    key = idempotency_key(op, variables)
+def inventory_set_quantities(data: ShopData, op: Operation, replays: dict, busy: bool = False) -> tuple[dict, int]:
+    """Compare-and-swap set of quantities, all or nothing; replays by idempotency key.
+
+    Idempotency as 2026-04 answers it: the same key with other parameters, and a key whose first request is
+    still running (`busy`), are userErrors with IDEMPOTENCY_KEY_PARAMETER_MISMATCH / IDEMPOTENCY_CONCURRENT_REQUEST
+    (both in InventorySetQuantitiesUserErrorCode), nothing applied. Which `field` Shopify names for them is not
+    in the schema; the emulator names none."""
+    key = op.idempotency_key
     if key is None:
         raise GraphQLError("The @idempotent directive is required for this mutation.", "BAD_REQUEST")
-    payload = op.args.get("input")
-    if not isinstance(payload, dict):
-        raise GraphQLError("Variable $input of type InventorySetQuantitiesInput! was provided invalid value",
-                           "INVALID_VARIABLE")
-    quantities = payload.get("quantities") or []
+    payload = op.args["input"]
+    quantities = payload["quantities"]
     if len(quantities) > MAX_INPUT_ARRAY:
         raise GraphQLError(f"The input array size of {len(quantities)} is greater than the maximum allowed of "
                            f"{MAX_INPUT_ARRAY}.", "MAX_INPUT_SIZE_EXCEEDED")
     for index, row in enumerate(quantities):
-        for required in ("inventoryItemId", "locationId", "quantity", "changeFromQuantity"):
-            if required not in row:
-                raise GraphQLError(
-                    f"Variable $input of type InventorySetQuantitiesInput! was provided invalid value for "
-                    f"quantities.{index}.{required} (Expected value to not be null)", "INVALID_VARIABLE")
+        # nullable in the schema, but 2026-04 wants it given (null = no compare); the answer's wording is ours
+        if "changeFromQuantity" not in row:
+            raise GraphQLError(
+                f"Variable $input of type InventorySetQuantitiesInput! was provided invalid value for "
+                f"quantities.{index}.changeFromQuantity (Expected value to not be null)", "INVALID_VARIABLE")
     with data.lock:
+        if busy:
+            return idempotency_refusal(op, "IDEMPOTENCY_CONCURRENT_REQUEST",
+                                       "This request is currently in progress, please try again."), MUTATION_COST
         seen = replays.get(key)
         fingerprint = _fingerprint(payload)
         if seen is not None:
             if seen[0] != fingerprint:
-                raise GraphQLError("The idempotency key was already used for a different request.",
-                                   "IDEMPOTENCY_KEY_PARAMETER_MISMATCH")
+                return idempotency_refusal(op, "IDEMPOTENCY_KEY_PARAMETER_MISMATCH", "The same idempotency key "
+                                           "cannot be used with different operation parameters."), MUTATION_COST
             return seen[1], MUTATION_COST
         result = _apply_set(data, payload)
         replays[key] = (fingerprint, result)
         return result, MUTATION_COST
+
+
+def idempotency_refusal(op: Operation, code: str, message: str) -> dict:
+    return {op.root_field: {"inventoryAdjustmentGroup": None,
+                            "userErrors": [{"field": None, "message": message, "code": code}]}}
 
 
 def _apply_set(data: ShopData, payload: dict) -> dict:
@@ -400,11 +307,6 @@ def _apply_set(data: ShopData, payload: dict) -> dict:
 
 # ---- fulfillment orders and fulfillmentCreate ----
 
-def _inner_first(text: str, field_name: str, default: int) -> int:
-    match = re.search(rf"\b{field_name}\s*\(\s*first\s*:\s*(\d+)", text)
-    return int(match.group(1)) if match else default
-
-
 def _fulfillment_order_node(fo: dict, locations: dict) -> dict:
     items = [{"id": li["id"], "remainingQuantity": li["remaining"], "totalQuantity": li["total"], "sku": li["sku"],
               "variant": {"id": li["variant_id"]} if li["variant_id"] else None,
@@ -448,9 +350,6 @@ def _user_error(field_path: list, message: str) -> dict:
 def fulfillment_create(data: ShopData, op: Operation) -> tuple[dict, int]:
     """Create one fulfillment over fulfillment orders of one location; all or nothing."""
     payload = op.args.get("fulfillment")
-    if not isinstance(payload, dict):
-        raise GraphQLError("Variable $fulfillment of type FulfillmentInput! was provided invalid value",
-                           "INVALID_VARIABLE")
     groups = payload.get("lineItemsByFulfillmentOrder") or []
     errors: list[dict] = []
     planned: list[tuple[dict, dict, int]] = []  # fulfillment order, its line item, quantity
@@ -548,7 +447,6 @@ def _apply_fulfillment(data: ShopData, payload: dict, planned: list[tuple[dict, 
 # ---- products and prices ----
 
 PRODUCT_MUTATIONS = ("productUpdate", "productVariantsBulkUpdate", "productSet")
-PRODUCT_STATUSES = ("ACTIVE", "DRAFT", "ARCHIVED")
 PRODUCT_FIELDS = ("title", "status", "productType", "descriptionHtml")
 
 
@@ -584,16 +482,13 @@ def _product_number(value) -> int | None:
 
 def product_update(data: ShopData, op: Operation) -> tuple[dict, int]:
     payload = op.args.get("product")
-    if not isinstance(payload, dict):
-        raise GraphQLError("Variable $product of type ProductUpdateInput! was provided invalid value",
-                           "INVALID_VARIABLE")
+    if payload is None:  # nullable since `input:` was its older twin; the bridge always sends `product:`
+        raise GraphQLError("Emulator: productUpdate is answered for its `product:` argument only", "BAD_REQUEST")
     with data.lock:
         number = _product_number(payload.get("id"))
         errors = []
         if number is None or number not in data.products:
             errors.append({"field": ["product", "id"], "message": "Product does not exist"})
-        if "status" in payload and payload["status"] not in PRODUCT_STATUSES:
-            errors.append({"field": ["product", "status"], "message": "Status is not included in the list"})
         if "title" in payload and not str(payload["title"] or "").strip():
             errors.append({"field": ["product", "title"], "message": "Title can't be blank"})
         if errors:
@@ -607,9 +502,6 @@ def product_update(data: ShopData, op: Operation) -> tuple[dict, int]:
 
 def product_variants_bulk_update(data: ShopData, op: Operation) -> tuple[dict, int]:
     variants = op.args.get("variants")
-    if not isinstance(variants, list):
-        raise GraphQLError("Variable $variants of type [ProductVariantsBulkInput!]! was provided invalid value",
-                           "INVALID_VARIABLE")
     if len(variants) > MAX_INPUT_ARRAY:
         raise GraphQLError(f"The input array size of {len(variants)} is greater than the maximum allowed of "
                            f"{MAX_INPUT_ARRAY}.", "MAX_INPUT_SIZE_EXCEEDED")
@@ -629,7 +521,7 @@ def product_variants_bulk_update(data: ShopData, op: Operation) -> tuple[dict, i
                 continue
             price = _price(row["price"]) if "price" in row else variant.price
             if price is None:
-                errors.append({"field": ["variants", str(index), "price"], "code": "INVALID",
+                errors.append({"field": ["variants", str(index), "price"], "code": "GREATER_THAN_OR_EQUAL_TO",
                                "message": "Price must be greater than or equal to 0"})
                 continue
             planned.append((variant, price))
@@ -646,8 +538,6 @@ def product_variants_bulk_update(data: ShopData, op: Operation) -> tuple[dict, i
 
 def product_set(data: ShopData, op: Operation) -> tuple[dict, int]:
     payload = op.args.get("input")
-    if not isinstance(payload, dict):
-        raise GraphQLError("Variable $input of type ProductSetInput! was provided invalid value", "INVALID_VARIABLE")
     if payload.get("id"):
         raise GraphQLError("Emulator: productSet only creates products here (no id / identifier)", "BAD_REQUEST")
     variants = payload.get("variants") or []
@@ -656,23 +546,20 @@ def product_set(data: ShopData, op: Operation) -> tuple[dict, int]:
                            f"{MAX_INPUT_ARRAY}.", "MAX_INPUT_SIZE_EXCEEDED")
     errors = []
     if not str(payload.get("title") or "").strip():
-        errors.append({"field": ["input", "title"], "message": "Title can't be blank", "code": "BLANK"})
-    if payload.get("status", "ACTIVE") not in PRODUCT_STATUSES:
-        errors.append({"field": ["input", "status"], "message": "Status is not included in the list",
-                       "code": "INCLUSION"})
+        errors.append({"field": ["input", "title"], "message": "Title can't be blank", "code": "INVALID_PRODUCT"})
     options = [o.get("name") for o in payload.get("productOptions") or []]
     if not variants:
         errors.append({"field": ["input", "variants"], "message": "A product needs at least one variant",
-                       "code": "BLANK"})
+                       "code": "VARIANTS_INPUT_MISSING"})
     planned = []
     for index, row in enumerate(variants):
         values = row.get("optionValues") or []
         price = _price(row.get("price", "0"))
         if not values or any(v.get("optionName") not in options for v in values):
-            errors.append({"field": ["input", "variants", str(index), "optionValues"], "code": "INVALID",
+            errors.append({"field": ["input", "variants", str(index), "optionValues"], "code": "OPTION_DOES_NOT_EXIST",
                            "message": "Option values must name one of the product's options"})
         elif price is None:
-            errors.append({"field": ["input", "variants", str(index), "price"], "code": "INVALID",
+            errors.append({"field": ["input", "variants", str(index), "price"], "code": "INVALID_VARIANT",
                            "message": "Price must be greater than or equal to 0"})
         else:
             sku = str((row.get("inventoryItem") or {}).get("sku") or "")

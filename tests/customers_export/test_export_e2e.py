@@ -74,9 +74,9 @@ def test_a_bc_company_customer_becomes_one_shopify_company_and_a_second_run_push
     [company] = shop_companies(stack, customer["number"])
     assert company["name"] == "Nordic Tools AB"
     [location] = company["locations"]["nodes"]
-    assert (location["name"], location["phone"]) == ("Nordic Tools AB", "+46 21 100 200")
+    assert (location["name"], location["phone"]) == ("Nordic Tools AB", "+4621100200")
     address = {"address1": "Industrivägen 3", "address2": "", "city": "Västerås", "zip": "72131",
-               "zoneCode": None, "countryCode": "SE", "phone": "+46 21 100 200", "recipient": "Nordic Tools AB",
+               "zoneCode": None, "countryCode": "SE", "phone": "+4621100200", "recipient": "Nordic Tools AB",
                "firstName": None, "lastName": None}
     assert location["billingAddress"] == address and location["shippingAddress"] == address
     buyer = location["buyerExperienceConfiguration"]
@@ -209,6 +209,63 @@ def test_the_shop_refuses_a_company_without_a_name_and_changes_nothing(stack):
     assert len(stack.shopify.companies()) == count
     [existing] = shop_companies(stack, "10000")
     assert [e["code"] for e in client.update_company(existing["id"], {"name": ""})] == ["BLANK"]
-    location = existing["locations"]["nodes"][0]["id"]
-    assert [e["code"] for e in client.assign_company_address(location, {"countryCode": "Sweden"})] == ["INVALID"]
     assert stack.shopify.company(existing["id"])["name"] == "Adatum AB"
+
+
+def test_the_client_sends_no_country_or_phone_shopify_would_refuse(stack):
+    from core.errors import NeedsAttention
+    from core.platforms.shopify.client import ShopifyClient
+
+    client = ShopifyClient(stack.shopify.base_url, "shpat_dev_token")
+    [existing] = shop_companies(stack, "10000")
+    location = existing["locations"]["nodes"][0]["id"]
+    sent = stack.shopify.counters["graphql"]
+    with pytest.raises(NeedsAttention) as country:
+        client.assign_company_address(location, {"address1": "x", "countryCode": "Sweden"})
+    assert country.value.code == "shop_country_unknown" and "address.countryCode 'Sweden'" in country.value.message
+    with pytest.raises(NeedsAttention) as phone:
+        client.update_company_location(location, {"phone": "08-123 456"})
+    assert phone.value.code == "shop_phone_invalid" and "input.phone" in phone.value.message
+    assert stack.shopify.counters["graphql"] == sent  # refused before anything was sent
+    assert client.assign_company_address(location, {"address1": "Kings Road 1", "countryCode": "uk",
+                                                    "phone": "+44 (0)20 7946 0958"}) == []
+    address = stack.shopify.company(existing["id"])["locations"]["nodes"][0]["billingAddress"]
+    assert (address["countryCode"], address["phone"]) == ("GB", "+442079460958")
+
+
+def test_bc_country_codes_uk_and_el_reach_shopify_as_gb_and_gr(stack):
+    customer = new_customer(stack, "Brit Tools Ltd", country="UK", phoneNumber="0044 20 7946 0958")
+    refused = stack.shopify.counters["refused"]
+    customer_export.export_customers(get_context())
+    [company] = shop_companies(stack, customer["number"])
+    [location] = company["locations"]["nodes"]
+    assert (location["billingAddress"]["countryCode"], location["phone"]) == ("GB", "+442079460958")
+    assert stack.synclog.get("customers-export", "shopify-demo", customer["id"]).status is SyncStatus.SUCCESS
+
+    bc_user_edits(stack, customer["id"], displayName="Hellas Tools AE", country="EL")
+    assert customer_export.export_customers(get_context()) == 1
+    [company] = shop_companies(stack, customer["number"])
+    [location] = company["locations"]["nodes"]
+    assert (company["name"], location["billingAddress"]["countryCode"]) == ("Hellas Tools AE", "GR")
+    assert stack.shopify.counters["refused"] == refused  # Shopify never saw a code outside CountryCode
+
+
+def test_a_country_shopify_does_not_know_is_named_and_the_rest_is_pushed(stack):
+    customer = new_customer(stack, "Nowhere Trading", country="XX", phoneNumber="021-100 200")
+    refused = stack.shopify.counters["refused"]
+    customer_export.export_customers(get_context())
+    [company] = shop_companies(stack, customer["number"])
+    [location] = company["locations"]["nodes"]
+    assert location["billingAddress"] is None and location["phone"] is None
+    record = stack.synclog.get("customers-export", "shopify-demo", customer["id"])
+    assert record.status is SyncStatus.NEEDS_ATTENTION and record.code == "company_partly_exported"
+    assert 'field country ("XX")' in record.message and 'field phoneNumber ("021-100 200")' in record.message
+    assert "country code" in record.resolution
+    assert stack.shopify.counters["refused"] == refused
+
+    bc_user_edits(stack, customer["id"], country="SE", phoneNumber="+46 21 100 200")
+    assert customer_export.export_customers(get_context()) == 1
+    [company] = shop_companies(stack, customer["number"])
+    [location] = company["locations"]["nodes"]
+    assert (location["billingAddress"]["countryCode"], location["phone"]) == ("SE", "+4621100200")
+    assert stack.synclog.get("customers-export", "shopify-demo", customer["id"]).status is SyncStatus.SUCCESS

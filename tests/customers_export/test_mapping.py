@@ -47,10 +47,10 @@ def test_payment_terms_without_a_template_are_left_out_and_named():
 def test_a_company_customer_becomes_a_company_with_one_location_and_its_address():
     plan = mapping.company_plan(ADATUM, TERMS_30, TEMPLATES)
     address = {"address1": "Kungsgatan 12", "address2": "", "city": "Stockholm", "zip": "11350",
-               "countryCode": "SE", "recipient": "Adatum AB", "phone": "+46 8 123 456"}
+               "countryCode": "SE", "recipient": "Adatum AB", "phone": "+468123456"}  # E.164, as Shopify keeps it
     assert mapping.create_input(plan) == {
         "company": {"name": "Adatum AB", "externalId": "10000"},
-        "companyLocation": {"name": "Adatum AB", "phone": "+46 8 123 456",
+        "companyLocation": {"name": "Adatum AB", "phone": "+468123456",
                             "buyerExperienceConfiguration": {"paymentTermsTemplateId": NET_30,
                                                              "checkoutToDraft": False},
                             "billingAddress": address, "shippingAddress": address}}
@@ -70,6 +70,30 @@ def test_no_two_letter_country_means_no_address_and_a_problem():
     assert plan.address is None
     assert "billingAddress" not in mapping.create_input(plan)["companyLocation"]
     assert any("country code" in p for p in plan.problems)
+
+
+@pytest.mark.parametrize(("bc", "shopify"), [("UK", "GB"), ("EL", "GR"), ("XI", "GB"), (" se", "SE"), ("DE", "DE")])
+def test_bc_country_codes_become_shopify_country_codes(bc, shopify):
+    plan = mapping.company_plan({**ADATUM, "country": bc}, TERMS_30, TEMPLATES)
+    assert plan.address["countryCode"] == shopify and plan.problems == ()
+
+
+@pytest.mark.parametrize("bc", ["Sweden", "XX", "PR"])
+def test_a_country_shopify_does_not_know_is_left_out_and_named(bc):
+    plan = mapping.company_plan({**ADATUM, "country": bc}, TERMS_30, TEMPLATES)
+    assert plan.address is None and "billingAddress" not in mapping.create_input(plan)["companyLocation"]
+    assert [p for p in plan.problems if "field country" in p and f'"{bc}"' in p]
+
+
+@pytest.mark.parametrize(("bc", "shopify"), [("+46 8 123 456", "+468123456"), ("0046-8-123 456", "+468123456"),
+                                             ("+44 (0)20 7946 0958", "+442079460958"), ("08-123 456", None),
+                                             ("call reception", None), ("", None)])
+def test_phones_are_sent_in_e164_or_not_at_all(bc, shopify):
+    plan = mapping.company_plan({**ADATUM, "phoneNumber": bc}, TERMS_30, TEMPLATES)
+    assert plan.address.get("phone") == shopify
+    assert mapping.create_input(plan)["companyLocation"].get("phone") == shopify
+    named = [p for p in plan.problems if "field phoneNumber" in p]
+    assert bool(named) == (bc != "" and shopify is None)
 
 
 def test_an_unchanged_customer_has_no_changes_and_a_changed_address_only_an_address():

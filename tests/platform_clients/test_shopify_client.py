@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from core.errors import NeedsAttention, Retryable
@@ -58,12 +60,13 @@ def test_listing_is_lazy_one_page_at_a_time(shopify):
 
 
 def test_throttled_answers_are_waited_out_not_failed():
-    emu = ShopifyEmulator(bucket_size=30, restore_rate=200).start()
+    # 12 points refill in 0.24 s: the first request must arrive sooner, even on a busy machine
+    emu = ShopifyEmulator(bucket_size=30, restore_rate=50).start()
     try:
         for minute in range(25):
             emu.add_order(emu.make_order([("A", 1, "10.00")], updated_at=T0 + timedelta(minutes=minute)))
-        emu.drain_bucket(0)
         with client(emu, page_size=10) as shop:
+            emu.drain_bucket(0)
             listed = list(shop.orders_updated_between(T0, T0 + timedelta(hours=1)))
             assert shop.throttled == 1
         assert len(listed) == 25
@@ -175,3 +178,63 @@ def test_unknown_duplicate_and_unstocked_skus_are_reported_per_item(shopify):
     assert "2 Shopify variants" in reasons[("DUP", shopify.main_location)]
     assert "no Shopify variant" in reasons[("NOPE", shopify.main_location)]
     assert shopify.inventory("A", shopify.main_location) == 5
+
+
+def set_keys(emu: ShopifyEmulator) -> list[str]:
+    return [r["variables"]["key"] for r in emu.requests if r.get("operation") == "inventorySetQuantities"]
+
+
+def test_a_key_still_in_progress_is_asked_again_with_the_same_key(shopify):
+    shopify.add_variant("A", {shopify.main_location: 10})
+    shopify.concurrent_request(2)  # the first request with this key is still running at Shopify
+    slept: list[float] = []
+    with client(shopify, sleep=slept.append) as shop:
+        result = shop.set_stock([StockChange("A", shopify.main_location, 8, previous=10)], run_id="run-5")
+    assert result.failed == [] and len(result.applied) == 1 and result.calls == 1
+    assert shopify.inventory("A", shopify.main_location) == 8
+    keys = set_keys(shopify)
+    assert len(keys) == 3 and len(set(keys)) == 1 and slept == [1.0, 2.0]
+
+
+def test_a_key_in_progress_for_too_long_is_retryable_not_a_failed_batch(shopify):
+    shopify.add_variant("A", {shopify.main_location: 10})
+    shopify.concurrent_request(100)
+    with client(shopify, sleep=lambda s: None) as shop, pytest.raises(Retryable):
+        shop.set_stock([StockChange("A", shopify.main_location, 8, previous=10)], run_id="run-6")
+    assert shopify.inventory("A", shopify.main_location) == 10
+
+
+def test_told_the_previous_attempt_failed_the_client_retries_under_a_fresh_key():
+    """IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED is not in 2026-04's enums (the emulator cannot send it), newer versions
+    answer it: a Shopify stand-in at the HTTP level answers it once, then succeeds."""
+    sent: list[dict] = []
+
+    def shop(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        sent.append(body["variables"])
+        failed = body["variables"]["key"] == "key-1"  # the first attempt under this key failed at Shopify
+        errors = [{"field": None, "message": "Retry with a new key.", "code": "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"}] \
+            if failed else []
+        return httpx.Response(200, json={"data": {"inventorySetQuantities": {"inventoryAdjustmentGroup": None,
+                                                                             "userErrors": errors}}})
+
+    payload = {"name": "available", "reason": "correction", "quantities": []}
+    with ShopifyClient("https://shop.example", "shpat_x", transport=httpx.MockTransport(shop)) as client_:
+        assert client_.set_quantities(payload, "key-1") == []
+        assert client_.set_quantities(payload, "key-1") == []
+    first, fresh, again, again_fresh = (v["key"] for v in sent)
+    assert first == again == "key-1" and fresh != first
+    assert again_fresh == fresh  # derived from the old key: a redelivered batch lands on the same fresh key
+
+
+def test_a_key_reused_with_other_parameters_fails_the_batch_with_its_code(shopify):
+    shopify.add_variant("A", {shopify.main_location: 10})
+    variant = shopify.data.variant_by_sku("A")
+    with client(shopify, sleep=lambda s: None) as shop:
+        row = {"inventoryItemId": variant.inventory_item_id, "locationId": shopify.main_location,
+               "changeFromQuantity": None}
+        assert shop.set_quantities({"name": "available", "reason": "correction",
+                                    "quantities": [{**row, "quantity": 3}]}, "k") == []
+        [error] = shop.set_quantities({"name": "available", "reason": "correction",
+                                       "quantities": [{**row, "quantity": 4}]}, "k")
+    assert error["code"] == "IDEMPOTENCY_KEY_PARAMETER_MISMATCH" and shopify.inventory("A", shopify.main_location) == 3

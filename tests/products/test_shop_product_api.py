@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import NeedsAttention
 from core.platforms.shopify.client import ShopifyClient
 from core.platforms.woocommerce.client import WooClient
 from sandbox.shopify_emulator import ShopifyEmulator
@@ -29,13 +30,17 @@ def test_shopify_prices_are_all_or_nothing_per_product(shopify):
                                                 targets["MUG"].variant_id: "6.00"})  # not a variant of Tee
     assert [e["code"] for e in errors] == ["PRODUCT_VARIANT_DOES_NOT_EXIST"]
     assert emu.product_of("T-S")["variants"]["T-S"]["price"] == "10.00"  # nothing applied
-    assert client.update_variant_prices(tee, {targets["T-S"].variant_id: "-1"})[0]["code"] == "INVALID"
+    assert client.update_variant_prices(tee, {targets["T-S"].variant_id: "-1"})[0]["code"] == "GREATER_THAN_OR_EQUAL_TO"
     assert client.update_variant_prices(tee, {targets["T-S"].variant_id: "12.5"}) == []
     assert emu.product_of("T-M")["variants"] == {"T-S": {"price": "12.50", "title": "S"},
                                                   "T-M": {"price": "10.00", "title": "M"}}
     assert client.update_product(tee, {"title": "Tee 2", "status": "DRAFT"}) == []
     assert (emu.product_of("T-S")["title"], emu.product_of("T-S")["status"]) == ("Tee 2", "DRAFT")
-    assert client.update_product(tee, {"status": "HIDDEN"})[0]["field"] == ["product", "status"]
+    # not a ProductStatus: Shopify refuses the whole request (top-level errors), nothing changes
+    with pytest.raises(NeedsAttention, match='Expected "HIDDEN" to be one of') as refused:
+        client.update_product(tee, {"status": "HIDDEN"})
+    assert refused.value.code == "shop_value_refused" and "nothing was changed" in refused.value.message
+    assert emu.product_of("T-S")["status"] == "DRAFT"
     assert client.update_product("gid://shopify/Product/1", {"title": "x"})[0]["message"] == "Product does not exist"
 
 

@@ -117,9 +117,91 @@ def test_same_idempotency_key_replays_without_applying_again(shopify):
     assert replay == first
     assert shopify.inventory("A", shopify.main_location) == 2
     assert shopify.counters["idempotent_replays"] == 1
+    # 2026-04: the key's own errors are userErrors with codes of InventorySetQuantitiesUserErrorCode
     other_input = {**variables, "input": {**variables["input"], "reason": "received"}}
-    assert gql(shopify, SET, other_input).json()["errors"][0]["extensions"]["code"] == \
-        "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"
+    mismatch = gql(shopify, SET, other_input).json()
+    assert "errors" not in mismatch
+    assert mismatch["data"]["inventorySetQuantities"] == {"inventoryAdjustmentGroup": None, "userErrors": [
+        {"field": None, "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+         "message": "The same idempotency key cannot be used with different operation parameters."}]}
+    assert shopify.inventory("A", shopify.main_location) == 2
+
+
+def test_a_key_still_in_progress_answers_concurrent_request_and_applies_nothing(shopify):
+    variant = shopify.add_variant("A", {shopify.main_location: 5})
+    variables = {"input": set_input(shopify, [{"inventoryItemId": variant.inventory_item_id,
+                                               "locationId": shopify.main_location, "quantity": 9,
+                                               "changeFromQuantity": 5}]), "key": "busy-key"}
+    shopify.concurrent_request()
+    busy = gql(shopify, SET, variables).json()["data"]["inventorySetQuantities"]
+    assert busy["inventoryAdjustmentGroup"] is None
+    assert [e["code"] for e in busy["userErrors"]] == ["IDEMPOTENCY_CONCURRENT_REQUEST"]
+    assert shopify.inventory("A", shopify.main_location) == 5
+    done = gql(shopify, SET, variables).json()["data"]["inventorySetQuantities"]
+    assert done["userErrors"] == [] and shopify.inventory("A", shopify.main_location) == 9
+
+
+def test_a_misspelt_field_is_refused_with_shopifys_top_level_error_and_costs_nothing(shopify):
+    shopify.add_order(shopify.make_order([("A", 1, "10.00")]))
+    before = shopify.bucket.available()
+    answer = gql(shopify, "query($first: Int!) { orders(first: $first) { nodes { id nmae } } }", {"first": 1})
+    assert answer.status_code == 200
+    assert answer.json() == {"errors": [{
+        "message": "Field 'nmae' doesn't exist on type 'Order'", "locations": [{"line": 1, "column": 58}],
+        "extensions": {"code": "undefinedField", "typeName": "Order", "fieldName": "nmae"}}]}
+    assert shopify.counters["refused"] == 1 and shopify.counters["orders"] == 0
+    assert shopify.bucket.available() >= before
+    unknown_argument = gql(shopify, "query { orders(first: 1, since: 3) { nodes { id } } }").json()
+    assert unknown_argument["errors"][0]["extensions"]["code"] == "argumentNotAccepted"
+    real_but_unused = gql(shopify, "query { shop { name } }").json()  # valid for Shopify, not emulated
+    assert real_but_unused["errors"][0]["extensions"]["code"] == "NOT_EMULATED"
+
+
+def test_an_invalid_enum_value_refuses_the_whole_request_not_a_user_error(shopify):
+    query = ("mutation($input: CompanyCreateInput!) { companyCreate(input: $input) { company { id } "
+             "userErrors { field message code } } }")
+    body = {"company": {"name": "Brit Tools Ltd"},
+            "companyLocation": {"billingAddress": {"address1": "Kings Road 1", "countryCode": "UK"}}}
+    answer = gql(shopify, query, {"input": body}).json()
+    assert "data" not in answer
+    [error] = answer["errors"]
+    assert error["message"].startswith("Variable $input of type CompanyCreateInput! was provided invalid value for "
+                                       'companyLocation.billingAddress.countryCode (Expected "UK" to be one of: AC,')
+    assert error["extensions"]["value"] == body
+    assert [p["path"] for p in error["extensions"]["problems"]] == [["companyLocation", "billingAddress",
+                                                                      "countryCode"]]
+    assert shopify.companies() == []
+    status = gql(shopify, 'mutation { productUpdate(product: {id: "gid://shopify/Product/1", status: HIDDEN}) '
+                          "{ userErrors { field message } } }").json()
+    assert "data" not in status and status["errors"][0]["extensions"]["code"] == "argumentLiteralsIncompatible"
+    wrong_type = gql(shopify, ORDERS, {"first": "ten"}).json()
+    assert wrong_type["errors"][0]["message"].startswith("Variable $first of type Int! was provided invalid value")
+
+
+def test_answers_hold_only_the_selected_fields_under_their_aliases(shopify):
+    order = shopify.add_order(shopify.make_order([("A", 1, "10.00")]))
+    page = gql(shopify, "query { recent: orders(first: 5) { nodes { gid: id name } } }").json()["data"]
+    assert page == {"recent": {"nodes": [{"gid": order["admin_graphql_api_id"], "name": order["name"]}]}}
+    shopify.add_variant("A", {shopify.main_location: 4})
+    levels = gql(shopify, 'query { productVariants(first: 1) { nodes { inventoryItem { inventoryLevels(first: 5) '
+                          '{ nodes { quantities(names: ["on_hand", "committed"]) { name quantity } } } } } } }').json()
+    [level] = levels["data"]["productVariants"]["nodes"][0]["inventoryItem"]["inventoryLevels"]["nodes"]
+    assert level == {"quantities": [{"name": "on_hand", "quantity": 4}, {"name": "committed", "quantity": 0}]}
+
+
+def test_user_errors_have_a_code_only_where_the_schema_gives_them_one(shopify):
+    no_code = gql(shopify, "mutation($p: ProductUpdateInput!) { productUpdate(product: $p) { userErrors "
+                           "{ field message code } } }", {"p": {"id": "gid://shopify/Product/1"}}).json()
+    assert no_code["errors"][0]["message"] == "Field 'code' doesn't exist on type 'UserError'"
+    shopify.add_product("Tee", [("T-S", "S", "10.00")])
+    product = f"gid://shopify/Product/{shopify.product_of('T-S')['number']}"
+    variant = gql(shopify, "query { productVariants(first: 1) { nodes { id } } }").json()
+    negative = gql(shopify, "mutation($p: ID!, $v: [ProductVariantsBulkInput!]!) { productVariantsBulkUpdate("
+                            "productId: $p, variants: $v) { userErrors { field code } } }",
+                   {"p": product, "v": [{"id": variant["data"]["productVariants"]["nodes"][0]["id"],
+                                         "price": "-1"}]}).json()
+    assert negative["data"]["productVariantsBulkUpdate"]["userErrors"] == [
+        {"field": ["variants", "0", "price"], "code": "GREATER_THAN_OR_EQUAL_TO"}]
 
 
 def test_orders_search_by_updated_at_and_cursor_pages(shopify):

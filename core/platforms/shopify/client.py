@@ -22,6 +22,9 @@ Stock shapes:
   fresh `run_id` per stock run so a later run with the same numbers is a new request. On
   `CHANGE_FROM_QUANTITY_STALE` the current quantities of those items are read again and the batch resent
   with them (BC is the source of truth); after 3 rounds an item is reported in `failed`.
+- `set_quantities(payload, key)`: one such call; the key's own userErrors (IDEMPOTENCY_CONCURRENT_REQUEST:
+  asked again with the same key; IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED, newer versions: a fresh derived key)
+  are handled there, for `set_stock` and the stock flow alike.
 
 Fulfilments (shipments BC → shop): `order_fulfillment(order_id)` reads `order.fulfillmentOrders` (status,
 assigned location, line items with remainingQuantity, SKU, variant) and `order.fulfillments` (tracking);
@@ -41,6 +44,8 @@ B2B companies (customers BC → shop): `payment_terms_templates()`, `company(id)
 input)` (`companyCreate`, returns (company with locations, userErrors)), `update_company(id, fields)`,
 `update_company_location(id, fields)` (no addresses in its input) and `assign_company_address(location id,
 address, types)` (`companyLocationAssignAddress`); mutations return userErrors for the caller to judge.
+Country codes go out as Shopify's CountryCode (BC's UK/EL/XI → GB/GR/GB) and phones in E.164; a value that
+cannot be brought to that shape is NeedsAttention before anything is sent (core/platforms/shopify/address.py).
 Scopes: read/write_companies (or customers); the shop must be on Shopify Plus.
 
 Throttling: every GraphQL answer carries `extensions.cost.throttleStatus`. Before a request the client
@@ -48,6 +53,8 @@ waits until the bucket, as last reported and refilled at `restoreRate` since, ho
 operation requested last time; a `THROTTLED` answer is waited out ((requested − available) / restoreRate)
 and resent. HTTP 429 and 5xx and transport errors are retried with back-off (Retry-After honoured), then
 `Retryable`. Bad token → `NeedsAttention`. The token is sent in `X-Shopify-Access-Token` and never logged.
+A request Shopify's schema refuses (top-level `errors`, nothing ran) → `NeedsAttention` (`shop_value_refused`
+when a variable's value was refused, naming it).
 """
 
 from __future__ import annotations
@@ -66,6 +73,7 @@ from core.config import Shop
 from core.errors import NeedsAttention, Retryable
 from core.platforms import http as http_retry
 from core.platforms.credentials import api_token
+from core.platforms.shopify.address import country_code, e164_phone
 from core.platforms.stock import StockChange, StockResult
 
 log = logging.getLogger("core.platforms.shopify")
@@ -75,6 +83,7 @@ MAX_QUANTITIES = 250  # Shopify caps every input array at 250 items
 SKUS_PER_LOOKUP = 25  # keeps the variant lookup well under the 1,000-point single-query cost
 LEVELS_PER_ITEM = 20
 STALE_ROUNDS = 3
+IDEMPOTENCY_RETRIES = 5  # resends while Shopify reports the same key still in progress (1+2+4+8+16 s apart)
 _KEY_NAMESPACE = uuid.UUID("9a7c4c7e-3f0e-4f5e-9a51-2f3d8c1b6a10")
 
 ORDERS_QUERY = """
@@ -352,6 +361,14 @@ class ShopifyClient:
                 continue
             if errors:
                 messages = "; ".join(str(e.get("message")) for e in errors)
+                if any((e.get("extensions") or {}).get("problems") for e in errors):
+                    # a variable Shopify's schema does not accept (an enum value, a missing field): nothing ran
+                    raise NeedsAttention(
+                        f"Shopify refused a value in the {operation or 'GraphQL'} request (nothing was changed): "
+                        f"{messages}",
+                        resolution="correct the value named above where it comes from (the BC record or the "
+                        "bridge config); if the bridge made it up, report it with this message",
+                        code="shop_value_refused")
                 raise NeedsAttention(
                     f"Shopify rejected the {operation or 'GraphQL'} request: {messages}",
                     resolution="check the app's API version and access scopes; if it persists, report it with "
@@ -469,6 +486,30 @@ class ShopifyClient:
             self._set_batch(rows[start:start + MAX_QUANTITIES], run_id, reason, result)
         return result
 
+    def set_quantities(self, payload: dict, key: str) -> list[dict]:
+        """One `inventorySetQuantities(input: payload) @idempotent(key: key)`; returns its userErrors.
+
+        The key's own errors are handled here, as 2026-04 answers them (userError codes): a key whose first
+        request is still running (IDEMPOTENCY_CONCURRENT_REQUEST) is resent after a pause and then gets the
+        first request's answer; when a later API version answers IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED (the
+        first attempt failed, "retry with a new key") the retry goes under a fresh key derived from the old one,
+        so a redelivered batch lands on the same fresh key again. IDEMPOTENCY_KEY_PARAMETER_MISMATCH is
+        returned like any other userError (the key is derived from the payload, so it means a bug)."""
+        for attempt in range(IDEMPOTENCY_RETRIES + 1):
+            data = self.graphql(SET_QUANTITIES, {"input": payload, "key": key}, operation="inventorySetQuantities")
+            errors = (data.get("inventorySetQuantities") or {}).get("userErrors") or []
+            codes = {error.get("code") for error in errors}
+            if "IDEMPOTENCY_CONCURRENT_REQUEST" in codes:
+                log.info("Shopify is still running the request with this idempotency key; asking again")
+                self._sleep(min(2.0 ** attempt, 16.0))
+                continue
+            if "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED" in codes:
+                key = str(uuid.uuid5(_KEY_NAMESPACE, f"{key}/retry"))
+                continue
+            return errors
+        raise Retryable("Shopify kept answering that the stock update with this idempotency key is still in "
+                        "progress.", retry_after=30)
+
     def _set_batch(self, pending: list[list], run_id: str | None, reason: str, result: StockResult) -> None:
         for _ in range(STALE_ROUNDS + 1):
             payload = {"name": "available", "reason": reason,
@@ -477,9 +518,8 @@ class ShopifyClient:
                                        "quantity": int(change.quantity), "changeFromQuantity": compare}
                                       for change, item, location, compare in pending]}
             key = str(uuid.uuid5(_KEY_NAMESPACE, json.dumps([run_id, payload], sort_keys=True)))
-            data = self.graphql(SET_QUANTITIES, {"input": payload, "key": key}, operation="inventorySetQuantities")
+            errors = self.set_quantities(payload, key)
             result.calls += 1
-            errors = data["inventorySetQuantities"]["userErrors"] or []
             if not errors:
                 result.applied.extend(row[0] for row in pending)
                 return
@@ -578,8 +618,16 @@ class ShopifyClient:
         return next((n for n in nodes if n.get("externalId") == external_id), None)
 
     def create_company(self, company_input: Mapping[str, object]) -> tuple[dict | None, list[dict]]:
-        """`companyCreate` (company + optional location/contact); returns (company with locations, userErrors)."""
-        data = self.graphql(COMPANY_CREATE, {"input": dict(company_input)}, operation="companyCreate")
+        """`companyCreate` (company + optional location/contact); returns (company with locations, userErrors).
+        Country codes and phones are sent as Shopify accepts them (see `_contact`)."""
+        company_input = dict(company_input)
+        if company_input.get("companyLocation"):
+            location = _contact(company_input["companyLocation"], "companyLocation")
+            for kind in ("billingAddress", "shippingAddress"):
+                if location.get(kind):
+                    location[kind] = _contact(location[kind], f"companyLocation.{kind}")
+            company_input["companyLocation"] = location
+        data = self.graphql(COMPANY_CREATE, {"input": company_input}, operation="companyCreate")
         answer = data.get("companyCreate") or {}
         return answer.get("company"), answer.get("userErrors") or []
 
@@ -593,16 +641,44 @@ class ShopifyClient:
         """`companyLocationUpdate` (name, phone, externalId, note, locale, buyerExperienceConfiguration — no
         addresses: see assign_company_address); returns userErrors."""
         data = self.graphql(COMPANY_LOCATION_UPDATE, {"companyLocationId": _gid("CompanyLocation", location_id),
-                                                      "input": dict(fields)}, operation="companyLocationUpdate")
+                                                      "input": _contact(fields, "input")},
+                            operation="companyLocationUpdate")
         return (data.get("companyLocationUpdate") or {}).get("userErrors") or []
 
     def assign_company_address(self, location_id: str, address: Mapping[str, object],
                                address_types: Iterable[str] = ("BILLING", "SHIPPING")) -> list[dict]:
         """`companyLocationAssignAddress`: set the location's billing and/or shipping address; returns userErrors."""
         data = self.graphql(COMPANY_LOCATION_ASSIGN_ADDRESS,
-                            {"locationId": _gid("CompanyLocation", location_id), "address": dict(address),
-                             "addressTypes": list(address_types)}, operation="companyLocationAssignAddress")
+                            {"locationId": _gid("CompanyLocation", location_id),
+                             "address": _contact(address, "address"), "addressTypes": list(address_types)},
+                            operation="companyLocationAssignAddress")
         return (data.get("companyLocationAssignAddress") or {}).get("userErrors") or []
+
+
+def _contact(values: Mapping[str, object], where: str) -> dict:
+    """A copy of a company location or address input with its countryCode and phone as Shopify takes them:
+    BC's UK/EL → GB/GR, phones in E.164. A value that cannot be brought to that shape is a NeedsAttention
+    naming the field, raised before anything is sent (a CountryCode outside the enum would make Shopify refuse
+    the whole request; a half-sent company is worse than none)."""
+    out = dict(values)
+    if out.get("countryCode"):
+        code = country_code(str(out["countryCode"]))
+        if code is None:
+            raise NeedsAttention(
+                f"{where}.countryCode {out['countryCode']!r} is not a country Shopify knows.",
+                resolution="Give the BC customer an ISO 3166 two-letter Country/Region Code (UK, EL and XI are "
+                           "translated to GB, GR and GB); US territories are zones of US in Shopify.",
+                code="shop_country_unknown")
+        out["countryCode"] = code
+    if out.get("phone"):
+        phone = e164_phone(str(out["phone"]))
+        if phone is None:
+            raise NeedsAttention(
+                f"{where}.phone {out['phone']!r} is not a phone number with its country code.",
+                resolution="Write the BC phone number with its country code (+46 8 123 456) or leave it empty.",
+                code="shop_phone_invalid")
+        out["phone"] = phone
+    return out
 
 
 def _quantity_index(path) -> int | None:
