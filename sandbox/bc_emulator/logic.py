@@ -26,6 +26,7 @@ from typing import Any
 from .errors import (
     BcError,
     dialog,
+    not_modelled,
     read_only,
     record_not_found,
     same_key_exists,
@@ -40,6 +41,7 @@ from .schema import (
     LINES_OF_HEADER,
     SETS,
     EntitySet,
+    encode_enum,
 )
 from .store import Company, Store, new_guid, today
 
@@ -104,10 +106,13 @@ def coerce_value(spec: EntitySet, name: str, value: Any) -> Any:
             raise bad_type(value, "Edm.Date") from None
         return value
     if f.kind == "enum":
+        # BC answers enum members encoded (G_x002F_L_x0020_Account) and takes that form in $filter; in a body it
+        # also takes the plain name, as Microsoft's API reference examples send it ("G/L Account"). Stored encoded.
         options = spec.enums.get(name, ())
-        if value not in options:
+        encoded = {encode_enum(o) for o in options}
+        if not isinstance(value, str) or (value not in options and value not in encoded):
             raise BcError(400, "BadRequest", f"The string '{value}' is not a valid enumeration type constant.")
-        return value
+        return encode_enum(value) if value in options else value
     return value
 
 
@@ -121,6 +126,8 @@ def parse_body(
     for name, value in body.items():
         if name.startswith("@odata.") or "@odata." in name:
             continue
+        if name in spec.parts and (spec.name, name) not in CHILDREN:
+            raise not_modelled(f"writing the part '{name}' of {spec.name}")
         if (spec.name, name) in CHILDREN:
             if not allow_children:
                 raise BcError(
@@ -237,7 +244,7 @@ class Bc:
         record = {}
         for f in spec.fields.values():
             if f.kind == "enum":
-                record[f.name] = spec.enums.get(f.name, (" ",))[0]
+                record[f.name] = encode_enum(spec.enums.get(f.name, (" ",))[0])
             elif f.kind != "dt":
                 record[f.name] = defaults.get(f.kind, "")
         return record
@@ -307,7 +314,7 @@ class Bc:
         if not values.get("displayName"):
             raise dialog('The field "displayName" must have a value.')
         record = self.blank(spec)
-        record.update({"type": "Company", "blocked": " ", "taxLiable": True})
+        record.update({"type": "Company", "blocked": encode_enum(" "), "taxLiable": True})
         record.update(values)
         if not record["number"]:
             record["number"] = self.store.next_number(company, *SERIES["customers"])
@@ -827,7 +834,7 @@ class Bc:
         record = self.blank(SETS["dimensionSetLines"])
         record.update({"id": dimension["id"], "code": dimension["code"], "displayName": dimension["displayName"],
                        "consolidationCode": dimension["consolidationCode"], "parentId": parent_record["id"],
-                       "parentType": DIMENSION_PARENTS[parent_set]})
+                       "parentType": encode_enum(DIMENSION_PARENTS[parent_set])})
         record["_key"] = f"{parent_record['id']}:{dimension['id']}"
         if self.store.get(company, "dimensionSetLines", record["_key"]):
             raise same_key_exists("Dimension Set Entry", f"Dimension Code='{dimension['code']}'")
@@ -917,9 +924,9 @@ class Bc:
     def insert_journalLines(self, company: Company, values: dict) -> dict:  # noqa: N802
         record = self.journal_line_common(company, values, "journals", "journalLines")
         if "accountType" not in values:
-            record["accountType"] = "G/L Account"
+            record["accountType"] = encode_enum("G/L Account")
         if "balanceAccountType" not in values:
-            record["balanceAccountType"] = "G/L Account"
+            record["balanceAccountType"] = encode_enum("G/L Account")
         self.apply_journal_accounts(company, record, values)
         if not record["documentNumber"]:
             record["documentNumber"] = self.store.next_number(company, *SERIES["journal"])
@@ -935,7 +942,8 @@ class Bc:
             ("accountType", "accountId", "accountNumber"),
             ("balanceAccountType", "balancingAccountId", "balancingAccountNumber"),
         ):
-            table = {"G/L Account": "accounts", "Bank Account": "_bankAccounts"}.get(record[type_field])
+            table = {encode_enum("G/L Account"): "accounts", encode_enum("Bank Account"): "_bankAccounts"}.get(
+                record[type_field])
             if table is None:
                 raise dialog(f"The emulator supports only G/L Account and Bank Account in {type_field}.")
             row = None
@@ -962,6 +970,8 @@ class Bc:
             ("salesCreditMemos", "post"): self.post_credit_memo,
             ("journals", "post"): self.post_journal,
         }.get((set_name, name))
+        if handler is None and name in SETS[set_name].actions:
+            raise not_modelled(f"the bound action {name} of {set_name}")
         if handler is None:
             raise BcError(
                 400, "BadRequest_NotFound",
@@ -1026,8 +1036,8 @@ class Bc:
             copy.update({"id": new_guid(), "documentId": invoice["id"]})
             copy["_key"] = copy["id"]
             self.store.put(company, "salesInvoiceLines", copy)
-            self.copy_dimensions(company, line["id"], copy["id"], "Sales Invoice Line")
-        self.copy_dimensions(company, order["id"], invoice["id"], "Sales Invoice")
+            self.copy_dimensions(company, line["id"], copy["id"], encode_enum(DIMENSION_PARENTS["salesInvoiceLines"]))
+        self.copy_dimensions(company, order["id"], invoice["id"], encode_enum(DIMENSION_PARENTS["salesInvoices"]))
         self.move_stock(company, lines, -1)
         self.add_balance(company, order["customerId"], num(order["totalAmountIncludingTax"]))
         self.delete_document(company, "salesOrders", order)
@@ -1049,8 +1059,8 @@ class Bc:
         shipment["_key"] = shipment["id"]
         self.store.put(company, "salesShipments", shipment)
         for line in lines:
-            line_type = {"Account": "G/L Account", "Charge": "Charge (Item)", "Comment": " "}.get(
-                line["lineType"], line["lineType"])
+            line_type = encode_enum({"Account": "G/L Account", "Charge": "Charge (Item)", "Comment": " "}.get(
+                line["lineType"], line["lineType"]))
             row = {
                 "id": new_guid(), "documentId": shipment["id"], "documentNo": shipment["number"],
                 "sequence": line["sequence"], "lineType": line_type, "lineObjectNumber": line["lineObjectNumber"],

@@ -83,7 +83,7 @@ ITEMS = [
      {("MAIN", ""): 6, ("STORE1", ""): 2}, []),
     ("WOO-ALBUM", "Album", "Inventory", 150.0, "standard", "MUSIC", {("MAIN", ""): 50}, []),
     ("SHIPPING", "Shipping", "Service", 0.0, "standard", "", {}, []),
-    ("GIFTWRAP", "Gift wrapping", "Non-Inventory", 29.0, "standard", "", {}, []),
+    ("GIFTWRAP", "Gift wrapping", "Non_x002D_Inventory", 29.0, "standard", "", {}, []),
 ]
 TAX_BY_KIND = {"SE": {"standard": "VAT25", "books": "VAT6"}, "DE": {"standard": "VAT19", "books": "VAT7"}}
 PRICE_FACTOR = {"SE": 1.0, "DE": 0.1}
@@ -200,7 +200,7 @@ def _master_data(market: str, m: dict, put) -> None:
             "taxLiable": True, "taxAreaId": demo_id(market, "taxAreas", "DOMESTIC"),
             "taxAreaDisplayName": "Domestic customers", "taxRegistrationNumber": "", "currencyId": empty,
             "currencyCode": "", "paymentTermsId": demo_id(market, "paymentTerms", "14 DAYS"), "shipmentMethodId": empty,
-            "paymentMethodId": demo_id(market, "paymentMethods", "CARD"), "blocked": " ",
+            "paymentMethodId": demo_id(market, "paymentMethods", "CARD"), "blocked": "_x0020_",
         })
     factor = PRICE_FACTOR[market]
     for number, name, kind, price, tax_kind, category, stock, variants in ITEMS:

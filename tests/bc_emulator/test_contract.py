@@ -37,7 +37,7 @@ def first(api: httpx.Client, cid: str, set_name: str, filter_: str | None = None
 
 @pytest.fixture
 def customer(bc_api, bc_company_id) -> dict:
-    return first(bc_api, bc_company_id, "customers", "blocked eq ' '")
+    return first(bc_api, bc_company_id, "customers", "blocked eq '_x0020_'")
 
 
 @pytest.fixture
