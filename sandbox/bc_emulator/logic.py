@@ -330,7 +330,7 @@ class Bc:
     def insert_customers(self, company: Company, values: dict) -> dict:
         spec = SETS["customers"]
         if not values.get("displayName"):
-            raise dialog('The field "displayName" must have a value.')
+            raise dialog('A "displayName" must be provided.')  # APIV2Customers NotProvidedCustomerNameErr
         record = self.blank(spec)
         record.update({"type": "Company", "blocked": encode_enum(" "), "taxLiable": True})
         record.update(values)
@@ -342,6 +342,8 @@ class Bc:
         return self.store.put(company, "customers", record)
 
     def modify_customers(self, company: Company, record: dict, values: dict) -> dict:
+        if "displayName" in values and not values["displayName"]:
+            raise dialog('The blank "displayName" is not allowed.')  # APIV2Customers BlankCustomerNameErr
         record.update(values)
         self.apply_customer_refs(company, record, values)
         self.check_unique(company, SETS["customers"], record)
@@ -406,17 +408,15 @@ class Bc:
         record = self.blank(SETS["items"])
         record.update({"type": "Inventory", "baseUnitOfMeasureCode": "PCS", "taxGroupCode": company.record.get(
             "_defaultTaxGroup", ""), "_stock": {}})
-        inventory = values.pop("inventory", None)
+        if "inventory" in values:  # APIV2Items InsertItem: InventoryCannotBeChangedInAPostRequestErr
+            raise dialog("Inventory cannot be changed during on insert.")
         record.update(values)
         if not record["number"]:
             record["number"] = self.store.next_number(company, *SERIES["items"])
         record["id"] = record["_key"] = new_guid()
         self.apply_item_refs(company, record)
         self.check_unique(company, SETS["items"], record)
-        self.store.put(company, "items", record)
-        if inventory:
-            self.adjust_stock(company, record["id"], "", "", num(inventory))
-        return self.store.get(company, "items", record["_key"])
+        return self.store.put(company, "items", record)
 
     def modify_items(self, company: Company, record: dict, values: dict) -> dict:
         inventory = values.pop("inventory", None)
@@ -735,7 +735,7 @@ class Bc:
                 self.by_code(company, "accounts", number, "number") if number else None)
             if account is None:
                 if account_id != EMPTY_GUID:
-                    raise dialog('The "accountId" does not match to a G/L Account.')
+                    raise dialog("Account does not exist.")  # APIV2SalesOrderLines AccountDoesNotExistErr
                 raise BcError(
                     400, "Internal_InvalidTableRelation",
                     f"The field No. of table Sales Line contains a value ({number}) that cannot be found in the "

@@ -685,3 +685,22 @@ def test_credit_memo_item_line_returns_the_goods_to_stock(bc_api, bc_company_id,
     post = bc_api.post(company_path(bc_company_id, f"salesCreditMemos({memo.json()['id']})/Microsoft.NAV.post"))
     assert post.status_code == 204, post.text
     assert bc_api.get(item_path).json()["inventory"] == pytest.approx(before + 2)
+
+
+def test_customer_needs_a_display_name_and_an_item_takes_no_inventory_on_insert(bc_api, bc_company_id):
+    """APIV2Customers NotProvidedCustomerNameErr; APIV2Items InsertItem refuses inventory (post an adjustment by
+    PATCH instead)."""
+    nameless = bc_api.post(company_path(bc_company_id, "customers"), json={"phoneNumber": "1"})
+    assert nameless.status_code == 400
+    assert 'A "displayName" must be provided.' in error_of(nameless)["message"]
+    stocked = bc_api.post(company_path(bc_company_id, "items"), json={"displayName": "Contract item", "inventory": 5})
+    assert stocked.status_code == 400
+    assert "Inventory cannot be changed during on insert." in error_of(stocked)["message"]
+
+
+def test_line_with_unknown_account_id_is_rejected(bc_api, bc_company_id, customer, items, created):
+    order = make_order(bc_api, bc_company_id, customer, items, created)
+    response = bc_api.post(company_path(bc_company_id, f"salesOrders({order['id']})/salesOrderLines"),
+                           json={"lineType": "Account", "accountId": str(uuid.uuid4()), "quantity": 1})
+    assert response.status_code == 400
+    assert "Account does not exist." in error_of(response)["message"]
