@@ -32,10 +32,17 @@ of `queue_limit` (95; beyond → 429), `latency_ms` added to every request while
 (100 operations; more → 400). A `$batch` costs one rate unit per operation, holds one slot and gets the
 latency once. Queue timeouts (8 min → 503) and operation timeouts are not emulated.
 
+Schema: derived from Microsoft's APIV2 pages (../shared/reference/bc-apiv2) by derive_schema.py into
+al_pages.json — fields, read-only flags, page permissions, parts, bound actions; the behaviours modelled on top
+and their sources are listed in docs/bc-emulator.md.
+
 Emulator choices where BC is undocumented (documented here so clients and tests agree):
-  - unknown property in a body / $select / $filter → 400 `BadRequest` "Could not find a property named 'x'
-    on type 'Microsoft.NAV.salesOrder'."; read-only property → 400 `BadRequest_InvalidOperation`
-    "Control 'number' is read-only."; AL Error() texts → 400 `Application_DialogException`.
+  - unknown property in a body / $select / $filter → 400 `BadRequest_PropertyNotFound` "Could not find a
+    property named 'x' on type 'Microsoft.NAV.salesOrder'."; read-only property → 400
+    `BadRequest_InvalidOperation` "Control 'number' is read-only."; AL Error() texts → 400
+    `Application_DialogException`; a part or bound action on the page that the emulator does not model →
+    501 `Emulator_NotModelled`.
+  - enums are answered encoded (`G_x002F_L_x0020_Account`); bodies take either form, `$filter` the encoded one.
   - GET of a missing id → 404 `BadRequest_NotFound`; stale If-Match → 409 `Request_EntityChanged`;
     no If-Match on PATCH/DELETE → 400 `BadRequest_InvalidToken`; bound actions check If-Match only if sent.
   - snapshot `$batch` failure: HTTP 200, the failing operation carries its error, every other operation

@@ -51,11 +51,19 @@ def record_not_found(table: str, field: str, value: str) -> BcError:
 
 
 def unknown_property(name: str, entity: str) -> BcError:
-    return BcError(400, "BadRequest", f"Could not find a property named '{name}' on type 'Microsoft.NAV.{entity}'.")
+    # Message as BC words it (github.com/microsoft/AL/issues/7515); the code is what public BC clients match on.
+    return BcError(400, "BadRequest_PropertyNotFound",
+                   f"Could not find a property named '{name}' on type 'Microsoft.NAV.{entity}'.")
 
 
 def read_only(name: str) -> BcError:
+    # Message as integrators report it for Editable = false fields; the code is unverified.
     return BcError(400, "BadRequest_InvalidOperation", f"Control '{name}' is read-only.")
+
+
+def not_modelled(what: str) -> BcError:
+    """BC would do something here that the emulator does not reproduce: say so instead of pretending."""
+    return BcError(501, "Emulator_NotModelled", f"The BC emulator does not model {what}.")
 
 
 def string_too_long(value: str, limit: int) -> BcError:

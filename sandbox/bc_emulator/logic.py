@@ -19,13 +19,14 @@ from BC by a cent on documents with many lines of one rate. Clients must read to
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .errors import (
     BcError,
     dialog,
+    not_modelled,
     read_only,
     record_not_found,
     same_key_exists,
@@ -38,8 +39,10 @@ from .schema import (
     EMPTY_GUID,
     HEADER_OF_LINES,
     LINES_OF_HEADER,
+    PARENT_TYPES,
     SETS,
     EntitySet,
+    encode_enum,
 )
 from .store import Company, Store, new_guid, today
 
@@ -58,7 +61,22 @@ SERIES = {
     "payments": ("GJNL-PMT", "G00001"),
     "journal": ("GJNL-GEN", "G02001"),
 }
+ADDRESS_PAIRS = [("AddressLine1", "addressLine1"), ("AddressLine2", "addressLine2"), ("City", "city"),
+                 ("Country", "country"), ("State", "state"), ("PostCode", "postalCode")]
+# The field each document page binds to Sales Header "Document Date" (orderDate is NOT the Order Date).
+DOCUMENT_DATE = {"salesOrders": "orderDate", "salesInvoices": "invoiceDate", "salesCreditMemos": "creditMemoDate"}
 NUMBER_FIELDS = ("unitPrice", "quantity", "discountAmount", "discountPercent")
+
+# Codeunit 56 "Sales - Calc Discount By Type", ApplyInvDiscBasedOnAmt (Base App, microsoft/BCApps): raised when a
+# positive invoice discount meets a zero discount base (no line with "Allow Invoice Disc.").
+INV_DISC_BASE_IS_ZERO = (
+    "Cannot apply an invoice discount because the document does not include lines where the Allow Invoice Disc. "
+    "field is selected. To add a discount, specify a line discount in the Line Discount % field for the relevant "
+    "lines, or add a line of type Item where the Allow Invoice Disc. field is selected."
+)
+# APIV2DimensionSetLines.Page.al, RecordAlreadyExistErr (LoadLinesFromId on insert).
+DIMENSION_LINE_EXISTS = ("The dimension set line already exists. Check existing dimension set lines and the default "
+                         "dimension set lines on the parent.")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -104,10 +122,13 @@ def coerce_value(spec: EntitySet, name: str, value: Any) -> Any:
             raise bad_type(value, "Edm.Date") from None
         return value
     if f.kind == "enum":
+        # BC answers enum members encoded (G_x002F_L_x0020_Account) and takes that form in $filter; in a body it
+        # also takes the plain name, as Microsoft's API reference examples send it ("G/L Account"). Stored encoded.
         options = spec.enums.get(name, ())
-        if value not in options:
+        encoded = {encode_enum(o) for o in options}
+        if not isinstance(value, str) or (value not in options and value not in encoded):
             raise BcError(400, "BadRequest", f"The string '{value}' is not a valid enumeration type constant.")
-        return value
+        return encode_enum(value) if value in options else value
     return value
 
 
@@ -121,6 +142,8 @@ def parse_body(
     for name, value in body.items():
         if name.startswith("@odata.") or "@odata." in name:
             continue
+        if name in spec.parts and (spec.name, name) not in CHILDREN:
+            raise not_modelled(f"writing the part '{name}' of {spec.name}")
         if (spec.name, name) in CHILDREN:
             if not allow_children:
                 raise BcError(
@@ -209,6 +232,8 @@ class Bc:
             if values.get(fk, EMPTY_GUID) not in (EMPTY_GUID, parent[1]["id"]):
                 raise dialog(f'The value for "{fk}" does not match the parent record.')
             values[fk] = parent[1]["id"]
+            if (parent[0], set_name) in PARENT_TYPES:  # SubPageLink "Parent Type" = const(...)
+                values["parentType"] = encode_enum(PARENT_TYPES[(parent[0], set_name)])
         handler = getattr(self, f"insert_{set_name}", None)
         record = handler(company, values) if handler else self.insert_simple(company, spec, values)
         for child_set, rows in children.items():
@@ -237,7 +262,7 @@ class Bc:
         record = {}
         for f in spec.fields.values():
             if f.kind == "enum":
-                record[f.name] = spec.enums.get(f.name, (" ",))[0]
+                record[f.name] = encode_enum(spec.enums.get(f.name, (" ",))[0])
             elif f.kind != "dt":
                 record[f.name] = defaults.get(f.kind, "")
         return record
@@ -305,9 +330,9 @@ class Bc:
     def insert_customers(self, company: Company, values: dict) -> dict:
         spec = SETS["customers"]
         if not values.get("displayName"):
-            raise dialog('The field "displayName" must have a value.')
+            raise dialog('A "displayName" must be provided.')  # APIV2Customers NotProvidedCustomerNameErr
         record = self.blank(spec)
-        record.update({"type": "Company", "blocked": " ", "taxLiable": True})
+        record.update({"type": "Company", "blocked": encode_enum(" "), "taxLiable": True})
         record.update(values)
         if not record["number"]:
             record["number"] = self.store.next_number(company, *SERIES["customers"])
@@ -317,6 +342,8 @@ class Bc:
         return self.store.put(company, "customers", record)
 
     def modify_customers(self, company: Company, record: dict, values: dict) -> dict:
+        if "displayName" in values and not values["displayName"]:
+            raise dialog('The blank "displayName" is not allowed.')  # APIV2Customers BlankCustomerNameErr
         record.update(values)
         self.apply_customer_refs(company, record, values)
         self.check_unique(company, SETS["customers"], record)
@@ -381,17 +408,15 @@ class Bc:
         record = self.blank(SETS["items"])
         record.update({"type": "Inventory", "baseUnitOfMeasureCode": "PCS", "taxGroupCode": company.record.get(
             "_defaultTaxGroup", ""), "_stock": {}})
-        inventory = values.pop("inventory", None)
+        if "inventory" in values:  # APIV2Items InsertItem: InventoryCannotBeChangedInAPostRequestErr
+            raise dialog("Inventory cannot be changed during on insert.")
         record.update(values)
         if not record["number"]:
             record["number"] = self.store.next_number(company, *SERIES["items"])
         record["id"] = record["_key"] = new_guid()
         self.apply_item_refs(company, record)
         self.check_unique(company, SETS["items"], record)
-        self.store.put(company, "items", record)
-        if inventory:
-            self.adjust_stock(company, record["id"], "", "", num(inventory))
-        return self.store.get(company, "items", record["_key"])
+        return self.store.put(company, "items", record)
 
     def modify_items(self, company: Company, record: dict, values: dict) -> dict:
         inventory = values.pop("inventory", None)
@@ -444,6 +469,8 @@ class Bc:
 
     # -- sales documents -------------------------------------------------------------------------------------
     def resolve_customer(self, company: Company, values: dict, current: dict | None = None) -> dict | None:
+        """Sell-to customer of a document, with the errors of the APIV2 document pages (CouldNotFindSellToCustomerErr,
+        SellToCustomerValuesDontMatchErr, SellToCustomerNotProvidedErr)."""
         cid = values.get("customerId", EMPTY_GUID)
         cno = values.get("customerNumber", "")
         if cid == EMPTY_GUID and not cno:
@@ -454,13 +481,13 @@ class Bc:
         if cid != EMPTY_GUID:
             customer = self.by_id(company, "customers", cid)
             if customer is None:
-                raise dialog("The customer cannot be found.")
+                raise dialog("The sell-to customer cannot be found.")
             if cno and customer["number"] != cno:
-                raise dialog("The customer values do not match to a specific Customer.")
+                raise dialog("The sell-to customer values do not match to a specific Customer.")
         else:
             customer = self.by_code(company, "customers", cno, "number")
             if customer is None:
-                raise record_not_found("Customer", "No.", cno)
+                raise dialog("The sell-to customer cannot be found.")
         if customer["blocked"] == "All":
             raise dialog(
                 f"You cannot create this type of document when Customer {customer['number']} is blocked with type All"
@@ -468,16 +495,19 @@ class Bc:
         return customer
 
     def apply_customer_to_document(self, company: Company, record: dict, customer: dict) -> None:
+        """Sales Header "Sell-to Customer No." validation: addresses, terms, currency, the customer's bill-to
+        customer ("Bill-to Customer No." on the customer card, else itself) and its "Prices Including VAT"."""
         record["customerId"], record["customerNumber"] = customer["id"], customer["number"]
-        record["customerName"] = record["billToName"] = customer["displayName"]
-        record["billToCustomerId"], record["billToCustomerNumber"] = customer["id"], customer["number"]
-        pairs = [("AddressLine1", "addressLine1"), ("AddressLine2", "addressLine2"), ("City", "city"),
-                 ("Country", "country"), ("State", "state"), ("PostCode", "postalCode")]
-        for suffix, src in pairs:
+        record["customerName"] = customer["displayName"]
+        for suffix, src in ADDRESS_PAIRS:
             record[f"sellTo{suffix}"] = customer.get(src, "")
-            record[f"billTo{suffix}"] = customer.get(src, "")
-            record[f"shipTo{suffix}"] = customer.get(src, "")
-        record["shipToName"] = customer["displayName"]
+            if f"shipTo{suffix}" in record:  # credit memos have no ship-to on their page
+                record[f"shipTo{suffix}"] = customer.get(src, "")
+        if "shipToName" in record:
+            record["shipToName"] = customer["displayName"]
+        bill_to = self.by_code(company, "customers", customer.get("_billToCustomerNumber", ""), "number")
+        self.apply_bill_to(record, bill_to or customer)
+        record["pricesIncludeTax"] = bool(customer.get("_pricesIncludingVat", False))
         record["phoneNumber"], record["email"] = customer.get("phoneNumber", ""), customer.get("email", "")
         record["currencyCode"] = customer.get("currencyCode") or company.lcy
         record["currencyId"] = customer.get("currencyId", EMPTY_GUID)
@@ -485,27 +515,79 @@ class Bc:
         record["shipmentMethodId"] = customer.get("shipmentMethodId", EMPTY_GUID)
         record["_taxArea"] = customer.get("taxAreaId", EMPTY_GUID)
 
+    def apply_bill_to(self, record: dict, bill_to: dict) -> None:
+        record["billToCustomerId"], record["billToCustomerNumber"] = bill_to["id"], bill_to["number"]
+        record["billToName"] = bill_to["displayName"]
+        for suffix, src in ADDRESS_PAIRS:
+            record[f"billTo{suffix}"] = bill_to.get(src, "")
+
+    def resolve_bill_to(self, company: Company, values: dict) -> dict | None:
+        """billToCustomerId / billToCustomerNumber as the document pages validate them."""
+        bid, bno = values.get("billToCustomerId", EMPTY_GUID), values.get("billToCustomerNumber", "")
+        if bid in (None, EMPTY_GUID) and not bno:
+            return None
+        bill_to = self.by_id(company, "customers", bid) if bid != EMPTY_GUID else self.by_code(
+            company, "customers", bno, "number")
+        if bill_to is None:
+            raise dialog("The bill-to customer cannot be found.")
+        if bno and bill_to["number"] != bno:
+            raise dialog("The bill-to customer values do not match to a specific Customer.")
+        return bill_to
+
+    def copy_default_dimensions(self, company: Company, set_name: str, record: dict, customer: dict) -> None:
+        """Sales Header CreateDimFromDefaultDim: the customer's default dimensions become the document's."""
+        for default in company.table("defaultDimensions").values():
+            if default["parentId"] != customer["id"] or default["dimensionValueId"] == EMPTY_GUID:
+                continue
+            dimension = self.by_id(company, "dimensions", default["dimensionId"])
+            value = self.by_id(company, "dimensionValues", default["dimensionValueId"])
+            line = self.blank(SETS["dimensionSetLines"])
+            line.update({"id": dimension["id"], "code": dimension["code"], "displayName": dimension["displayName"],
+                         "consolidationCode": dimension["consolidationCode"], "parentId": record["id"],
+                         "parentType": encode_enum(DIMENSION_PARENTS[set_name]), "valueId": value["id"],
+                         "valueCode": value["code"], "valueDisplayName": value["displayName"],
+                         "valueConsolidationCode": value["consolidationCode"]})
+            line["_key"] = f"{record['id']}:{dimension['id']}"
+            self.store.put(company, "dimensionSetLines", line)
     def insert_document(self, company: Company, set_name: str, values: dict) -> dict:
         spec = SETS[set_name]
         customer = self.resolve_customer(company, values)
         record = self.blank(spec)
         record["id"] = record["_key"] = new_guid()
         record["number"] = self.store.next_number(company, *SERIES[set_name])
-        record["status"] = "Draft" if set_name != "salesOrders" else "Draft"
+        record["status"] = "Draft"
         record["postingDate"] = today()
-        for date_field in ("orderDate", "invoiceDate", "creditMemoDate", "dueDate"):
-            if date_field in record:
-                record[date_field] = today()
+        record[DOCUMENT_DATE[set_name]] = today()
         if set_name == "salesOrders":
             record["partialShipping"] = True
         self.apply_customer_to_document(company, record, customer)
         for key, value in values.items():
-            if key not in ("customerId", "customerNumber", "currencyId", "currencyCode"):
+            if key not in ("customerId", "customerNumber", "currencyId", "currencyCode", "billToCustomerId",
+                           "billToCustomerNumber"):
                 record[key] = value
+        bill_to = self.resolve_bill_to(company, values)
+        if bill_to is not None:
+            self.apply_bill_to(record, bill_to)
         self.apply_document_refs(company, record, values)
+        self.apply_due_date(company, set_name, record, values)
         if set_name == "salesCreditMemos":
             self.apply_invoice_link(company, record, values)
-        return self.store.put(company, set_name, record)
+        self.store.put(company, set_name, record)
+        self.copy_default_dimensions(company, set_name, record, customer)
+        # OnInsertRecord → UpdateDiscount runs before a deep insert's lines exist: the base is zero.
+        if num(values.get("discountAmount")) > 0:
+            raise dialog(INV_DISC_BASE_IS_ZERO)
+        return record
+
+    def apply_due_date(self, company: Company, set_name: str, record: dict, values: dict) -> None:
+        """Sales Header "Due Date" = the payment terms' Due Date Calculation from the Document Date (the page's
+        orderDate / invoiceDate / creditMemoDate), unless the body sets dueDate."""
+        if "dueDate" in values:
+            return
+        terms = self.by_id(company, "paymentTerms", record.get("paymentTermsId", EMPTY_GUID))
+        days = int(re.sub(r"\D", "", terms["dueDateCalculation"]) or 0) if terms else 0
+        document_date = date.fromisoformat(record[DOCUMENT_DATE[set_name]])
+        record["dueDate" if "dueDate" in record else "_dueDate"] = (document_date + timedelta(days=days)).isoformat()
 
     def apply_document_refs(self, company: Company, record: dict, values: dict) -> None:
         if "currencyId" in values or "currencyCode" in values:
@@ -555,13 +637,20 @@ class Bc:
         if customer is not None and customer["id"] != record["customerId"]:
             self.apply_customer_to_document(company, record, customer)
         for key, value in values.items():
-            if key not in ("customerId", "customerNumber", "currencyId", "currencyCode"):
+            if key not in ("customerId", "customerNumber", "currencyId", "currencyCode", "billToCustomerId",
+                           "billToCustomerNumber"):
                 record[key] = value
+        bill_to = self.resolve_bill_to(company, values)
+        if bill_to is not None:
+            self.apply_bill_to(record, bill_to)
         self.apply_document_refs(company, record, values)
+        if DOCUMENT_DATE[set_name] in values or "paymentTermsId" in values:
+            self.apply_due_date(company, set_name, record, values)
         if set_name == "salesCreditMemos":
             self.apply_invoice_link(company, record, values)
         self.store.put(company, set_name, record)
-        self.recompute(company, LINES_OF_HEADER[set_name], record["id"])
+        self.recompute(company, LINES_OF_HEADER[set_name], record["id"],
+                       discount_set="discountAmount" in values)
         return record
 
     def modify_salesOrders(self, company, record, values):  # noqa: N802
@@ -624,6 +713,8 @@ class Bc:
             if item.get("blocked"):
                 raise dialog(f"Blocked must be equal to 'No'  in Item: No.={item['number']}. Current value is 'Yes'.")
             record["itemId"], record["lineObjectNumber"] = item["id"], item["number"]
+            # Sales Line CopyFromItem: "Allow Invoice Disc." := Item."Allow Invoice Disc."
+            record["_allowInvoiceDisc"] = bool(item.get("_allowInvoiceDisc", True))
             record.setdefault("description", "")
             if not values.get("description"):
                 record["description"] = item["displayName"]
@@ -644,7 +735,7 @@ class Bc:
                 self.by_code(company, "accounts", number, "number") if number else None)
             if account is None:
                 if account_id != EMPTY_GUID:
-                    raise dialog('The "accountId" does not match to a G/L Account.')
+                    raise dialog("Account does not exist.")  # APIV2SalesOrderLines AccountDoesNotExistErr
                 raise BcError(
                     400, "Internal_InvalidTableRelation",
                     f"The field No. of table Sales Line contains a value ({number}) that cannot be found in the "
@@ -745,7 +836,7 @@ class Bc:
         return self.modify_line(company, "salesCreditMemoLines", record, values)
 
     # -- totals --------------------------------------------------------------------------------------------------
-    def recompute(self, company: Company, lines_set: str, document_id: str) -> None:
+    def recompute(self, company: Company, lines_set: str, document_id: str, discount_set: bool = False) -> None:
         header_set = HEADER_OF_LINES[lines_set]
         header = self.store.get(company, header_set, document_id)
         if header is None:
@@ -764,13 +855,18 @@ class Bc:
                 continue
             gross = round_amount(num(line["quantity"]) * num(line["unitPrice"]), precision)
             amounts.append(gross - num(line["discountAmount"]))
-        base = sum(amounts, Decimal(0))
+        # Only lines with "Allow Invoice Disc." form the base and share the invoice discount (VAT Amount Line
+        # GetTotalInvDiscBaseAmount); Account, Charge and Comment lines never do, Item lines as their item says.
+        eligible = [line["lineType"] == "Item" and line.get("_allowInvoiceDisc", True) for line in lines]
+        base = sum((a for a, e in zip(amounts, eligible, strict=True) if e), Decimal(0))
+        if discount_set and invoice_discount > 0 and base == 0:
+            raise dialog(INV_DISC_BASE_IS_ZERO)
         if invoice_discount and invoice_discount > base:
             raise dialog("The invoice discount cannot be greater than the document amount.")
         cumulative_exact, cumulative_rounded = Decimal(0), Decimal(0)
         totals = {"net": Decimal(0), "tax": Decimal(0), "incl": Decimal(0)}
-        for line, amount in zip(lines, amounts, strict=True):
-            if base and invoice_discount:
+        for line, amount, takes_discount in zip(lines, amounts, eligible, strict=True):
+            if base and invoice_discount and takes_discount:
                 cumulative_exact += invoice_discount * amount / base
                 allocation = round_amount(cumulative_exact, precision) - cumulative_rounded
                 cumulative_rounded += allocation
@@ -818,19 +914,21 @@ class Bc:
             dimension = self.by_id(company, "dimensions", values["id"])
             if dimension is None:
                 raise dialog('The "id" does not match to a Dimension.')
+            if values.get("code") and values["code"] != dimension["code"]:
+                raise dialog("The dimension field values do not match to a specific Dimension.")
         elif values.get("code"):
             dimension = self.by_code(company, "dimensions", values["code"])
             if dimension is None:
-                raise record_not_found("Dimension", "Code", values["code"])
+                raise dialog('The "code" does not match to a Dimension.')
         else:
-            raise dialog('The "id" or "code" of the dimension must be provided.')
+            raise dialog('The "id" or "code" field must be filled in.')
         record = self.blank(SETS["dimensionSetLines"])
         record.update({"id": dimension["id"], "code": dimension["code"], "displayName": dimension["displayName"],
                        "consolidationCode": dimension["consolidationCode"], "parentId": parent_record["id"],
-                       "parentType": DIMENSION_PARENTS[parent_set]})
+                       "parentType": encode_enum(DIMENSION_PARENTS[parent_set])})
         record["_key"] = f"{parent_record['id']}:{dimension['id']}"
         if self.store.get(company, "dimensionSetLines", record["_key"]):
-            raise same_key_exists("Dimension Set Entry", f"Dimension Code='{dimension['code']}'")
+            raise dialog(DIMENSION_LINE_EXISTS)
         self.set_dimension_value(company, record, dimension, values)
         self.store.put(company, "dimensionSetLines", record)
         self.touch_parent(company, parent_set, parent_record["id"])
@@ -845,15 +943,15 @@ class Bc:
         elif values.get("valueCode"):
             value = self.store.find(company, "dimensionValues", dimensionId=dimension["id"], code=values["valueCode"])
             if value is None:
-                raise record_not_found("Dimension Value", "Code", values["valueCode"])
+                raise dialog('The "valueCode" does not match to a Dimension Value.')
         else:
-            raise dialog('The "valueId" or "valueCode" must be provided.')
+            raise dialog('The "valueId" or "valueCode" field must be filled in.')
         record.update({"valueId": value["id"], "valueCode": value["code"], "valueDisplayName": value["displayName"],
                        "valueConsolidationCode": value["consolidationCode"]})
 
     def modify_dimensionSetLines(self, company, record, values):  # noqa: N802
         if values.get("id", record["id"]) != record["id"] or values.get("code", record["code"]) != record["code"]:
-            raise dialog("The dimension of a dimension set line cannot be changed.")
+            raise dialog('The "id" and "code" fields cannot be modified.')
         dimension = self.by_id(company, "dimensions", record["id"])
         self.set_dimension_value(company, record, dimension, values)
         return self.store.put(company, "dimensionSetLines", record)
@@ -864,6 +962,39 @@ class Bc:
             line = self.store.get(company, parent_set, parent_id)
             if line:
                 self.store.bump(company, HEADER_OF_LINES[parent_set], line["documentId"])
+
+    # -- default dimensions (APIV2DefaultDimensions.Page.al over table Default Dimension) -----------------------
+    def insert_defaultDimensions(self, company: Company, values: dict) -> dict:  # noqa: N802
+        record = self.blank(SETS["defaultDimensions"])
+        record.update(values)
+        if record["parentType"] == encode_enum(" ") or record["parentId"] == EMPTY_GUID:
+            raise dialog("You must get to the parent first to get to the default dimensions.")
+        self.resolve_default_dimension(company, record, values)
+        record["id"] = record["_key"] = new_guid()
+        if any(r["parentId"] == record["parentId"] and r["dimensionId"] == record["dimensionId"]
+               for r in company.table("defaultDimensions").values()):
+            raise same_key_exists("Default Dimension", f"No.='{record['parentId']}',Dimension Code="
+                                                       f"'{record['dimensionCode']}'")
+        return self.store.put(company, "defaultDimensions", record)
+
+    def modify_defaultDimensions(self, company, record, values):  # noqa: N802
+        if values.get("dimensionId", record["dimensionId"]) != record["dimensionId"]:
+            raise dialog("The dimension of a default dimension cannot be changed.")
+        record.update(values)
+        self.resolve_default_dimension(company, record, values)
+        return self.store.put(company, "defaultDimensions", record)
+
+    def resolve_default_dimension(self, company: Company, record: dict, values: dict) -> None:
+        dimension = self.by_id(company, "dimensions", record["dimensionId"])
+        if dimension is None:
+            raise record_not_found("Dimension", "Id", record["dimensionId"])
+        record["dimensionCode"] = dimension["code"]
+        value = None
+        if record["dimensionValueId"] != EMPTY_GUID:
+            value = self.by_id(company, "dimensionValues", record["dimensionValueId"])
+            if value is None or value["dimensionId"] != dimension["id"]:
+                raise record_not_found("Dimension Value", "Id", record["dimensionValueId"])
+        record["dimensionValueCode"] = value["code"] if value else ""
 
     # -- journals -----------------------------------------------------------------------------------------------
     def journal_line_common(self, company: Company, values: dict, journal_set: str, lines_set: str) -> dict:
@@ -894,32 +1025,58 @@ class Bc:
         return self.store.put(company, "customerPayments", record)
 
     def apply_payment_refs(self, company: Company, record: dict, values: dict) -> None:
-        customer = None
-        if values.get("customerId", EMPTY_GUID) != EMPTY_GUID or values.get("customerNumber"):
-            customer = self.resolve_customer(company, values, current=record)
-            record["customerId"], record["customerNumber"] = customer["id"], customer["number"]
+        """The field triggers of APIV2CustomerPayments.Page.al, in page order.
+
+        customerId / customerNumber: must name a customer. appliesToInvoiceId: must be a posted invoice; an
+        appliesToInvoiceNumber that matches none is kept as typed (Applies-to Doc. No.) and only posting fails.
+        Either one fills the customer, when none is given, with the invoice's bill-to customer. A customer that
+        differs from it is accepted here too — posting then finds no open entry of that customer to apply to.
+        """
+        if "customerId" in values:
+            if values["customerId"] == EMPTY_GUID:
+                record["customerNumber"] = ""
+            else:
+                customer = self.by_id(company, "customers", values["customerId"])
+                if customer is None:
+                    raise dialog('The "customerId" does not match to a Customer.')
+                if values.get("customerNumber") and values["customerNumber"] != customer["number"]:
+                    raise dialog("The customer values do not match to a specific Customer.")
+                record["customerNumber"] = customer["number"]
+        elif "customerNumber" in values:
+            if not values["customerNumber"]:
+                record["customerId"] = EMPTY_GUID
+            else:
+                customer = self.by_code(company, "customers", values["customerNumber"], "number")
+                if customer is None:
+                    raise dialog('The "customerNumber" does not match to a Customer.')
+                record["customerId"] = customer["id"]
         invoice = None
         if values.get("appliesToInvoiceId", EMPTY_GUID) != EMPTY_GUID:
             invoice = self.by_id(company, "salesInvoices", values["appliesToInvoiceId"])
             if invoice is None or invoice["status"] not in ("Open", "Paid", "Corrective", "Canceled"):
-                raise dialog('The "appliesToInvoiceId" does not match to an Invoice.')
+                raise dialog('The "appliesToInvoiceId" should be the ID of an Open, Paid, Corrective, or Canceled '
+                             "Invoice.")
+            if values.get("appliesToInvoiceNumber") and values["appliesToInvoiceNumber"] != invoice["number"]:
+                raise dialog("The Applies To Invoice values do not match to the same Invoice.")
+        elif "appliesToInvoiceId" in values:
+            record["appliesToInvoiceNumber"] = values.get("appliesToInvoiceNumber", "")
         elif values.get("appliesToInvoiceNumber"):
             invoice = next((i for i in company.table("salesInvoices").values()
                             if i["number"] == values["appliesToInvoiceNumber"] and i["status"] != "Draft"), None)
-            if invoice is None:
-                raise dialog('The "appliesToInvoiceNumber" does not match to an Invoice.')
+            record["appliesToInvoiceId"] = EMPTY_GUID
         if invoice is not None:
-            if record["customerId"] not in (EMPTY_GUID, invoice["customerId"]):
-                raise dialog("The customer of the payment and the invoice do not match.")
             record["appliesToInvoiceId"], record["appliesToInvoiceNumber"] = invoice["id"], invoice["number"]
-            record["customerId"], record["customerNumber"] = invoice["customerId"], invoice["customerNumber"]
+            if not record["customerNumber"]:
+                bill_to = invoice.get("billToCustomerNumber") or invoice["customerNumber"]
+                customer = self.by_code(company, "customers", bill_to, "number")
+                record["customerNumber"], record["customerId"] = bill_to, customer["id"] if customer else EMPTY_GUID
 
     def insert_journalLines(self, company: Company, values: dict) -> dict:  # noqa: N802
         record = self.journal_line_common(company, values, "journals", "journalLines")
         if "accountType" not in values:
-            record["accountType"] = "G/L Account"
+            record["accountType"] = encode_enum("G/L Account")
         if "balanceAccountType" not in values:
-            record["balanceAccountType"] = "G/L Account"
+            record["balanceAccountType"] = encode_enum("G/L Account")
         self.apply_journal_accounts(company, record, values)
         if not record["documentNumber"]:
             record["documentNumber"] = self.store.next_number(company, *SERIES["journal"])
@@ -935,7 +1092,8 @@ class Bc:
             ("accountType", "accountId", "accountNumber"),
             ("balanceAccountType", "balancingAccountId", "balancingAccountNumber"),
         ):
-            table = {"G/L Account": "accounts", "Bank Account": "_bankAccounts"}.get(record[type_field])
+            table = {encode_enum("G/L Account"): "accounts", encode_enum("Bank Account"): "_bankAccounts"}.get(
+                record[type_field])
             if table is None:
                 raise dialog(f"The emulator supports only G/L Account and Bank Account in {type_field}.")
             row = None
@@ -962,6 +1120,8 @@ class Bc:
             ("salesCreditMemos", "post"): self.post_credit_memo,
             ("journals", "post"): self.post_journal,
         }.get((set_name, name))
+        if handler is None and name in SETS[set_name].actions:
+            raise not_modelled(f"the bound action {name} of {set_name}")
         if handler is None:
             raise BcError(
                 400, "BadRequest_NotFound",
@@ -1013,7 +1173,8 @@ class Bc:
         invoice = {k: v for k, v in order.items() if k in invoice_spec.fields and not k.startswith("_")}
         invoice.update({
             "id": new_guid(), "number": self.store.next_number(company, *SERIES["postedInvoices"]),
-            "status": "Open", "invoiceDate": order["postingDate"], "dueDate": order["postingDate"],
+            # The posted invoice keeps the order's Document Date (orderDate) and Due Date.
+            "status": "Open", "invoiceDate": order["orderDate"], "dueDate": order["_dueDate"],
             "promisedPayDate": "0001-01-01", "customerPurchaseOrderReference": "", "orderId": order["id"],
             "orderNumber": order["number"], "remainingAmount": order["totalAmountIncludingTax"],
             "disputeStatusId": EMPTY_GUID, "_shipmentId": shipment["id"],
@@ -1026,10 +1187,10 @@ class Bc:
             copy.update({"id": new_guid(), "documentId": invoice["id"]})
             copy["_key"] = copy["id"]
             self.store.put(company, "salesInvoiceLines", copy)
-            self.copy_dimensions(company, line["id"], copy["id"], "Sales Invoice Line")
-        self.copy_dimensions(company, order["id"], invoice["id"], "Sales Invoice")
+            self.copy_dimensions(company, line["id"], copy["id"], encode_enum(DIMENSION_PARENTS["salesInvoiceLines"]))
+        self.copy_dimensions(company, order["id"], invoice["id"], encode_enum(DIMENSION_PARENTS["salesInvoices"]))
         self.move_stock(company, lines, -1)
-        self.add_balance(company, order["customerId"], num(order["totalAmountIncludingTax"]))
+        self.add_balance(company, order["billToCustomerId"], num(order["totalAmountIncludingTax"]))
         self.delete_document(company, "salesOrders", order)
 
     def create_shipment(self, company: Company, order: dict, lines: list[dict]) -> dict:
@@ -1039,7 +1200,7 @@ class Bc:
         method = self.by_id(company, "shipmentMethods", order.get("shipmentMethodId", ""))
         shipment.update({
             "id": new_guid(), "number": self.store.next_number(company, *SERIES["postedShipments"]),
-            "orderNumber": order["number"], "invoiceDate": order["postingDate"], "dueDate": order["postingDate"],
+            "orderNumber": order["number"], "invoiceDate": order["orderDate"], "dueDate": order["_dueDate"],
             "customerPurchaseOrderReference": "", "paymentTermsCode": terms["code"] if terms else "",
             "shipmentMethodCode": method["code"] if method else "", "_orderId": order["id"],
             "_packageTrackingNo": order.get("_packageTrackingNo", ""),
@@ -1049,8 +1210,8 @@ class Bc:
         shipment["_key"] = shipment["id"]
         self.store.put(company, "salesShipments", shipment)
         for line in lines:
-            line_type = {"Account": "G/L Account", "Charge": "Charge (Item)", "Comment": " "}.get(
-                line["lineType"], line["lineType"])
+            line_type = encode_enum({"Account": "G/L Account", "Charge": "Charge (Item)", "Comment": " "}.get(
+                line["lineType"], line["lineType"]))
             row = {
                 "id": new_guid(), "documentId": shipment["id"], "documentNo": shipment["number"],
                 "sequence": line["sequence"], "lineType": line_type, "lineObjectNumber": line["lineObjectNumber"],
@@ -1077,7 +1238,7 @@ class Bc:
             invoice["invoiceDate"] = invoice["postingDate"]
         self.store.put(company, "salesInvoices", invoice)
         self.move_stock(company, lines, -1)
-        self.add_balance(company, invoice["customerId"], num(invoice["totalAmountIncludingTax"]))
+        self.add_balance(company, invoice["billToCustomerId"], num(invoice["totalAmountIncludingTax"]))
 
     def post_credit_memo(self, company: Company, memo: dict) -> None:
         if memo["status"] != "Draft":
@@ -1099,7 +1260,7 @@ class Bc:
                 memo["status"] = "Paid"
         self.store.put(company, "salesCreditMemos", memo)
         self.move_stock(company, lines, +1)
-        self.add_balance(company, memo["customerId"], -total)
+        self.add_balance(company, memo["billToCustomerId"], -total)
 
     def post_journal(self, company: Company, journal: dict) -> None:
         if journal.get("_kind") == "customerPayments":
@@ -1124,6 +1285,21 @@ class Bc:
             self.store.remove(company, "journalLines", line["_key"])
             self.remove_dimensions(company, line["id"])
 
+    def applied_invoice(self, company: Company, line: dict) -> dict | None:
+        """Gen. Jnl.-Post Line looks the Applies-to Doc. No. up among the OPEN invoice entries of the line's own
+        customer (the invoice's bill-to customer): no such entry, no posting."""
+        number = line.get("appliesToInvoiceNumber", "")
+        if not number:
+            return None
+        invoice = next((i for i in company.table("salesInvoices").values()
+                        if i["number"] == number and i["status"] == "Open"
+                        and (i.get("billToCustomerNumber") or i["customerNumber"]) == line["customerNumber"]), None)
+        if invoice is None:
+            raise BcError(400, "Internal_RecordNotFound",
+                          f"There is no Cust. Ledger Entry within the filter. Filters: Document No.: {number}, "
+                          f"Document Type: Invoice, Customer No.: {line['customerNumber']}, Open: Yes")
+        return invoice
+
     def post_payments(self, company: Company, journal: dict) -> None:
         lines = sorted((r for r in company.table("customerPayments").values() if r["journalId"] == journal["id"]),
                        key=lambda r: r["lineNumber"])
@@ -1132,7 +1308,7 @@ class Bc:
         for line in lines:
             where = (f"Journal Template Name='CASHRCPT',Journal Batch Name='{journal['code']}',"
                      f"Line No.='{line['lineNumber']}'")
-            if line["customerId"] == EMPTY_GUID and num(line["amount"]):
+            if not line["customerNumber"] and num(line["amount"]):
                 raise dialog(f"Account No. must have a value in Gen. Journal Line: {where}. "
                              "It cannot be zero or empty.")
             if num(line["amount"]) > 0:
@@ -1141,7 +1317,7 @@ class Bc:
                               f"Amount must be negative in Gen. Journal Line {where}.")
         for line in lines:
             amount = num(line["amount"])
-            invoice = self.by_id(company, "salesInvoices", line["appliesToInvoiceId"])
+            invoice = self.applied_invoice(company, line)
             if invoice is not None and amount:
                 invoice = dict(invoice)
                 remaining = max(num(invoice["remainingAmount"]) + amount, Decimal(0))

@@ -296,6 +296,21 @@ class Filter:
     def __call__(self, row: dict) -> bool:
         return _eval(self.ast, row)
 
+    def comparisons(self) -> list[tuple[str, Any]]:
+        """Every (field, literal) compared anywhere in the filter (eq/ne/gt/... and `in`)."""
+        found, stack = [], [self.ast]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, _Bool):
+                stack.extend(node.items)
+            elif isinstance(node, _Cmp):
+                for f, lit in ((node.left, node.right), (node.right, node.left)):
+                    if isinstance(f, _Field) and isinstance(lit, _Lit):
+                        found.append((f.name, lit.value))
+            elif isinstance(node, _In) and isinstance(node.left, _Field):
+                found.extend((node.left.name, v.value) for v in node.values if isinstance(v, _Lit))
+        return found
+
     def equalities(self) -> dict[str, Any]:
         """`field eq literal` terms joined by top-level `and` (used for FlowFilters and required filters)."""
         terms = self.ast.items if isinstance(self.ast, _Bool) and self.ast.op == "and" else [self.ast]

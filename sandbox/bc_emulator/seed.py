@@ -37,7 +37,14 @@ MARKETS = {
             ("20000", "Anna Andersson", "Person", "anna.andersson@example.com", "+46 70 111 22 33", "Göteborg",
              "41101"),
             ("30000", "Erik Svensson", "Person", "erik.svensson@example.com", "", "Malmö", "21120"),
+            ("40000", "Nils Berg (billed to Adatum)", "Person", "nils.berg@example.com", "", "Stockholm", "11350"),
+            ("50000", "Sara Lind (prices incl. VAT)", "Person", "sara.lind@example.com", "", "Uppsala", "75320"),
         ],
+        # Customer card fields the API page does not show: Bill-to Customer No., Prices Including VAT, and
+        # default dimensions (Default Dimension, table 352) that every new document of the customer copies.
+        "bill_to": {"40000": "10000"},
+        "prices_including_vat": {"50000"},
+        "default_dimensions": {"WEB-SE": [("SALESCHANNEL", "WEB")], "10000": [("MARKET", "SE")]},
         "payment_methods": [("CARD", "Card"), ("INVOICE", "Invoice"), ("KLARNA", "Klarna"), ("SWISH", "Swish"),
                             ("PAYPAL", "PayPal"), ("BANK", "Bank transfer")],
         "shipment_methods": [("POSTNORD", "PostNord"), ("DHL", "DHL Express"), ("PICKUP", "Pick-up in store")],
@@ -55,6 +62,9 @@ MARKETS = {
             ("20000", "Max Mustermann", "Person", "max.mustermann@example.com", "+49 151 1234567", "München",
              "80331"),
         ],
+        "bill_to": {},
+        "prices_including_vat": set(),
+        "default_dimensions": {"WEB-DE": [("SALESCHANNEL", "WEB")]},
         "payment_methods": [("CARD", "Karte"), ("INVOICE", "Rechnung"), ("KLARNA", "Klarna"), ("PAYPAL", "PayPal"),
                             ("BANK", "Überweisung")],
         "shipment_methods": [("DHL", "DHL Paket"), ("DPD", "DPD"), ("PICKUP", "Abholung")],
@@ -64,7 +74,8 @@ MARKETS = {
 
 LOCATIONS = [("MAIN", "Main warehouse"), ("STORE1", "Store 1"), ("WEB", "Webshop warehouse")]
 
-# number, name, type, unit price (SEK), tax, category, stock {(location, variant): qty}, variants
+# number, name, type, unit price (SEK), tax, category, stock {(location, variant): qty}, variants.
+# Item "Allow Invoice Disc." is true (the Item table's InitValue) except for the items in NO_INVOICE_DISCOUNT.
 ITEMS = [
     ("1000", "T-shirt Classic", "Inventory", 199.0, "standard", "APPAREL",
      {("MAIN", "S-BLK"): 20, ("MAIN", "M-BLK"): 30, ("MAIN", "L-BLK"): 10, ("WEB", "M-BLK"): 5, ("STORE1", "S-WHT"): 4},
@@ -83,8 +94,9 @@ ITEMS = [
      {("MAIN", ""): 6, ("STORE1", ""): 2}, []),
     ("WOO-ALBUM", "Album", "Inventory", 150.0, "standard", "MUSIC", {("MAIN", ""): 50}, []),
     ("SHIPPING", "Shipping", "Service", 0.0, "standard", "", {}, []),
-    ("GIFTWRAP", "Gift wrapping", "Non-Inventory", 29.0, "standard", "", {}, []),
+    ("GIFTWRAP", "Gift wrapping", "Non_x002D_Inventory", 29.0, "standard", "", {}, []),
 ]
+NO_INVOICE_DISCOUNT = {"SHIPPING", "GIFTWRAP"}
 TAX_BY_KIND = {"SE": {"standard": "VAT25", "books": "VAT6"}, "DE": {"standard": "VAT19", "books": "VAT7"}}
 PRICE_FACTOR = {"SE": 1.0, "DE": 0.1}
 
@@ -200,8 +212,16 @@ def _master_data(market: str, m: dict, put) -> None:
             "taxLiable": True, "taxAreaId": demo_id(market, "taxAreas", "DOMESTIC"),
             "taxAreaDisplayName": "Domestic customers", "taxRegistrationNumber": "", "currencyId": empty,
             "currencyCode": "", "paymentTermsId": demo_id(market, "paymentTerms", "14 DAYS"), "shipmentMethodId": empty,
-            "paymentMethodId": demo_id(market, "paymentMethods", "CARD"), "blocked": " ",
+            "paymentMethodId": demo_id(market, "paymentMethods", "CARD"), "blocked": "_x0020_",
+            "_billToCustomerNumber": m["bill_to"].get(number, ""),
+            "_pricesIncludingVat": number in m["prices_including_vat"],
         })
+        for code, value in m["default_dimensions"].get(number, []):
+            put("defaultDimensions", f"{number}/{code}", {
+                "parentType": "Customer", "parentId": demo_id(market, "customers", number),
+                "dimensionId": demo_id(market, "dimensions", code), "dimensionCode": code,
+                "dimensionValueId": demo_id(market, "dimensionValues", f"{code}/{value}"),
+                "dimensionValueCode": value, "postingValidation": "_x0020_"})
     factor = PRICE_FACTOR[market]
     for number, name, kind, price, tax_kind, category, stock, variants in ITEMS:
         qty = {f"{loc}|{var}": q for (loc, var), q in stock.items()}
@@ -215,7 +235,7 @@ def _master_data(market: str, m: dict, put) -> None:
             "baseUnitOfMeasureCode": "PCS", "generalProductPostingGroupId": empty,
             "generalProductPostingGroupCode": "RETAIL" if kind != "Service" else "SERVICES",
             "inventoryPostingGroupId": empty, "inventoryPostingGroupCode": "RESALE" if kind == "Inventory" else "",
-            "_stock": qty,
+            "_stock": qty, "_allowInvoiceDisc": number not in NO_INVOICE_DISCOUNT,
         })
         for code, description in variants:
             put("itemVariants", f"{number}/{code}", {"itemId": item["id"], "itemNumber": number, "code": code,

@@ -19,13 +19,13 @@ from .faults import Faults
 from .limits import Limiter, Limits
 from .logic import GUID_RE, Bc
 from .odata import Query, parse_filter, parse_query
-from .schema import CHILDREN, LINE_SETS, REFERENCES, SETS, WEBHOOK_SETS, EntitySet
+from .schema import CHILDREN, LINE_SETS, REFERENCES, SETS, WEBHOOK_SETS, EntitySet, encode_enum
 from .store import Store, etag_of, now_iso
 from .webhooks import Notifier, expiry, handshake
 
 JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
 _TYPE_DEFAULTS = {"guid": "00000000-0000-0000-0000-000000000000", "code": "", "text": "", "dec": 0, "int": 0,
-                  "bool": False, "date": "0001-01-01", "enum": " ", "dt": "0001-01-01T00:00:00Z"}
+                  "bool": False, "date": "0001-01-01", "enum": "_x0020_", "dt": "0001-01-01T00:00:00Z"}
 
 
 @dataclass
@@ -74,6 +74,15 @@ def principal_of(token: str) -> str:
         except (ValueError, json.JSONDecodeError):
             return token
     return token
+
+
+def check_enum_literals(spec: EntitySet, predicate) -> None:
+    """An enum compared with anything but a member's encoded name is refused, as OData converts the literal to
+    the enum type (`blocked eq ' '` fails; `blocked eq '_x0020_'` is the way)."""
+    for name, literal in predicate.comparisons():
+        members = {encode_enum(o) for o in spec.enums.get(name, ())}
+        if spec.fields[name].kind == "enum" and literal is not None and literal not in members:
+            raise BcError(400, "BadRequest", f"The string '{literal}' is not a valid enumeration type constant.")
 
 
 class _Rollback(Exception):
@@ -254,6 +263,7 @@ class Api:
     def apply_query(self, spec: EntitySet, rows: list[dict], q: Query) -> list[dict]:
         if q.filter:
             predicate = parse_filter(q.filter, lambda n: n in spec.fields, spec.entity)
+            check_enum_literals(spec, predicate)
             rows = [r for r in rows if predicate(r)]
         for name, descending in reversed(q.orderby):
             if name not in spec.fields:
@@ -272,6 +282,9 @@ class Api:
             if "documentId" not in wanted and "id" not in wanted:
                 raise BcError(400, "Application_DialogException",
                               "You must specify an Id or a Document Id to get the lines.")
+        for name in q.select or ():
+            if name not in spec.fields:  # refused even when no row would be rendered
+                raise unknown_property(name, spec.entity)
         rows = self.apply_query(spec, rows, q)
         body, headers = self.page(call, q, rows, lambda r: self.serialize(company, spec, r, q))
         body = {"@odata.context": f"{call.root}/$metadata#{set_name}", **body}

@@ -37,7 +37,7 @@ def first(api: httpx.Client, cid: str, set_name: str, filter_: str | None = None
 
 @pytest.fixture
 def customer(bc_api, bc_company_id) -> dict:
-    return first(bc_api, bc_company_id, "customers", "blocked eq ' '")
+    return first(bc_api, bc_company_id, "customers", "blocked eq '_x0020_'")
 
 
 @pytest.fixture
@@ -283,7 +283,10 @@ def test_expand_lines_and_dimension_set_lines(bc_api, bc_company_id, customer, i
     body = response.json()
     assert body["number"] == order["number"]
     assert [set(line) for line in body["salesOrderLines"]] == [{"@odata.etag", "sequence", "quantity"}] * 2
-    assert body["dimensionSetLines"] == []
+    # A new document carries its customer's default dimensions (Sales Header CreateDimFromDefaultDim).
+    defaults = bc_api.get(company_path(bc_company_id, f"customers({customer['id']})/defaultDimensions")).json()
+    assert {(d["code"], d["valueCode"]) for d in body["dimensionSetLines"]} == {
+        (d["dimensionCode"], d["dimensionValueCode"]) for d in defaults["value"] if d["dimensionValueCode"]}
 
 
 def test_server_paging_with_maxpagesize_gives_absolute_next_links(bc_api, bc_company_id):
@@ -445,3 +448,259 @@ def test_empty_journal_post_says_nothing_to_post(bc_api, bc_company_id):
     post = bc_api.post(company_path(bc_company_id, f"journals({journal['id']})/Microsoft.NAV.post"))
     assert post.status_code == 400
     assert "There is nothing to post." in error_of(post)["message"]
+
+
+# -- what the APIV2 pages and the Base App behind them do (issue 10) ----------------------------------------------
+
+
+def two_customers(api, cid) -> list[dict]:
+    rows = api.get(company_path(cid, "customers"), params={"$filter": "blocked eq '_x0020_'", "$top": "2"})
+    assert rows.status_code == 200, rows.text
+    assert len(rows.json()["value"]) == 2
+    return rows.json()["value"]
+
+
+def gl_account(api, cid) -> dict:
+    return first(api, cid, "accounts", "directPosting eq true and blocked eq false")
+
+
+def test_deep_insert_with_header_discount_fails_before_any_line_exists(bc_api, bc_company_id, customer, items):
+    """APIV2SalesOrders OnInsertRecord → UpdateDiscount → codeunit 56 ApplyInvDiscBasedOnAmt: no line yet, so the
+    discount base is zero and BC refuses; nothing is created."""
+    ext = ext_no()
+    response = bc_api.post(company_path(bc_company_id, "salesOrders"), json={
+        "customerNumber": customer["number"], "externalDocumentNumber": ext, "discountAmount": 5,
+        "salesOrderLines": [{"lineType": "Item", "itemId": items[0]["id"], "quantity": 2, "unitPrice": 10}]})
+    assert response.status_code == 400
+    assert "Allow Invoice Disc." in error_of(response)["message"]
+    found = bc_api.get(company_path(bc_company_id, "salesOrders"),
+                       params={"$filter": f"externalDocumentNumber eq '{ext.upper()}'"}).json()["value"]
+    assert found == []
+
+
+def test_discount_patched_after_creation_is_spread_over_item_lines_only(bc_api, bc_company_id, customer, items,
+                                                                        created):
+    """Create, then PATCH discountAmount with If-Match. G/L account lines never take invoice discount (Sales Line
+    CopyFromGLAccount clears Allow Invoice Disc.); a document of G/L lines only has no base at all."""
+    account = gl_account(bc_api, bc_company_id)
+    order = make_order(bc_api, bc_company_id, customer, items, created)
+    path = company_path(bc_company_id, f"salesOrders({order['id']})")
+    added = bc_api.post(f"{path}/salesOrderLines", json={"lineType": "Account", "lineObjectNumber": account["number"],
+                                                         "quantity": 1, "unitPrice": 40})
+    assert added.status_code == 201, added.text
+    etag = bc_api.get(path).json()["@odata.etag"]
+    patched = bc_api.patch(path, json={"discountAmount": 13.15}, headers={"If-Match": etag})
+    assert patched.status_code == 200, patched.text
+    lines = bc_api.get(f"{path}/salesOrderLines").json()["value"]
+    by_type = {line["lineType"]: line for line in lines}
+    assert by_type["Account"]["invoiceDiscountAllocation"] == 0
+    assert sum(line["invoiceDiscountAllocation"] for line in lines) == pytest.approx(13.15)
+    assert patched.json()["totalAmountExcludingTax"] == pytest.approx(31.5 + 99.99 + 40 - 13.15)
+
+    only_gl = bc_api.post(company_path(bc_company_id, "salesOrders"), json={
+        "customerNumber": customer["number"], "externalDocumentNumber": ext_no(),
+        "salesOrderLines": [{"lineType": "Account", "lineObjectNumber": account["number"], "quantity": 1,
+                             "unitPrice": 40}]})
+    assert only_gl.status_code == 201, only_gl.text
+    created.append(("salesOrders", only_gl.json()["id"]))
+    refused = bc_api.patch(company_path(bc_company_id, f"salesOrders({only_gl.json()['id']})"),
+                           json={"discountAmount": 5}, headers={"If-Match": only_gl.json()["@odata.etag"]})
+    assert refused.status_code == 400
+    assert "Allow Invoice Disc." in error_of(refused)["message"]
+
+
+@pytest.fixture
+def customer_with_default_dimension(bc_api, bc_company_id, created):
+    """A new customer with one default dimension (the first dimension that has a value)."""
+    for dimension in bc_api.get(company_path(bc_company_id, "dimensions")).json()["value"]:
+        values = bc_api.get(company_path(bc_company_id, f"dimensions({dimension['id']})/dimensionValues")).json()
+        if values["value"]:
+            break
+    else:
+        pytest.fail("no dimension with values in this company")
+    made = bc_api.post(company_path(bc_company_id, "customers"), json={"displayName": f"Contract {ext_no()}"})
+    assert made.status_code == 201, made.text
+    new = made.json()
+    default = bc_api.post(company_path(bc_company_id, f"customers({new['id']})/defaultDimensions"), json={
+        "dimensionId": dimension["id"], "dimensionValueId": values["value"][0]["id"]})
+    assert default.status_code == 201, default.text
+    assert default.json()["parentType"] == "Customer" and default.json()["parentId"] == new["id"]
+    yield new, dimension, values["value"]
+    created.append(("customers", new["id"]))
+
+
+def test_customer_default_dimensions_are_copied_and_a_header_line_with_the_same_code_is_refused(
+        bc_api, bc_company_id, customer_with_default_dimension, items, created):
+    """Sales Header copies the customer's default dimensions; APIV2DimensionSetLines then refuses a second line
+    with that code (RecordAlreadyExistErr). The way: read the document's lines, PATCH the existing one."""
+    new_customer, dimension, values = customer_with_default_dimension
+    clash = bc_api.post(company_path(bc_company_id, "salesOrders"), json={
+        "customerNumber": new_customer["number"], "externalDocumentNumber": ext_no(),
+        "dimensionSetLines": [{"code": dimension["code"], "valueCode": values[-1]["code"]}]})
+    assert clash.status_code == 400
+    assert "The dimension set line already exists." in error_of(clash)["message"]
+
+    order = make_order(bc_api, bc_company_id, new_customer, items, created)
+    lines_path = company_path(bc_company_id, f"salesOrders({order['id']})/dimensionSetLines")
+    (line,) = bc_api.get(lines_path).json()["value"]
+    assert (line["code"], line["valueCode"]) == (dimension["code"], values[0]["code"])
+    again = bc_api.post(lines_path, json={"code": dimension["code"], "valueCode": values[-1]["code"]})
+    assert again.status_code == 400
+    patched = bc_api.patch(f"{lines_path}({line['id']})", json={"valueCode": values[-1]["code"]},
+                           headers={"If-Match": line["@odata.etag"]})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["valueCode"] == values[-1]["code"]
+
+
+def test_order_date_is_the_document_date_and_becomes_the_invoice_date(bc_api, bc_company_id, customer, items,
+                                                                      created):
+    """APIV2SalesOrders binds orderDate to "Document Date"; posting keeps it as the invoice's invoiceDate, while
+    postingDate stays the posting date."""
+    from datetime import date, timedelta
+
+    posting = date.today().isoformat()
+    document = (date.today() - timedelta(days=10)).isoformat()
+    order = make_order(bc_api, bc_company_id, customer, items, created, orderDate=document, postingDate=posting)
+    assert (order["orderDate"], order["postingDate"]) == (document, posting)
+    invoice = ship_and_invoice(bc_api, bc_company_id, order)
+    assert (invoice["invoiceDate"], invoice["postingDate"]) == (document, posting)
+
+
+def test_credit_memo_takes_its_tax_basis_from_the_customer(bc_api, bc_company_id, customer, items, created):
+    """pricesIncludeTax is Editable = false on APIV2SalesCreditMemos: the memo has the customer's basis (the same
+    a draft invoice of that customer gets by default), whatever the invoice it applies to had."""
+    path = company_path(bc_company_id, "salesCreditMemos")
+    refused = bc_api.post(path, json={"customerNumber": customer["number"], "pricesIncludeTax": True})
+    assert refused.status_code == 400
+    assert "Control 'pricesIncludeTax' is read-only." in error_of(refused)["message"]
+    draft = bc_api.post(company_path(bc_company_id, "salesInvoices"), json={"customerNumber": customer["number"]})
+    assert draft.status_code == 201
+    created.append(("salesInvoices", draft.json()["id"]))
+    basis = draft.json()["pricesIncludeTax"]
+    order = make_order(bc_api, bc_company_id, customer, items, created, pricesIncludeTax=not basis)
+    invoice = ship_and_invoice(bc_api, bc_company_id, order)
+    assert invoice["pricesIncludeTax"] is (not basis)
+    memo = bc_api.post(path, json={"customerNumber": customer["number"], "invoiceId": invoice["id"]})
+    assert memo.status_code == 201, memo.text
+    created.append(("salesCreditMemos", memo.json()["id"]))
+    assert memo.json()["pricesIncludeTax"] is basis
+
+
+@pytest.mark.parametrize("field", ["sellToAddressLine2", "shipToAddressLine2"])
+def test_address_line_2_holds_50_characters(bc_api, bc_company_id, customer, created, field):
+    """Sales Header "Sell-to Address 2" / "Ship-to Address 2" are Text[50]."""
+    path = company_path(bc_company_id, "salesOrders")
+    fits = bc_api.post(path, json={"customerNumber": customer["number"], field: "x" * 50})
+    assert fits.status_code == 201, fits.text
+    created.append(("salesOrders", fits.json()["id"]))
+    too_long = bc_api.post(path, json={"customerNumber": customer["number"], field: "x" * 51})
+    assert too_long.status_code == 400
+    assert error_of(too_long)["code"] == "Application_StringExceededLength"
+
+
+@pytest.mark.parametrize("sent", ["G/L Account", "G_x002F_L_x0020_Account"])
+def test_journal_account_type_is_answered_encoded(bc_api, bc_company_id, sent):
+    """Enum members travel as OData identifiers; the body takes the plain name too (Microsoft's own example)."""
+    journal = first(bc_api, bc_company_id, "journals")
+    account = gl_account(bc_api, bc_company_id)
+    lines = company_path(bc_company_id, f"journals({journal['id']})/journalLines")
+    made = bc_api.post(lines, json={"accountType": sent, "accountNumber": account["number"], "amount": 1,
+                                    "description": "contract test"})
+    assert made.status_code == 201, made.text
+    line = made.json()
+    try:
+        assert line["accountType"] == "G_x002F_L_x0020_Account"
+        found = bc_api.get(lines, params={"$filter": f"id eq {line['id']} and accountType eq "
+                                                     "'G_x002F_L_x0020_Account'"}).json()["value"]
+        assert [f["id"] for f in found] == [line["id"]]
+    finally:
+        bc_api.delete(f"{lines}({line['id']})", headers={"If-Match": "*"})
+
+
+@pytest.fixture
+def payment_journal(bc_api, bc_company_id):
+    journal = first(bc_api, bc_company_id, "customerPaymentJournals")
+    path = company_path(bc_company_id, f"customerPaymentJournals({journal['id']})/customerPayments")
+    assert bc_api.get(path).json()["value"] == [], "the payment journal must be empty for this test"
+    yield journal, path
+    for line in bc_api.get(path).json()["value"]:
+        bc_api.delete(f"{path}({line['id']})", headers={"If-Match": "*"})
+
+
+def test_customer_payment_without_customer_takes_the_invoices_bill_to(bc_api, bc_company_id, items, created,
+                                                                      payment_journal):
+    """APIV2CustomerPayments appliesToInvoiceNumber: no customer given → the invoice's Bill-to Customer No. A payment
+    naming the sell-to customer is accepted, but posting finds no open entry of that customer to apply to."""
+    sell_to, bill_to = two_customers(bc_api, bc_company_id)
+    order = make_order(bc_api, bc_company_id, sell_to, items, created, billToCustomerNumber=bill_to["number"])
+    assert order["billToCustomerNumber"] == bill_to["number"]
+    invoice = ship_and_invoice(bc_api, bc_company_id, order)
+    journal, path = payment_journal
+    filled = bc_api.post(path, json={"appliesToInvoiceNumber": invoice["number"],
+                                     "amount": -invoice["totalAmountIncludingTax"]})
+    assert filled.status_code == 201, filled.text
+    assert filled.json()["customerNumber"] == bill_to["number"]
+    assert filled.json()["appliesToInvoiceId"] == invoice["id"]
+    bc_api.delete(f"{path}({filled.json()['id']})", headers={"If-Match": "*"})
+
+    wrong = bc_api.post(path, json={"customerNumber": sell_to["number"], "appliesToInvoiceNumber": invoice["number"],
+                                    "amount": -invoice["totalAmountIncludingTax"]})
+    assert wrong.status_code == 201, wrong.text
+    post = bc_api.post(company_path(bc_company_id, f"journals({journal['id']})/Microsoft.NAV.post"))
+    assert post.status_code == 400
+    assert bc_api.get(company_path(bc_company_id, f"salesInvoices({invoice['id']})")).json()["status"] == "Open"
+
+
+def test_unknown_applies_to_invoice_number_is_accepted_and_fails_at_posting(bc_api, bc_company_id, customer,
+                                                                            payment_journal):
+    journal, path = payment_journal
+    made = bc_api.post(path, json={"customerNumber": customer["number"], "appliesToInvoiceNumber": "NOSUCH-1",
+                                   "amount": -10})
+    assert made.status_code == 201, made.text
+    assert made.json()["appliesToInvoiceNumber"] == "NOSUCH-1"
+    assert made.json()["appliesToInvoiceId"] == EMPTY
+    post = bc_api.post(company_path(bc_company_id, f"journals({journal['id']})/Microsoft.NAV.post"))
+    assert post.status_code == 400
+    assert [p["id"] for p in bc_api.get(path).json()["value"]] == [made.json()["id"]]
+    unknown_id = bc_api.post(path, json={"customerNumber": customer["number"], "appliesToInvoiceId": str(uuid.uuid4()),
+                                         "amount": -10})
+    assert unknown_id.status_code == 400
+    assert "appliesToInvoiceId" in error_of(unknown_id)["message"]
+
+
+def test_credit_memo_item_line_returns_the_goods_to_stock(bc_api, bc_company_id, customer, items, created):
+    """Posting a credit memo puts an Item line's quantity back in inventory; a G/L line moves no goods."""
+    location = first(bc_api, bc_company_id, "locations")
+    account = gl_account(bc_api, bc_company_id)
+    item_path = company_path(bc_company_id, f"items({items[0]['id']})")
+    invoice = ship_and_invoice(bc_api, bc_company_id, make_order(bc_api, bc_company_id, customer, items, created))
+    before = bc_api.get(item_path).json()["inventory"]
+    memo = bc_api.post(company_path(bc_company_id, "salesCreditMemos"), json={
+        "customerNumber": customer["number"], "invoiceId": invoice["id"], "salesCreditMemoLines": [
+            {"lineType": "Item", "itemId": items[0]["id"], "quantity": 2, "unitPrice": 10.5,
+             "locationId": location["id"]},
+            {"lineType": "Account", "lineObjectNumber": account["number"], "quantity": 1, "unitPrice": 5}]})
+    assert memo.status_code == 201, memo.text
+    created.append(("salesCreditMemos", memo.json()["id"]))
+    post = bc_api.post(company_path(bc_company_id, f"salesCreditMemos({memo.json()['id']})/Microsoft.NAV.post"))
+    assert post.status_code == 204, post.text
+    assert bc_api.get(item_path).json()["inventory"] == pytest.approx(before + 2)
+
+
+def test_customer_needs_a_display_name_and_an_item_takes_no_inventory_on_insert(bc_api, bc_company_id):
+    """APIV2Customers NotProvidedCustomerNameErr; APIV2Items InsertItem refuses inventory (post an adjustment by
+    PATCH instead)."""
+    nameless = bc_api.post(company_path(bc_company_id, "customers"), json={"phoneNumber": "1"})
+    assert nameless.status_code == 400
+    assert 'A "displayName" must be provided.' in error_of(nameless)["message"]
+    stocked = bc_api.post(company_path(bc_company_id, "items"), json={"displayName": "Contract item", "inventory": 5})
+    assert stocked.status_code == 400
+    assert "Inventory cannot be changed during on insert." in error_of(stocked)["message"]
+
+
+def test_line_with_unknown_account_id_is_rejected(bc_api, bc_company_id, customer, items, created):
+    order = make_order(bc_api, bc_company_id, customer, items, created)
+    response = bc_api.post(company_path(bc_company_id, f"salesOrders({order['id']})/salesOrderLines"),
+                           json={"lineType": "Account", "accountId": str(uuid.uuid4()), "quantity": 1})
+    assert response.status_code == 400
+    assert "Account does not exist." in error_of(response)["message"]
