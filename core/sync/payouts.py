@@ -210,7 +210,8 @@ def _prepare(co, company: Company, source: PayoutSource, shop: Shop, payout: Pay
         in_list = ",".join(odata_string(n) for n in chunk)
         ops.append(BatchOp("GET", "salesInvoices?" + encode_query([
             ("$filter", f"externalDocumentNumber in ({in_list})"),
-            ("$select", "id,number,externalDocumentNumber,customerNumber,status,remainingAmount")])))
+            ("$select", "id,number,externalDocumentNumber,customerNumber,billToCustomerNumber,status,"
+                        "remainingAmount")])))
         ops.append(BatchOp("GET", "salesOrders?" + encode_query([
             ("$filter", f"externalDocumentNumber in ({in_list})"), ("$select", "id,number,externalDocumentNumber")])))
     results = co.batch(ops)
@@ -230,7 +231,8 @@ def _prepare(co, company: Company, source: PayoutSource, shop: Shop, payout: Pay
             invoices.setdefault(row["externalDocumentNumber"].upper(), []).append(mapping.InvoiceRef(
                 id=row["id"], number=row["number"], external_document_number=row["externalDocumentNumber"],
                 customer_number=row.get("customerNumber", ""), status=row.get("status", ""),
-                remaining_amount=_decimal(row.get("remainingAmount", 0))))
+                remaining_amount=_decimal(row.get("remainingAmount", 0)),
+                bill_to_customer_number=row.get("billToCustomerNumber", "")))
         for row in rows[first_lookup + 2 * n + 1]:
             open_orders[row["externalDocumentNumber"].upper()] = row["number"]
     clearing = payment_journal.get("balancingAccountNumber") or ""
@@ -240,8 +242,8 @@ def _prepare(co, company: Company, source: PayoutSource, shop: Shop, payout: Pay
             resolution=f"set the PSP clearing account as Bal. Account No. of journal batch {source.payment_journal} "
                        "in BC (Cash Receipt Journals), then retry this payout.",
             code="journal_without_balancing_account", details={"bc_company": company.key})
-    clearing_type = "G/L Account" if co.first("accounts", filter=f"number eq {odata_string(clearing)}",
-                                              select=["id", "number"]) else "Bank Account"
+    clearing_type = mapping.GL_ACCOUNT if co.first("accounts", filter=f"number eq {odata_string(clearing)}",
+                                                   select=["id", "number"]) else mapping.BANK_ACCOUNT
     journals = mapping.Journals(payment_journal_id=payment_journal["id"], clearing_account_number=clearing,
                                 clearing_account_type=clearing_type,
                                 fee_journal_id=fee_journal["id"] if fee_journal else "")
