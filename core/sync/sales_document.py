@@ -3,6 +3,9 @@
     created = co.create("salesOrders", mapped.body)
     created = complete_sales_order(co, created, mapped.discount, mapped.dimensions)
 
+    memo = co.create("salesCreditMemos", mapped.header)       # no lines yet
+    memo = add_lines(co, "salesCreditMemos", memo, "salesCreditMemoLines", lines_for(memo["pricesIncludeTax"]))
+
 Why not in the deep insert (reference/bc-apiv2):
 - Invoice discount: APIV2SalesOrders.Page.al applies a header `discountAmount` in OnInsertRecord, before
   any line exists; "Sales - Calc Discount By Type" then errors on a zero discount base. So the document
@@ -10,6 +13,10 @@ Why not in the deep insert (reference/bc-apiv2):
 - Dimensions: a new document already carries the customer's default dimensions, and
   APIV2DimensionSetLines.Page.al refuses to insert a code the document has ("The dimension set line
   already exists…"). So the document's lines are read: an existing code is PATCHed, a missing one POSTed.
+
+- Credit memo tax basis: `pricesIncludeTax` is read-only on APIV2SalesCreditMemos.Page.al; BC gives a
+  new memo its customer's "Prices Including VAT", which no API page shows. So the header is created
+  first, and its lines are priced in the basis BC answered and added in one all-or-nothing $batch.
 
 A new document that cannot be completed is deleted again, so that a retry starts clean (the orders
 pipeline looks BC up by externalDocumentNumber before creating, and would otherwise link a document
@@ -21,7 +28,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from core.bc import BcError
+from core.bc import BatchOp, BcError
 
 log = logging.getLogger("core.sync.sales_document")
 
@@ -84,3 +91,18 @@ def discard(co, entity_set: str, created: dict) -> None:
         co.delete(entity_set, created["id"], etag=current.get("@odata.etag", "*"))
     except BcError:
         log.exception("could not delete incomplete %s %s", entity_set, created.get("number"))
+
+
+def add_lines(co, entity_set: str, document: dict, lines_part: str, lines: list[dict]) -> dict:
+    """Add `lines` to a new document in one all-or-nothing $batch (Isolation: snapshot); on any refusal
+    delete the document again and raise the first error. Returns the document re-read, with its totals."""
+    path = f"{entity_set}({document['id']})/{lines_part}"
+    try:
+        results = co.batch([BatchOp("POST", path, line) for line in lines], isolation_snapshot=True)
+        errors = [result.error for result in results if not result.ok]
+        if errors:  # the refused line's own error, not the 424 "failed dependency" of the others
+            raise next((e for e in errors if getattr(e, "status", None) != 424), errors[0])
+        return co.get(entity_set, document["id"])
+    except (BcError, ValueError):  # ValueError: more lines than one isolated $batch holds (100)
+        discard(co, entity_set, document)
+        raise
