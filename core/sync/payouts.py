@@ -176,7 +176,7 @@ def book_payout(ctx: Context, source: PayoutSource, payout: Payout) -> Outcome:
                         duplicate=True) from None
     co = ctx.bc.company(company.bc_company_id)
     try:
-        booking, journals = _prepare(co, company, source, shop, payout)
+        booking, journals = prepare_booking(co, company, source, shop, payout)
         if booking.problems:
             raise booking.as_needs_attention(payout, source)
         _create_lines(ctx, co, claim, booking, journals)
@@ -196,7 +196,9 @@ def book_payout(ctx: Context, source: PayoutSource, payout: Payout) -> Outcome:
 
 # ---- resolve ----
 
-def _prepare(co, company: Company, source: PayoutSource, shop: Shop, payout: Payout):
+def prepare_booking(co, company: Company, source: PayoutSource, shop: Shop, payout: Payout):
+    """Read what the booking needs from BC (journals, clearing account, the invoices) and map it. Only
+    reads: also what `python -m core preview --document payout-journal --bc` shows."""
     numbers = mapping.invoice_numbers(payout, shop)
     wanted = sorted(set(numbers.values()))
     chunks = [wanted[i:i + REFERENCES_PER_QUERY] for i in range(0, len(wanted), REFERENCES_PER_QUERY)]

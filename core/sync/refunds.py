@@ -90,7 +90,7 @@ def import_one_refund(ctx: Context, shop: Shop, refund: Refund, *, retries: int 
         invoices = _posted_invoices(co, order_binding)
         if not invoices:
             _not_invoiced(co, shop, refund, order_binding, retries)
-        refund = _in_document_basis(shop, refund, invoices[0], company)
+        refund = in_document_basis(shop, refund, invoices[0], company)
         invoice = mapping.choose_invoice(invoices, refund, shop, order)
     except BcError as exc:
         raise _bc_error(exc, company) from exc
@@ -141,7 +141,7 @@ def _woo_refunds(shop: Shop, payload) -> list[Refund]:
     return [parse.parse_refund(row, shop.key, order_external_id=order_id) for row in rows or []]
 
 
-def _in_document_basis(shop: Shop, refund: Refund, invoice: dict, company: Company) -> Refund:
+def in_document_basis(shop: Shop, refund: Refund, invoice: dict, company: Company) -> Refund:
     """Label the refund's amounts: Shopify refund subtotals follow the order's tax basis (the invoice's
     pricesIncludeTax); WooCommerce refund lines are always net and its refunds carry no currency."""
     if shop.platform == "shopify":
