@@ -179,3 +179,21 @@ def test_a_refund_of_an_order_that_was_skipped_is_skipped_too(stack):
     assert stack.send_shopify("refunds/create", shopify_refund(94061, 7406, [(1, "2000", 1, "89.00")])).status == 200
     record = wait_for(stack, "refunds", "94061", settled)
     assert record.status is SyncStatus.SKIPPED and "7406 was not imported" in record.message
+
+
+def test_a_memo_header_left_without_lines_is_completed_not_linked_as_it_is(stack):
+    # a worker created the memo's header (the first step) and died before its lines: the retry finds the
+    # draft by its external document number and adds the lines, priced in the basis BC gave that header
+    import_order(stack, 7407, [("1000", 1, "199.00")])
+    [invoice] = bc(stack, "salesInvoices", externalDocumentNumber="SH-2407")
+    co = get_context().bc.company(stack.company_id("se"))
+    header = co.create("salesCreditMemos", {"externalDocumentNumber": "SH-2407-R94071", "customerNumber":
+                                            invoice["customerNumber"], "invoiceId": invoice["id"]})
+    assert bc(stack, "salesCreditMemoLines", documentId=header["id"]) == []
+    assert stack.send_shopify("refunds/create", shopify_refund(94071, 7407, [(1, "1000", 1, "199.00")])).status == 200
+    record = wait_for(stack, "refunds", "94071", settled)
+    assert record.status is SyncStatus.SUCCESS, record.message
+    [memo] = bc(stack, "salesCreditMemos", externalDocumentNumber="SH-2407-R94071")
+    assert memo["id"] == header["id"] and float(memo["totalAmountIncludingTax"]) == 199.00
+    [line] = bc(stack, "salesCreditMemoLines", documentId=memo["id"])
+    assert (line["lineType"], line["lineObjectNumber"]) == ("Item", "1000")  # restocked: the goods come back

@@ -133,3 +133,44 @@ def test_update_path_removes_a_discount_no_longer_given_and_never_deletes():
     with pytest.raises(BcPermanentError):
         sd.apply_header(co, "salesOrders", dict(co.order), D(0), [])
     assert not co.deleted
+
+
+class FakeBatchCompany(FakeCompany):
+    def __init__(self, refuse_line: int | None = None):
+        super().__init__()
+        self.refuse_line = refuse_line
+        self.batches: list[tuple[list, bool]] = []
+
+    def batch(self, ops, isolation_snapshot=False):
+        from core.bc import BatchResult
+
+        self.batches.append((ops, isolation_snapshot))
+        refused = self.refuse_line is not None
+        results = []
+        for n, _op in enumerate(ops):
+            if refused and n == self.refuse_line:
+                results.append(BatchResult(str(n), 400, {}, None, BcPermanentError(
+                    400, "Application_DialogException", "The VAT Posting Setup does not exist.")))
+            elif refused:  # the rest of an isolated batch is not committed either
+                results.append(BatchResult(str(n), 424, {}, None, BcPermanentError(
+                    424, "BadRequest_FailedDependency", "Failed dependency.")))
+            else:
+                results.append(BatchResult(str(n), 201, {}, {"id": f"line-{n}"}))
+        return results
+
+
+def test_credit_memo_lines_go_in_one_isolated_batch_and_the_memo_is_reread_for_its_totals():
+    co = FakeBatchCompany()
+    memo = sd.add_lines(co, "salesCreditMemos", {"id": "cm-1"}, "salesCreditMemoLines",
+                        [{"lineType": "Item", "lineObjectNumber": "1000"}, {"lineType": "Account"}])
+    [(ops, isolated)] = co.batches
+    assert isolated and [(op.method, op.url) for op in ops] == [
+        ("POST", "salesCreditMemos(cm-1)/salesCreditMemoLines")] * 2
+    assert memo["totalAmountIncludingTax"] == 125 and not co.deleted
+
+
+def test_a_refused_line_deletes_the_new_memo_and_raises_that_lines_error_not_the_424():
+    co = FakeBatchCompany(refuse_line=1)
+    with pytest.raises(BcPermanentError) as exc:
+        sd.add_lines(co, "salesCreditMemos", {"id": "cm-1"}, "salesCreditMemoLines", [{}, {}, {}])
+    assert "VAT Posting Setup" in exc.value.message and co.deleted
