@@ -29,6 +29,8 @@ import logging
 from decimal import Decimal
 
 from core.bc import BatchOp, BcError
+from core.bc.client import MAX_BATCH
+from core.errors import NeedsAttention
 
 log = logging.getLogger("core.sync.sales_document")
 
@@ -97,12 +99,18 @@ def add_lines(co, entity_set: str, document: dict, lines_part: str, lines: list[
     """Add `lines` to a new document in one all-or-nothing $batch (Isolation: snapshot); on any refusal
     delete the document again and raise the first error. Returns the document re-read, with its totals."""
     path = f"{entity_set}({document['id']})/{lines_part}"
+    if len(lines) > MAX_BATCH:
+        discard(co, entity_set, document)
+        raise NeedsAttention(
+            f"The document has {len(lines)} lines; BC takes at most {MAX_BATCH} in one all-or-nothing request.",
+            resolution="create this document in BC by hand, then mark the record done",
+            code="too_many_lines")
     try:
         results = co.batch([BatchOp("POST", path, line) for line in lines], isolation_snapshot=True)
         errors = [result.error for result in results if not result.ok]
         if errors:  # the refused line's own error, not the 424 "failed dependency" of the others
             raise next((e for e in errors if getattr(e, "status", None) != 424), errors[0])
         return co.get(entity_set, document["id"])
-    except (BcError, ValueError):  # ValueError: more lines than one isolated $batch holds (100)
+    except BcError:
         discard(co, entity_set, document)
         raise

@@ -174,3 +174,12 @@ def test_a_refused_line_deletes_the_new_memo_and_raises_that_lines_error_not_the
     with pytest.raises(BcPermanentError) as exc:
         sd.add_lines(co, "salesCreditMemos", {"id": "cm-1"}, "salesCreditMemoLines", [{}, {}, {}])
     assert "VAT Posting Setup" in exc.value.message and co.deleted
+
+
+def test_more_lines_than_one_isolated_batch_holds_needs_attention_and_leaves_nothing():
+    from core.errors import NeedsAttention
+
+    co = FakeBatchCompany()
+    with pytest.raises(NeedsAttention) as exc:
+        sd.add_lines(co, "salesCreditMemos", {"id": "cm-1"}, "salesCreditMemoLines", [{}] * 101)
+    assert exc.value.code == "too_many_lines" and exc.value.resolution and co.deleted and co.batches == []
