@@ -194,6 +194,7 @@ class RefundLine(Model):
     amount: Money  # refunded for this line, in the refund's tax basis
     tax_amount: Money = Decimal(0)
     restock: bool = False
+    location_id: str = ""  # the shop location the goods went back to (restocked lines), when known
 
 
 class Refund(Model):

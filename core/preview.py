@@ -1,29 +1,48 @@
-"""`python -m core preview`: map shop order payloads to the BC salesOrders body, offline.
+"""`python -m core preview`: a dry run of every document the bridge writes to BC, one JSON object per
+document and line. Nothing is written anywhere.
 
-No BC, no Azure: items are "resolved" by taking the SKU (or the [shops.items] mapping) as the BC item
-number, the customer is the company's default customer, variants and locations are left out (they
-need BC ids). What is printed is the body the orders flow would POST, with its problems, one JSON
-object per payload and line:
+    --document order (default)     shop order payloads → the salesOrders deep-insert body
+        {"source", "shop", "company", "skip", "sales_order", "after_create", "shop_total", "document_total",
+         "problems"}
+        Offline: items are "resolved" by taking the SKU (or the [shops.items] mapping) as the BC item number,
+        the customer is the company's default customer, variants and locations are left out (they need BC
+        ids). `after_create` is what is set once BC created the order (invoice discount, dimensions).
+    --document credit-memo         shop refund payloads + the posted invoice they apply to (--invoice: a
+        JSON file as GET salesInvoices(<id>)?$expand=salesInvoiceLines answers, or an invoice number read
+        from BC) → the salesCreditMemos header and lines
+        {"source", "shop", "company", "skip", "invoice", "prices_include_tax", "basis", "credit_memo",
+         "shop_total", "document_total", "problems", "notes"}
+        BC gives a memo its customer's "Prices Including VAT", which no API page shows: the preview prices
+        the lines in --prices-include-tax, else in the invoice's basis, and says which (`basis`).
+    --document payout-journal      settlement files of a [[payouts]] source (--source) → customerPayments
+        and fee journalLines
+        {"source", "payout", "company", "payments", "fees", "received", "paid_back", "fees_total",
+         "net_total", "problems", "assumed"}
+        Offline every referenced order is assumed invoiced and open (`assumed` says so); with --bc the
+        journals and invoices are read from BC (read only).
 
-    {"source", "shop", "company", "skip", "sales_order", "shop_total", "document_total", "problems"}
-
-Exit 0 when every file was mapped (problems are data, not failures); 2 when a file cannot be read,
-is not JSON, or is not an order of the platform.
+Exit 0 when every file was mapped (problems are data, not failures); 2 when a file cannot be read or is
+not what the document needs — reported on stderr, and the other files are still previewed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from core.config import Config, Shop, load_config
-from core.errors import NeedsAttention, Skip
+from core.config import Company, Config, PayoutSource, Shop, load_config
+from core.errors import BridgeError, NeedsAttention, Skip
 from core.models import Order
 from core.platforms import PLATFORMS, platform
 from core.sync import order_mapping as mapping
+from core.sync import payout_mapping, refund_mapping
+
+DOCUMENTS = ("order", "credit-memo", "payout-journal")
 
 
 def offline_resolution(order: Order, shop: Shop, company) -> mapping.Resolved:
@@ -54,11 +73,147 @@ def preview_payload(payload: dict, source: str, config: Config, shop: Shop) -> d
     record.update(
         company=company.key,
         sales_order=mapped.body,
+        after_create={"discountAmount": mapped.discount, "dimensionSetLines": mapped.dimensions},
         shop_total=mapped.shop_total,
         document_total=mapped.document_total,
         problems=[p.as_dict() for p in mapped.problems],
     )
     return record
+
+
+# ---- credit memos ----
+
+
+def parse_refund_payload(payload, shop: Shop):
+    """A refund as the refunds flow parses it (a WooCommerce action body names only the order: refused
+    here, the preview needs the refund itself)."""
+    parse = platform(shop.platform).parse
+    if not hasattr(parse, "parse_refund"):
+        raise NeedsAttention(f"{shop.platform} refunds are not imported by the bridge.",
+                             "preview orders of this shop, or credit its refunds in BC by hand", code="unsupported")
+    if shop.platform == "woocommerce":
+        return parse.parse_refund(payload, shop.key)
+    return parse.parse_refund(payload, shop.key, shop.orders.currency_basis)
+
+
+def preview_refund(payload, source: str, config: Config, shop: Shop, company: Company, invoice: dict,
+                   prices_include_tax: bool | None = None, order: Order | None = None) -> dict:
+    """One credit-memo preview record: the refund applied to `invoice` (a salesInvoice with its
+    salesInvoiceLines), in the memo basis `prices_include_tax` (None: the invoice's, stated as assumed)."""
+    from core.sync.refunds import in_document_basis
+
+    refund = in_document_basis(shop, parse_refund_payload(payload, shop), invoice, company)
+    record: dict = {"source": source, "shop": shop.key, "company": company.key, "skip": None,
+                    "invoice": invoice.get("number"), "prices_include_tax": None, "basis": None, "credit_memo": None,
+                    "shop_total": refund.total, "document_total": None, "problems": [], "notes": []}
+    try:
+        refund_mapping.should_import(refund)
+    except Skip as exc:
+        record["skip"] = exc.reason
+    number = refund_mapping.credit_memo_number(str(invoice.get("externalDocumentNumber") or ""), refund, shop)
+    mapped = refund_mapping.build_credit_memo(refund, invoice, company, shop, number=number, order=order,
+                                              prices_include_tax=prices_include_tax)
+    record.update(
+        prices_include_tax=mapped.prices_include_tax,
+        basis=("given (--prices-include-tax)" if prices_include_tax is not None else
+               "assumed: the invoice's; BC gives the memo its customer's Prices Including VAT"),
+        credit_memo=mapped.body, shop_total=mapped.shop_total, document_total=mapped.document_total,
+        problems=[p.as_dict() for p in mapped.problems], notes=mapped.notes,
+    )
+    return record
+
+
+def _company_of_shop(config: Config, shop: Shop, key: str | None) -> Company:
+    """--company, else the company of the shop's first routing rule without market, currency or country
+    conditions (its catch-all)."""
+    if key:
+        company = config.company(key)
+        if company is None:
+            raise NeedsAttention(f'There is no company "{key}" in the config.',
+                                 f"use one of {[c.key for c in config.companies]}", code="unknown_company")
+        return company
+    for rule in config.routing:
+        unconditional = rule.market is None and rule.currency is None and rule.country is None
+        if unconditional and (rule.shop is None or rule.shop.casefold() == shop.key.casefold()):
+            company = config.company(rule.company)
+            if company is not None:
+                return company
+    raise NeedsAttention(f"No routing rule sends every order of shop {shop.key} to one company.",
+                         "pass --company <company key>", code="no_route")
+
+
+def load_invoice(spec: str, config: Config, company: Company, bc=None) -> dict:
+    """--invoice: a JSON file (a salesInvoice with salesInvoiceLines), else the number of a posted invoice
+    read from BC."""
+    path = Path(spec)
+    if path.is_file():
+        invoice = json.loads(path.read_bytes(), parse_float=Decimal)
+        if not isinstance(invoice, dict) or "id" not in invoice or "salesInvoiceLines" not in invoice:
+            raise NeedsAttention(f"{spec} is not a salesInvoice with its salesInvoiceLines.",
+                                 "save GET …/salesInvoices(<id>)?$expand=salesInvoiceLines as the file",
+                                 code="malformed_payload")
+        return invoice
+    from core.bc.odata import odata_string
+
+    if bc is None:
+        from core.sync.context import bc_client_from_config
+
+        bc = bc_client_from_config(config, dict(os.environ))
+    found = bc.company(company.bc_company_id).first("salesInvoices", filter=f"number eq {odata_string(spec)}",
+                                                      expand=["salesInvoiceLines"])
+    if found is None:
+        raise NeedsAttention(f"BC company {company.key} has no posted invoice {spec}, and no file of that name "
+                             "exists.", "pass the posted invoice's number or a saved invoice file",
+                             code="invoice_not_found")
+    return found
+
+
+# ---- payout journals ----
+
+
+def preview_payouts(raw: bytes, source_name: str, config: Config, payout_source: PayoutSource, bc=None) -> list[dict]:
+    """One record per payout in a settlement file. Without `bc` every referenced order is assumed to have one
+    open posted invoice (its number unknown); with it, journals and invoices are read from BC."""
+    from core.payments import psp
+
+    company = config.company(payout_source.company)
+    shop = config.shop(payout_source.shop)
+    if company is None or shop is None:
+        raise NeedsAttention(f"Payout source {payout_source.key} names a company or shop that is not configured.",
+                             f'fix company and shop of [[payouts]] "{payout_source.key}"', code="invalid_config")
+    records = []
+    for payout in psp(payout_source.psp).parse_settlement(raw):
+        assumed: list[str] = []
+        if bc is not None:
+            from core.sync.payouts import prepare_booking
+
+            booking, _journals = prepare_booking(bc.company(company.bc_company_id), company, payout_source, shop,
+                                                 payout)
+        else:
+            numbers = payout_mapping.invoice_numbers(payout, shop)
+            invoices = {ext: [payout_mapping.InvoiceRef(id="", number=f"<invoice of {ext}>",
+                                                        external_document_number=ext, customer_number="<customer>",
+                                                        status="Open", remaining_amount=Decimal(0))]
+                        for ext in set(numbers.values())}
+            journals = payout_mapping.Journals(payment_journal_id=f"<{payout_source.payment_journal}>",
+                                               clearing_account_number="<clearing account>",
+                                               fee_journal_id=(f"<{payout_source.fee_journal}>"
+                                                               if payout_source.fee_journal else ""))
+            assumed = ["every referenced order has one open posted invoice (numbers shown as <invoice of …>)",
+                       f"journal {payout_source.payment_journal} exists and its balancing account is the clearing "
+                       "account (a G/L account)"]
+            day = payout.payout_date or datetime.now(UTC).date()
+            booking = payout_mapping.build_booking(payout, company, payout_source, numbers, invoices, journals, day)
+        records.append({
+            "source": source_name, "payout": payout_mapping.payout_key(payout), "company": company.key,
+            "payments": [line.body for line in booking.payments], "fees": [line.body for line in booking.fees],
+            "received": booking.received, "paid_back": booking.paid_back, "fees_total": booking.fees_total,
+            "net_total": payout.net_total,
+            "problems": [{"code": p.code, "message": p.message, "resolution": p.resolution}
+                         for p in booking.problems],
+            "assumed": assumed,
+        })
+    return records
 
 
 def _json_default(value):
@@ -85,38 +240,105 @@ def _choose_shop(config: Config, platform_name: str, key: str | None) -> Shop:
     return shop
 
 
+def _yes_no(value: str | None) -> bool | None:
+    return None if value is None else value == "yes"
+
+
+def _setup(args: argparse.Namespace):
+    """What every file of this run shares: config, and per document its shop/company/invoice or source.
+    Returns (config, preview function of (raw bytes, file name) → records)."""
+    config = load_config(args.config)
+    if args.document == "payout-journal":
+        if not args.source:
+            raise NeedsAttention("--document payout-journal needs --source.",
+                                 f"pass one of {[p.key for p in config.payouts]}", code="invalid_arguments")
+        payout_source = config.payout_source(args.source)
+        if payout_source is None:
+            raise NeedsAttention(f'There is no payout source "{args.source}" in the config.',
+                                 f"use one of {[p.key for p in config.payouts]}", code="unknown_payout_source")
+        bc = None
+        if args.bc:
+            from core.sync.context import bc_client_from_config
+
+            bc = bc_client_from_config(config, dict(os.environ))
+        return lambda raw, name: preview_payouts(raw, name, config, payout_source, bc)
+    if not args.platform:
+        raise NeedsAttention(f"--document {args.document} needs --platform.", "pass --platform <shop platform>",
+                             code="invalid_arguments")
+    shop = _choose_shop(config, args.platform, args.shop)
+    if args.document == "order":
+        return lambda raw, name: [preview_payload(_json(raw), name, config, shop)]
+    if not args.invoice:
+        raise NeedsAttention("--document credit-memo needs --invoice (a saved invoice file or a BC invoice number).",
+                             "pass --invoice", code="invalid_arguments")
+    company = _company_of_shop(config, shop, args.company)
+    invoice = load_invoice(args.invoice, config, company)
+    order = None
+    if args.order:
+        order = platform(shop.platform).parse.parse_order(_json(Path(args.order).read_bytes()), shop.key,
+                                                          shop.orders.currency_basis)
+    basis = _yes_no(args.prices_include_tax)
+    return lambda raw, name: [preview_refund(_json(raw), name, config, shop, company, invoice, basis, order)]
+
+
+def _json(raw: bytes):
+    try:
+        return json.loads(raw, parse_float=Decimal)
+    except (UnicodeDecodeError, RecursionError, ValueError) as exc:
+        raise _NotJson(str(exc)) from None
+
+
+class _NotJson(Exception):
+    pass
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     try:
-        config = load_config(args.config)
-        shop = _choose_shop(config, args.platform, args.shop)
-    except NeedsAttention as exc:
+        preview = _setup(args)
+    except (BridgeError, OSError, _NotJson) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     status = 0
     for name in args.files:
+        # one bad file is reported and the batch goes on: an operator dry-runs a folder at a time
         try:
-            payload = json.loads(Path(name).read_bytes(), parse_float=Decimal)
-            record = preview_payload(payload, name, config, shop)
+            records = preview(Path(name).read_bytes(), name)
         except OSError as exc:
             print(f"{name}: cannot read: {exc.strerror}", file=sys.stderr)
             status = 2
             continue
-        except ValueError as exc:
+        except _NotJson as exc:
             print(f"{name}: not JSON: {exc}", file=sys.stderr)
             status = 2
             continue
-        except NeedsAttention as exc:
+        except BridgeError as exc:
             print(f"{name}: {exc}", file=sys.stderr)
             status = 2
             continue
-        print(json.dumps(record, default=_json_default, ensure_ascii=False))
+        except Exception as exc:  # noqa: BLE001 - any other failure is this file's, not the batch's
+            print(f"{name}: cannot preview: {type(exc).__name__}: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        for record in records:
+            print(json.dumps(record, default=_json_default, ensure_ascii=False))
     return status
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("preview", help="map shop order payloads to the BC sales order body, offline (dry run)")
-    p.add_argument("--platform", required=True, choices=sorted(PLATFORMS))
+    p = sub.add_parser("preview", help="dry run: the BC document a shop order, refund or settlement would become")
+    p.add_argument("--document", choices=DOCUMENTS, default="order",
+                   help="order (sales order), credit-memo (refund + its invoice) or payout-journal (settlement)")
+    p.add_argument("--platform", choices=sorted(PLATFORMS), help="shop platform (orders and credit memos)")
     p.add_argument("--config", help="config file (default: $BRIDGE_CONFIG, else config/example.toml)")
     p.add_argument("--shop", help="shop key (default: the first shop of the platform in the config)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="order payloads (JSON), as the shop sends them")
+    p.add_argument("--company", help="credit memos: company key (default: the shop's routing)")
+    p.add_argument("--invoice", help="credit memos: the posted invoice, a JSON file "
+                   "(GET salesInvoices(<id>)?$expand=salesInvoiceLines) or an invoice number read from BC")
+    p.add_argument("--order", help="credit memos: the original order payload (optional; matches lines, tax rates)")
+    p.add_argument("--prices-include-tax", choices=("yes", "no"),
+                   help="credit memos: the customer's Prices Including VAT (default: assume the invoice's)")
+    p.add_argument("--source", help="payout journals: the [[payouts]] source key")
+    p.add_argument("--bc", action="store_true", help="payout journals: read journals and invoices from BC")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="order or refund payloads (JSON) as the shop sends them, or settlement files")
     p.set_defaults(func=cmd_preview)

@@ -10,6 +10,7 @@ _GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 _KEY_RE = re.compile(r"\([^)]*\)")
 # Readable but unambiguous: everything with a meaning in a query string (& = + # ? %) and spaces is escaped.
 _QUERY_SAFE = "'(),:/$*@;"
+_ENCODED_CHAR = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def escape_literal(value: str) -> str:
@@ -20,6 +21,13 @@ def escape_literal(value: str) -> str:
 def odata_string(value: str) -> str:
     """A quoted OData string literal for $filter: odata_string("O'Brien") == "'O''Brien'"."""
     return f"'{escape_literal(value)}'"
+
+
+def enum_value(value) -> str:
+    """An enum value as its AL name. BC answers members whose names hold spaces or punctuation XML-encoded
+    (`"G_x002F_L_x0020_Account"` for "G/L Account", `"_x0020_"` for " ", `"In_x0020_Review"`), while its
+    docs and most bodies use the plain name: both read the same after this."""
+    return _ENCODED_CHAR.sub(lambda m: chr(int(m.group(1), 16)), "" if value is None else str(value))
 
 
 def is_guid(value: str) -> bool:

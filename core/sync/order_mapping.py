@@ -8,7 +8,8 @@ The orders pipeline (core/sync/orders.py) calls, in this order:
     keys = item_keys(order, shop_cfg)                   # what to look up in BC
     … look up customer, items, variants, locations in BC → Resolved …
     mapped = build_sales_order(order, company, shop_cfg, resolved)
-    mapped.problems  → NeedsAttention (as_needs_attention) or POST mapped.body
+    mapped.problems  → NeedsAttention (as_needs_attention) or POST mapped.body, then
+    sales_document.complete_sales_order(…, mapped.discount, mapped.dimensions)
 
 Rules (docs/orders.md says the same in the operator's words):
 - Every shop line becomes a BC line, resolved or not, so the totals can always be compared.
@@ -17,7 +18,12 @@ Rules (docs/orders.md says the same in the operator's words):
   a Service/Non-inventory item), never "Charge" (an item charge needs an assignment the API cannot make).
   Tips, sold gift cards and fee lines are "Account" lines to gl_accounts.tips / gift_cards / fees.
 - Discounts: allocated discounts stay on their line (`discountAmount`); the unallocated rest of the
-  order discount is the header `discountAmount` (BC's invoice discount), the residual rule.
+  order discount is BC's invoice discount (`mapped.discount`), the residual rule. It is not in the
+  deep-insert body: APIV2SalesOrders applies a header discountAmount in OnInsertRecord, before any line
+  exists, and BC refuses an invoice discount on a zero base; it is PATCHed after creation.
+- Dimensions: the shop's dimension rules give `mapped.dimensions`, also set after creation
+  (core/sync/sales_document.py): a customer default dimension with the same code is already on the
+  new document, and APIV2DimensionSetLines refuses to insert it a second time.
 - Tax: each line's `taxCode` comes from company.tax_codes by the line's tax rate in percent. A company
   without tax_codes leaves taxCode out (BC uses the item's / account's own setup).
 - Totals: `document_total()` predicts BC's total; a difference up to company.rounding_tolerance gets
@@ -44,8 +50,12 @@ ZERO = Decimal(0)
 # mapping only matters later (payment method → customer payments / invoices).
 NON_BLOCKING = frozenset({"payment_method_unmapped"})
 
-# BC field lengths (Sales Header / Sales Line); longer text is cut, never rejected by BC halfway
-_LENGTHS = {"name": 100, "address": 100, "city": 30, "state": 30, "post": 20, "country": 10,
+# BC field lengths (Base App Sales Header / Sales Line; the API pages do not state them): "Sell-to Address"
+# and "Ship-to Address" Text[100], "… Address 2" Text[50], "… City" Text[30], "… County" Text[30],
+# "… Post Code" Code[20], "… Country/Region Code" Code[10], "Ship-to Name"/"Ship-to Contact" Text[100],
+# "Sell-to Phone No." Text[30], "Sell-to E-Mail" Text[80], line Description Text[100].
+# Longer text is cut here, never rejected by BC halfway.
+_LENGTHS = {"name": 100, "address": 100, "address2": 50, "city": 30, "state": 30, "post": 20, "country": 10,
             "phone": 30, "email": 80, "description": 100}
 
 
@@ -91,6 +101,8 @@ class MappedOrder:
     rounding: Decimal = ZERO  # the rounding line's amount, 0 when none was added
     external_document_number: str = ""
     rounding_tax_code: str | None = None  # company's 0 % tax code, for a rounding line added after read-back
+    discount: Decimal = ZERO  # BC's invoice discount (header discountAmount), PATCHed after creation
+    dimensions: list[dict] = field(default_factory=list)  # [{"code", "valueCode"}], set after creation
 
 
 # ------------------------------------------------------------------------------------- skip and route
@@ -207,11 +219,12 @@ def tax_rates(company: Company) -> dict[str, Decimal]:
     return rates
 
 
-def document_total(body: dict, tax_rates: dict[str, Decimal], prices_include_tax: bool) -> Decimal:
-    """BC's total incl. tax for a salesOrders body, computed the way BC does it:
+def document_total(body: dict, tax_rates: dict[str, Decimal], prices_include_tax: bool,
+                   discount: Decimal = ZERO) -> Decimal:
+    """BC's total incl. tax for a salesOrders body with invoice discount `discount`, computed the way BC does it:
 
     1. line amount = round(quantity × unitPrice, 0.01) − line discountAmount (Comment lines count 0);
-    2. the header discountAmount (invoice discount) is spread over the lines in proportion to their
+    2. the invoice discount is spread over the lines in proportion to their
        amounts, each share rounded to 0.01, the last line taking the remainder;
     3. tax per line on (line amount − share), rounded to 0.01: excl. tax = base × rate; incl. tax =
        base − base / (1 + rate); a line without taxCode has rate 0, `tax_rates` is taxCode → percent;
@@ -226,7 +239,7 @@ def document_total(body: dict, tax_rates: dict[str, Decimal], prices_include_tax
         - Decimal(line.get("discountAmount", 0))
         for line in lines
     ]
-    shares = _spread(Decimal(body.get("discountAmount", 0)), amounts)
+    shares = _spread(discount, amounts)
     total = ZERO
     for line, amount, share in zip(lines, amounts, shares, strict=True):
         code = line.get("taxCode")
@@ -290,10 +303,10 @@ def rounding_line(difference: Decimal, company: Company) -> dict:
 
 
 def settle_totals(body: dict, problems: list[Problem], shop_total: Decimal, rates: dict[str, Decimal],
-                  company: Company, prices_include_tax: bool) -> tuple[Decimal, Decimal]:
-    """Compare the body with the shop total; within tolerance append a rounding line, else add a
-    "total_mismatch" problem. Returns (document total after that, rounding amount)."""
-    total = document_total(body, rates, prices_include_tax)
+                  company: Company, prices_include_tax: bool, discount: Decimal = ZERO) -> tuple[Decimal, Decimal]:
+    """Compare the body (with invoice discount `discount`) with the shop total; within tolerance append a
+    rounding line, else add a "total_mismatch" problem. Returns (document total after that, rounding amount)."""
+    total = document_total(body, rates, prices_include_tax, discount)
     try:
         difference = reconcile(shop_total, total, company.rounding_tolerance)
     except NeedsAttention as exc:
@@ -310,7 +323,7 @@ def settle_totals(body: dict, problems: list[Problem], shop_total: Decimal, rate
         ))
         return total, ZERO
     body["salesOrderLines"].append(rounding_line(difference, company))
-    return document_total(body, rates, prices_include_tax), difference
+    return document_total(body, rates, prices_include_tax, discount), difference
 
 
 def payload_total(order: Order) -> Decimal:
@@ -363,7 +376,7 @@ def _cut(value: str, kind: str) -> str:
 def _address_fields(prefix: str, address: Address) -> dict:
     fields = {
         f"{prefix}AddressLine1": _cut(address.line1, "address"),
-        f"{prefix}AddressLine2": _cut(address.line2, "address"),
+        f"{prefix}AddressLine2": _cut(address.line2, "address2"),
         f"{prefix}City": _cut(address.city, "city"),
         f"{prefix}State": _cut(address.state, "state"),
         f"{prefix}PostCode": _cut(address.postal_code, "post"),
@@ -551,8 +564,6 @@ class _Builder:
         email = order.customer.email or order.billing_address.email
         if email:
             body["email"] = _cut(email, "email")
-        if order.unallocated_discount:
-            body["discountAmount"] = order.unallocated_discount
         return body
 
     def dimensions(self) -> list[dict]:
@@ -593,16 +604,14 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         number = shop_cfg.orders.prefix.upper() + order.number.upper()
     body = builder.header(number)
     body["salesOrderLines"] = builder.lines()
-    dimensions = builder.dimensions()
-    if dimensions:
-        body["dimensionSetLines"] = dimensions
+    discount = order.unallocated_discount
     payment_method_code = builder.payment_method()
     problems = builder.problems
     shop_total = order.totals.total
     expected = payload_total(order)
     rounding = ZERO
     if abs(expected - shop_total) > company.rounding_tolerance:
-        total = document_total(body, builder.rates, order.prices_include_tax)
+        total = document_total(body, builder.rates, order.prices_include_tax, discount)
         problems.append(Problem(
             "inconsistent_payload",
             f"The shop's own figures for order {order.number} do not add up: lines, discounts, shipping, fees, "
@@ -612,7 +621,7 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         ))
     else:
         total, rounding = settle_totals(body, problems, shop_total, builder.rates, company,
-                                        order.prices_include_tax)
+                                        order.prices_include_tax, discount)
     return MappedOrder(
         body=body,
         problems=problems,
@@ -623,6 +632,8 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         rounding=rounding,
         external_document_number=number,
         rounding_tax_code=_tax_code(ZERO, company),
+        discount=discount,
+        dimensions=builder.dimensions(),
     )
 
 

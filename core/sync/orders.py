@@ -30,6 +30,7 @@ from core.sync import customers
 from core.sync import order_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import Outcome
+from core.sync.sales_document import apply_header, complete_sales_order
 from core.sync.totals import settle_bc_total
 
 log = logging.getLogger("core.sync.orders")
@@ -153,6 +154,7 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
                 details={"external_id": order.external_id, "bc_company": company.key},
             )
         created = co.create("salesOrders", mapped.body)
+        created = complete_sales_order(co, created, mapped.discount, mapped.dimensions)
     except BcAmbiguousWriteError as exc:
         ctx.bindings.release(claim)
         raise Retryable(f"BC may or may not have created the order ({exc}); will look it up and retry.",
@@ -191,9 +193,8 @@ def _apply_update(ctx: Context, shop: Shop, order: Order, binding) -> Outcome:
             co.delete(lines_path, line["id"], etag=line["@odata.etag"])
         for line in mapped.body["salesOrderLines"]:
             co.create(lines_path, {k: v for k, v in line.items() if k != "dimensionSetLines"})
-        header = co.get("salesOrders", binding.bc_id)
-        updated = co.update("salesOrders", binding.bc_id, {"discountAmount": mapped.body.get("discountAmount", 0)},
-                            etag=header["@odata.etag"])
+        updated = apply_header(co, "salesOrders", co.get("salesOrders", binding.bc_id), mapped.discount,
+                               mapped.dimensions)
     except BcPermanentError as exc:
         if exc.status == 404:
             raise NeedsAttention(

@@ -11,10 +11,15 @@ Rules (docs/payouts.md says the same in the operator's words):
 - Payments: one customerPayments line per invoice, amount = −(gross received for that order) — BC
   wants a customer receipt negative — `appliesToInvoiceNumber` = the posted invoice whose
   externalDocumentNumber is the shop's document number for the order (same template as orders).
+  No customer is sent: APIV2CustomerPayments fills the invoice's bill-to customer (the one its ledger
+  entry is on) when appliesToInvoiceNumber names a posted invoice; the invoice's sell-to customer would
+  be wrong wherever bill-to differs, and posting would fail.
 - Refunds and chargebacks: one line per order with the *positive* amount paid back, for the invoice's
-  customer, not applied (the standard API can apply payments to invoices only): a person sets Document
+  bill-to customer, not applied (the standard API can apply payments to invoices only): a person sets Document
   Type "Refund" and applies it to the credit memo before posting.
-- Fees: one journalLines line, accountType "G/L Account", account gl_accounts.psp_fees, amount = the
+- Fees: one journalLines line, accountType "G/L Account" (the AL enum name, as BC's docs write it on
+  POST; BC answers it XML-encoded, "G_x002F_L_x0020_Account": read with core.bc.odata.enum_value),
+  account gl_accounts.psp_fees, amount = the
   payout's fees, balancing account = the PSP clearing account (the payment journal's balancing account).
   Adjustments (reserves, corrections) are a second line on the same account, described as such.
 - Reconciliation: what the lines move on the clearing account (payments − refunds − fees + adjustments)
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from core.bc.odata import enum_value
 from core.config import Company, PayoutSource, Shop
 from core.errors import NeedsAttention
 from core.models import Payout, PayoutLine, PayoutLineKind
@@ -36,6 +42,9 @@ DESCRIPTION_MAX = 100
 ZERO = Decimal(0)
 APPLICABLE = ("Open", "Paid")  # posted invoices a payment can be applied to; Draft is not posted yet
 PAID_BACK = (PayoutLineKind.REFUND, PayoutLineKind.CHARGEBACK)
+# Gen. Journal Account Type members we write (accountType / balanceAccountType of journalLines)
+GL_ACCOUNT = "G/L Account"
+BANK_ACCOUNT = "Bank Account"
 
 
 @dataclass(frozen=True)
@@ -45,16 +54,23 @@ class InvoiceRef:
     id: str
     number: str
     external_document_number: str
-    customer_number: str
+    customer_number: str  # sell-to (customerNumber)
     status: str
     remaining_amount: Decimal
+    bill_to_customer_number: str = ""  # billToCustomerNumber: the customer the invoice's ledger entry is on
+
+    @property
+    def ledger_customer(self) -> str:
+        """The customer a payment or refund of this invoice belongs to: bill-to, else sell-to (as
+        APIV2CustomerPayments fills it)."""
+        return self.bill_to_customer_number or self.customer_number
 
 
 @dataclass(frozen=True)
 class Journals:
     payment_journal_id: str
     clearing_account_number: str  # the payment journal's balancing account = the PSP clearing account
-    clearing_account_type: str = "G/L Account"  # or "Bank Account"
+    clearing_account_type: str = GL_ACCOUNT  # or BANK_ACCOUNT
     fee_journal_id: str = ""  # "" = fees are not booked (no fee_journal in the source)
 
 
@@ -150,8 +166,8 @@ def _needs_invoice(line: PayoutLine) -> bool:
 def choose_invoice(candidates: list[InvoiceRef], amount: Decimal) -> InvoiceRef | None:
     """The posted invoice a payment of `amount` belongs to: the only open one, else the open one whose
     remaining amount equals it, else the only posted one."""
-    posted = [i for i in candidates if i.status in APPLICABLE]
-    open_ = [i for i in posted if i.status == "Open"]
+    posted = [i for i in candidates if enum_value(i.status) in APPLICABLE]
+    open_ = [i for i in posted if enum_value(i.status) == "Open"]
     if len(open_) == 1:
         return open_[0]
     exact = [i for i in open_ if i.remaining_amount == amount]
@@ -262,7 +278,7 @@ def build_booking(payout: Payout, company: Company, source: PayoutSource, number
             continue
         booking.payments.append(Line(f"{booking.document_number}/{ext_no}", {
             "journalId": journals.payment_journal_id,
-            "customerNumber": invoice.customer_number,
+            # no customer: BC takes the invoice's bill-to customer from appliesToInvoiceNumber
             "postingDate": posting_date.isoformat(),
             "externalDocumentNumber": booking.document_number,
             "amount": -gross,
@@ -278,7 +294,7 @@ def build_booking(payout: Payout, company: Company, source: PayoutSource, number
         what = "Refund" if kind is PayoutLineKind.REFUND else "Chargeback"
         booking.payments.append(Line(f"{booking.document_number}/{what.upper()}/{ext_no}", {
             "journalId": journals.payment_journal_id,
-            "customerNumber": invoice.customer_number,
+            "customerNumber": invoice.ledger_customer,
             "postingDate": posting_date.isoformat(),
             "externalDocumentNumber": booking.document_number,
             "amount": paid_back,
@@ -320,7 +336,7 @@ def _fee_lines(booking: Booking, payout: Payout, company: Company, source: Payou
             f'fee_journal empty in [[payouts]] "{source.key}" to book fees by hand',
         ))
         return
-    common = {"journalId": journals.fee_journal_id, "accountType": "G/L Account", "accountNumber": account,
+    common = {"journalId": journals.fee_journal_id, "accountType": GL_ACCOUNT, "accountNumber": account,
               "postingDate": posting_date.isoformat(), "externalDocumentNumber": booking.document_number,
               "balanceAccountType": journals.clearing_account_type,
               "balancingAccountNumber": journals.clearing_account_number}

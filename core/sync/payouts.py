@@ -176,7 +176,7 @@ def book_payout(ctx: Context, source: PayoutSource, payout: Payout) -> Outcome:
                         duplicate=True) from None
     co = ctx.bc.company(company.bc_company_id)
     try:
-        booking, journals = _prepare(co, company, source, shop, payout)
+        booking, journals = prepare_booking(co, company, source, shop, payout)
         if booking.problems:
             raise booking.as_needs_attention(payout, source)
         _create_lines(ctx, co, claim, booking, journals)
@@ -196,7 +196,9 @@ def book_payout(ctx: Context, source: PayoutSource, payout: Payout) -> Outcome:
 
 # ---- resolve ----
 
-def _prepare(co, company: Company, source: PayoutSource, shop: Shop, payout: Payout):
+def prepare_booking(co, company: Company, source: PayoutSource, shop: Shop, payout: Payout):
+    """Read what the booking needs from BC (journals, clearing account, the invoices) and map it. Only
+    reads: also what `python -m core preview --document payout-journal --bc` shows."""
     numbers = mapping.invoice_numbers(payout, shop)
     wanted = sorted(set(numbers.values()))
     chunks = [wanted[i:i + REFERENCES_PER_QUERY] for i in range(0, len(wanted), REFERENCES_PER_QUERY)]
@@ -210,7 +212,8 @@ def _prepare(co, company: Company, source: PayoutSource, shop: Shop, payout: Pay
         in_list = ",".join(odata_string(n) for n in chunk)
         ops.append(BatchOp("GET", "salesInvoices?" + encode_query([
             ("$filter", f"externalDocumentNumber in ({in_list})"),
-            ("$select", "id,number,externalDocumentNumber,customerNumber,status,remainingAmount")])))
+            ("$select", "id,number,externalDocumentNumber,customerNumber,billToCustomerNumber,status,"
+                        "remainingAmount")])))
         ops.append(BatchOp("GET", "salesOrders?" + encode_query([
             ("$filter", f"externalDocumentNumber in ({in_list})"), ("$select", "id,number,externalDocumentNumber")])))
     results = co.batch(ops)
@@ -230,7 +233,8 @@ def _prepare(co, company: Company, source: PayoutSource, shop: Shop, payout: Pay
             invoices.setdefault(row["externalDocumentNumber"].upper(), []).append(mapping.InvoiceRef(
                 id=row["id"], number=row["number"], external_document_number=row["externalDocumentNumber"],
                 customer_number=row.get("customerNumber", ""), status=row.get("status", ""),
-                remaining_amount=_decimal(row.get("remainingAmount", 0))))
+                remaining_amount=_decimal(row.get("remainingAmount", 0)),
+                bill_to_customer_number=row.get("billToCustomerNumber", "")))
         for row in rows[first_lookup + 2 * n + 1]:
             open_orders[row["externalDocumentNumber"].upper()] = row["number"]
     clearing = payment_journal.get("balancingAccountNumber") or ""
@@ -240,8 +244,8 @@ def _prepare(co, company: Company, source: PayoutSource, shop: Shop, payout: Pay
             resolution=f"set the PSP clearing account as Bal. Account No. of journal batch {source.payment_journal} "
                        "in BC (Cash Receipt Journals), then retry this payout.",
             code="journal_without_balancing_account", details={"bc_company": company.key})
-    clearing_type = "G/L Account" if co.first("accounts", filter=f"number eq {odata_string(clearing)}",
-                                              select=["id", "number"]) else "Bank Account"
+    clearing_type = mapping.GL_ACCOUNT if co.first("accounts", filter=f"number eq {odata_string(clearing)}",
+                                                   select=["id", "number"]) else mapping.BANK_ACCOUNT
     journals = mapping.Journals(payment_journal_id=payment_journal["id"], clearing_account_number=clearing,
                                 clearing_account_type=clearing_type,
                                 fee_journal_id=fee_journal["id"] if fee_journal else "")

@@ -6,20 +6,30 @@ The refunds pipeline (core/sync/refunds.py) calls, in this order:
     invoice = choose_invoice(invoices, refund, shop, order) # the posted invoice the memo applies to
     number = credit_memo_number(order_ext_no, refund, shop) # raises NeedsAttention (too long)
     mapped = build_credit_memo(refund, invoice, company, shop, order=…, number=…, currency_code=…)
-    mapped.problems → NeedsAttention, or POST mapped.body
+    mapped.problems → NeedsAttention, or POST mapped.header; then, with the memo's own pricesIncludeTax,
+    build_credit_memo(…, prices_include_tax=memo["pricesIncludeTax"]).lines → POST the lines
 
 Rules (docs/refunds.md says the same in the operator's words):
+- Tax basis: `pricesIncludeTax` is read-only on APIV2SalesCreditMemos (BC answers a read-only error);
+  a new memo takes "Prices Including VAT" from its (bill-to) customer, which the customers API does not
+  show, and which can differ from the invoice's (the order set its own). So the header is created first
+  and the lines are priced in the basis BC gave the memo; without it (preview) the invoice's basis is
+  assumed and said so.
 - The memo is built from the posted invoice, not from the shop alone: each refunded line becomes a
-  line of the same type and number as the invoice line it refunds (item, variant, location copied),
-  `quantity` = refunded quantity, `unitPrice` = refunded amount / quantity in the invoice's tax basis
-  (pricesIncludeTax), `taxCode` from the order line's tax rate through company.tax_codes (the order's
-  own rule, order_mapping), else from the invoice line's taxPercent.
+  line of the same type and number as the invoice line it refunds (item, variant copied),
+  `quantity` = refunded quantity, `unitPrice` = refunded amount / quantity in the memo's tax basis,
+  `taxCode` from the order line's tax rate through company.tax_codes (the order's own rule,
+  order_mapping), else from the invoice line's taxPercent.
+- Stock: an Item line returns its goods to inventory when the memo is posted, so a refunded item is an
+  Item line exactly when the shop restocked it — at the BC location the shop restocked to (its
+  [shops.locations] mapping), else the invoice line's location. A refunded item not restocked is an
+  Account line to gl_accounts.refund_adjustments (falling back to gl_accounts.fees) at the item's tax
+  rate: the money is credited, no goods come back.
 - Refunded shipping is a line of the same type and number as the invoice's shipping line (Account or
   Item, as the order used), with its tax rate.
 - Amounts not tied to a line (goodwill, order adjustments, WooCommerce amount-only refunds) are one
   Account line to gl_accounts.refund_adjustments (falling back to gl_accounts.fees) at the 0 % tax code
   (docs/refunds.md "Things to know").
-- Restocking is only noted (line description); BC returns Item lines to stock when the memo is posted.
 - Totals: the shop's own parts must add up to the refund total ("inconsistent_payload" otherwise,
   never "fixed"); BC's predicted total must match it to the cent, a difference within
   company.rounding_tolerance gets a rounding line — exactly order_mapping.settle_totals.
@@ -30,6 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.bc.odata import enum_value
 from core.config import Company, Shop
 from core.errors import NeedsAttention, Skip
 from core.models import CENT, Order, OrderLine, Refund, RefundLine
@@ -44,7 +55,7 @@ ZERO = Decimal(0)
 
 @dataclass
 class MappedCreditMemo:
-    body: dict  # the salesCreditMemos deep-insert body
+    body: dict  # the salesCreditMemos header with its salesCreditMemoLines (what the document will hold)
     problems: list[Problem]
     shop_total: Decimal  # the refund's total (money back to the customer), in `currency_code`
     document_total: Decimal  # BC's total incl. tax as predicted (after any rounding line)
@@ -53,6 +64,16 @@ class MappedCreditMemo:
     external_document_number: str = ""
     rounding_tax_code: str | None = None
     notes: list[str] = field(default_factory=list)  # told to the operator in the outcome (restock etc.)
+    prices_include_tax: bool = False  # the tax basis the lines are priced in
+
+    @property
+    def header(self) -> dict:
+        """The body to create the memo with: everything but its lines (priced once BC gave the basis)."""
+        return {k: v for k, v in self.body.items() if k != "salesCreditMemoLines"}
+
+    @property
+    def lines(self) -> list[dict]:
+        return self.body["salesCreditMemoLines"]
 
 
 # ------------------------------------------------------------------------------------ skip and number
@@ -141,9 +162,11 @@ def _shipping_target(company: Company, shop_cfg: Shop) -> tuple[str, str]:
 
 
 class _Builder:
-    def __init__(self, refund: Refund, invoice: dict, company: Company, shop_cfg: Shop, order: Order | None):
+    def __init__(self, refund: Refund, invoice: dict, company: Company, shop_cfg: Shop, order: Order | None,
+                 include_tax: bool, locations: dict[str, str]):
         self.refund, self.invoice, self.company, self.shop, self.order = refund, invoice, company, shop_cfg, order
-        self.include_tax = bool(invoice.get("pricesIncludeTax"))
+        self.include_tax = include_tax
+        self.locations = locations
         self.problems: list[Problem] = []
         self.notes: list[str] = []
         self.rates = order_mapping.tax_rates(company)
@@ -214,7 +237,7 @@ class _Builder:
             return Decimal(str(invoice_line["taxPercent"]))
         return None
 
-    # amounts in the invoice's tax basis ------------------------------------------------------------
+    # amounts in the memo's tax basis ---------------------------------------------------------------
 
     def line_amount(self, line: RefundLine) -> Decimal:
         if self.refund.prices_include_tax == self.include_tax:
@@ -251,18 +274,27 @@ class _Builder:
             )
             return None
         quantity = line.quantity if line.quantity > 0 else Decimal(1)
-        body: dict = {"lineType": invoice_line.get("lineType") or "Item"}
-        if body["lineType"] == "Item" and _guid(invoice_line.get("itemId")):
-            body["itemId"] = invoice_line["itemId"]
-        else:
-            body["lineObjectNumber"] = invoice_line.get("lineObjectNumber", "")
-        for name in ("itemVariantId", "locationId"):
-            if _guid(invoice_line.get(name)):
-                body[name] = invoice_line[name]
         description = invoice_line.get("description") or line.sku or "Refunded item"
-        if body["lineType"] == "Item" and not line.restock:
+        line_type = enum_value(invoice_line.get("lineType")) or "Item"
+        if line_type == "Item" and line.restock:
+            body: dict = {"lineType": "Item"}
+            if _guid(invoice_line.get("itemId")):
+                body["itemId"] = invoice_line["itemId"]
+            else:
+                body["lineObjectNumber"] = invoice_line.get("lineObjectNumber", "")
+            if _guid(invoice_line.get("itemVariantId")):
+                body["itemVariantId"] = invoice_line["itemVariantId"]
+            location = self.locations.get(line.location_id) if line.location_id else None
+            location = location or _guid(invoice_line.get("locationId"))
+            if location:
+                body["locationId"] = location
+        elif line_type == "Item":
+            # not restocked: an Item line would put the goods back into inventory when the memo is posted
+            body = {"lineType": "Account", "lineObjectNumber": self.not_restocked_account(line)}
             description = f"{description} (not restocked)"
             self.notes.append(f"{line.sku or description}: refunded without restock in the shop")
+        else:
+            body = {"lineType": line_type, "lineObjectNumber": invoice_line.get("lineObjectNumber", "")}
         amount = self.line_amount(line)
         body.update({
             "description": description[:100],
@@ -273,6 +305,20 @@ class _Builder:
         if code:
             body["taxCode"] = code
         return body
+
+    def not_restocked_account(self, line: RefundLine) -> str:
+        account = self.company.gl_accounts.refund_adjustments or self.company.gl_accounts.fees
+        if not account:
+            self.problem(
+                "gl_account_missing",
+                f"Refund {self.refund.external_id} credits {line.sku or 'an item'} that the shop did not restock, "
+                f"but company {self.company.name or self.company.key} has no gl_accounts.refund_adjustments to book "
+                "it to (an item line would put the goods back into BC's inventory).",
+                f'set gl_accounts.refund_adjustments in [[companies]] "{self.company.key}" to the G/L account for '
+                "refunds without returned goods",
+                once="gl:refund_adjustments",
+            )
+        return account
 
     def shipping_source(self) -> dict | None:
         gl = self.company.gl_accounts
@@ -292,7 +338,7 @@ class _Builder:
             return None
         source = self.shipping_source()
         if source is not None:
-            kind, number = source.get("lineType") or "Account", source.get("lineObjectNumber", "")
+            kind, number = enum_value(source.get("lineType")) or "Account", source.get("lineObjectNumber", "")
         else:  # the order had no shipping line (free shipping): the order's rule decides the target
             kind, number = _shipping_target(self.company, self.shop)
             if not number:
@@ -321,6 +367,7 @@ class _Builder:
                 "gl_accounts.refund_adjustments.",
                 f'set gl_accounts.refund_adjustments in [[companies]] "{self.company.key}" to the G/L account for '
                 "refund adjustments",
+                once="gl:refund_adjustments",
             )
         body = {"lineType": "Account", "lineObjectNumber": account,
                 "description": (f"Refund adjustment: {self.refund.note}" if self.refund.note
@@ -346,11 +393,16 @@ class _Builder:
 
 
 def build_credit_memo(refund: Refund, invoice: dict, company: Company, shop_cfg: Shop, *, number: str,
-                      currency_code: str | None = None, order: Order | None = None) -> MappedCreditMemo:
-    """The salesCreditMemos deep-insert body for `refund`, applied to the posted `invoice` (with its
+                      currency_code: str | None = None, order: Order | None = None,
+                      prices_include_tax: bool | None = None,
+                      locations: dict[str, str] | None = None) -> MappedCreditMemo:
+    """The salesCreditMemos header and lines for `refund`, applied to the posted `invoice` (with its
     salesInvoiceLines), with every problem found on the way. `currency_code` is the currencyCode the
-    order was created with ("" = company currency; None = taken from the invoice)."""
-    builder = _Builder(refund, invoice, company, shop_cfg, order)
+    order was created with ("" = company currency; None = taken from the invoice). `prices_include_tax`
+    is the basis BC gave the memo (its customer's "Prices Including VAT"); None = assume the invoice's.
+    `locations`: shop location id → BC location id, for restocked lines."""
+    include_tax = bool(invoice.get("pricesIncludeTax")) if prices_include_tax is None else prices_include_tax
+    builder = _Builder(refund, invoice, company, shop_cfg, order, include_tax, locations or {})
     invoice_currency = str(invoice.get("currencyCode") or company.currency).upper()
     if currency_code is None:
         currency_code = "" if invoice_currency == company.currency.upper() else invoice_currency
@@ -370,7 +422,6 @@ def build_credit_memo(refund: Refund, invoice: dict, company: Company, shop_cfg:
         "invoiceId": invoice["id"],
         "invoiceNumber": invoice.get("number", ""),
         "currencyCode": currency_code,
-        "pricesIncludeTax": builder.include_tax,
     }
     lines = builder.lines()
     body["salesCreditMemoLines"] = lines
@@ -400,4 +451,5 @@ def build_credit_memo(refund: Refund, invoice: dict, company: Company, shop_cfg:
         body=body, problems=problems, shop_total=shop_total, document_total=total,
         currency_code=document_currency, rounding=rounding, external_document_number=number,
         rounding_tax_code=order_mapping._tax_code(ZERO, company), notes=builder.notes,
+        prices_include_tax=include_tax,
     )

@@ -11,6 +11,10 @@
 - Exactly one credit memo per shop refund: the refund's own binding (kind "refund") is the claim, and
   BC is searched by the memo's externalDocumentNumber before creating (a crashed worker's memo is
   found and linked, never duplicated). A create whose answer was lost is retried starting with that lookup.
+- The memo is created in two steps (core/sync/sales_document.py): the header, whose answer says the tax
+  basis BC gave it (its customer's "Prices Including VAT"; the field is read-only), then all lines priced
+  in that basis in one all-or-nothing $batch. Lines refused → the header is deleted again; a draft found
+  without lines (a worker died in between) is completed, not linked as it is.
 - WooCommerce has no refund topic: `action.woocommerce_order_refunded` sends only the order id, so the
   order's refunds are read from the shop (best effort, docs/refunds.md); a full refund body works too.
   Such a delivery is the order's record: every refund of it is reported there.
@@ -40,6 +44,7 @@ from core.state import AlreadyClaimed, Binding, Envelope, SyncStatus, enqueue, n
 from core.sync import refund_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import MAX_DELAY_S, MAX_RETRIES, Outcome
+from core.sync.sales_document import add_lines, discard
 from core.sync.totals import settle_bc_total
 
 log = logging.getLogger("core.sync.refunds")
@@ -85,7 +90,7 @@ def import_one_refund(ctx: Context, shop: Shop, refund: Refund, *, retries: int 
         invoices = _posted_invoices(co, order_binding)
         if not invoices:
             _not_invoiced(co, shop, refund, order_binding, retries)
-        refund = _in_document_basis(shop, refund, invoices[0], company)
+        refund = in_document_basis(shop, refund, invoices[0], company)
         invoice = mapping.choose_invoice(invoices, refund, shop, order)
     except BcError as exc:
         raise _bc_error(exc, company) from exc
@@ -136,7 +141,7 @@ def _woo_refunds(shop: Shop, payload) -> list[Refund]:
     return [parse.parse_refund(row, shop.key, order_external_id=order_id) for row in rows or []]
 
 
-def _in_document_basis(shop: Shop, refund: Refund, invoice: dict, company: Company) -> Refund:
+def in_document_basis(shop: Shop, refund: Refund, invoice: dict, company: Company) -> Refund:
     """Label the refund's amounts: Shopify refund subtotals follow the order's tax basis (the invoice's
     pricesIncludeTax); WooCommerce refund lines are always net and its refunds carry no currency."""
     if shop.platform == "shopify":
@@ -272,10 +277,21 @@ def _write_once(ctx: Context, shop: Shop, company: Company, co, refund: Refund, 
             return _already_imported(ctx, shop, exc.binding)
         raise Retryable(f"Another worker ({exc.binding.owner}) is importing this refund right now.",
                         duplicate=True) from None
+    locations: dict[str, str] = {}
+
+    def build(prices_include_tax: bool | None) -> mapping.MappedCreditMemo:
+        mapped = mapping.build_credit_memo(refund, invoice, company, shop, number=number, order=order,
+                                           currency_code=order_binding.data.get("currency_code"),
+                                           prices_include_tax=prices_include_tax, locations=locations)
+        if mapped.problems:
+            raise _problems(refund, company, mapped.problems)
+        return mapped
+
     try:
+        locations.update(_restock_locations(co, shop, refund))
         found = co.first("salesCreditMemos", filter=f"externalDocumentNumber eq {odata_string(number)}",
-                         select=["id", "number", "status"])
-        if found is not None:
+                         select=["id", "number", "status", "pricesIncludeTax"])
+        if found is not None and not _is_empty_draft(co, found):
             claim.data = {**claim.data, "external_document_number": number, "invoice_number": invoice.get("number"),
                           "posted": found.get("status") != "Draft"}
             ctx.bindings.bind(claim, bc_company=company.key, bc_entity="salesCreditMemos", bc_id=found["id"],
@@ -283,17 +299,14 @@ def _write_once(ctx: Context, shop: Shop, company: Company, co, refund: Refund, 
             return Outcome(f"Already in BC as credit memo {found.get('number')} (found by {number}); linked.",
                            bc_company=company.key, bc_document=f"salesCreditMemos {found.get('number')}",
                            external_id=refund.external_id)
-        mapped = mapping.build_credit_memo(refund, invoice, company, shop, number=number, order=order,
-                                           currency_code=order_binding.data.get("currency_code"))
-        if mapped.problems:
-            problems = mapped.problems
-            raise NeedsAttention(
-                " ".join(p.message for p in problems), resolution=" ".join(p.resolution for p in problems),
-                code=problems[0].code,
-                details={"external_id": refund.external_id, "bc_company": company.key,
-                         "problems": [p.as_dict() for p in problems]},
-            )
-        created = co.create("salesCreditMemos", mapped.body)
+        # problems that do not depend on the tax basis stop us before anything is written
+        header = found or co.create("salesCreditMemos", build(None).header)
+        try:
+            mapped = build(bool(header.get("pricesIncludeTax")))
+        except NeedsAttention:
+            discard(co, "salesCreditMemos", header)
+            raise
+        created = add_lines(co, "salesCreditMemos", header, "salesCreditMemoLines", mapped.lines)
     except BcAmbiguousWriteError as exc:
         ctx.bindings.release(claim)
         raise Retryable(f"BC may or may not have created the credit memo ({exc}); will look it up and retry.",
@@ -325,6 +338,36 @@ def _write_once(ctx: Context, shop: Shop, company: Company, co, refund: Refund, 
         bc_company=company.key, bc_document=f"salesCreditMemos {claim.bc_number or created.get('number')}",
         external_id=refund.external_id,
     )
+
+
+def _problems(refund: Refund, company: Company, problems: list) -> NeedsAttention:
+    return NeedsAttention(
+        " ".join(p.message for p in problems), resolution=" ".join(p.resolution for p in problems),
+        code=problems[0].code,
+        details={"external_id": refund.external_id, "bc_company": company.key,
+                 "problems": [p.as_dict() for p in problems]},
+    )
+
+
+def _is_empty_draft(co, memo: dict) -> bool:
+    """A draft memo without lines: its header was created, its lines not (a worker died in between)."""
+    if memo.get("status") != "Draft":
+        return False
+    lines = co.list(f"salesCreditMemos({memo['id']})/salesCreditMemoLines", select=["id"], top=1, page_size=1)
+    return next(iter(lines), None) is None
+
+
+def _restock_locations(co, shop: Shop, refund: Refund) -> dict[str, str]:
+    """Shop location id → BC location id for the locations restocked lines went back to ([shops.locations],
+    its first BC location code). Unmapped locations are left out: the invoice line's location is used."""
+    found: dict[str, str] = {}
+    for shop_location in {line.location_id for line in refund.lines if line.restock and line.location_id}:
+        codes = shop.locations.get(shop_location) or []
+        if codes:
+            location = co.first("locations", filter=f"code eq {odata_string(codes[0].upper())}", select=["id", "code"])
+            if location is not None:
+                found[shop_location] = location["id"]
+    return found
 
 
 def _reconcile_totals(co, company: Company, created: dict, mapped: mapping.MappedCreditMemo) -> str:

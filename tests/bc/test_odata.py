@@ -38,3 +38,13 @@ def test_bc_api_root():
     assert bc_api_root("contoso.onmicrosoft.com", "Production") == (
         "https://api.businesscentral.dynamics.com/v2.0/contoso.onmicrosoft.com/Production/api/v2.0"
     )
+
+
+def test_enum_value_reads_bc_xml_encoded_names_and_plain_ones_alike():
+    from core.bc.odata import enum_value
+
+    # BC answers journalLines accountType as "G_x002F_L_x0020_Account"; its docs (and our bodies) write "G/L Account"
+    assert enum_value("G_x002F_L_x0020_Account") == enum_value("G/L Account") == "G/L Account"
+    assert enum_value("Bank_x0020_Account") == "Bank Account"
+    assert enum_value("Positive_x0020_Adjmt_x002E_") == "Positive Adjmt."
+    assert enum_value("_x0020_") == " " and enum_value("Item") == "Item" and enum_value(None) == ""

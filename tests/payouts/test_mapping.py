@@ -24,9 +24,11 @@ def config():
     return load_config(EXAMPLE_CONFIG)
 
 
-def invoice(ext_no: str, number: str, customer: str = "20000", status: str = "Open", remaining: str = "0"):
+def invoice(ext_no: str, number: str, customer: str = "20000", status: str = "Open", remaining: str = "0",
+            bill_to: str = ""):
     return mapping.InvoiceRef(id=f"id-{number}", number=number, external_document_number=ext_no,
-                              customer_number=customer, status=status, remaining_amount=D(remaining))
+                              customer_number=customer, status=status, remaining_amount=D(remaining),
+                              bill_to_customer_number=bill_to)
 
 
 def sek_payout(net_total: str = "1234.48", **extra) -> Payout:
@@ -58,14 +60,14 @@ def test_payments_are_negative_applied_to_the_invoice_found_by_the_shop_document
     booking = build(config, sek_payout())
     assert booking.problems == []
     sale_a, sale_b, refund = booking.payments
-    assert sale_a.body == {
-        "journalId": "pj-1", "customerNumber": "20000", "postingDate": "2026-11-27",
+    assert sale_a.body == {  # no customer: BC fills the invoice's bill-to customer from appliesToInvoiceNumber
+        "journalId": "pj-1", "postingDate": "2026-11-27",
         "externalDocumentNumber": "ADYEN-77", "amount": D("-516.00"), "appliesToInvoiceNumber": "103001",
         "description": "Adyen 77 SH-2001 p1", "comment": "ADYEN-77/SH-2001",
     }
     assert sale_a.key == "ADYEN-77/SH-2001"
-    assert (sale_b.body["amount"], sale_b.body["appliesToInvoiceNumber"], sale_b.body["customerNumber"]) == (
-        D("-800.00"), "103002", "30000")  # "#2002" is order number 2002
+    assert (sale_b.body["amount"], sale_b.body["appliesToInvoiceNumber"]) == (
+        D("-800.00"), "103002")  # "#2002" is order number 2002
     assert refund.body["amount"] == D("49.00") and "appliesToInvoiceNumber" not in refund.body
     assert refund.body["customerNumber"] == "10000" and "credit memo" in refund.body["description"]
     assert booking.refund_lines == 1
@@ -185,3 +187,34 @@ def test_the_whole_adyen_batch_380_maps_and_reconciles_to_the_cent(config):
     del invoices[numbers["CM1000028854"]]
     [problem] = build(config, payout, invoices=invoices, company=company, shop=shop).problems
     assert problem.code == "unknown_reference" and "CM1000028854" in problem.message
+
+
+def test_payments_of_the_adyen_batch_never_name_the_sell_to_customer(config):
+    # Invoices whose bill-to customer differs from the sell-to one: a payment line carrying the sell-to
+    # customerNumber with appliesToInvoiceNumber cannot be applied (the invoice's ledger entry is on the bill-to
+    # customer). APIV2CustomerPayments fills the bill-to customer itself when no customer is given; refund
+    # lines (not applied) name the bill-to customer.
+    [payout] = adyen.parse_settlement(corpus_file("payments/adyen-settlement-details-batch-380.csv").read_bytes())
+    company = config.company("se").model_copy(update={"currency": "USD"})
+    shop = config.shop("shopify-demo")
+    shop = shop.model_copy(update={"orders": shop.orders.model_copy(update={"prefix": ""})})
+    numbers = mapping.invoice_numbers(payout, shop)
+    invoices = {ext: [invoice(ext, f"INV-{n}", customer="WEB-SELLTO", bill_to="PARENT-BILLTO")]
+                for n, ext in enumerate(sorted(set(numbers.values())))}
+    booking = build(config, payout, invoices=invoices, company=company, shop=shop)
+    assert booking.problems == [] and booking.payments
+    applied = [p.body for p in booking.payments if "appliesToInvoiceNumber" in p.body]
+    refunds = [p.body for p in booking.payments if "appliesToInvoiceNumber" not in p.body]
+    assert applied and refunds
+    assert all("customerNumber" not in body and "customerId" not in body for body in applied)
+    assert {body["customerNumber"] for body in refunds} == {"PARENT-BILLTO"}
+
+
+def test_journal_enums_read_in_both_forms_and_written_as_the_al_name():
+    from core.bc.odata import enum_value
+
+    # BC answers members with spaces or punctuation XML-encoded; the docs and our bodies use the AL name
+    assert enum_value("G_x002F_L_x0020_Account") == enum_value("G/L Account") == mapping.GL_ACCOUNT
+    assert enum_value("Bank_x0020_Account") == mapping.BANK_ACCOUNT
+    assert enum_value("_x0020_") == " " and enum_value("In_x0020_Review") == "In Review"
+    assert enum_value(None) == "" and enum_value("Open") == "Open"

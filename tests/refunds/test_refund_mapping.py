@@ -58,7 +58,7 @@ def test_returned_item_and_shipping_become_invoice_linked_lines_of_the_same_type
     assert mapped.problems == []
     assert mapped.body == {
         "externalDocumentNumber": "SH-2001-R91", "creditMemoDate": "2026-11-25", "customerNumber": "20000",
-        "invoiceId": INVOICE_ID, "invoiceNumber": "103001", "currencyCode": "", "pricesIncludeTax": True,
+        "invoiceId": INVOICE_ID, "invoiceNumber": "103001", "currencyCode": "",
         "salesCreditMemoLines": [
             {"lineType": "Item", "itemId": "item-1000", "description": "Product 1000", "quantity": Decimal(1),
              "unitPrice": Decimal("199"), "taxCode": "VAT25"},
@@ -68,6 +68,7 @@ def test_returned_item_and_shipping_become_invoice_linked_lines_of_the_same_type
     }
     assert mapped.shop_total == mapped.document_total == Decimal("248.00")
     assert mapped.notes == []
+    assert mapped.header == {k: v for k, v in mapped.body.items() if k != "salesCreditMemoLines"}
 
 
 def test_without_the_original_order_lines_are_matched_by_sku_and_taxed_by_the_invoice_lines_rate():
@@ -92,14 +93,71 @@ def test_a_line_mapped_by_variant_id_is_found_through_the_original_order_only():
     assert "103001" in lost.problems[0].resolution
 
 
-def test_no_restock_is_noted_and_variant_and_location_are_copied_from_the_invoice_line():
+def test_a_restocked_line_returns_goods_at_the_invoice_lines_location_and_variant():
+    inv = invoice([line(1, "Item", "1000", "199.00", "2", itemVariantId="var-1", locationId="loc-1")])
+    mapped = mapping.build_credit_memo(sample_refund([(1, "1000", 1, "199.00")]), inv, SE, SHOP, number="X")
+    [memo_line] = mapped.body["salesCreditMemoLines"]
+    assert (memo_line["lineType"], memo_line["itemId"], memo_line["itemVariantId"], memo_line["locationId"]) == (
+        "Item", "item-1000", "var-1", "loc-1")
+    assert mapped.notes == []
+
+
+def test_a_line_not_restocked_credits_money_on_a_g_l_line_and_returns_no_goods():
+    # an Item line on a credit memo puts the goods back into inventory when posted: only for restocked lines
     inv = invoice([line(1, "Item", "1000", "199.00", "2", itemVariantId="var-1", locationId="loc-1")])
     refund = sample_refund([(1, "1000", 1, "199.00")], restock=False)
     mapped = mapping.build_credit_memo(refund, inv, SE, SHOP, number="X")
     [memo_line] = mapped.body["salesCreditMemoLines"]
-    assert memo_line["itemVariantId"] == "var-1" and memo_line["locationId"] == "loc-1"
-    assert memo_line["description"] == "Product 1000 (not restocked)"
+    assert memo_line == {"lineType": "Account", "lineObjectNumber": SE.gl_accounts.refund_adjustments or "3060",
+                         "description": "Product 1000 (not restocked)", "quantity": Decimal(1),
+                         "unitPrice": Decimal("199"), "taxCode": "VAT25"}
     assert mapped.notes == ["1000: refunded without restock in the shop"]
+    assert mapped.problems == [] and mapped.document_total == refund.total
+    no_account = SE.model_copy(update={"gl_accounts": SE.gl_accounts.model_copy(
+        update={"fees": "", "refund_adjustments": ""})})
+    [problem] = mapping.build_credit_memo(refund, inv, no_account, SHOP, number="X").problems
+    assert problem.code == "gl_account_missing" and "refund_adjustments" in problem.resolution
+
+
+def test_corpus_refund_cancel_restocks_at_the_mapped_shop_location():
+    # shopify-refund-2 with its lines cancelled before fulfilment (restock_type "cancel") at shop location 905684977
+    payload = json.loads(corpus_file("shopify-refund-2.json").read_text())
+    for item in payload["refund"]["refund_line_items"]:
+        item.update(restock_type="cancel", location_id=905684977)
+    refund = parse_shopify_refund(payload, "shopify-demo")
+    assert [x.restock for x in refund.lines] == [True, True]
+    inv = invoice([line(1, "Item", "IPOD2008BLACK", "199.00", tax="6", locationId="loc-main"),
+                   line(2, "Item", "IPOD2008GREEN", "199.00", tax="6", locationId="loc-main")], currency="USD",
+                  include_tax=False)
+    mapped = mapping.build_credit_memo(refund, inv, US, SHOP, number="X", locations={"905684977": "loc-return"})
+    assert [(x["lineType"], x["locationId"]) for x in mapped.lines] == [("Item", "loc-return"), ("Item", "loc-return")]
+    unmapped = mapping.build_credit_memo(refund, inv, US, SHOP, number="X")
+    assert [x["locationId"] for x in unmapped.lines] == ["loc-main", "loc-main"]
+
+
+def test_the_memo_never_sends_prices_include_tax_and_prices_lines_in_the_basis_bc_gave_it():
+    # APIV2SalesCreditMemos: pricesIncludeTax is Editable = false; BC takes the basis from the customer, which
+    # can differ from the invoice's (the order set its own). The invoice of shopify-refund-2 is net, the
+    # customer's "Prices Including VAT" is on: the lines are priced gross.
+    refund = parse_shopify_refund(json.loads(corpus_file("shopify-refund-2.json").read_text()), "shopify-demo")
+    inv = invoice([line(1, "Item", "IPOD2008BLACK", "199.00", tax="6"), line(2, "Item", "IPOD2008GREEN", "199.00",
+                                                                               tax="6")], currency="USD",
+                  include_tax=False)
+    assumed = mapping.build_credit_memo(refund, inv, US, SHOP, number="X")
+    gross = mapping.build_credit_memo(refund, inv, US, SHOP, number="X", prices_include_tax=True)
+    assert "pricesIncludeTax" not in assumed.body and "pricesIncludeTax" not in gross.header
+    assert (assumed.prices_include_tax, gross.prices_include_tax) == (False, True)
+    assert [x["unitPrice"] for x in assumed.lines] == [Decimal("199"), Decimal("199")]
+    assert [x["unitPrice"] for x in gross.lines] == [Decimal("202.98"), Decimal("202.98")]  # 199.00 + 3.98 tax
+
+
+@pytest.mark.parametrize("memo_basis", [True, False])
+def test_a_consistent_refund_reconciles_to_the_cent_in_either_basis(memo_basis):
+    refund = sample_refund([(1, "1000", 1, "199.00"), (2, "2000", 1, "89.00")], shipping="49.00")
+    mapped = mapping.build_credit_memo(refund, INVOICE_7001, SE, SHOP, number="X", order=order_7001(),
+                                       prices_include_tax=memo_basis)
+    assert mapped.problems == []
+    assert mapped.document_total == mapped.shop_total == refund.total
 
 
 def test_goodwill_beyond_the_lines_is_an_account_line_to_the_fees_account_at_zero_tax():
@@ -151,8 +209,9 @@ def test_corpus_shopify_refund_1_does_not_add_up_and_is_reported_not_fixed():
     mapped = mapping.build_credit_memo(refund, inv, US, SHOP, number="#1001-R890088186047892319"[:35])
     # two refunded lines of 199.00 each (same SKU: each invoice line used once), but 85.00 paid back
     lines = mapped.body["salesCreditMemoLines"]
-    assert [(x["itemId"], x["unitPrice"], x["taxCode"]) for x in lines] == [
-        ("item-IPOD2008PINK", Decimal("199"), "VAT0"), ("item-IPOD2008PINK", Decimal("199"), "VAT0")]
+    # restock_type "no_restock": money credited on the adjustments account (fees fallback), no goods returned
+    assert [(x["lineType"], x["lineObjectNumber"], x["unitPrice"], x["taxCode"]) for x in lines] == [
+        ("Account", "3060", Decimal("199"), "VAT0"), ("Account", "3060", Decimal("199"), "VAT0")]
     assert [p.code for p in mapped.problems] == ["inconsistent_payload"]
     assert "398.00" in mapped.problems[0].message and "85.00" in mapped.problems[0].message
     assert mapped.body["currencyCode"] == ""  # USD is this company's currency

@@ -85,11 +85,14 @@ def test_a_refund_of_an_invoiced_order_becomes_one_credit_memo_applied_to_the_in
     assert record.status is SyncStatus.SUCCESS, record.message
     [memo] = bc(stack, "salesCreditMemos", externalDocumentNumber="SH-2401-R94011")
     assert (memo["invoiceId"], memo["invoiceNumber"]) == (invoice["id"], invoice["number"])
-    assert memo["customerNumber"] == invoice["customerNumber"] and memo["pricesIncludeTax"] is True
+    assert memo["customerNumber"] == invoice["customerNumber"]
     assert float(memo["totalAmountIncludingTax"]) == 199.00 + 49.00 and memo["status"] == "Draft"
+    # the memo's tax basis is the one BC gave it (its customer's), not the invoice's: lines priced in it
+    net = 1 if memo["pricesIncludeTax"] else 1.25
     lines = bc(stack, "salesCreditMemoLines", documentId=memo["id"])
+    # not restocked in the shop: the item's money on a G/L line (fees account 3060), no goods returned
     assert sorted((x["lineType"], x["lineObjectNumber"], float(x["quantity"]), float(x["unitPrice"]))
-                  for x in lines) == [("Account", "3010", 1.0, 49.0), ("Item", "1000", 1.0, 199.0)]
+                  for x in lines) == [("Account", "3010", 1.0, 49.0 / net), ("Account", "3060", 1.0, 199.0 / net)]
     assert record.bc_document == f"salesCreditMemos {memo['number']}"
     assert "Totals match" in record.message and "Not restocked" in record.message
 
@@ -176,3 +179,21 @@ def test_a_refund_of_an_order_that_was_skipped_is_skipped_too(stack):
     assert stack.send_shopify("refunds/create", shopify_refund(94061, 7406, [(1, "2000", 1, "89.00")])).status == 200
     record = wait_for(stack, "refunds", "94061", settled)
     assert record.status is SyncStatus.SKIPPED and "7406 was not imported" in record.message
+
+
+def test_a_memo_header_left_without_lines_is_completed_not_linked_as_it_is(stack):
+    # a worker created the memo's header (the first step) and died before its lines: the retry finds the
+    # draft by its external document number and adds the lines, priced in the basis BC gave that header
+    import_order(stack, 7407, [("1000", 1, "199.00")])
+    [invoice] = bc(stack, "salesInvoices", externalDocumentNumber="SH-2407")
+    co = get_context().bc.company(stack.company_id("se"))
+    header = co.create("salesCreditMemos", {"externalDocumentNumber": "SH-2407-R94071", "customerNumber":
+                                            invoice["customerNumber"], "invoiceId": invoice["id"]})
+    assert bc(stack, "salesCreditMemoLines", documentId=header["id"]) == []
+    assert stack.send_shopify("refunds/create", shopify_refund(94071, 7407, [(1, "1000", 1, "199.00")])).status == 200
+    record = wait_for(stack, "refunds", "94071", settled)
+    assert record.status is SyncStatus.SUCCESS, record.message
+    [memo] = bc(stack, "salesCreditMemos", externalDocumentNumber="SH-2407-R94071")
+    assert memo["id"] == header["id"] and float(memo["totalAmountIncludingTax"]) == 199.00
+    [line] = bc(stack, "salesCreditMemoLines", documentId=memo["id"])
+    assert (line["lineType"], line["lineObjectNumber"]) == ("Item", "1000")  # restocked: the goods come back

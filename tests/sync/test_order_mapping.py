@@ -155,17 +155,17 @@ def test_line_discounts_stay_on_lines_and_the_unallocated_rest_is_the_invoice_di
               "305.44", tax="56.44", discounts=discounts,
               shipping_lines=[ShippingLine(title="Postnord", price=D("49.00"), tax_lines=vat25)])
     mapped = m.build_sales_order(o, SE, SHOP, resolved_all(o))
-    assert mapped.body["discountAmount"] == D("30.00")
+    assert mapped.discount == D("30.00") and "discountAmount" not in mapped.body
     assert [ln.get("discountAmount") for ln in mapped.body["salesOrderLines"]] == [D("20.00"), D(0), None]
     # BC: amounts 180, 50, 49 carry 19.35 / 5.38 / 5.27 of the 30.00; tax per line 40.16 + 5.35 + 10.93
-    assert m.document_total(mapped.body, m.tax_rates(SE), False) == D("305.44")
+    assert m.document_total(mapped.body, m.tax_rates(SE), False, D("30.00")) == D("305.44")
     assert mapped.document_total == D("305.44") and mapped.problems == []
 
 
 def test_no_header_discount_when_everything_is_allocated():
     o = shopify.parse.parse_order(json.loads(corpus_file("shopify-order-4.json").read_text()), "shopify-corpus")
     mapped = m.build_sales_order(o, US.model_copy(update={"currency": "HKD"}), SHOP, resolved_all(o))
-    assert "discountAmount" not in mapped.body
+    assert "discountAmount" not in mapped.body and mapped.discount == 0
     assert [ln.get("discountAmount") for ln in mapped.body["salesOrderLines"]] == [D("19.10"), D("15.00"), None]
     assert mapped.body["currencyCode"] == ""  # the company's own currency
 
@@ -183,12 +183,12 @@ def test_taxes_included_total_is_the_sum_of_line_amounts():
 
 
 def test_invoice_discount_with_prices_including_tax():
-    body = {"discountAmount": D("10.00"), "salesOrderLines": [
+    body = {"salesOrderLines": [
         {"lineType": "Item", "quantity": D(1), "unitPrice": D("60.00"), "taxCode": "A"},
         {"lineType": "Item", "quantity": D(1), "unitPrice": D("40.00"), "taxCode": "B"}]}
-    assert m.document_total(body, {"A": D(25), "B": D(12)}, True) == D("90.00")
+    assert m.document_total(body, {"A": D(25), "B": D(12)}, True, D("10.00")) == D("90.00")
     # excluding tax: bases 54.00 and 36.00 → tax 13.50 + 4.32
-    assert m.document_total(body, {"A": D(25), "B": D(12)}, False) == D("107.82")
+    assert m.document_total(body, {"A": D(25), "B": D(12)}, False, D("10.00")) == D("107.82")
 
 
 def test_document_total_refuses_a_tax_code_without_rate():
@@ -310,11 +310,13 @@ def test_dimension_rules_match_on_channel():
              {"code": "AREA", "value": "NORDIC", "market": "se"}]
     s = SHOP.model_copy(update={"dimensions": [DimensionRule(**r) for r in rules]})
     web = m.build_sales_order(order([line(rate="0")], "100", channel="web"), US, s, resolved_all(order([line()], "1")))
-    assert web.body["dimensionSetLines"] == [{"code": "CHANNEL", "valueCode": "WEB"}]
+    assert web.dimensions == [{"code": "CHANNEL", "valueCode": "WEB"}]
     pos = m.build_sales_order(order([line(rate="0")], "100", channel="pos", market="SE"), US, s,
                               resolved_all(order([line()], "1")))
-    assert pos.body["dimensionSetLines"] == [{"code": "CHANNEL", "valueCode": "POS"},
-                                             {"code": "AREA", "valueCode": "NORDIC"}]
+    assert pos.dimensions == [{"code": "CHANNEL", "valueCode": "POS"}, {"code": "AREA", "valueCode": "NORDIC"}]
+    # set after creation (core/sync/sales_document.py), never deep-inserted: a customer default dimension
+    # with the same code is already on the new document and APIV2DimensionSetLines refuses a second one
+    assert "dimensionSetLines" not in web.body and "dimensionSetLines" not in pos.body
 
 
 def test_header_addresses_and_contact():
@@ -334,6 +336,33 @@ def test_header_addresses_and_contact():
     assert len(body["shipToCity"]) == 30  # BC's City is Text[30]
     assert (body["phoneNumber"], body["email"], body["orderDate"]) == ("+46700000000", "ann@example.com", "2025-03-01")
     assert body["externalDocumentNumber"] == "SH-1001" and body["currencyCode"] == "SEK"
+
+
+def test_order_discount_of_a_corpus_order_is_patched_after_creation_not_deep_inserted():
+    # shopify-order-1: a 20.00 order-level discount code not allocated to lines. APIV2SalesOrders applies a
+    # header discountAmount in OnInsertRecord, before the lines exist, and BC refuses a discount on a zero base.
+    o = shopify.parse.parse_order(json.loads(corpus_file("shopify-order-1.json").read_text()), "shopify-corpus")
+    mapped = m.build_sales_order(o, US, SHOP, resolved_all(o))
+    assert "discountAmount" not in mapped.body
+    assert mapped.discount == o.unallocated_discount == D("20.00")
+    # the predicted total still counts it, so the shop total is matched to the cent
+    predicted = m.document_total(mapped.body, m.tax_rates(US), o.prices_include_tax, mapped.discount)
+    assert predicted == mapped.document_total
+    assert mapped.document_total == mapped.shop_total
+
+
+def test_address_line_2_is_cut_at_bc_length_50():
+    # shopify-order-5 with a long second address line; Sales Header "Sell-to Address 2" and "Ship-to Address 2"
+    # are Text[50] ("… Address" is Text[100])
+    payload = json.loads(corpus_file("shopify-order-5.json").read_text())
+    long_line = "Building C, floor 4, door code 1234, ring the bell twice please"
+    for key in ("billing_address", "shipping_address"):
+        payload["order"][key]["address2"] = long_line
+        payload["order"][key]["address1"] = "A" * 120
+    o = shopify.parse.parse_order(payload, "shopify-corpus")
+    body = m.build_sales_order(o, US, SHOP, resolved_all(o)).body
+    assert body["sellToAddressLine2"] == body["shipToAddressLine2"] == long_line[:50]
+    assert len(body["sellToAddressLine1"]) == len(body["shipToAddressLine1"]) == 100
 
 
 # --- totals: rounding, mismatch, inconsistent payloads -------------------------------------------

@@ -77,7 +77,8 @@ def test_printed_body_is_complete(name, corpus_previews):
     record = corpus_previews[name]
     body = record["sales_order"]
     company = load_config(CORPUS_CONFIG).company(record["company"])
-    assert str(document_total(body, tax_rates(company), body["pricesIncludeTax"])) == record["document_total"]
+    discount = D(record["after_create"]["discountAmount"])
+    assert str(document_total(body, tax_rates(company), body["pricesIncludeTax"], discount)) == record["document_total"]
     payload = json.loads(corpus_file(name).read_text())
     payload = payload.get("order", payload)
     items = [ln for ln in body["salesOrderLines"] if ln["lineType"] == "Item" and ln["lineObjectNumber"] != "6130"]
@@ -87,7 +88,10 @@ def test_printed_body_is_complete(name, corpus_previews):
 
 def test_corpus_bodies_in_detail(corpus_previews):
     first = corpus_previews["shopify-order-1.json"]["sales_order"]
-    assert first["discountAmount"] == "20.00" and first["currencyCode"] == ""
+    # the invoice discount is set after creation, never deep-inserted (APIV2SalesOrders OnInsertRecord)
+    assert "discountAmount" not in first and first["currencyCode"] == ""
+    assert corpus_previews["shopify-order-1.json"]["after_create"] == {"discountAmount": "20.00",
+                                                                         "dimensionSetLines": []}
     assert first["externalDocumentNumber"] == "SH-1234" and first["customerNumber"] == "WEB"
     assert [ln["lineObjectNumber"] for ln in first["salesOrderLines"]] == ["IPOD2008PINK", "IPOD2008PINK", "6130"]
     woo = corpus_previews["woocommerce-order-1.json"]["sales_order"]
@@ -133,6 +137,93 @@ def test_unreadable_input_exits_2(tmp_path):
     assert [Path(json.loads(x)["source"]).name for x in result.stdout.splitlines()] == ["shopify-order-6.json"]
 
 
+def test_a_bad_file_of_any_kind_is_reported_and_the_batch_goes_on(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000)  # json.loads raises RecursionError, not one of our errors
+    good = str(corpus_file("shopify-order-6.json"))
+    result = run_preview("--platform", "shopify", str(deep), good, str(tmp_path / "missing.json"), good)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "deep.json: not JSON" in result.stderr and "missing.json: cannot read" in result.stderr
+    assert [Path(json.loads(x)["source"]).name for x in result.stdout.splitlines()] == ["shopify-order-6.json"] * 2
+
+
 def test_wrong_shop_for_platform_exits_2():
     result = run_preview("--platform", "shopify", "--shop", "woo-demo", str(corpus_file("shopify-order-6.json")))
     assert result.returncode == 2 and "woocommerce shop" in result.stderr
+
+
+# --- credit memos ---------------------------------------------------------------------------------
+
+INVOICE_2 = {  # the posted invoice shopify-refund-2 applies to, as GET salesInvoices(<id>)?$expand=… answers
+    "id": "9b0f1c9e-0000-4000-8000-000000000002", "number": "103002", "externalDocumentNumber": "SH-1002",
+    "status": "Open", "customerNumber": "WEB", "currencyCode": "USD", "pricesIncludeTax": False,
+    "salesInvoiceLines": [
+        {"id": f"l{n}", "sequence": n * 10000, "lineType": "Item", "lineObjectNumber": sku,
+         "itemId": f"00000000-0000-4000-8000-00000000000{n}", "itemVariantId": "00000000-0000-0000-0000-000000000000",
+         "locationId": "00000000-0000-4000-8000-0000000000b1", "description": sku, "quantity": 1,
+         "unitPrice": 199.0, "taxPercent": 6}
+        for n, sku in ((1, "IPOD2008BLACK"), (2, "IPOD2008GREEN"))],
+}
+
+
+def test_credit_memo_preview_of_a_corpus_refund_with_its_invoice_file(tmp_path):
+    invoice = tmp_path / "invoice-103002.json"
+    invoice.write_text(json.dumps(INVOICE_2))
+    refund = str(corpus_file("shopify-refund-2.json"))
+    args = ("--document", "credit-memo", "--config", str(CORPUS_CONFIG), "--platform", "shopify",
+            "--invoice", str(invoice))
+    [record] = records(run_preview(*args, refund)).values()
+    memo = record["credit_memo"]
+    assert (record["company"], record["invoice"], memo["invoiceNumber"]) == ("us", "103002", "103002")
+    assert memo["externalDocumentNumber"] == "SH-1002-R509562969" and "pricesIncludeTax" not in memo
+    assert (record["prices_include_tax"], record["basis"].startswith("assumed")) == (False, True)
+    lines = memo["salesCreditMemoLines"]
+    # restocked (refund "restock": true): item lines returning the goods at the invoice lines' location
+    assert [(x["lineType"], x["unitPrice"], x["locationId"]) for x in lines] == [
+        ("Item", "199", "00000000-0000-4000-8000-0000000000b1")] * 2
+    # the corpus refund pays back 209.00 for 2 × 199.00 + tax: reported, never rounded away
+    assert [p["code"] for p in record["problems"]] == ["inconsistent_payload"]
+    [gross] = records(run_preview(*args, "--prices-include-tax", "yes", refund)).values()
+    assert gross["prices_include_tax"] is True and gross["basis"].startswith("given")
+    assert [x["unitPrice"] for x in gross["credit_memo"]["salesCreditMemoLines"]] == ["202.98", "202.98"]
+
+
+def test_credit_memo_preview_needs_an_invoice_and_goes_on_after_a_bad_refund(tmp_path):
+    no_invoice = run_preview("--document", "credit-memo", "--platform", "shopify",
+                             str(corpus_file("shopify-refund-2.json")))
+    assert no_invoice.returncode == 2 and "--invoice" in no_invoice.stderr
+    invoice = tmp_path / "invoice.json"
+    invoice.write_text(json.dumps(INVOICE_2))
+    result = run_preview("--document", "credit-memo", "--config", str(CORPUS_CONFIG), "--platform", "shopify",
+                         "--invoice", str(invoice), str(corpus_file("shopify-order-6.json")),
+                         str(corpus_file("shopify-refund-1.json")))
+    assert result.returncode == 2 and "shopify-order-6.json" in result.stderr
+    assert [Path(json.loads(x)["source"]).name for x in result.stdout.splitlines()] == ["shopify-refund-1.json"]
+
+
+# --- payout journals ------------------------------------------------------------------------------
+
+
+def test_payout_journal_preview_of_the_adyen_corpus_settlement_reconciles_to_the_cent(tmp_path):
+    from core.config import EXAMPLE_CONFIG
+
+    config = tmp_path / "usd.toml"  # the example config with the SE company booking in the settlement's USD
+    config.write_text(Path(EXAMPLE_CONFIG).read_text().replace('currency = "SEK"', 'currency = "USD"', 1)
+                      .replace('prefix = "SH-"', 'prefix = ""', 1))
+    settlement = str(corpus_file("payments/adyen-settlement-details-batch-380.csv"))
+    result = run_preview("--document", "payout-journal", "--config", str(config), "--source", "adyen-se",
+                         settlement, str(tmp_path / "missing.csv"))
+    assert result.returncode == 2 and "missing.csv: cannot read" in result.stderr
+    [record] = records_any(result)
+    assert (record["payout"], record["company"], record["problems"]) == ("adyen:380", "se", [])
+    assert record["assumed"]  # offline: says what it took for granted
+    applied = [p for p in record["payments"] if "appliesToInvoiceNumber" in p]
+    assert applied and all(D(p["amount"]) < 0 and "customerNumber" not in p for p in applied)
+    [fee] = record["fees"]
+    assert fee["accountType"] == "G/L Account" and fee["accountNumber"] == "6100"
+    moved = -sum(D(line["amount"]) for line in [*record["payments"], *record["fees"]])
+    assert moved == D(record["net_total"]) == D("55308.07")
+
+
+def records_any(result: subprocess.CompletedProcess) -> list[dict]:
+    return [json.loads(x) for x in result.stdout.strip().splitlines()]

@@ -309,6 +309,9 @@ def _order(order: dict, shop: str, currency_basis: Literal["shop", "presentment"
     )
 
 
+RESTOCKED = ("return", "cancel", "legacy_restock")  # refund_line_items restock_type values that restock
+
+
 def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop",
                  prices_include_tax: bool = False) -> Refund:
     """A refunds/create body (or REST {"refund": …}) → Refund. Best effort: line amounts from
@@ -351,8 +354,10 @@ def _refund(refund: dict, shop: str, basis: Literal["shop", "presentment"], pric
             quantity=quantity,
             amount=amount.quantize(Decimal("0.01")),
             tax_amount=tax.quantize(Decimal("0.01")),
-            restock=text(item.get("restock_type")) in ("return", "legacy_restock") or (
+            # "cancel" (an unfulfilled line cancelled) puts the goods back in stock just as "return" does
+            restock=text(item.get("restock_type")) in RESTOCKED or (
                 "restock_type" not in item and bool(refund.get("restock"))),
+            location_id=text(item.get("location_id")),
         ))
     shipping = Decimal(0)
     for node in refund.get("refund_shipping_lines") or []:
