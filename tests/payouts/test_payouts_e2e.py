@@ -13,6 +13,7 @@ import httpx
 import pytest
 from azure.functions.queue import QueueMessage
 
+from core.bc.odata import enum_value
 from core.state import Envelope, SyncStatus, names
 from core.sync import orders, payouts
 from core.sync.context import Context, bc_client_from_config, set_context
@@ -119,7 +120,9 @@ def test_an_adyen_settlement_becomes_applied_payments_and_a_fee_line_once_even_i
         (49.0, "", c["customerNumber"])]  # the refund: positive, for the person to apply to the credit memo
     assert all(p["journalDisplayName"] == "ADYEN" for p in lines)
     [fee] = fee_lines(stack, "ADYEN-9101")
-    assert (fee["accountType"], fee["accountNumber"], fee["amount"]) == ("G/L Account", "6100", 14.75)
+    # BC answers the enum XML-encoded (G_x002F_L_x0020_Account); we sent and read it as the AL name
+    assert fee["accountType"] == "G_x002F_L_x0020_Account"
+    assert (enum_value(fee["accountType"]), fee["accountNumber"], fee["amount"]) == ("G/L Account", "6100", 14.75)
     assert (fee["balanceAccountType"], fee["balancingAccountNumber"], fee["journalDisplayName"]) == (
         "G/L Account", "1945", "FEES")
     # payments − refunds − fees = what Adyen paid out
