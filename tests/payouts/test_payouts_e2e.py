@@ -123,7 +123,7 @@ def test_an_adyen_settlement_becomes_applied_payments_and_a_fee_line_once_even_i
     # BC answers the enum XML-encoded (G_x002F_L_x0020_Account); we sent and read it as the AL name
     assert fee["accountType"] == "G_x002F_L_x0020_Account"
     assert (enum_value(fee["accountType"]), fee["accountNumber"], fee["amount"]) == ("G/L Account", "6100", 14.75)
-    assert (fee["balanceAccountType"], fee["balancingAccountNumber"], fee["journalDisplayName"]) == (
+    assert (enum_value(fee["balanceAccountType"]), fee["balancingAccountNumber"], fee["journalDisplayName"]) == (
         "G/L Account", "1945", "FEES")
     # payments − refunds − fees = what Adyen paid out
     assert 248.0 + 227.0 - 49.0 - 14.75 == 411.25
