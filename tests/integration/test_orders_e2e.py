@@ -257,3 +257,25 @@ def test_the_stack_runs_no_timer_unless_asked_so_results_never_depend_on_the_clo
     assert all(stack.settings[f"AzureWebJobs.{name}.Disabled"] == "true" for name in names)
     loaded = {spec.name for spec in stack.host.functions}
     assert loaded.isdisjoint(names) and "import_order" in loaded
+
+
+def test_an_order_discount_not_allocated_to_lines_becomes_bc_invoice_discount_after_creation(stack):
+    # BC applies a header discountAmount on insert, before lines exist, and refuses a zero base (codeunit 56):
+    # the bridge creates the order first and PATCHes the discount; only items allowing invoice discount share it.
+    payload = shopify_order(7021, [("1000", 2, "199.00"), ("2000", 1, "89.00")])  # 487.00 + 49.00 shipping
+    payload["total_discounts"] = "50.00"  # an order-level discount Shopify allocated to no line
+    payload["subtotal_price"] = "437.00"
+    payload["total_price"] = "486.00"
+    body = dumps(payload)
+    response = stack.post_webhook("shopify-demo", body, shopify_headers(stack, body))
+    assert response.status_code == 200
+    stack.wait_until_settled()
+    [order] = bc_orders(stack, f"SH-{7021 - 5000}")
+    assert float(order["discountAmount"]) == 50.00
+    assert float(order["totalAmountIncludingTax"]) == 486.00
+    record = stack.synclog.get("orders", "shopify-demo", "7021")
+    assert record.status is SyncStatus.SUCCESS, record.message
+    lines = stack.bc.records(stack.company_id("se"), "salesOrderLines", documentId=order["id"])
+    shares = {line["lineObjectNumber"]: float(line["invoiceDiscountAllocation"]) for line in lines}
+    assert shares["3010"] == 0.0  # the shipping line takes no share of the invoice discount
+    assert round(shares["1000"] + shares["2000"], 2) == 50.00  # in the order's basis (prices incl. VAT)
