@@ -28,7 +28,7 @@ def verify(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
 
 
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
-    body = json_object(raw)
+    body = json_object(raw, "brink")
     if text(body.get("message")) == PING_MESSAGE and "service" not in body:
         return Delivery(topic="ping", resource_id="", delivery_id="", is_ping=True, flow=None)
     service, state = text(body.get("service")).lower(), text(body.get("state")).lower()

@@ -32,8 +32,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import ValidationError
-
 from core.config import Shop
 from core.errors import NeedsAttention
 from core.models import (
@@ -50,7 +48,7 @@ from core.models import (
     Totals,
 )
 from core.platforms.centra import webhooks
-from core.platforms.payload import malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, malformed, money, text, timestamp
 
 PLATFORM = "centra"
 PAID_STATUSES = {"CONFIRMED", "PROCESSING", "SHIPPED", "COMPLETED"}
@@ -143,7 +141,7 @@ def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order
         raise malformed(PLATFORM, "order", "lines is not a list")
     try:
         return _order(node, shop)
-    except (ValueError, TypeError, AttributeError, KeyError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 

@@ -33,8 +33,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from pydantic import ValidationError
-
 from core.models import (
     CENT,
     Address,
@@ -51,7 +49,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, malformed, money, text, timestamp
 
 PLATFORM = "magento"
 PAID_STATES = {"processing", "complete", "closed"}
@@ -320,7 +318,7 @@ def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "prese
         raise malformed(PLATFORM, "order", "items is not a list")
     try:
         return _order(order, shop, currency_basis)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -412,7 +410,7 @@ def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "pres
         raise malformed(PLATFORM, "refund", f"missing {', '.join(missing)}")
     try:
         return _refund(memo, shop, currency_basis)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "refund", f"{type(exc).__name__}: {exc}") from exc
 
 

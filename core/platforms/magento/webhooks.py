@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping
 
@@ -34,7 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from core.platforms.delivery import Delivery, header
 from core.platforms.magento.parse import entity_id
-from core.platforms.payload import text
+from core.platforms.payload import json_body, text
 
 IO_SIGNATURES = ("x-adobe-digital-signature-1", "x-adobe-digital-signature-2")
 COMMERCE_SIGNATURE = "x-adobe-commerce-webhook-signature"
@@ -118,10 +117,7 @@ def event_name(event_type: str) -> str:
 
 
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        body = None
+    body = json_body(raw, "magento")
     if isinstance(body, list):
         return Delivery(topic="batch", resource_id="", delivery_id="", is_ping=False, flow=None)
     if not isinstance(body, dict):

@@ -23,8 +23,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import ValidationError
-
 from core.models import (
     Address,
     Customer,
@@ -39,7 +37,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import gid_tail, malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, gid_tail, malformed, money, text, timestamp
 
 PLATFORM = "shopify"
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
@@ -242,7 +240,7 @@ def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "prese
         raise malformed(PLATFORM, "order", "line_items is not a list")
     try:
         return _order(order, shop, currency_basis)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -320,7 +318,7 @@ def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "pres
         raise malformed(PLATFORM, "refund", f"missing {', '.join(missing)}")
     try:
         return _refund(refund, shop, currency_basis, prices_include_tax)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "refund", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -423,7 +421,7 @@ def parse_customer(payload: dict, shop: str) -> Customer:
             vat_number=text(company.get("tax_registration_id")),
             phone=text(node.get("phone")) or text(default.get("phone")),
         )
-    except (ValueError, TypeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -442,4 +440,8 @@ def parse_customer_addresses(payload: dict) -> list[Address]:
 
 def customer_updated_at(payload: dict):
     """When the shop last changed the customer (orders stale redeliveries of customers/update)."""
-    return timestamp(_unwrap(payload, "customer").get("updated_at"))
+    customer = _unwrap(payload, "customer")
+    try:
+        return timestamp(customer.get("updated_at"))
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "customer", f"updated_at: {exc}") from exc

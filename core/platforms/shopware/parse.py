@@ -38,8 +38,6 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from pydantic import ValidationError
-
 from core.config import Shop
 from core.errors import NeedsAttention, Skip
 from core.models import (
@@ -55,7 +53,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, malformed, money, text, timestamp
 from core.platforms.shopware.webhooks import primary_key
 
 PLATFORM = "shopware"
@@ -342,7 +340,7 @@ def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "prese
         raise malformed(PLATFORM, "order", "lineItems is not a list")
     try:
         return _order(order, shop)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 

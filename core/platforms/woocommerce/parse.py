@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import ValidationError
-
 from core.models import (
     CENT,
     Address,
@@ -35,7 +33,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, malformed, money, text, timestamp
 
 PLATFORM = "woocommerce"
 PAID_STATUSES = {"processing", "completed", "refunded"}
@@ -117,7 +115,7 @@ def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order
         raise malformed(PLATFORM, "order", "line_items is not a list")
     try:
         return _order(payload, shop)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -280,7 +278,7 @@ def parse_refund(payload: dict, shop: str, order_external_id: str = "", currency
             total=total,
             note=text(payload.get("reason")),
         )
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "refund", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -320,7 +318,7 @@ def parse_customer(payload: dict, shop: str) -> Customer:
             vat_number=_meta(payload, VAT_META_KEYS),
             phone=text(billing.get("phone")),
         )
-    except (ValueError, TypeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -341,4 +339,7 @@ def customer_updated_at(payload: dict):
     """When the shop last changed the customer (orders stale redeliveries of customer.updated)."""
     if not isinstance(payload, dict):
         return None
-    return timestamp(payload.get("date_modified_gmt")) or timestamp(payload.get("date_modified"))
+    try:
+        return timestamp(payload.get("date_modified_gmt")) or timestamp(payload.get("date_modified"))
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "customer", f"date_modified: {exc}") from exc
