@@ -38,6 +38,7 @@ from core.platforms.payload import json_body, text
 IO_SIGNATURES = ("x-adobe-digital-signature-1", "x-adobe-digital-signature-2")
 COMMERCE_SIGNATURE = "x-adobe-commerce-webhook-signature"
 TYPE_PREFIX = "com.adobe.commerce."
+MAX_CHALLENGE = 256
 
 # Commerce event names (without "com.adobe.commerce.") → flow. Subscribe with
 # `bin/magento events:subscribe observer.sales_order_save_commit_after` (and the credit memo one).
@@ -102,8 +103,11 @@ def verify(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
 
 def challenge_reply(params: Mapping[str, str]) -> str | None:
     """The body to answer I/O Events' registration check with (GET ?challenge=…), None when it is not one."""
-    value = params.get("challenge")
-    return text(value) or None
+    value = text(params.get("challenge"))
+    # I/O Events sends a short token; echo nothing else (the reply is text/plain + nosniff either way)
+    if not value or len(value) > MAX_CHALLENGE or not value.isascii() or not value.isprintable():
+        return None
+    return value
 
 
 def event_name(event_type: str) -> str:
