@@ -36,6 +36,7 @@ MAX_BODY_SETTING = "BRIDGE_MAX_WEBHOOK_BYTES"
 DEFAULT_MAX_BODY = 8 * 1024 * 1024  # a 250-line Shopify order is ~1 MB; keep FUNCTIONS_REQUEST_BODY_SIZE_LIMIT equal
 RECEIPT_FLOW = "webhooks"  # SyncLog flow of receipt problems: no queue, so Retry cannot replay an unread body
 UNAUTHENTICATED = "invalid signature"
+MAX_IDENTITY_CHARS = 256  # SyncLog/Deliveries keys stop at 1 KiB after quoting; real ids are < 100 characters
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def receive_webhook(ctx: Context, shop_key: str, raw: bytes, headers: dict[str, 
         return Reply(401, UNAUTHENTICATED)
 
     try:
-        delivery = adapter.webhooks.describe(raw, headers)
+        delivery = _described(adapter, raw, headers)
     except Exception as exc:  # noqa: BLE001 - an authentic body must be kept whatever describe() thinks of it
         if not isinstance(exc, BridgeError):
             log.exception("webhook for shop=%s: describe() failed unexpectedly", shop_key)
@@ -135,6 +136,22 @@ def _verified(adapter, shop_key: str, raw: bytes, headers: dict[str, str], secre
     except Exception:  # noqa: BLE001 - a verifier bug must not turn a forged request into a 500 page
         log.exception("webhook for shop=%s: signature check failed unexpectedly; answered 401", shop_key)
         return False
+
+
+def _described(adapter, raw: bytes, headers: dict[str, str]):
+    """describe(), refusing identities no record can carry (a 1 MB "id" would only fail in storage later)."""
+    delivery = adapter.webhooks.describe(raw, headers)
+    for name in ("topic", "resource_id", "delivery_id"):
+        value = getattr(delivery, name)
+        if not isinstance(value, str) or len(value) > MAX_IDENTITY_CHARS:
+            raise NeedsAttention(
+                f"The webhook's {name.replace('_', ' ')} is not a usable identity "
+                f"({f'{len(value)} characters' if isinstance(value, str) else type(value).__name__}).",
+                resolution="look at the stored body; if the shop really sends such ids, report it (the app keeps "
+                           f"ids up to {MAX_IDENTITY_CHARS} characters)",
+                code="unusable_identity",
+            )
+    return delivery
 
 
 def _unsigned_ping(adapter, raw: bytes, headers: dict[str, str]) -> bool:
