@@ -439,10 +439,10 @@ def _secret_shaped(data: dict, node=None, loc: tuple = ()) -> list[Problem]:
     items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
     for key, value in items:
         if isinstance(key, str) and key.endswith("_setting") and isinstance(value, str) and looks_like_secret(value):
-            problems.append(Problem(_where((*loc, key), data), "looks like a secret, not the name of an app setting "
-                                    "(the value is not shown)", "put the secret in an app setting (a Key Vault reference in Azure), "
-                                    "write that setting's NAME here, and rotate the secret: it has been in the config "
-                                    "file"))
+            problems.append(Problem(
+                _where((*loc, key), data), "looks like a secret, not an app setting name (the value is not shown)",
+                "put the secret in an app setting (a Key Vault reference in Azure), write that setting's NAME here, "
+                "and rotate the secret: it has been in the config file"))
         else:
             problems += _secret_shaped(data, value, (*loc, key))
     return problems
