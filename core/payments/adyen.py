@@ -166,9 +166,13 @@ def describe_notification(raw: bytes, headers: Mapping[str, str]) -> list[Notifi
         event = _text(item.get("eventCode"))
         psp_reference = _text(item.get("pspReference"))
         match = REPORT_NAME.search(psp_reference) if event == "REPORT_AVAILABLE" else None
+        location = _text(item.get("reason")) if match else ""
+        # `reason` is not part of Adyen's signing string: only a URL naming the signed report file is followed
+        if location and not urlsplit(location).path.endswith("/" + psp_reference):
+            location = ""
         described.append(Notification(
             event_id=f"{event}:{psp_reference}:{_text(item.get('success'))}", event=event,
-            payout_id=match.group(1) if match else "", location=_text(item.get("reason")) if match else "",
+            payout_id=match.group(1) if match else "", location=location,
         ))
     return described
 

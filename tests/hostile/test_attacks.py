@@ -161,3 +161,15 @@ def test_settlement_amounts_that_are_no_numbers_are_unreadable_files(parse):
     with pytest.raises(NeedsAttention) as refused:
         parse(raw)
     assert refused.value.code == "unreadable_settlement"
+
+
+def test_an_adyen_report_url_is_followed_only_when_it_names_the_signed_report():
+    """Adyen's HMAC covers pspReference (the report's file name) but not `reason` (its URL): a captured
+    notification with another URL must not make us download another file with the report user's key."""
+    item = {"eventCode": "REPORT_AVAILABLE", "pspReference": "settlement_detail_report_batch_380.csv",
+            "success": "true", "reason": "https://ca-test.adyen.com/reports/download/MerchantAccount/M/"
+                                         "settlement_detail_report_batch_381.csv"}
+    [swapped] = adyen.describe_notification(adyen_body(item), {})
+    assert (swapped.payout_id, swapped.location) == ("380", "")
+    item["reason"] = item["reason"].replace("381", "380")
+    assert adyen.describe_notification(adyen_body(item), {})[0].location == item["reason"]
