@@ -17,7 +17,7 @@ from core.config import EXAMPLE_CONFIG, check_config
 from core.platforms import shopify, woocommerce
 from core.state import Inbox, Storage, SyncLog, SyncStatus
 from core.sync.context import Context, set_context
-from core.sync.receive import RECEIPT_FLOW, receive_webhook
+from core.sync.receive import RECEIPT_FLOW, Reply, receive_webhook
 from functions import payouts as payout_functions
 from functions import webhooks as webhook_functions
 from tests.conftest import corpus_file
@@ -150,6 +150,15 @@ def test_an_ordinary_signed_order_is_still_queued(ctx):
     raw = json.dumps(order).encode()
     reply = receive_webhook(ctx, "shopify-demo", raw, shopify_signed(raw, event=f"evt-{order['id']}-hostile"))
     assert (reply.status, reply.text) in ((200, "queued"), (200, "duplicate"))
+
+
+def test_a_signed_body_with_non_ascii_delivery_headers_is_stored(ctx):
+    """Headers are not signed: a replayed body with a crafted header must not make the payload unstorable."""
+    raw = b'{"id": 777001}'
+    headers = {**shopify_signed(raw, event="evt-\u2603-777001"), "X-Shopify-Shop-Domain": "x\u00e9\u2603.example"}
+    assert receive_webhook(ctx, "shopify-demo", raw, headers) == Reply(200, "queued")
+    record = SyncLog(ctx.storage).get("orders", "shopify-demo", "777001")
+    assert Inbox(ctx.storage).load(record.payload_ref)[0] == raw
 
 
 # --------------------------------------------------------------------------------- WooCommerce policy
