@@ -43,8 +43,8 @@ def test_check_config_refuses_a_secret_in_any_setting_key_without_echoing_it(key
 
 
 def test_a_secret_in_an_unknown_setting_key_is_refused_too():
-    text = EXAMPLE_CONFIG.read_text().replace('[[shops]]\nkey = "shopify-demo"',
-                                              '[[shops]]\nkey = "shopify-demo"\nextra_setting = "whsec_AbCdEf0123456789"', 1)
+    shop = '[[shops]]\nkey = "shopify-demo"'
+    text = EXAMPLE_CONFIG.read_text().replace(shop, shop + '\nextra_setting = "whsec_AbCdEf0123456789"', 1)
     _, problems = check_config(text)
     assert any("looks like a secret" in p.message for p in problems)
     assert "whsec_" not in "\n".join(map(str, problems))
