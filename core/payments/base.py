@@ -113,6 +113,8 @@ def require_columns(rows: list[dict[str, str]], columns: tuple[str, ...], report
 
 
 def unreadable(detail: str) -> NeedsAttention:
+    if len(detail) > 500:  # the detail may quote a hostile cell; the stored file keeps all of it
+        detail = detail[:500] + "…"
     return NeedsAttention(
         f"The settlement file cannot be read: {detail}.",
         resolution="Check that the file is the provider's settlement report in the documented format "

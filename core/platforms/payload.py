@@ -16,10 +16,14 @@ from core import untrusted
 from core.errors import NeedsAttention
 from core.untrusted import MAX_EXPONENT, MAX_NUMBER_CHARS, PARSE_ERRORS
 
+MAX_DETAIL = 500  # characters of an error's detail in a message
+
 __all__ = ["PARSE_ERRORS", "gid_tail", "json_body", "json_object", "loads", "malformed", "money", "text",
            "timestamp"]
 
 def malformed(platform: str, what: str, detail: str) -> NeedsAttention:
+    if len(detail) > MAX_DETAIL:  # the detail may quote a hostile value; the stored payload keeps all of it
+        detail = detail[:MAX_DETAIL] + "…"
     return NeedsAttention(
         f"The {platform} payload is not a usable {what}: {detail}.",
         resolution=f"check that the webhook topic / API call delivers {what}s (the raw payload is kept in the "

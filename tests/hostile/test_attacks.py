@@ -173,3 +173,15 @@ def test_an_adyen_report_url_is_followed_only_when_it_names_the_signed_report():
     assert (swapped.payout_id, swapped.location) == ("380", "")
     item["reason"] = item["reason"].replace("381", "380")
     assert adyen.describe_notification(adyen_body(item), {})[0].location == item["reason"]
+
+
+def test_an_error_quoting_a_huge_hostile_value_stays_small():
+    body = json.loads(corpus_file("shopify-order-6.json").read_bytes())["order"]
+    body["created_at"] = "2" * 1_000_000
+    with pytest.raises(NeedsAttention) as refused:
+        shopify.parse.parse_order(body, "shop")
+    assert len(refused.value.message) < 1000
+    with pytest.raises(NeedsAttention) as unreadable:
+        klarna.parse_settlement(b"type;amount;currency_code;merchant_reference1;payment_reference\n"
+                                b"SALE;1.0;SEK;1;P1\n" + b"NOPE" * 100_000 + b";1;SEK;1;P1\n")
+    assert len(unreadable.value.message) < 1000
