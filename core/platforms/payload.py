@@ -8,6 +8,7 @@ around their work, so what escapes them is always one of the project's error typ
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -18,8 +19,25 @@ from core.untrusted import MAX_EXPONENT, MAX_NUMBER_CHARS, PARSE_ERRORS
 
 MAX_DETAIL = 500  # characters of an error's detail in a message
 
-__all__ = ["PARSE_ERRORS", "gid_tail", "json_body", "json_object", "loads", "malformed", "money", "text",
+__all__ = ["PARSE_ERRORS", "gid_tail", "guarded", "json_body", "json_object", "loads", "malformed", "money", "text",
            "timestamp"]
+
+def guarded(platform: str, what: str):
+    """Decorate a public parse function: whatever a hostile payload makes it raise (PARSE_ERRORS) leaves it as
+    malformed(platform, what, …), so its callers only ever see the project's error types."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def parse(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except PARSE_ERRORS as exc:
+                raise malformed(platform, what, f"{type(exc).__name__}: {exc}") from exc
+
+        return parse
+
+    return decorate
+
 
 def malformed(platform: str, what: str, detail: str) -> NeedsAttention:
     if len(detail) > MAX_DETAIL:  # the detail may quote a hostile value; the stored payload keeps all of it
@@ -87,8 +105,8 @@ def money(value, default: Decimal | None = Decimal(0)) -> Decimal:
 
 
 def text(value) -> str:
-    """A string from a JSON value; None → ""."""
-    if value is None:
+    """A string from a JSON scalar; None, a list or an object → "" (no id or name is a container)."""
+    if value is None or isinstance(value, list | dict):
         return ""
     return str(value).strip()
 

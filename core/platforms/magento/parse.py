@@ -49,7 +49,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import PARSE_ERRORS, malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp
 
 PLATFORM = "magento"
 PAID_STATES = {"processing", "complete", "closed"}
@@ -89,6 +89,7 @@ class _Amounts:
         return money(node.get(field))
 
 
+@guarded(PLATFORM, "order")
 def unwrap(payload) -> dict:
     """The entity itself: a CloudEvent's `data.value`, else the payload."""
     if isinstance(payload, dict) and isinstance(payload.get("data"), dict) and isinstance(
@@ -97,6 +98,7 @@ def unwrap(payload) -> dict:
     return payload
 
 
+@guarded(PLATFORM, "order")
 def entity_id(entity: dict) -> str:
     """The order's entity id. Event bodies subscribed with a field list may leave out `entity_id`; then the
     ids the order's children carry (payment `parent_id`, items' `order_id`) name it."""
@@ -124,6 +126,7 @@ def _priced(item: dict) -> bool:
     return any(money(item.get(f)) for f in ("row_total", "price", "base_row_total", "base_price"))
 
 
+@guarded(PLATFORM, "order")
 def priced_items(items: list) -> list[tuple[dict, dict | None]]:
     """(row that carries the amounts, the child that names the variant or None), each product once."""
     rows = [i for i in items if isinstance(i, dict)]
@@ -303,6 +306,7 @@ def _customer(order: dict, billing: Address) -> Customer:
 # ------------------------------------------------------------------------------------------- order
 
 
+@guarded(PLATFORM, "order")
 def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop") -> Order:
     order = unwrap(payload)
     if not isinstance(order, dict):
@@ -399,6 +403,7 @@ def _order(order: dict, shop: str, basis: str) -> Order:
 # ------------------------------------------------------------------------------------------ refund
 
 
+@guarded(PLATFORM, "refund")
 def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop") -> Refund:
     """A credit memo (REST `GET /V1/creditmemo/{id}`, or the I/O Events body of
     observer.sales_order_creditmemo_save_commit_after) → Refund, net amounts like the order."""

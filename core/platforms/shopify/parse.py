@@ -37,7 +37,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import PARSE_ERRORS, gid_tail, malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, gid_tail, guarded, malformed, money, text, timestamp
 
 PLATFORM = "shopify"
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
@@ -229,6 +229,7 @@ def _gift_card_payments(order: dict, amounts: _Amounts) -> list[GiftCardPayment]
     return payments
 
 
+@guarded(PLATFORM, "order")
 def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop") -> Order:
     order = _unwrap(payload, "order")
     missing = [f for f in ("id", "created_at", "line_items", "currency") if order.get(f) in (None, "")]
@@ -307,6 +308,7 @@ def _order(order: dict, shop: str, currency_basis: Literal["shop", "presentment"
     )
 
 
+@guarded(PLATFORM, "refund")
 def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop",
                  prices_include_tax: bool = False) -> Refund:
     """A refunds/create body (or REST {"refund": …}) → Refund. Best effort: line amounts from
@@ -401,6 +403,7 @@ def _customer_company(node: dict) -> dict:
     return {}
 
 
+@guarded(PLATFORM, "customer")
 def parse_customer(payload: dict, shop: str) -> Customer:
     """A Shopify customer body → Customer (kind company only on an explicit B2B signal)."""
     node = _unwrap(payload, "customer")
@@ -425,6 +428,7 @@ def parse_customer(payload: dict, shop: str) -> Customer:
         raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
 
 
+@guarded(PLATFORM, "customer")
 def parse_customer_addresses(payload: dict) -> list[Address]:
     """The customer's addresses, the default one first (empty list when there is none)."""
     node = _unwrap(payload, "customer")
@@ -438,6 +442,7 @@ def parse_customer_addresses(payload: dict) -> list[Address]:
     return [_address(a, email) for a in ordered]
 
 
+@guarded(PLATFORM, "customer")
 def customer_updated_at(payload: dict):
     """When the shop last changed the customer (orders stale redeliveries of customers/update)."""
     customer = _unwrap(payload, "customer")

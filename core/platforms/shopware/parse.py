@@ -53,7 +53,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import PARSE_ERRORS, malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp
 from core.platforms.shopware.webhooks import primary_key
 
 PLATFORM = "shopware"
@@ -62,6 +62,7 @@ PAID_STATES = {"paid"}
 ZERO = Decimal(0)
 
 
+@guarded(PLATFORM, "order")
 def unwrap(payload) -> dict:
     if not isinstance(payload, dict):
         return payload
@@ -271,6 +272,7 @@ def _tax_status(order: dict, roots: list[dict]) -> str:
     return "net" if net not in (None, "") and positions == money(net) else "gross"
 
 
+@guarded(PLATFORM, "webhook body")
 def written_orders(body) -> dict[str, set[str]] | None:
     """{order id: its write operations} of an entity-written webhook body (`order.written`); None for any
     other body (an order, a business event)."""
@@ -284,6 +286,7 @@ def written_orders(body) -> dict[str, set[str]] | None:
     return written
 
 
+@guarded(PLATFORM, "order")
 def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, external_id: str = "") -> Order:
     """The Order behind a stored payload. An `order.written` webhook names only ids: the order (the
     envelope's `external_id` when it is one of them, else the first) is read with the Admin API. Any other
@@ -318,6 +321,7 @@ def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, e
     return parse_order(order, shop.key, shop.orders.currency_basis)
 
 
+@guarded(PLATFORM, "order")
 def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop") -> Order:
     """`currency_basis` is accepted for a uniform signature: Shopware orders have one currency."""
     order = unwrap(payload)
@@ -424,6 +428,7 @@ def _order(order: dict, shop: str) -> Order:
     )
 
 
+@guarded(PLATFORM, "refund")
 def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop"):
     """Shopware core has no refund document (refunds are transaction state changes; returns are the
     commercial Returns Management): there is nothing to parse, so this always says so."""
