@@ -85,6 +85,21 @@ def receive_webhook(ctx: Context, shop_key: str, raw: bytes, headers: dict[str, 
         return _keep_unusable(ctx, shop_key, raw, headers, exc, keeps_webhook_alive)
     if delivery.is_ping:
         return Reply(200, "pong")
+    try:
+        return _accept(ctx, shop, raw, headers, delivery)
+    except Exception:  # noqa: BLE001 - storage trouble: an answer the shop understands, never a 500
+        log.exception("webhook for shop=%s: storing, queueing or recording the delivery failed", shop_key)
+        if keeps_webhook_alive:
+            log.error("ALARM webhook for shop=%s acknowledged with 200 but perhaps NOT stored or queued (topic %s, "
+                      "id %s). Resolution: check the storage account; the reconcile run imports what this delivery "
+                      "carried", shop_key, delivery.topic, delivery.resource_id or delivery.delivery_id)
+            return Reply(200, "accepted; not stored")
+        return Reply(503, "temporarily unable to store the payload")  # the shop retries later
+
+
+def _accept(ctx: Context, shop, raw: bytes, headers: dict[str, str], delivery) -> Reply:
+    """An authentic, described delivery: ignored (topic not enabled), dropped (duplicate) or stored and queued."""
+    shop_key = shop.key
     external_id = delivery.resource_id or delivery.delivery_id
     if delivery.flow is None or delivery.flow not in shop.flows or delivery.flow not in FLOW_QUEUES:
         ctx.synclog.record(
@@ -97,19 +112,10 @@ def receive_webhook(ctx: Context, shop_key: str, raw: bytes, headers: dict[str, 
 
     if delivery.delivery_id and ctx.deliveries.seen(shop_key, delivery.delivery_id):
         return Reply(200, "duplicate")
-    try:
-        ref = ctx.inbox.store(shop_key, raw, headers)
-        envelope = Envelope(flow=delivery.flow, shop=shop_key, external_id=external_id,
-                            event_id=delivery.delivery_id, payload_ref=ref, topic=delivery.topic)
-        enqueue(ctx.storage, FLOW_QUEUES[delivery.flow], envelope)
-    except Exception:
-        log.exception("webhook for shop=%s: storing or queueing the payload failed", shop_key)
-        if keeps_webhook_alive:
-            log.error("ALARM webhook for shop=%s acknowledged with 200 but NOT stored (topic %s, id %s). "
-                      "Resolution: check the storage account; the reconcile run imports what this delivery "
-                      "carried", shop_key, delivery.topic, external_id)
-            return Reply(200, "accepted; not stored")
-        return Reply(503, "temporarily unable to store the payload")  # the shop retries later
+    ref = ctx.inbox.store(shop_key, raw, headers)
+    envelope = Envelope(flow=delivery.flow, shop=shop_key, external_id=external_id, event_id=delivery.delivery_id,
+                        payload_ref=ref, topic=delivery.topic)
+    enqueue(ctx.storage, FLOW_QUEUES[delivery.flow], envelope)
     if delivery.delivery_id:
         ctx.deliveries.remember(shop_key, delivery.delivery_id, ref)
     if ctx.synclog.get(delivery.flow, shop_key, external_id) is None:

@@ -194,6 +194,16 @@ def test_woo_bad_signature_is_still_401(ctx, woo_disables_webhooks):
     assert receive_webhook(ctx, "woo-demo", raw, {**woo_signed(raw), "X-WC-Webhook-Signature": "AAAA"}).status == 401
 
 
+def test_a_storage_outage_is_503_for_shops_that_retry_never_a_500(ctx, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("table service unreachable")
+
+    monkeypatch.setattr(SyncLog, "get", unreachable)
+    monkeypatch.setattr(SyncLog, "record", unreachable)
+    raw = b'{"id": 995}'
+    assert receive_webhook(ctx, "shopify-demo", raw, shopify_signed(raw, event="evt-995")).status == 503
+
+
 def test_without_the_flag_a_missing_secret_is_503_so_the_shop_retries(ctx, monkeypatch):
     monkeypatch.delenv("SHOPIFY_DEMO_WEBHOOK_SECRET")
     raw = b'{"id": 994}'
