@@ -129,8 +129,8 @@ def test_a_body_over_the_limit_is_413_before_the_signature_or_the_shop_is_looked
         def get_body(self):
             raise AssertionError("the body was read")
 
-    req = Unread("POST", "http://localhost/api/webhooks/hostile-shopify", body=b"", route_params={"shop": "hostile-shopify"},
-                 headers={"Content-Length": str(100 * 1024 * 1024)})
+    req = Unread("POST", "http://localhost/api/webhooks/hostile-shopify", body=b"",
+                 route_params={"shop": "hostile-shopify"}, headers={"Content-Length": str(100 * 1024 * 1024)})
     response = webhook_functions.receive_shop_webhook.build().get_user_function()(req)
     assert response.status_code == 413 and response.headers["X-Content-Type-Options"] == "nosniff"
 
