@@ -1,6 +1,13 @@
-"""What every HTTP trigger shares: the headers each response carries and the body-size check on the header."""
+"""What every HTTP trigger shares: the headers each response carries, the body-size check on the header, and
+the last line of defence that turns an unexpected failure (storage down, a broken config) into a 503 the
+sender retries, instead of a 500 that pages someone."""
+
+import logging
+from collections.abc import Callable
 
 import azure.functions as func
+
+log = logging.getLogger("functions.http")
 
 # Browsers must never guess a content type: the challenge echo and payload details are data, not pages.
 NOSNIFF = {"X-Content-Type-Options": "nosniff"}
@@ -14,3 +21,12 @@ def declared_length(req: func.HttpRequest) -> int:
 
 def text_response(text: str, status: int) -> func.HttpResponse:
     return func.HttpResponse(text, status_code=status, mimetype="text/plain", headers=NOSNIFF)
+
+
+def replied(answer: Callable[[], func.HttpResponse], what: str) -> func.HttpResponse:
+    """answer(), or 503 when it fails unexpectedly (logged with its traceback): the shop or PSP retries later."""
+    try:
+        return answer()
+    except Exception:
+        log.exception("%s failed unexpectedly; answered 503 so the sender retries", what)
+        return text_response("temporarily unavailable", 503)

@@ -14,7 +14,7 @@ from core.sync import payouts
 from core.sync.context import get_context
 from core.sync.receive import max_body_bytes
 from core.sync.runner import run_item
-from functions.http import declared_length, text_response
+from functions.http import declared_length, replied, text_response
 
 bp = func.Blueprint()
 
@@ -23,6 +23,10 @@ bp = func.Blueprint()
 def receive_payout_notification(req: func.HttpRequest) -> func.HttpResponse:
     if declared_length(req) > max_body_bytes():  # refused on the header, before the body is touched
         return text_response("payload too large", 413)
+    return replied(lambda: _answer(req), "payout notification receipt")
+
+
+def _answer(req: func.HttpRequest) -> func.HttpResponse:
     reply = payouts.receive_notification(get_context(), req.route_params["source"], req.get_body(),
                                          dict(req.headers))
     return text_response(reply.text, reply.status)

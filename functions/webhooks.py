@@ -10,13 +10,17 @@ import azure.functions as func
 
 from core.sync.context import get_context
 from core.sync.receive import answer_challenge, max_body_bytes, receive_webhook
-from functions.http import declared_length, text_response
+from functions.http import declared_length, replied, text_response
 
 bp = func.Blueprint()
 
 
 @bp.route(route="webhooks/{shop}", methods=["POST", "GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def receive_shop_webhook(req: func.HttpRequest) -> func.HttpResponse:
+    return replied(lambda: _answer(req), "webhook receipt")
+
+
+def _answer(req: func.HttpRequest) -> func.HttpResponse:
     if req.method == "GET":  # registration checks (Adobe I/O Events' ?challenge=); nothing is stored
         reply = answer_challenge(get_context(), req.route_params["shop"], dict(req.params))
     elif declared_length(req) > max_body_bytes():  # refused on the header, before the body is touched

@@ -244,3 +244,16 @@ def test_every_webhook_and_payout_answer_says_nosniff(ctx):
                            headers={})
     response = payout(req)
     assert response.status_code == 401 and response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_broken_config_or_storage_is_a_503_the_sender_retries_not_a_500(monkeypatch):
+    def broken():
+        raise RuntimeError("the integration config cannot be loaded")
+
+    monkeypatch.setattr(webhook_functions, "get_context", broken)
+    monkeypatch.setattr(payout_functions, "get_context", broken)
+    req = func.HttpRequest("POST", "http://localhost/api/webhooks/x", body=b"{}", route_params={"shop": "x",
+                                                                                                  "source": "x"})
+    for trigger in (webhook_functions.receive_shop_webhook, payout_functions.receive_payout_notification):
+        response = trigger.build().get_user_function()(req)
+        assert response.status_code == 503 and response.headers["X-Content-Type-Options"] == "nosniff"
