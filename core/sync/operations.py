@@ -50,7 +50,7 @@ RAW_MESSAGE_TOPIC = "poison-message:"
 UNKNOWN_SHOP = "_unknown"
 MAX_LIST = 500
 # Table keys stop at 1 KiB (after quoting): longer names cannot be records, so they are refused up front
-MAX_NAME_CHARS = {"flow": 64, "shop": 128, "external_id": 512, "status": 128}
+MAX_NAME_CHARS = {"flow": 64, "shop": 128, "external_id": 512, "status": 128, "queue": 64}
 MAX_DETAIL_PAYLOAD = 256 * 1024  # record detail shows a payload up to this size; larger ones are cut
 
 
@@ -355,6 +355,7 @@ def _retry_into(ctx: State, record: SyncRecord, result: BulkResult) -> None:
 def replay_poison(ctx: State, queue: str | None = None) -> BulkResult:
     """Put poisoned work back on its queue: messages still in `<queue>-poison` are moved back as they are;
     records the poison handler already logged as failed are re-enqueued from the sync log (once each)."""
+    check_names(queue=queue)
     queues = [queue] if queue else list(names.QUEUES)
     unknown = [q for q in queues if q not in names.QUEUES]
     if unknown:

@@ -48,6 +48,12 @@ def test_hostile_retry_requests_are_4xx(ctx, raw):
     assert "error" in json.loads(response.get_body())
 
 
+@pytest.mark.parametrize("queue", [["orders-import"], {"q": 1}, 0, False, "x" * 10_000])
+def test_a_replay_poison_queue_that_is_no_queue_name_is_400(ctx, queue):
+    response = call(ops_functions.ops_replay_poison, "POST", raw=json.dumps({"queue": queue}).encode())
+    assert response.status_code == 400
+
+
 def test_a_5_mb_external_id_in_the_record_path_is_400(ctx):
     response = call(ops_functions.ops_record, route_params={"flow": "orders", "shop": "s", "external_id": HUGE_ID})
     assert response.status_code == 400
