@@ -102,7 +102,7 @@ def ops_retry(req: func.HttpRequest) -> func.HttpResponse:
 def ops_replay_poison(req: func.HttpRequest) -> func.HttpResponse:
     try:
         queue = _body(req).get("queue") if req.get_body() else None
-        return _json(ops.replay_poison(ops.operations_state(), queue or None).to_dict())
+        return _json(ops.replay_poison(ops.operations_state(), queue).to_dict())
     except ops.OperationError as exc:
         return _error(exc)
 
