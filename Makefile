@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: demo test lint bench clean setup check-config deploy what-if
+.PHONY: demo test lint fuzz bench clean setup check-config deploy what-if
 
 setup: $(STAMP_PY) $(STAMP_NODE)
 
@@ -26,6 +26,12 @@ test: setup
 
 lint: setup
 	$(PY) -m ruff check .
+
+# The hostile-input properties (tests/hostile) with a long budget: FUZZ_EXAMPLES per property (`make test` runs
+# the same properties with a CI-sized budget).
+FUZZ_EXAMPLES ?= 20000
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz HYPOTHESIS_MAX_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/hostile/test_properties.py
 
 demo: setup
 	$(PY) -m sandbox.demo

@@ -38,11 +38,41 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Values that are secrets, not setting names: Shopify app secret / tokens, Stripe keys and signing secrets,
+# WooCommerce consumer key/secret, Adyen API keys, JWTs. Prefixes are matched case-sensitively: the secrets
+# are lowercase (Adyen's "AQE", a JWT's "eyJ"), setting names by convention upper case.
+SECRET_PREFIXES = ("shpss_", "shpat_", "shpca_", "shppa_", "whsec_", "sk_live_", "sk_test_", "rk_live_", "rk_test_",
+                   "ck_", "cs_", "AQE", "eyJ")
+MAX_SETTING_NAME = 128
+HIDDEN = "(not shown: it looks like a secret)"
+
+
+def looks_like_secret(value: str) -> bool:
+    """A value that is more likely a secret than an app setting name: a known secret prefix, or a long run of
+    letters mixed with digits (a token, a hex key) where names have short words between underscores."""
+    if value.startswith(SECRET_PREFIXES) or len(value) > MAX_SETTING_NAME or not SETTING_NAME.match(value):
+        return True
+    for word in re.split(r"[_\-]", value):
+        digits = sum(c.isdigit() for c in word)
+        if len(word) >= 20 and digits >= 2 and len(word) - digits >= 2:
+            return True
+        if len(word) >= 32 and not (word.isalpha() and word.isupper()):  # a name's words are short or CAPS
+            return True
+    return False
+
+
+def setting_label(name: str) -> str:
+    """How a setting name may appear in a message or log: as it is, unless it looks like a secret."""
+    return HIDDEN if looks_like_secret(name) else name
+
+
 def _setting_name(value: str) -> str:
-    if not SETTING_NAME.match(value):
+    # the value is never echoed: when it is not a name, it is often the secret itself
+    if looks_like_secret(value):
         raise ValueError(
-            f"{value!r} is not an app setting name: give the NAME of the setting that holds the secret "
-            "(letters, digits, underscores), never the secret itself"
+            "this looks like a secret, not the name of an app setting (the value is not shown): put the secret "
+            "in an app setting (a Key Vault reference in Azure) and write that setting's NAME here (letters, "
+            "digits, underscores); rotate the secret, since it has been in the config file"
         )
     return value
 
@@ -402,21 +432,39 @@ def _reference_checks(data: dict) -> list[Problem]:
     return problems
 
 
+def _secret_shaped(data: dict, node=None, loc: tuple = ()) -> list[Problem]:
+    """Every `*_setting` key, at any depth, whose value looks like a secret (the value is never repeated)."""
+    node = data if node is None else node
+    problems: list[Problem] = []
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        if isinstance(key, str) and key.endswith("_setting") and isinstance(value, str) and looks_like_secret(value):
+            problems.append(Problem(
+                _where((*loc, key), data), "looks like a secret, not an app setting name (the value is not shown)",
+                "put the secret in an app setting (a Key Vault reference in Azure), write that setting's NAME here, "
+                "and rotate the secret: it has been in the config file"))
+        else:
+            problems += _secret_shaped(data, value, (*loc, key))
+    return problems
+
+
 def check_config(text: str, source: str = "config") -> tuple[Config | None, list[Problem]]:
     """Parse and validate; return the config (when valid) and every problem found."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem(source, f"not valid TOML: {exc}", "fix the syntax at the line and column given")]
+    secrets = _secret_shaped(data)  # any *_setting key, also where the schema has none (then: "extra")
+    hidden = {p.where for p in secrets}
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         problems = [
             Problem(_where(err["loc"], data), err["msg"].removeprefix("Value error, "), _FIXES.get(err["type"], ""))
-            for err in exc.errors()
+            for err in exc.errors() if _where(err["loc"], data) not in hidden
         ]
-        return None, problems + _reference_checks(data)
-    problems = _cross_checks(config)
+        return None, secrets + problems + _reference_checks(data)
+    problems = secrets + _cross_checks(config)
     return (config if not problems else None), problems
 
 
@@ -440,10 +488,13 @@ def read_setting(name: str, settings: dict | None = None) -> str:
     """The value of an app setting (env var; a Key Vault reference in Azure resolves to the secret)."""
     value = (os.environ if settings is None else settings).get(name)
     if not value:
+        label = setting_label(name)  # a secret pasted where a name belongs must not reach the log
         raise NeedsAttention(
-            f"The app setting {name} is not set.",
-            resolution=f"set {name} in the Function App's settings (a Key Vault reference for secrets) "
-            "or in local.settings.json for local runs",
+            f"The app setting {label} is not set.",
+            resolution=f"set {label} in the Function App's settings (a Key Vault reference for secrets) "
+            "or in local.settings.json for local runs" if label != HIDDEN else
+            "write the NAME of an app setting in the config's *_setting key, not the secret itself, and rotate "
+            "the secret (python -m core check-config shows which key)",
             code="missing_setting",
         )
     return value

@@ -13,9 +13,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from core.errors import NeedsAttention
 
 CENT = Decimal("0.01")
+MAX_MAGNITUDE = 18  # |amount| < 10^18: BC's decimals stop far below; 1E+999999999 is an attack, not a price
 
 
 def _decimal_not_float(value):
@@ -24,8 +27,15 @@ def _decimal_not_float(value):
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_decimal_not_float)]
-Quantity = Annotated[Decimal, BeforeValidator(_decimal_not_float)]
+def _bounded(value: Decimal) -> Decimal:
+    # pydantic already refuses NaN and Infinity; a finite but absurd exponent would hang or overflow later
+    if value and not -MAX_MAGNITUDE <= value.adjusted() < MAX_MAGNITUDE:
+        raise ValueError(f"{value} is out of range for an amount or quantity")
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(_decimal_not_float), AfterValidator(_bounded)]
+Quantity = Annotated[Decimal, BeforeValidator(_decimal_not_float), AfterValidator(_bounded)]
 
 
 class Model(BaseModel):
@@ -185,6 +195,27 @@ class Order(Model):
     @property
     def unallocated_discount(self) -> Decimal:
         return sum((d.unallocated_amount for d in self.discounts), Decimal(0))
+
+    @model_validator(mode="after")
+    def _nothing_negative(self) -> Order:
+        """An order sells: a negative quantity or price would book a hidden refund into BC. Money going back
+        comes as a refund document (Refund), which may be negative; an order like this needs a person."""
+        negative = [f"line {line.external_id} ({line.sku or line.title}): quantity {line.quantity}, "
+                    f"unit price {line.unit_price}" for line in self.lines if line.quantity < 0 or line.unit_price < 0]
+        negative += [f"shipping {s.title or s.code}: {s.price}" for s in self.shipping_lines if s.price < 0]
+        if self.totals.total < 0:
+            negative.append(f"total {self.totals.total}")
+        if negative:
+            # not a ValueError: pydantic lets it through unchanged, so the parser's caller sees our own error
+            raise NeedsAttention(
+                f"{self.platform} order {self.number} ({self.external_id}) has negative amounts: "
+                f"{'; '.join(negative)}.",
+                resolution="check the order in the shop: correct it there (the shop then sends an update), or "
+                "create the BC order by hand and mark this record handled; returns belong in a refund, "
+                "not in negative order lines",
+                code="negative_amounts",
+            )
+        return self
 
 
 class RefundLine(Model):

@@ -10,18 +10,21 @@ from urllib.parse import unquote
 
 import azure.functions as func
 
+from core import untrusted
 from core.logging_setup import log_context
 from core.ops_page import DEFAULT_REFRESH_SECONDS, render_page
 from core.state import names
 from core.sync import operations as ops
+from functions.http import NOSNIFF, declared_length
 
 bp = func.Blueprint()
 ADMIN = func.AuthLevel.ADMIN
+MAX_BODY = 64 * 1024  # a retry request is a few names
 
 
 def _json(data, status: int = 200) -> func.HttpResponse:
     return func.HttpResponse(json.dumps(data, default=str), status_code=status, mimetype="application/json",
-                             headers={"Cache-Control": "no-store"})
+                             headers={"Cache-Control": "no-store", **NOSNIFF})
 
 
 def _error(exc: ops.OperationError) -> func.HttpResponse:
@@ -29,10 +32,14 @@ def _error(exc: ops.OperationError) -> func.HttpResponse:
 
 
 def _body(req: func.HttpRequest) -> dict:
+    """The request body as a JSON object: small, bounded nesting, strict numbers (core/untrusted.py)."""
+    raw = req.get_body() or b""
+    if declared_length(req) > MAX_BODY or len(raw) > MAX_BODY:
+        raise ops.OperationError(f"the body is larger than {MAX_BODY} bytes", 413)
     try:
-        data = req.get_json()
-    except ValueError:
-        raise ops.OperationError("the body must be a JSON object", 400) from None
+        data = untrusted.loads(raw)
+    except untrusted.UnreadableJson as exc:
+        raise ops.OperationError(f"the body must be a JSON object ({exc.reason})", 400) from None
     if not isinstance(data, dict):
         raise ops.OperationError("the body must be a JSON object", 400)
     return data
@@ -40,7 +47,7 @@ def _body(req: func.HttpRequest) -> dict:
 
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    return func.HttpResponse('{"status":"ok"}', mimetype="application/json")
+    return func.HttpResponse('{"status":"ok"}', mimetype="application/json", headers=NOSNIFF)
 
 
 @bp.route(route="ops/status", methods=["GET"], auth_level=ADMIN)
@@ -65,7 +72,10 @@ def ops_records(req: func.HttpRequest) -> func.HttpResponse:
 def ops_record(req: func.HttpRequest) -> func.HttpResponse:
     r = req.route_params
     external_id = unquote(r["external_id"]) if "%" in r["external_id"] else r["external_id"]
-    detail = ops.record_detail(ops.operations_state(), r["flow"], r["shop"], external_id)
+    try:
+        detail = ops.record_detail(ops.operations_state(), r["flow"], r["shop"], external_id)
+    except ops.OperationError as exc:
+        return _error(exc)
     if detail is None:
         return _json({"error": f"no {r['flow']} record {external_id!r} for shop {r['shop']!r}"}, 404)
     return _json(detail)
@@ -92,7 +102,7 @@ def ops_retry(req: func.HttpRequest) -> func.HttpResponse:
 def ops_replay_poison(req: func.HttpRequest) -> func.HttpResponse:
     try:
         queue = _body(req).get("queue") if req.get_body() else None
-        return _json(ops.replay_poison(ops.operations_state(), queue or None).to_dict())
+        return _json(ops.replay_poison(ops.operations_state(), queue).to_dict())
     except ops.OperationError as exc:
         return _error(exc)
 
@@ -104,7 +114,7 @@ def ops_page(req: func.HttpRequest) -> func.HttpResponse:
     except ValueError:
         refresh = DEFAULT_REFRESH_SECONDS
     html, headers = render_page(refresh)
-    return func.HttpResponse(html, mimetype="text/html", charset="utf-8", headers=headers)
+    return func.HttpResponse(html, mimetype="text/html", charset="utf-8", headers={**headers, **NOSNIFF})
 
 
 def _poison_handler(queue: str):

@@ -24,16 +24,17 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from core import untrusted
 from core.errors import NeedsAttention, Retryable
 from core.models import Payout, PayoutLine, PayoutLineKind
 from core.payments.base import Notification, amount, csv_rows, require_columns, unreadable
+from core.untrusted import PARSE_ERRORS
 
 PSP = "adyen"
 ACKNOWLEDGEMENT = "[accepted]"
@@ -60,7 +61,10 @@ def parse_settlement(raw: bytes) -> list[Payout]:
     batches: dict[str, list[dict[str, str]]] = {}
     for row in rows:
         batches.setdefault(row["Batch Number"], []).append(row)
-    return [_payout(batch, batch_rows) for batch, batch_rows in batches.items()]
+    try:
+        return [_payout(batch, batch_rows) for batch, batch_rows in batches.items()]
+    except PARSE_ERRORS as exc:  # e.g. a value the Payout model refuses
+        raise unreadable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _payout(batch: str, rows: list[dict[str, str]]) -> Payout:
@@ -111,11 +115,21 @@ def _day(text: str) -> date | None:
 
 
 def signing_string(item: Mapping) -> str:
-    value = item.get("amount") or {}
+    value = item.get("amount") if isinstance(item.get("amount"), Mapping) else {}
     parts = [item.get("pspReference"), item.get("originalReference"), item.get("merchantAccountCode"),
              item.get("merchantReference"), value.get("value"), value.get("currency"), item.get("eventCode"),
              item.get("success")]
-    return ":".join("" if p is None else str(p) for p in parts)
+    # Adyen's fields are strings, numbers and booleans; a list or object where one belongs cannot be signed
+    # by Adyen, so it must not be turned into text that could happen to match
+    return ":".join("" if p is None else _scalar(p) for p in parts)
+
+
+def _scalar(value) -> str:
+    if isinstance(value, list | dict):
+        raise ValueError("not a scalar")
+    if isinstance(value, bool):  # Adyen sends "true"/"false" strings; a JSON boolean prints like Java's
+        return "true" if value else "false"
+    return str(value)
 
 
 def item_signature(item: Mapping, hex_key: str) -> str:
@@ -133,8 +147,15 @@ def verify_notification(raw: bytes, headers: Mapping[str, str], secret: str, now
     except (binascii.Error, ValueError):
         return False
     for item in items:
-        given = str((item.get("additionalData") or {}).get("hmacSignature") or "")
-        if not given or not hmac.compare_digest(given.encode(), item_signature(item, secret).encode()):
+        additional = item.get("additionalData")
+        given = additional.get("hmacSignature") if isinstance(additional, dict) else None
+        if not isinstance(given, str) or not given:
+            return False
+        try:
+            expected = item_signature(item, secret)
+        except ValueError:  # a field that is no scalar: Adyen did not sign this
+            return False
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
             return False
     return True
 
@@ -142,20 +163,30 @@ def verify_notification(raw: bytes, headers: Mapping[str, str], secret: str, now
 def describe_notification(raw: bytes, headers: Mapping[str, str]) -> list[Notification]:
     described = []
     for item in _items(raw):
-        event = str(item.get("eventCode") or "")
-        psp_reference = str(item.get("pspReference") or "")
+        event = _text(item.get("eventCode"))
+        psp_reference = _text(item.get("pspReference"))
         match = REPORT_NAME.search(psp_reference) if event == "REPORT_AVAILABLE" else None
+        location = _text(item.get("reason")) if match else ""
+        # `reason` is not part of Adyen's signing string: only a URL naming the signed report file is followed
+        if location and not urlsplit(location).path.endswith("/" + psp_reference):
+            location = ""
         described.append(Notification(
-            event_id=f"{event}:{psp_reference}:{item.get('success', '')}", event=event,
-            payout_id=match.group(1) if match else "", location=str(item.get("reason") or "") if match else "",
+            event_id=f"{event}:{psp_reference}:{_text(item.get('success'))}", event=event,
+            payout_id=match.group(1) if match else "", location=location,
         ))
     return described
 
 
+def _text(value) -> str:
+    return "" if value is None or isinstance(value, list | dict) else str(value)
+
+
 def _items(raw: bytes) -> list[dict]:
+    """The NotificationRequestItems of a body; [] when it is not a readable notification (bounded JSON:
+    this runs before the signature is known, on whatever an anonymous caller posts)."""
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = untrusted.loads(raw)
+    except untrusted.UnreadableJson:
         return []
     items = body.get("notificationItems") if isinstance(body, dict) else None
     if not isinstance(items, list):

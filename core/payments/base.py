@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from core.errors import NeedsAttention
+from core.untrusted import MAX_EXPONENT, MAX_NUMBER_CHARS
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,25 @@ def amount(text: str | None, where: str) -> Decimal:
     value = value.replace(",", "") if "." in value else value.replace(",", ".")
     if not value:
         return Decimal(0)
+    return _strict(value, where, "an amount")
+
+
+def _strict(literal: str, where: str, what: str) -> Decimal:
+    """Decimal(literal), refusing what no report holds: NaN, Infinity, 40+ characters, |value| ≥ 10^18."""
     try:
-        return Decimal(value)
+        value = Decimal(literal) if len(literal) <= MAX_NUMBER_CHARS else None
     except InvalidOperation:
-        raise unreadable(f"{where}: {text!r} is not an amount") from None
+        value = None
+    if value is None or not value.is_finite() or (value and not -MAX_EXPONENT <= value.adjusted() < MAX_EXPONENT):
+        raise unreadable(f"{where}: {literal[:40]!r} is not {what}") from None
+    return value
 
 
 def minor_units(value: int | str, currency: str, where: str) -> Decimal:
     """An amount in the currency's smallest unit (Stripe, Klarna) → major units, exactly."""
-    try:
-        minor = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise unreadable(f"{where}: {value!r} is not an amount in minor units") from None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise unreadable(f"{where}: a {type(value).__name__} is not an amount in minor units")
+    minor = _strict(str(value).strip(), where, "an amount in minor units")
     if minor != minor.to_integral_value():
         raise unreadable(f"{where}: {value!r} has decimals but should be in minor units")
     return minor.scaleb(-decimals(currency))
@@ -82,13 +90,18 @@ def csv_rows(raw: bytes, delimiter: str = ",") -> list[dict[str, str]]:
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    if not reader.fieldnames:
-        raise unreadable("the file is empty")
     rows = []
-    for row in reader:
-        cleaned = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        if any(cleaned.values()):
-            rows.append(cleaned)
+    try:
+        if not reader.fieldnames:
+            raise unreadable("the file is empty")
+        for row in reader:
+            # restkey (None) holds the extra cells of a row longer than the header: a list, not a cell
+            cleaned = {(k or "").strip(): (v or "").strip() for k, v in row.items() if isinstance(k, str)
+                       and not isinstance(v, list)}
+            if any(cleaned.values()):
+                rows.append(cleaned)
+    except csv.Error as exc:  # a cell over the csv module's size limit, a NUL byte, …
+        raise unreadable(f"line {reader.line_num}: {exc}") from None
     return rows
 
 
@@ -100,6 +113,8 @@ def require_columns(rows: list[dict[str, str]], columns: tuple[str, ...], report
 
 
 def unreadable(detail: str) -> NeedsAttention:
+    if len(detail) > 500:  # the detail may quote a hostile cell; the stored file keeps all of it
+        detail = detail[:500] + "…"
     return NeedsAttention(
         f"The settlement file cannot be read: {detail}.",
         resolution="Check that the file is the provider's settlement report in the documented format "

@@ -26,6 +26,7 @@ from decimal import Decimal
 from core.errors import NeedsAttention
 from core.models import Payout, PayoutLine, PayoutLineKind
 from core.payments.base import Notification, amount, csv_rows, minor_units, require_columns, unreadable
+from core.untrusted import PARSE_ERRORS
 
 PSP = "klarna"
 ACKNOWLEDGEMENT = ""
@@ -59,7 +60,10 @@ def parse_settlement(raw: bytes) -> list[Payout]:
         if not row["payment_reference"]:
             raise unreadable(f"a {row['type']} row ({row.get('capture_id', '')}) has no payment_reference")
         payouts.setdefault(row["payment_reference"], []).append(row)
-    return [_payout(reference, payout_rows) for reference, payout_rows in payouts.items()]
+    try:
+        return [_payout(reference, payout_rows) for reference, payout_rows in payouts.items()]
+    except PARSE_ERRORS as exc:  # e.g. a value the Payout model refuses
+        raise unreadable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _payout(payment_reference: str, rows: list[dict[str, str]]) -> Payout:

@@ -27,13 +27,16 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from core import untrusted
 from core.errors import NeedsAttention, Retryable
 from core.models import Payout, PayoutLine, PayoutLineKind
 from core.payments.base import Notification, amount, csv_rows, header, minor_units, require_columns, unreadable
+from core.untrusted import PARSE_ERRORS
 
 PSP = "stripe"
 ACKNOWLEDGEMENT = "ok"
 TOLERANCE_S = 300
+MAX_TIMESTAMP_DIGITS = 12
 API = "https://api.stripe.com/v1"
 REFERENCE_KEY = "order_id"
 SETTLEMENT_EVENTS = frozenset({"payout.reconciliation_completed"})
@@ -50,11 +53,17 @@ def parse_settlement(raw: bytes) -> list[Payout]:
     start = raw.lstrip()[:1]
     if start in (b"{", b"["):
         try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise unreadable(f"not valid JSON ({exc})") from None
-        return [_from_balance_transactions(body)]
-    return _from_itemized_csv(raw)
+            body = untrusted.loads(raw)
+        except untrusted.UnreadableJson as exc:
+            raise unreadable(exc.reason) from None
+        try:
+            return [_from_balance_transactions(body)]
+        except PARSE_ERRORS as exc:
+            raise unreadable(f"{type(exc).__name__}: {exc}") from exc
+    try:
+        return _from_itemized_csv(raw)
+    except PARSE_ERRORS as exc:
+        raise unreadable(f"{type(exc).__name__}: {exc}") from exc
 
 
 # ------------------------------------------------------------------------------------- JSON (API)
@@ -182,7 +191,8 @@ def verify_notification(raw: bytes, headers: Mapping[str, str], secret: str, now
     timestamp, signatures = None, []
     for part in header(headers, "Stripe-Signature").split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
+        # a unix time has 10 digits; 400 of them would overflow the comparison with the clock
+        if key == "t" and value.isascii() and value.isdigit() and len(value) <= MAX_TIMESTAMP_DIGITS:
             timestamp = int(value)
         elif key == "v1" and value:
             signatures.append(value)
@@ -192,20 +202,26 @@ def verify_notification(raw: bytes, headers: Mapping[str, str], secret: str, now
         return False
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + raw, hashlib.sha256).hexdigest()
     # any() over all candidates: every comparison is constant-time, and the loop does not stop early
-    return any([hmac.compare_digest(expected.encode(), s.encode()) for s in signatures])
+    return any([hmac.compare_digest(expected.encode(), s.encode("utf-8", "replace")) for s in signatures])
 
 
 def describe_notification(raw: bytes, headers: Mapping[str, str]) -> list[Notification]:
     try:
-        event = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return []
+        event = untrusted.loads(raw)
+    except untrusted.UnreadableJson:
+        return []  # nothing to import; the endpoint records what it could not read
     if not isinstance(event, dict):
         return []
-    kind = str(event.get("type") or "")
-    obj = (event.get("data") or {}).get("object") or {}
-    payout_id = str(obj.get("id") or "") if kind in SETTLEMENT_EVENTS and obj.get("object") == "payout" else ""
-    return [Notification(event_id=str(event.get("id") or ""), event=kind, payout_id=payout_id)]
+    kind = _text(event.get("type"))
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    obj = data.get("object") if isinstance(data.get("object"), dict) else {}
+    payout_id = _text(obj.get("id")) if kind in SETTLEMENT_EVENTS and obj.get("object") == "payout" else ""
+    return [Notification(event_id=_text(event.get("id")), event=kind, payout_id=payout_id)]
+
+
+def _text(value) -> str:
+    """An id or name from an event: strings and numbers only (a list or object is no id)."""
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
 
 def fetch_settlement(notification: Notification, api_key: str, http=None) -> bytes:

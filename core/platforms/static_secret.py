@@ -5,10 +5,10 @@ constant time. Each platform module names the header it expects and decides what
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Mapping
 
 from core.errors import NeedsAttention
+from core.platforms import payload
 from core.platforms.delivery import header
 from core.platforms.payload import malformed
 
@@ -23,13 +23,9 @@ def secret_header_matches(headers: Mapping[str, str], secret: str, name: str = S
     return hmac.compare_digest(value.encode("utf-8"), secret.encode("utf-8"))
 
 
-def json_object(raw: bytes) -> dict:
-    """The body as a JSON object ({} when it is not one): describe() must never raise on a verified body."""
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        return {}
-    return body if isinstance(body, dict) else {}
+def json_object(raw: bytes, source: str = "webhook") -> dict:
+    """The body as a JSON object ({} when it is not one); NeedsAttention when it is JSON we refuse to read."""
+    return payload.json_object(raw, source)
 
 
 def fetch_unsupported(platform: str, order_id: str, shop_key: str) -> NeedsAttention:

@@ -33,7 +33,8 @@ class Inbox:
         metadata = {"source": source, "shop": shop}
         for key, value in (headers or {}).items():
             if key.lower() in KEPT_HEADERS:
-                metadata[key.lower().replace("-", "_")] = value[:1000]
+                # blob metadata travels as HTTP headers: ASCII only (an unsigned header may carry anything)
+                metadata[key.lower().replace("-", "_")] = value[:1000].encode("ascii", "backslashreplace").decode()
         self.container.upload_blob(ref, raw, metadata=metadata)
         return ref
 

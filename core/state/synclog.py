@@ -101,7 +101,8 @@ class SyncLog:
         now = datetime.now(UTC)
         current = self.get(flow, shop, external_id) or SyncRecord(flow, shop, external_id, first_seen=now)
         current.status = status
-        current.message, current.resolution, current.code = message, resolution, code
+        # bounded: a message may quote a hostile payload value, and a Table property holds at most 32K characters
+        current.message, current.resolution, current.code = message[:8000], resolution[:8000], code[:200]
         for name, value in (("bc_company", bc_company), ("bc_document", bc_document), ("payload_ref", payload_ref),
                             ("event_id", event_id), ("topic", topic)):
             if value is not None:

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -27,6 +26,7 @@ from datetime import datetime, timedelta
 
 from azure.core.exceptions import ResourceModifiedError
 
+from core import untrusted
 from core.bc import BcAmbiguousWriteError, BcConflictError, BcError, BcPermanentError, BcRetryableError
 from core.bc.odata import odata_string
 from core.config import Company, Config, Shop
@@ -110,8 +110,8 @@ def import_customer(ctx: Context, envelope: Envelope) -> Outcome:
         raise Skip(f"Customer import is off for shop {shop.key} ([shops.customers] import_from_shop = false).")
     raw, _headers = ctx.inbox.load(envelope.payload_ref)
     try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        payload = untrusted.loads(raw)  # bounded depth, strict numbers
+    except untrusted.UnreadableJson as exc:
         raise NeedsAttention(
             f"The stored payload {envelope.payload_ref} is not valid JSON ({exc}).",
             resolution="Check what the shop sent (the raw payload is kept); save the customer in the shop again "

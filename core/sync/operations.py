@@ -9,7 +9,6 @@ the integration config, so an operator can still look and retry while the config
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import os
 from collections import Counter
@@ -19,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from azure.core.exceptions import ResourceNotFoundError
 from pydantic import ValidationError
 
+from core import untrusted
 from core.logging_setup import log_context
 from core.state import Deliveries, Envelope, Storage, SyncRecord, SyncStatus, enqueue, names
 from core.sync.context import Context
@@ -49,6 +49,9 @@ DEFAULT_RETENTION_DAYS = 30
 RAW_MESSAGE_TOPIC = "poison-message:"
 UNKNOWN_SHOP = "_unknown"
 MAX_LIST = 500
+# Table keys stop at 1 KiB (after quoting): longer names cannot be records, so they are refused up front
+MAX_NAME_CHARS = {"flow": 64, "shop": 128, "external_id": 512, "status": 128, "queue": 64}
+MAX_DETAIL_PAYLOAD = 256 * 1024  # record detail shows a payload up to this size; larger ones are cut
 
 
 class OperationError(Exception):
@@ -57,6 +60,18 @@ class OperationError(Exception):
     def __init__(self, message: str, status: int = 409):
         super().__init__(message)
         self.message, self.status = message, status
+
+
+def check_names(**names_given: object) -> None:
+    """Refuse (400) a flow/shop/external id/status that is not a string of sane length: such a value cannot
+    name a record, and passing it on would only produce a storage error."""
+    for name, value in names_given.items():
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise OperationError(f"{name} must be a string", 400)
+        if len(value) > MAX_NAME_CHARS[name]:
+            raise OperationError(f"{name} is {len(value)} characters long; at most {MAX_NAME_CHARS[name]}", 400)
 
 
 def storage_only_context(storage: Storage | None = None) -> Context:
@@ -179,6 +194,7 @@ def parse_statuses(status: str | None) -> list[SyncStatus] | None:
 def list_records(ctx: State, *, status: str | None = None, flow: str | None = None, shop: str | None = None,
                  limit: int = 50) -> list[SyncRecord]:
     """Matching records, most recently updated first."""
+    check_names(status=status, flow=flow, shop=shop)
     limit = max(1, min(int(limit), MAX_LIST))
     statuses = parse_statuses(status)
     found: list[SyncRecord] = []
@@ -189,7 +205,9 @@ def list_records(ctx: State, *, status: str | None = None, flow: str | None = No
 
 
 def record_detail(ctx: State, flow: str, shop: str, external_id: str) -> dict | None:
-    """One record with its history, error, resolution, BC document, binding and the raw payload as stored."""
+    """One record with its history, error, resolution, BC document, binding and the raw payload as stored
+    (up to MAX_DETAIL_PAYLOAD bytes; a larger one is shown cut, with its size)."""
+    check_names(flow=flow, shop=shop, external_id=external_id)
     record = ctx.synclog.get(flow, shop, external_id)
     if record is None:
         return None
@@ -216,14 +234,18 @@ def _payload(ctx: State, ref: str) -> dict | None:
     except ResourceNotFoundError:
         return {"ref": ref, "missing": True, "size": 0, "headers": {}, "json": None, "text": None}
     payload = {"ref": ref, "missing": False, "size": len(raw), "headers": headers, "json": None, "text": None}
+    if len(raw) > MAX_DETAIL_PAYLOAD:  # a hostile 100 MB body is not served back whole; the blob keeps it all
+        payload["truncated"] = True
+        payload["text"] = raw[:MAX_DETAIL_PAYLOAD].decode("utf-8", "replace")
+        return payload
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         payload["base64"] = base64.b64encode(raw).decode()
         return payload
     try:
-        payload["json"] = json.loads(text)
-    except json.JSONDecodeError:
+        payload["json"] = untrusted.loads(text)
+    except untrusted.UnreadableJson:  # not JSON, or JSON too deep / with hostile numbers: shown as text
         payload["text"] = text
     return payload
 
@@ -288,6 +310,7 @@ def retry_record(ctx: State, record: SyncRecord) -> Requeued:
 
 
 def retry_one(ctx: State, flow: str, shop: str, external_id: str) -> Requeued:
+    check_names(flow=flow, shop=shop, external_id=external_id)
     record = ctx.synclog.get(flow, shop, external_id)
     if record is None:
         raise OperationError(f"No {flow} record {external_id!r} for shop {shop!r} in the sync log.", 404)
@@ -308,6 +331,7 @@ class BulkResult:
 def retry_matching(ctx: State, *, status: str, flow: str | None = None, shop: str | None = None,
                    limit: int = MAX_LIST) -> BulkResult:
     """Retry every record with this status (needs_attention, failed, skipped; `attention` = the first two)."""
+    check_names(status=status, flow=flow, shop=shop)
     statuses = parse_statuses(status)
     if not statuses or any(s not in RETRYABLE_STATUSES for s in statuses):
         raise OperationError(
@@ -331,6 +355,7 @@ def _retry_into(ctx: State, record: SyncRecord, result: BulkResult) -> None:
 def replay_poison(ctx: State, queue: str | None = None) -> BulkResult:
     """Put poisoned work back on its queue: messages still in `<queue>-poison` are moved back as they are;
     records the poison handler already logged as failed are re-enqueued from the sync log (once each)."""
+    check_names(queue=queue)
     queues = [queue] if queue else list(names.QUEUES)
     unknown = [q for q in queues if q not in names.QUEUES]
     if unknown:

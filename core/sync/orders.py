@@ -19,6 +19,7 @@ import os
 import socket
 from datetime import UTC, datetime, timedelta
 
+from core import untrusted
 from core.bc import BatchOp, BcAmbiguousWriteError, BcError, BcPermanentError, BcRetryableError
 from core.bc.odata import encode_query, odata_string
 from core.config import Company, Shop
@@ -103,8 +104,8 @@ def _handle_update(ctx: Context, shop: Shop, order: Order, binding) -> Outcome:
 
 def _json(raw: bytes, envelope: Envelope):
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return untrusted.loads(raw)  # bounded depth, strict numbers
+    except untrusted.UnreadableJson as exc:
         raise NeedsAttention(
             f"The stored payload {envelope.payload_ref} is not valid JSON ({exc}).",
             resolution="Check what the shop sent (the raw payload is kept); if the order is real, fix it in the "

@@ -32,7 +32,7 @@ from core.state import AlreadyClaimed, Envelope, SyncStatus, enqueue, names
 from core.state.bindings import Binding
 from core.sync import payout_mapping as mapping
 from core.sync.context import Context
-from core.sync.receive import Reply
+from core.sync.receive import Reply, max_body_bytes
 from core.sync.runner import Outcome
 
 log = logging.getLogger("core.sync.payouts")
@@ -53,9 +53,13 @@ DATA_LIMIT = 30_000  # characters of created-line keys kept in the binding (Azur
 
 def receive_notification(ctx: Context, source_key: str, raw: bytes, headers: dict[str, str]) -> Reply:
     """A PSP notification: verify the signature on the raw bytes → store → enqueue settlements → 200."""
+    if len(raw) > max_body_bytes():
+        return Reply(413, "payload too large")
     source = ctx.config.payout_source(source_key)
-    if source is None or not source.webhook_secret_setting:
-        return Reply(404, f"unknown payout source {source_key!r} or notifications not configured")
+    if source is None or not source.webhook_secret_setting:  # the same answer as a bad signature: no probing
+        log.warning("payout notification refused with 401: no payout source %r with notifications configured",
+                    source_key[:64])
+        return Reply(401, "invalid signature")
     module = psp(source.psp)
     try:
         secret = read_setting(source.webhook_secret_setting)

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from core import untrusted
 from core.bc import BcAmbiguousWriteError, BcError, BcPermanentError, BcRetryableError
 from core.bc.odata import odata_string
 from core.config import Company, Shop
@@ -60,8 +61,8 @@ def import_refund(ctx: Context, envelope: Envelope) -> Outcome:
     shop = _shop(ctx, envelope.shop)
     raw, _headers = ctx.inbox.load(envelope.payload_ref)
     try:
-        payload = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        payload = untrusted.loads(raw)  # bounded depth, strict numbers
+    except untrusted.UnreadableJson as exc:
         raise NeedsAttention(
             f"The stored payload {envelope.payload_ref} is not valid JSON ({exc}).",
             resolution="Check what the shop sent (the raw payload is kept); create the credit memo by hand if the "

@@ -21,6 +21,19 @@ log = logging.getLogger("sandbox.host")
 
 FUNCTION_KEY_SETTING = "SANDBOX_FUNCTION_KEY"
 MASTER_KEY_SETTING = "SANDBOX_MASTER_KEY"
+# The Functions host's own request-body limit (app setting FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, default 100 MB):
+# a larger body is answered 413 before the worker sees it, and here before it is read into memory.
+BODY_LIMIT_SETTING = "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"
+DEFAULT_BODY_LIMIT = 104_857_600
+
+
+class BodyTooLarge(Exception):
+    """The request body is over the host's limit."""
+
+
+def body_limit() -> int:
+    value = (setting(BODY_LIMIT_SETTING) or "").strip()
+    return int(value) if value.isdigit() else DEFAULT_BODY_LIMIT
 
 # ASP.NET route constraints we honour; any other constraint matches one segment.
 CONSTRAINTS = {"int": r"-?\d+", "long": r"-?\d+", "alpha": r"[A-Za-z]+", "bool": r"(?i:true|false)",
@@ -134,8 +147,14 @@ class HttpFrontend:
             request.reply(func.HttpResponse(status_code=401))
             return
         host = headers.get("host") or f"127.0.0.1:{self.port}"
+        try:
+            body = request.read_body(body_limit())
+        except BodyTooLarge:
+            request.close_connection = True  # the rest of the body is never read
+            request.reply(func.HttpResponse("request body too large", status_code=413))
+            return
         http_request = func.HttpRequest(request.command, f"http://{host}{request.path}", headers=headers,
-                                        params=params, route_params=route_params, body=request.read_body())
+                                        params=params, route_params=route_params, body=body)
         try:
             outputs = self._invoker.submit(route.spec, http_request).result()
             response = _http_response(route.spec, outputs)
@@ -175,16 +194,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET  # noqa: N815
 
-    def read_body(self) -> bytes:
+    def read_body(self, limit: int) -> bytes:
+        """The body, refused (BodyTooLarge) as soon as it is known to exceed `limit`: on Content-Length before
+        reading anything, for a chunked body as soon as the chunks add up to more."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+            chunks, total = [], 0
+            while size := int(self.rfile.readline(64).split(b";")[0].strip() or b"0", 16):
+                total += size
+                if total > limit:
+                    raise BodyTooLarge
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
             while self.rfile.readline().strip():  # trailers
                 pass
             return b"".join(chunks)
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > limit:
+            raise BodyTooLarge
+        return self.rfile.read(length)
 
     def reply(self, response: func.HttpResponse) -> None:
         body = response.get_body() or b""

@@ -80,3 +80,21 @@ def test_wrong_method_is_405_with_allow(client):
 def test_a_failing_function_is_a_500_and_the_host_keeps_serving(client):
     assert client.get("/api/boom").status_code == 500
     assert client.get("/api/hello/again").status_code == 201
+
+
+def test_a_body_over_the_host_limit_is_413_before_it_is_read(sample_host, monkeypatch):
+    """FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, as the Functions host applies it: the declared length alone decides,
+    so a client announcing 1 GB gets its answer without sending (or the host buffering) a byte of it."""
+    import socket
+    from urllib.parse import urlsplit
+
+    monkeypatch.setenv("FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", "1000")
+    address = urlsplit(sample_host.base_url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
+        conn.sendall(b"POST /api/enqueue HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n")
+        answer = conn.recv(4096)
+    assert answer.startswith(b"HTTP/1.0 413") or answer.startswith(b"HTTP/1.1 413")
+    with httpx.Client(base_url=sample_host.base_url, timeout=10) as http:
+        chunked = http.post("/api/enqueue", content=iter([b"x" * 600, b"y" * 600]))  # no length: chunked
+        assert chunked.status_code == 413
+        assert http.post("/api/enqueue", content=b"small").status_code != 413

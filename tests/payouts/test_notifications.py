@@ -98,8 +98,8 @@ def test_forged_or_unsigned_notifications_get_401_and_nothing_is_stored(ctx, suf
     stale = stripe_signature(raw, int(time.time()) - 3600)
     assert _post(f"stripe-{suffix}", raw, {"Stripe-Signature": stale}).status_code == 401
     assert _post(f"stripe-{suffix}", raw, {}).status_code == 401
-    assert _post("no-such-source", raw, {}).status_code == 404
-    assert _post(f"klarna-{suffix}", raw, {}).status_code == 404  # Klarna sends no notifications
+    assert _post("no-such-source", raw, {}).status_code == 401  # the same answer as a bad signature
+    assert _post(f"klarna-{suffix}", raw, {}).status_code == 401  # Klarna sends no notifications
     assert len(list(ctx.storage.container(names.INBOX).list_blobs(name_starts_with=f"adyen-{suffix}/"))) == before
     assert _queued(ctx, suffix) == []
 

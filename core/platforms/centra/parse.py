@@ -32,8 +32,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import ValidationError
-
 from core.config import Shop
 from core.errors import NeedsAttention
 from core.models import (
@@ -50,7 +48,7 @@ from core.models import (
     Totals,
 )
 from core.platforms.centra import webhooks
-from core.platforms.payload import malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp
 
 PLATFORM = "centra"
 PAID_STATUSES = {"CONFIRMED", "PROCESSING", "SHIPPED", "COMPLETED"}
@@ -69,6 +67,7 @@ def _value(node, default: Decimal | None = ZERO) -> Decimal:
     return money(node, default)
 
 
+@guarded(PLATFORM, "order")
 def unwrap(payload) -> dict | None:
     """The order node inside a GraphQL answer, or the payload itself when it is a node."""
     if not isinstance(payload, dict):
@@ -84,17 +83,20 @@ def unwrap(payload) -> dict | None:
     return None
 
 
+@guarded(PLATFORM, "order")
 def order_numbers(body) -> list[str]:
     """Every distinct order number named by a webhook body's order events, in the order sent."""
     return list(dict.fromkeys(text(e.get("id")) for e in webhooks.order_events(body)))
 
 
+@guarded(PLATFORM, "order")
 def needs_fetch(payload) -> str | None:
     """The order number to fetch when `payload` is an id-only webhook body; None when it is an order."""
     numbers = order_numbers(payload)
     return numbers[0] if numbers else None
 
 
+@guarded(PLATFORM, "order")
 def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, external_id: str = "") -> Order:
     """The Order behind a stored payload: a webhook body (`payload=` form or JSON events) is resolved by
     fetching the order with the Integration API; an order node (stored by the reconcile run) is parsed as
@@ -126,6 +128,7 @@ def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, e
     return parse_order(node, shop.key, shop.orders.currency_basis)
 
 
+@guarded(PLATFORM, "order")
 def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order:
     if isinstance(payload, dict) and webhooks.order_events(payload):
         raise malformed(PLATFORM, "order", "this is an id-only webhook body; load_order fetches the order it "
@@ -143,7 +146,7 @@ def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order
         raise malformed(PLATFORM, "order", "lines is not a list")
     try:
         return _order(node, shop)
-    except (ValueError, TypeError, AttributeError, KeyError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 

@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Mapping
 from urllib.parse import parse_qs
 
 from core.platforms.delivery import Delivery, header
-from core.platforms.payload import text
+from core.platforms.payload import json_body, text
 
 SIGNATURE_HEADER = "X-Centra-Signature"
 DEFAULT_TOLERANCE = 24 * 3600
+MAX_TIMESTAMP_DIGITS = 12
 FLOW_BY_TYPE = {"order": "orders"}  # shipment/return/customer/account events feed no import flow (yet)
 
 
@@ -52,7 +52,8 @@ def verify(raw: bytes, headers: Mapping[str, str], secret: str, *, now: float | 
     if not secret:
         return False
     timestamp, signatures = _signature_parts(header(headers, SIGNATURE_HEADER))
-    if not timestamp.isdigit() or not signatures:
+    # a unix time has 10 digits; 400 of them would overflow the comparison below
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > MAX_TIMESTAMP_DIGITS or not signatures:
         return False
     if abs((time.time() if now is None else now) - int(timestamp)) > tolerance:
         return False
@@ -65,18 +66,16 @@ def verify(raw: bytes, headers: Mapping[str, str], secret: str, *, now: float | 
 
 def body_json(raw: bytes) -> object:
     """The JSON inside a `payload=` form body (or a plain JSON body, as stored by the reconcile run);
-    None when it is neither."""
+    None when it is neither; NeedsAttention when it is JSON we refuse to read (payload.loads)."""
     stripped = raw.strip()
     if stripped.startswith((b"{", b"[")):
-        try:
-            return json.loads(stripped)
-        except ValueError:
-            return None
+        return json_body(stripped, "centra")
     try:
         fields = parse_qs(stripped.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
-        return json.loads(fields["payload"][0])
+        inner = fields["payload"][0]
     except (UnicodeDecodeError, ValueError, KeyError, IndexError):
         return None
+    return json_body(inner.encode("utf-8", "surrogatepass"), "centra")
 
 
 def order_events(body: object) -> list[dict]:

@@ -29,7 +29,7 @@ def verify(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
 
 
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
-    body = json_object(raw)
+    body = json_object(raw, "geins")
     entity, action = text(body.get("entity")).lower(), text(body.get("action")).lower()
     resource_id = text(body.get("id"))
     topic = f"{entity}.{action}" if entity else "unknown"

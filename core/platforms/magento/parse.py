@@ -33,8 +33,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from pydantic import ValidationError
-
 from core.models import (
     CENT,
     Address,
@@ -51,7 +49,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp
 
 PLATFORM = "magento"
 PAID_STATES = {"processing", "complete", "closed"}
@@ -91,6 +89,7 @@ class _Amounts:
         return money(node.get(field))
 
 
+@guarded(PLATFORM, "order")
 def unwrap(payload) -> dict:
     """The entity itself: a CloudEvent's `data.value`, else the payload."""
     if isinstance(payload, dict) and isinstance(payload.get("data"), dict) and isinstance(
@@ -99,6 +98,7 @@ def unwrap(payload) -> dict:
     return payload
 
 
+@guarded(PLATFORM, "order")
 def entity_id(entity: dict) -> str:
     """The order's entity id. Event bodies subscribed with a field list may leave out `entity_id`; then the
     ids the order's children carry (payment `parent_id`, items' `order_id`) name it."""
@@ -126,6 +126,7 @@ def _priced(item: dict) -> bool:
     return any(money(item.get(f)) for f in ("row_total", "price", "base_row_total", "base_price"))
 
 
+@guarded(PLATFORM, "order")
 def priced_items(items: list) -> list[tuple[dict, dict | None]]:
     """(row that carries the amounts, the child that names the variant or None), each product once."""
     rows = [i for i in items if isinstance(i, dict)]
@@ -305,6 +306,7 @@ def _customer(order: dict, billing: Address) -> Customer:
 # ------------------------------------------------------------------------------------------- order
 
 
+@guarded(PLATFORM, "order")
 def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop") -> Order:
     order = unwrap(payload)
     if not isinstance(order, dict):
@@ -320,7 +322,7 @@ def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "prese
         raise malformed(PLATFORM, "order", "items is not a list")
     try:
         return _order(order, shop, currency_basis)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -401,6 +403,7 @@ def _order(order: dict, shop: str, basis: str) -> Order:
 # ------------------------------------------------------------------------------------------ refund
 
 
+@guarded(PLATFORM, "refund")
 def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop") -> Refund:
     """A credit memo (REST `GET /V1/creditmemo/{id}`, or the I/O Events body of
     observer.sales_order_creditmemo_save_commit_after) → Refund, net amounts like the order."""
@@ -412,7 +415,7 @@ def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "pres
         raise malformed(PLATFORM, "refund", f"missing {', '.join(missing)}")
     try:
         return _refund(memo, shop, currency_basis)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "refund", f"{type(exc).__name__}: {exc}") from exc
 
 

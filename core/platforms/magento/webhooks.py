@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping
 
@@ -34,11 +33,12 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from core.platforms.delivery import Delivery, header
 from core.platforms.magento.parse import entity_id
-from core.platforms.payload import text
+from core.platforms.payload import json_body, text
 
 IO_SIGNATURES = ("x-adobe-digital-signature-1", "x-adobe-digital-signature-2")
 COMMERCE_SIGNATURE = "x-adobe-commerce-webhook-signature"
 TYPE_PREFIX = "com.adobe.commerce."
+MAX_CHALLENGE = 256
 
 # Commerce event names (without "com.adobe.commerce.") → flow. Subscribe with
 # `bin/magento events:subscribe observer.sales_order_save_commit_after` (and the credit memo one).
@@ -103,8 +103,11 @@ def verify(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
 
 def challenge_reply(params: Mapping[str, str]) -> str | None:
     """The body to answer I/O Events' registration check with (GET ?challenge=…), None when it is not one."""
-    value = params.get("challenge")
-    return text(value) or None
+    value = text(params.get("challenge"))
+    # I/O Events sends a short token; echo nothing else (the reply is text/plain + nosniff either way)
+    if not value or len(value) > MAX_CHALLENGE or not value.isascii() or not value.isprintable():
+        return None
+    return value
 
 
 def event_name(event_type: str) -> str:
@@ -118,10 +121,7 @@ def event_name(event_type: str) -> str:
 
 
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        body = None
+    body = json_body(raw, "magento")
     if isinstance(body, list):
         return Delivery(topic="batch", resource_id="", delivery_id="", is_ping=False, flow=None)
     if not isinstance(body, dict):

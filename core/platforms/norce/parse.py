@@ -13,12 +13,13 @@ from collections.abc import Callable
 from core.config import Shop
 from core.models import Order
 from core.platforms.norce import webhooks
-from core.platforms.payload import malformed
+from core.platforms.payload import guarded, malformed
 from core.platforms.static_secret import fetch_unsupported, id_only, json_object
 
 PLATFORM = "norce"
 
 
+@guarded(PLATFORM, "order")
 def needs_fetch(payload) -> str | None:
     """The Norce order id a webhook body names; None when it names none."""
     if not isinstance(payload, dict) or not ("OrderId" in payload or "ClientOrderRef" in payload):
@@ -26,12 +27,14 @@ def needs_fetch(payload) -> str | None:
     return webhooks.order_id(payload) or None
 
 
+@guarded(PLATFORM, "order")
 def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order:
     if needs_fetch(payload):
         raise id_only(PLATFORM)
     raise malformed(PLATFORM, "order", "this version has no parser for Norce order bodies (no published sample)")
 
 
+@guarded(PLATFORM, "order")
 def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, external_id: str = "") -> Order:
     order_id = needs_fetch(json_object(raw))
     if not order_id:

@@ -40,7 +40,7 @@ def order_id(body: dict) -> str:
 
 
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
-    body = json_object(raw)
+    body = json_object(raw, "norce")
     resource_id = order_id(body)
     topic = header(headers, EVENT_HEADER).strip()
     if not topic:

@@ -23,8 +23,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import ValidationError
-
 from core.models import (
     Address,
     Customer,
@@ -39,7 +37,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import gid_tail, malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, gid_tail, guarded, malformed, money, text, timestamp
 
 PLATFORM = "shopify"
 PAID_STATUSES = {"paid", "partially_refunded", "refunded"}
@@ -231,6 +229,7 @@ def _gift_card_payments(order: dict, amounts: _Amounts) -> list[GiftCardPayment]
     return payments
 
 
+@guarded(PLATFORM, "order")
 def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop") -> Order:
     order = _unwrap(payload, "order")
     missing = [f for f in ("id", "created_at", "line_items", "currency") if order.get(f) in (None, "")]
@@ -242,7 +241,7 @@ def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "prese
         raise malformed(PLATFORM, "order", "line_items is not a list")
     try:
         return _order(order, shop, currency_basis)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -312,6 +311,7 @@ def _order(order: dict, shop: str, currency_basis: Literal["shop", "presentment"
 RESTOCKED = ("return", "cancel", "legacy_restock")  # refund_line_items restock_type values that restock
 
 
+@guarded(PLATFORM, "refund")
 def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop",
                  prices_include_tax: bool = False) -> Refund:
     """A refunds/create body (or REST {"refund": …}) → Refund. Best effort: line amounts from
@@ -323,7 +323,7 @@ def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "pres
         raise malformed(PLATFORM, "refund", f"missing {', '.join(missing)}")
     try:
         return _refund(refund, shop, currency_basis, prices_include_tax)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "refund", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -408,6 +408,7 @@ def _customer_company(node: dict) -> dict:
     return {}
 
 
+@guarded(PLATFORM, "customer")
 def parse_customer(payload: dict, shop: str) -> Customer:
     """A Shopify customer body → Customer (kind company only on an explicit B2B signal)."""
     node = _unwrap(payload, "customer")
@@ -428,10 +429,11 @@ def parse_customer(payload: dict, shop: str) -> Customer:
             vat_number=text(company.get("tax_registration_id")),
             phone=text(node.get("phone")) or text(default.get("phone")),
         )
-    except (ValueError, TypeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
 
 
+@guarded(PLATFORM, "customer")
 def parse_customer_addresses(payload: dict) -> list[Address]:
     """The customer's addresses, the default one first (empty list when there is none)."""
     node = _unwrap(payload, "customer")
@@ -445,6 +447,11 @@ def parse_customer_addresses(payload: dict) -> list[Address]:
     return [_address(a, email) for a in ordered]
 
 
+@guarded(PLATFORM, "customer")
 def customer_updated_at(payload: dict):
     """When the shop last changed the customer (orders stale redeliveries of customers/update)."""
-    return timestamp(_unwrap(payload, "customer").get("updated_at"))
+    customer = _unwrap(payload, "customer")
+    try:
+        return timestamp(customer.get("updated_at"))
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "customer", f"updated_at: {exc}") from exc

@@ -7,11 +7,10 @@ Dedupe identity: `X-Shopify-Event-Id` (the same event delivered twice carries th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from core.platforms.delivery import Delivery, header, hmac_sha256_base64_matches
-from core.platforms.payload import gid_tail, text
+from core.platforms.payload import gid_tail, json_object, text
 
 FLOWS = {
     "orders/create": "orders",
@@ -42,11 +41,8 @@ def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
 
 
 def _resource_id(raw: bytes) -> str:
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return ""
-    if not isinstance(body, dict):
+    body = json_object(raw, "shopify")  # bounded depth and strict numbers (payload.loads)
+    if not body:
         return ""
     if len(body) == 1 and isinstance(next(iter(body.values())), dict):
         body = next(iter(body.values()))  # REST wrapper {"order": {...}}

@@ -38,8 +38,6 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from pydantic import ValidationError
-
 from core.config import Shop
 from core.errors import NeedsAttention, Skip
 from core.models import (
@@ -55,7 +53,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp
 from core.platforms.shopware.webhooks import primary_key
 
 PLATFORM = "shopware"
@@ -64,6 +62,7 @@ PAID_STATES = {"paid"}
 ZERO = Decimal(0)
 
 
+@guarded(PLATFORM, "order")
 def unwrap(payload) -> dict:
     if not isinstance(payload, dict):
         return payload
@@ -273,6 +272,7 @@ def _tax_status(order: dict, roots: list[dict]) -> str:
     return "net" if net not in (None, "") and positions == money(net) else "gross"
 
 
+@guarded(PLATFORM, "webhook body")
 def written_orders(body) -> dict[str, set[str]] | None:
     """{order id: its write operations} of an entity-written webhook body (`order.written`); None for any
     other body (an order, a business event)."""
@@ -286,6 +286,7 @@ def written_orders(body) -> dict[str, set[str]] | None:
     return written
 
 
+@guarded(PLATFORM, "order")
 def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, external_id: str = "") -> Order:
     """The Order behind a stored payload. An `order.written` webhook names only ids: the order (the
     envelope's `external_id` when it is one of them, else the first) is read with the Admin API. Any other
@@ -320,6 +321,7 @@ def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, e
     return parse_order(order, shop.key, shop.orders.currency_basis)
 
 
+@guarded(PLATFORM, "order")
 def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop") -> Order:
     """`currency_basis` is accepted for a uniform signature: Shopware orders have one currency."""
     order = unwrap(payload)
@@ -342,7 +344,7 @@ def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "prese
         raise malformed(PLATFORM, "order", "lineItems is not a list")
     try:
         return _order(order, shop)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -426,6 +428,7 @@ def _order(order: dict, shop: str) -> Order:
     )
 
 
+@guarded(PLATFORM, "refund")
 def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "presentment"] = "shop"):
     """Shopware core has no refund document (refunds are transaction state changes; returns are the
     commercial Returns Management): there is nothing to parse, so this always says so."""

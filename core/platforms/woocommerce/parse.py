@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import ValidationError
-
 from core.models import (
     CENT,
     Address,
@@ -35,7 +33,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp
 
 PLATFORM = "woocommerce"
 PAID_STATUSES = {"processing", "completed", "refunded"}
@@ -103,6 +101,7 @@ def _meta(order: dict, keys) -> str:
     return ""
 
 
+@guarded(PLATFORM, "order")
 def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order:
     """`currency_basis` is accepted for a uniform signature: WooCommerce orders have one currency."""
     if not isinstance(payload, dict):
@@ -117,7 +116,7 @@ def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order
         raise malformed(PLATFORM, "order", "line_items is not a list")
     try:
         return _order(payload, shop)
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -239,6 +238,7 @@ def _variation_title(node: dict) -> str:
     return ", ".join(parts)
 
 
+@guarded(PLATFORM, "refund")
 def parse_refund(payload: dict, shop: str, order_external_id: str = "", currency: str = "",
                  prices_include_tax: bool = False) -> Refund:
     """A refund from GET /orders/{id}/refunds/{rid}. The refund body does not carry its order's id or
@@ -280,7 +280,7 @@ def parse_refund(payload: dict, shop: str, order_external_id: str = "", currency
             total=total,
             note=text(payload.get("reason")),
         )
-    except (ValueError, TypeError, AttributeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "refund", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -302,6 +302,7 @@ def _order_id_from_links(payload: dict) -> str:
 
 # ---- customers (customer.created, customer.updated; GET /customers/{id}) ----
 
+@guarded(PLATFORM, "customer")
 def parse_customer(payload: dict, shop: str) -> Customer:
     """A WooCommerce customer → Customer. Always a person: core WooCommerce has no B2B signal (a billing
     company name alone is not one, as for orders); a VAT number from common VAT plugins' meta is kept."""
@@ -320,10 +321,11 @@ def parse_customer(payload: dict, shop: str) -> Customer:
             vat_number=_meta(payload, VAT_META_KEYS),
             phone=text(billing.get("phone")),
         )
-    except (ValueError, TypeError, ValidationError) as exc:
+    except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
 
 
+@guarded(PLATFORM, "customer")
 def parse_customer_addresses(payload: dict) -> list[Address]:
     """Billing first (it is the customer's address of record), then shipping when it is a different one."""
     if not isinstance(payload, dict):
@@ -337,8 +339,12 @@ def parse_customer_addresses(payload: dict) -> list[Address]:
     return found
 
 
+@guarded(PLATFORM, "customer")
 def customer_updated_at(payload: dict):
     """When the shop last changed the customer (orders stale redeliveries of customer.updated)."""
     if not isinstance(payload, dict):
         return None
-    return timestamp(payload.get("date_modified_gmt")) or timestamp(payload.get("date_modified"))
+    try:
+        return timestamp(payload.get("date_modified_gmt")) or timestamp(payload.get("date_modified"))
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "customer", f"date_modified: {exc}") from exc

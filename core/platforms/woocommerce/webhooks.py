@@ -11,12 +11,11 @@ header is a hash of id and time, not stable across the duplicate hooks WooCommer
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 
 from core.platforms.delivery import Delivery, header, hmac_sha256_base64_matches
-from core.platforms.payload import text
+from core.platforms.payload import json_object, text
 
 FLOWS = {
     "order.created": "orders",
@@ -61,12 +60,7 @@ def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
         return Delivery(topic="ping", resource_id=webhook_id, delivery_id=f"ping:{webhook_id}",
                         is_ping=True, flow=None)
     topic = header(headers, "X-WC-Webhook-Topic").strip()
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
+    body = json_object(raw, "woocommerce")  # bounded depth and strict numbers (payload.loads)
     if topic.startswith("action."):
         # custom action topics send {"action": …, "arg": <first hook argument>} (an order id here)
         resource_id = text(body.get("arg")) if not isinstance(body.get("arg"), dict) else text(body["arg"].get("id"))
