@@ -593,6 +593,7 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         number = shop_cfg.orders.prefix.upper() + order.number.upper()
     body = builder.header(number)
     body["salesOrderLines"] = builder.lines()
+    _discounts_at_bc_precision(body)
     dimensions = builder.dimensions()
     if dimensions:
         body["dimensionSetLines"] = dimensions
@@ -624,6 +625,15 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         external_document_number=number,
         rounding_tax_code=_tax_code(ZERO, company),
     )
+
+
+def _discounts_at_bc_precision(body: dict) -> None:
+    """BC keeps amounts at the currency's precision and refuses negative discounts; shops that round tax
+    at the subtotal (WooCommerce) give fractions of a cent, either sign. What this moves (less than a cent
+    a line) is carried by the rounding line, within the company's tolerance."""
+    for holder in (body, *body["salesOrderLines"]):
+        if "discountAmount" in holder:
+            holder["discountAmount"] = max(ZERO, _cents(Decimal(holder["discountAmount"])))
 
 
 def as_needs_attention(order: Order, problems: list[Problem]) -> NeedsAttention:

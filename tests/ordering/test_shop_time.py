@@ -95,7 +95,7 @@ def test_a_woocommerce_cancellation_first_is_remembered_too(stack):
     assert deliver(stack, "order.updated", cancelled, shop="woo-demo").status is SyncStatus.SKIPPED
     record = deliver(stack, "order.created", order, shop="woo-demo")
     assert record.status is SyncStatus.SKIPPED and "cancelled in the shop" in record.message
-    assert stack.bc.records(stack.company_id("se"), "salesOrders", externalDocumentNumber="WOO-8601") == []
+    assert stack.bc.records(stack.company_id("se"), "salesOrders", externalDocumentNumber="WC-8601") == []
 
 
 def test_a_paid_body_replayed_with_the_cancelled_topic_does_not_delete_the_bc_order(stack):
