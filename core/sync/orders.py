@@ -52,7 +52,9 @@ from core.sync.totals import settle_bc_total
 
 log = logging.getLogger("core.sync.orders")
 
-CLAIM_LEASE = timedelta(minutes=10)
+# how long a claim stays someone's after its last fence check; BRIDGE_ORDER_CLAIM_LEASE_SECONDS shortens it
+# for soak runs that kill the host (a killed worker's claim is taken over after this)
+CLAIM_LEASE = timedelta(seconds=int(os.environ.get("BRIDGE_ORDER_CLAIM_LEASE_SECONDS") or 600))
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -561,6 +563,8 @@ def _delete_sales_order(ctx: Context, company: Company, order: Order, claim: Bin
         fence.check()
         co.delete("salesOrders", claim.bc_id, etag=current["@odata.etag"])
     except BcPermanentError as exc:
+        if exc.status == 404 and _nowhere_in_bc(co, claim):
+            return  # an earlier attempt deleted it and died before it could say so
         _end_claim(ctx, claim)
         if exc.status == 404:
             raise NeedsAttention(
@@ -573,6 +577,15 @@ def _delete_sales_order(ctx: Context, company: Company, order: Order, claim: Bin
     except BcError as exc:
         _end_claim(ctx, claim)
         raise _bc_error(exc, company) from exc
+
+
+def _nowhere_in_bc(co, claim: Binding) -> bool:
+    """Neither an open order nor a posted invoice carries this order's document number."""
+    ext_no = claim.data.get("external_document_number")
+    try:
+        return bool(ext_no) and _find_existing(co, ext_no) is None
+    except BcError:
+        return False  # cannot tell now: the caller reports what it knows
 
 
 def _cancel_claimed(ctx: Context, shop: Shop, order: Order, binding: Binding, cancelled: dict) -> Outcome:
@@ -593,6 +606,7 @@ def _cancel_claimed(ctx: Context, shop: Shop, order: Order, binding: Binding, ca
     except BcError as exc:
         _expire(ctx, claim)
         raise _bc_error(exc, company) from exc
+    claim.data = {**claim.data, "external_document_number": ext_no}
     if found is not None:
         entity_set, record = found
         claim = _bind(ctx, claim, company=company, entity_set=entity_set, document=record)
