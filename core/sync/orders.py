@@ -261,8 +261,7 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
                 )
             # what is about to be written survives a lost answer or a crash: whoever takes over knows it
             claim.data = {**claim.data, "writing": this}
-            fence.check()
-            document = create_sales_order(co, mapped)
+            document = create_sales_order(co, mapped, fence)
             entity_set, how = "salesOrders", "Created"
     except BcAmbiguousWriteError as exc:
         _expire(ctx, claim)
@@ -312,8 +311,10 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
                    bc_company=company.key, bc_document=f"{entity_set} {number}", external_id=order.external_id)
 
 
-def create_sales_order(co, mapped) -> dict:
-    """The one POST that creates the BC sales order (deep insert: header and lines)."""
+def create_sales_order(co, mapped, fence: Fence) -> dict:
+    """Create the BC sales order (deep insert: header and lines). Every BC write here is preceded by
+    fence.check(): a worker whose claim was taken over stops before it writes."""
+    fence.check()
     return co.create("salesOrders", mapped.body)
 
 
