@@ -247,8 +247,19 @@ class CredentialPool:
                     if left <= 0:
                         raise TimeoutError("no BC principal could take a request in time")
                     wait = min(wait, left)
+                budget = _wait_budget.get()
+                if budget is not None and wait != INFINITE and wait > budget.left:
+                    # a principal blocked by BC's Retry-After longer than this invocation may wait: hand
+                    # the wait back to the queue like any other throttling
+                    from .errors import BcRetryableError
+
+                    raise BcRetryableError(429, "ClientWaitBudget", f"BC asked to wait {wait:.1f}s, more than "
+                                           "this invocation may wait; retried later", retry_after=wait)
                 # Releases notify; time-based admissions are woken by the timeout.
+                before = self._clock()
                 self._cond.wait(None if wait == INFINITE else wait)
+                if budget is not None and wait != INFINITE:
+                    budget.left = max(0.0, budget.left - (self._clock() - before))
 
     def release(self, lease: Lease, *, throttled_for: float | None = None) -> None:
         """Return the slot; `throttled_for` = BC answered 429 for this principal: pause it that long."""

@@ -108,3 +108,17 @@ def test_the_wait_budget_is_below_the_claim_lease_and_the_function_timeout():
     # the waits plus the BC calls of one order (each bounded by the client's timeout) fit in both
     assert function_timeout >= runner.WAIT_BUDGET_S * 3
     assert orders.CLAIM_LEASE.total_seconds() >= runner.WAIT_BUDGET_S * 3
+
+
+def test_a_principal_blocked_longer_than_the_budget_is_handed_back_instead_of_waited_for():
+    from core.bc import BcRetryableError, CredentialPool
+    from core.bc.limiter import wait_budget
+    from tests.bc.fakes import FakeCredential
+
+    pool = CredentialPool([FakeCredential("a")], rate_limit=100, rate_window_s=10, concurrency=5)
+    pool.release(pool.acquire(), throttled_for=30)  # BC said Retry-After: 30
+    started = time.monotonic()
+    with wait_budget(5), pytest.raises(BcRetryableError) as raised:
+        pool.acquire()
+    assert time.monotonic() - started < 2
+    assert 25 < raised.value.retry_after <= 30
