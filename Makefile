@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: demo test lint fuzz bench clean setup check-config deploy what-if
+.PHONY: demo test lint fuzz soak bench clean setup check-config deploy what-if
 
 setup: $(STAMP_PY) $(STAMP_NODE)
 
@@ -23,6 +23,11 @@ $(STAMP_NODE): package.json package-lock.json
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
+
+# Longer than CI allows: every delivery order of create/paid/update/cancel, four times over, with BC faults
+# and host kills; BC must end at each shop order's final state (BRIDGE_SOAK_ORDERS, _KILLS, _TIMEOUT tune it)
+soak: setup
+	$(PY) -m tests.ordering.soak
 
 lint: setup
 	$(PY) -m ruff check .

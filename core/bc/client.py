@@ -36,7 +36,7 @@ from .errors import (
     BcRetryableError,
     error_for_status,
 )
-from .limiter import CredentialPool, Lease
+from .limiter import CredentialPool, Lease, may_wait
 from .metrics import BcMetrics
 from .odata import encode_query, entity_label, escape_literal, key_segment, query_params
 from .retry import RetryPolicy, parse_retry_after
@@ -327,7 +327,9 @@ class BcClient:
                 self.metrics.record_failure(error)
                 raise error
             delay = self.retry.delay(attempt, retry_after)
-            if attempt >= self.retry.max_attempts or delay > self.retry.max_wait:
+            # may_wait: the invocation's wait budget (limiter.wait_budget) keeps the sum of waits below the
+            # claim lease and functionTimeout; a longer wait goes back to the queue as retry_after
+            if attempt >= self.retry.max_attempts or delay > self.retry.max_wait or not may_wait(delay):
                 error.retry_after = delay
                 self.metrics.record_failure(error)
                 raise error

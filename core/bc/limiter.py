@@ -19,12 +19,53 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from .auth import TokenSource, credential_from_settings
 
 INFINITE = float("inf")
+
+
+class WaitBudget:
+    """Seconds one invocation may still spend sleeping between retries (Retry-After or back-off).
+
+    A queue worker's claim lease and the host's functionTimeout both bound how long one invocation may
+    run; sleeping past either lets a second worker take the claim, or kills the invocation mid-write. A
+    wait the budget cannot cover is handed back to the queue instead (the item becomes visible again
+    after the delay), which costs nothing while it waits.
+    """
+
+    def __init__(self, seconds: float):
+        self.left = seconds
+
+    def spend(self, seconds: float) -> bool:
+        """True (and the seconds are spent) when the wait fits; False leaves the budget as it was."""
+        if seconds > self.left:
+            return False
+        self.left -= seconds
+        return True
+
+
+_wait_budget: ContextVar[WaitBudget | None] = ContextVar("bc_wait_budget", default=None)
+
+
+@contextmanager
+def wait_budget(seconds: float):
+    """Bound the retry waits of every BC call made inside the block (in this thread / task)."""
+    token = _wait_budget.set(WaitBudget(seconds))
+    try:
+        yield _wait_budget.get()
+    finally:
+        _wait_budget.reset(token)
+
+
+def may_wait(seconds: float) -> bool:
+    """May the current invocation sleep `seconds` before retrying? Always, outside a wait_budget block."""
+    budget = _wait_budget.get()
+    return budget is None or budget.spend(seconds)
 
 
 class PrincipalLimiter:
@@ -206,8 +247,19 @@ class CredentialPool:
                     if left <= 0:
                         raise TimeoutError("no BC principal could take a request in time")
                     wait = min(wait, left)
+                budget = _wait_budget.get()
+                if budget is not None and wait != INFINITE and wait > budget.left:
+                    # a principal blocked by BC's Retry-After longer than this invocation may wait: hand
+                    # the wait back to the queue like any other throttling
+                    from .errors import BcRetryableError
+
+                    raise BcRetryableError(429, "ClientWaitBudget", f"BC asked to wait {wait:.1f}s, more than "
+                                           "this invocation may wait; retried later", retry_after=wait)
                 # Releases notify; time-based admissions are woken by the timeout.
+                before = self._clock()
                 self._cond.wait(None if wait == INFINITE else wait)
+                if budget is not None and wait != INFINITE:
+                    budget.left = max(0.0, budget.left - (self._clock() - before))
 
     def release(self, lease: Lease, *, throttled_for: float | None = None) -> None:
         """Return the slot; `throttled_for` = BC answered 429 for this principal: pause it that long."""

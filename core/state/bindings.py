@@ -5,6 +5,14 @@ owns it. The row then records the BC document it became. A claim carries a lease
 died, another worker may take it over once the lease has expired (an ETag-guarded update, so only
 one wins) — and must then look BC up before creating anything, since the dead worker may have
 written the document before it died.
+
+Fencing: the claim's token is the row's ETag. `Fence.check()` renews the lease with an ETag-guarded
+write before every BC write, so a worker whose claim was taken over learns it (ClaimLost) before it
+writes, and one that passes the check holds a fresh lease for the write that follows. Every state
+write after it (bind, release, update) is guarded by the same ETag.
+
+Tombstones: a row in state "cancelled" without a BC document remembers a shop order cancelled before
+it reached BC, so a late create or update of it is not imported.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from core.state.storage import Storage, table_key
 
 CLAIMED = "claimed"
 BOUND = "bound"
+CANCELLED = "cancelled"  # cancelled in the shop: BC document deleted, or never created (a tombstone)
 
 
 @dataclass
@@ -42,9 +51,29 @@ class Binding:
     def is_bound(self) -> bool:
         return self.state == BOUND
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == CANCELLED
+
     def lease_expired(self, now: datetime | None = None) -> bool:
         now = now or datetime.now(UTC)
         return self.lease_until is None or self.lease_until <= now
+
+    def held_by_other(self, owner: str, now: datetime | None = None) -> bool:
+        """Someone else is working on this row right now (their lease has not run out)."""
+        return self.owner != owner and not self.lease_expired(now)
+
+
+class ClaimLost(Exception):  # noqa: N818 - reads as what happened
+    """Our claim was taken over (our lease ran out and another worker took it) or the row changed
+    under us: stop before writing anything else."""
+
+    def __init__(self, binding: Binding, now_owner: str = ""):
+        super().__init__(f"the claim on {binding.kind} {binding.external_id} of {binding.shop} held by "
+                         f"{binding.owner} was taken over{f' by {now_owner}' if now_owner else ''}; "
+                         "stopped before writing")
+        self.binding = binding
+        self.now_owner = now_owner
 
 
 class AlreadyClaimed(Exception):  # noqa: N818 - reads as a state, like AlreadyExists
@@ -122,6 +151,31 @@ class Bindings:
                 current = self.get(kind, shop, external_id) or current
         raise AlreadyClaimed(current)
 
+    def claim_bound(self, binding: Binding, owner: str, lease: timedelta) -> Binding:
+        """Claim a row that already has a state (bound, cancelled) for a change to its BC document
+        (an update, a cancellation): an ETag-guarded write of owner and lease. Raises AlreadyClaimed when
+        another worker holds it or wrote it since `binding` was read."""
+        if binding.held_by_other(owner):
+            raise AlreadyClaimed(binding)
+        binding.owner, binding.lease_until = owner, datetime.now(UTC) + lease
+        try:
+            return self.update(binding)
+        except (ResourceModifiedError, ResourceNotFoundError):
+            raise AlreadyClaimed(self.get(binding.kind, binding.shop, binding.external_id) or binding) from None
+
+    def tombstone(self, kind: str, shop: str, external_id: str, data: dict) -> Binding:
+        """Remember a record cancelled before it was imported. Raises AlreadyClaimed if the row exists."""
+        binding = Binding(kind, shop, external_id, state=CANCELLED, data=data)
+        try:
+            meta = self.client.create_entity(_entity(binding))
+        except ResourceExistsError:
+            raise AlreadyClaimed(self.get(kind, shop, external_id) or binding) from None
+        binding.etag = meta.get("etag")
+        return binding
+
+    def fence(self, binding: Binding, lease: timedelta) -> Fence:
+        return Fence(self, binding, lease)
+
     def update(self, binding: Binding) -> Binding:
         """Write the binding if nobody changed it since it was read (ETag); raises ResourceModifiedError."""
         meta = self.client.update_entity(
@@ -136,6 +190,11 @@ class Bindings:
         binding.bc_id, binding.bc_number = bc_id, bc_number
         return self.update(binding)
 
+    def done(self, binding: Binding) -> Binding:
+        """End a claim on a row that keeps its state (after an update or cancellation): clear the lease."""
+        binding.lease_until = None
+        return self.update(binding)
+
     def release(self, binding: Binding) -> None:
         """Give up a claim (the work failed and may be retried by anyone)."""
         try:
@@ -145,3 +204,22 @@ class Bindings:
             )
         except (ResourceNotFoundError, ResourceModifiedError):
             pass
+
+
+class Fence:
+    """The claim's token, checked before each write that must be ours alone."""
+
+    def __init__(self, bindings: Bindings, binding: Binding, lease: timedelta):
+        self.bindings, self.binding, self.lease = bindings, binding, lease
+
+    def check(self) -> Binding:
+        """Renew the lease if the row is still as we last wrote it; else raise ClaimLost."""
+        binding = self.binding
+        previous = binding.lease_until
+        binding.lease_until = datetime.now(UTC) + self.lease
+        try:
+            return self.bindings.update(binding)
+        except (ResourceModifiedError, ResourceNotFoundError):
+            binding.lease_until = previous
+            current = self.bindings.get(binding.kind, binding.shop, binding.external_id)
+            raise ClaimLost(binding, current.owner if current is not None else "") from None

@@ -12,13 +12,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
+from core.errors import Retryable
 from core.state import names
 from core.state.storage import Storage, table_key
 
 HISTORY_LIMIT = 20
+WRITE_TRIES = 8  # conditional writes re-read and re-apply on a conflict; more than this is a hot loop
 
 
 class SyncStatus(StrEnum):
@@ -47,9 +50,11 @@ class SyncRecord:
     first_seen: datetime | None = None
     updated_at: datetime | None = None
     history: list[dict] = field(default_factory=list)
+    etag: str | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        data.pop("etag")
         data["status"] = str(self.status)
         for key in ("first_seen", "updated_at"):
             data[key] = data[key].isoformat() if data[key] else None
@@ -91,40 +96,71 @@ class SyncLog:
         event_id: str | None = None,
         topic: str | None = None,
         attempt: bool = False,
+        unless_settled_since: datetime | None = None,
     ) -> SyncRecord:
-        """Set the record's current state and append it to its history (last write wins per field).
+        """Set the record's current state and append it to its history.
 
-        `attempt=True` counts a processing attempt. Concurrent writers of the same record are the same
-        shop document processed twice; the binding decides who writes BC, so the log only needs to be
-        eventually right, and an unconditional upsert keeps it simple.
+        `attempt=True` counts a processing attempt. Every write is conditional (ETag, or insert-if-absent):
+        on a conflict the record is read again and the change re-applied, so no concurrent write is lost.
+        `unless_settled_since`: a worker passes the time its attempt started; if another worker settled the
+        record (success, skipped, needs attention) after that, this write only adds a history note, so a
+        loser never overwrites the winner's outcome.
         """
-        now = datetime.now(UTC)
-        current = self.get(flow, shop, external_id) or SyncRecord(flow, shop, external_id, first_seen=now)
-        current.status = status
-        # bounded: a message may quote a hostile payload value, and a Table property holds at most 32K characters
-        current.message, current.resolution, current.code = message[:8000], resolution[:8000], code[:200]
-        for name, value in (("bc_company", bc_company), ("bc_document", bc_document), ("payload_ref", payload_ref),
-                            ("event_id", event_id), ("topic", topic)):
-            if value is not None:
-                setattr(current, name, value)
-        if attempt:
-            current.attempts += 1
-        current.updated_at = now
-        entry = {"at": now.isoformat(), "status": str(status), "message": message[:500]}
-        if resolution:
-            entry["resolution"] = resolution[:500]
-        current.history = (current.history + [entry])[-HISTORY_LIMIT:]
-        self.client.upsert_entity(_entity(current), mode=UpdateMode.REPLACE)
-        return current
+        for _ in range(WRITE_TRIES):
+            now = datetime.now(UTC)
+            current = self.get(flow, shop, external_id) or SyncRecord(flow, shop, external_id, first_seen=now)
+            if (unless_settled_since is not None and current.etag is not None
+                    and current.status not in (SyncStatus.RECEIVED, SyncStatus.FAILED)
+                    and current.updated_at is not None and current.updated_at > unless_settled_since):
+                entry = {"at": now.isoformat(), "status": "note",
+                         "message": f"Not recorded ({status}, another worker settled this record meanwhile): "
+                                    f"{message}"[:500]}
+                current.history = (current.history + [entry])[-HISTORY_LIMIT:]
+                if self._write(current):
+                    return current
+                continue
+            current.status = status
+            # bounded: a message may quote a hostile payload value; a Table property holds at most 32K characters
+            current.message, current.resolution, current.code = message[:8000], resolution[:8000], code[:200]
+            for name, value in (("bc_company", bc_company), ("bc_document", bc_document),
+                                ("payload_ref", payload_ref), ("event_id", event_id), ("topic", topic)):
+                if value is not None:
+                    setattr(current, name, value)
+            if attempt:
+                current.attempts += 1
+            current.updated_at = now
+            entry = {"at": now.isoformat(), "status": str(status), "message": message[:500]}
+            if resolution:
+                entry["resolution"] = resolution[:500]
+            current.history = (current.history + [entry])[-HISTORY_LIMIT:]
+            if self._write(current):
+                return current
+        raise Retryable(f"sync log record {flow}/{shop}/{external_id} kept changing; gave up after "
+                           f"{WRITE_TRIES} tries")
 
     def note(self, flow: str, shop: str, external_id: str, message: str) -> None:
         """Add a line to a record's history without changing its status (e.g. a duplicate delivery)."""
-        current = self.get(flow, shop, external_id)
-        if current is None:
-            return
-        entry = {"at": datetime.now(UTC).isoformat(), "status": "note", "message": message[:500]}
-        current.history = (current.history + [entry])[-HISTORY_LIMIT:]
-        self.client.upsert_entity(_entity(current), mode=UpdateMode.REPLACE)
+        for _ in range(WRITE_TRIES):
+            current = self.get(flow, shop, external_id)
+            if current is None:
+                return
+            entry = {"at": datetime.now(UTC).isoformat(), "status": "note", "message": message[:500]}
+            current.history = (current.history + [entry])[-HISTORY_LIMIT:]
+            if self._write(current):
+                return
+
+    def _write(self, record: SyncRecord) -> bool:
+        """Insert (if it was absent when read) or replace (if unchanged since read). False on a conflict."""
+        try:
+            if record.etag is None:
+                meta = self.client.create_entity(_entity(record))
+            else:
+                meta = self.client.update_entity(_entity(record), mode=UpdateMode.REPLACE, etag=record.etag,
+                                                 match_condition=MatchConditions.IfNotModified)
+        except (ResourceExistsError, ResourceModifiedError, ResourceNotFoundError):
+            return False
+        record.etag = meta.get("etag")
+        return True
 
     def query(self, *, flow: str | None = None, shop: str | None = None, status: str | None = None,
               limit: int | None = None):
@@ -171,5 +207,5 @@ def _record(e) -> SyncRecord:
         code=e.get("Code", ""), bc_company=e.get("BcCompany", ""), bc_document=e.get("BcDocument", ""),
         payload_ref=e.get("PayloadRef", ""), event_id=e.get("EventId", ""), topic=e.get("Topic", ""),
         first_seen=e.get("FirstSeen"), updated_at=e.get("UpdatedAt"),
-        history=json.loads(e.get("History") or "[]"),
+        history=json.loads(e.get("History") or "[]"), etag=e.metadata.get("etag"),
     )

@@ -604,7 +604,8 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         number = shop_cfg.orders.prefix.upper() + order.number.upper()
     body = builder.header(number)
     body["salesOrderLines"] = builder.lines()
-    discount = order.unallocated_discount
+    _discounts_at_bc_precision(body)
+    discount = max(ZERO, _cents(order.unallocated_discount))  # BC precision, never negative
     payment_method_code = builder.payment_method()
     problems = builder.problems
     shop_total = order.totals.total
@@ -635,6 +636,15 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         discount=discount,
         dimensions=builder.dimensions(),
     )
+
+
+def _discounts_at_bc_precision(body: dict) -> None:
+    """BC keeps amounts at the currency's precision and refuses negative discounts; shops that round tax
+    at the subtotal (WooCommerce) give fractions of a cent, either sign. What this moves (less than a cent
+    a line) is carried by the rounding line, within the company's tolerance."""
+    for holder in (body, *body["salesOrderLines"]):
+        if "discountAmount" in holder:
+            holder["discountAmount"] = max(ZERO, _cents(Decimal(holder["discountAmount"])))
 
 
 def as_needs_attention(order: Order, problems: list[Problem]) -> NeedsAttention:

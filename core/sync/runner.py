@@ -4,6 +4,11 @@
 - Retryable (BC 429/5xx, shop throttling) → the envelope is re-queued with a delay (Retry-After
   honoured, else exponential back-off), so throttling never burns through maxDequeueCount into the
   poison queue; after MAX_RETRIES it becomes NeedsAttention.
+- ClaimLost (another worker took this item's claim over) → stop, note why, re-queue with a delay: the
+  retry compares shop versions and drops what the other worker already did.
+- Time: the sum of in-process retry waits is bounded by WAIT_BUDGET_S (below the claim lease and
+  functionTimeout); a longer wait comes back as Retryable and is re-queued with that delay.
+- The outcome write never overwrites an outcome another worker recorded after this attempt started.
 - anything else is a bug or an outage we did not classify: re-raised, so the host retries it
   (visibilityTimeout) and finally moves it to the poison queue, where the poison handler logs it.
 """
@@ -14,15 +19,26 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from core.bc.limiter import wait_budget
 from core.errors import NeedsAttention, Retryable, Skip
-from core.state import Envelope, SyncStatus, enqueue
+from core.state import ClaimLost, Envelope, SyncStatus, enqueue
 from core.sync.context import Context
 
 log = logging.getLogger("core.sync")
 
 MAX_RETRIES = 12
 MAX_DELAY_S = 600
+# Seconds one invocation may sleep on BC Retry-After / back-off in all. Well below the orders claim
+# lease (10 min) and host.json functionTimeout (10 min) together with the calls themselves
+# (tests/ordering checks both).
+WAIT_BUDGET_S = 90
+
+
+class Superseded(Skip):
+    """An event older than the state BC already holds: it changes nothing and is noted, not recorded as
+    the record's outcome."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +61,19 @@ def run_item(ctx: Context, queue: str, envelope: Envelope, handler: Callable[[Co
              *, dequeue_count: int = 1, max_dequeue_count: int = 5) -> SyncStatus:
     flow, shop = envelope.flow, envelope.shop
     external_id = envelope.external_id or envelope.event_id or envelope.payload_ref
-    common = {"payload_ref": envelope.payload_ref, "event_id": envelope.event_id or None, "attempt": True}
+    started = datetime.now(UTC)
+    common = {"payload_ref": envelope.payload_ref, "event_id": envelope.event_id or None, "attempt": True,
+              "unless_settled_since": started}
     try:
-        outcome = handler(ctx, envelope)
+        with wait_budget(WAIT_BUDGET_S):
+            outcome = handler(ctx, envelope)
+    except ClaimLost as exc:
+        delay = retry_delay(envelope.retries, None)
+        log.warning("claim_lost flow=%s shop=%s id=%s delay=%s: %s", flow, shop, external_id, delay, exc)
+        ctx.synclog.note(flow, shop, external_id, f"This attempt stopped before writing: {exc}. Re-queued.")
+        enqueue(ctx.storage, queue, envelope.model_copy(update={"retries": envelope.retries + 1}),
+                visibility_timeout=delay)
+        return SyncStatus.RECEIVED
     except Skip as exc:
         if exc.duplicate:
             current = ctx.synclog.get(flow, shop, external_id)
@@ -57,6 +83,13 @@ def run_item(ctx: Context, queue: str, envelope: Envelope, handler: Callable[[Co
             # a receipt raced past the import that already succeeded: the record's truth is "done"
             ctx.synclog.record(flow, shop, external_id, SyncStatus.SUCCESS, message=exc.reason, **common)
             return SyncStatus.SUCCESS
+        if isinstance(exc, Superseded):
+            # the record's status is the outcome of the newer state; this older event only leaves a note
+            current = ctx.synclog.get(flow, shop, external_id)
+            log.info("sync_status=superseded flow=%s shop=%s id=%s reason=%s", flow, shop, external_id, exc.reason)
+            if current is not None and current.status is not SyncStatus.RECEIVED:
+                ctx.synclog.note(flow, shop, external_id, f"Superseded: {exc.reason}")
+                return SyncStatus.SKIPPED
         ctx.synclog.record(flow, shop, external_id, SyncStatus.SKIPPED, message=exc.reason, **common)
         log.info("sync_status=skipped flow=%s shop=%s id=%s reason=%s", flow, shop, external_id, exc.reason)
         return SyncStatus.SKIPPED

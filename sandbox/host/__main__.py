@@ -1,4 +1,8 @@
-"""python -m sandbox.host [--app-dir DIR] [--port N] [--settings local.settings.json]: serve until Ctrl-C."""
+"""python -m sandbox.host [--app-dir DIR] [--port N] [--settings local.settings.json]: serve until Ctrl-C.
+
+Before serving this project's app it creates the tables, queues and blob containers the app uses in the
+storage account the settings name (Azurite, locally), as the test stack does; in Azure, infra/ creates them.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from sandbox.host.config import HostError, load_local_settings
 from sandbox.host.host import LocalHost
 
 DEFAULT_PORT = 7071  # Core Tools' default
+STORAGE_SETTING = "AzureWebJobsStorage"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +37,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Skipping '{name}' from local.settings.json: already set in the environment", file=sys.stderr)
         del values[name]
 
+    connection = values.get(STORAGE_SETTING) or os.environ.get(STORAGE_SETTING, "")
+    if (args.app_dir / "core" / "state" / "names.py").exists() and connection:
+        try:
+            prepare_storage(connection)
+        except Exception as exc:  # noqa: BLE001 - any storage failure is the same answer: check the setting
+            print(f"error: could not prepare the storage named by {STORAGE_SETTING} ({type(exc).__name__}: "
+                  f"{exc}). Is Azurite running (python -m sandbox.azurite start) and the connection string "
+                  "in local.settings.json current?", file=sys.stderr)
+            return 1
+        print("Storage ready: the app's tables, queues and blob containers exist.", flush=True)
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -48,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         host.stop()
     return 0
+
+
+def prepare_storage(connection: str) -> None:
+    """Create what the app needs (idempotent): the same call the test stack makes."""
+    from core.state import Storage
+
+    Storage(connection_string=connection).ensure_resources()
 
 
 if __name__ == "__main__":

@@ -61,13 +61,15 @@ def test_shopify_describe_prefers_event_id_and_reads_the_graphql_id():
     })
     # the numeric "id" in the file was rounded to 820982911946154500 by a JSON re-serializer
     assert delivery == shopify.webhooks.Delivery(
-        topic="orders/paid", resource_id="820982911946154508", delivery_id="ev-9", is_ping=False, flow="orders")
+        topic="orders/paid", resource_id="820982911946154508", delivery_id="orders/paid:ev-9", is_ping=False,
+        flow="orders")
 
 
 def test_shopify_describe_falls_back_to_webhook_id_and_unwraps_rest_resources():
     raw = corpus_file("shopify-refund-2.json").read_bytes()
     delivery = shopify.webhooks.describe(raw, {"X-Shopify-Topic": "refunds/create", "X-Shopify-Webhook-Id": "wh-2"})
-    assert (delivery.resource_id, delivery.delivery_id, delivery.flow) == ("509562969", "wh-2", "refunds")
+    assert (delivery.resource_id, delivery.delivery_id, delivery.flow) == (
+        "509562969", "refunds/create:wh-2", "refunds")
 
 
 @pytest.mark.parametrize("topic, flow", [

@@ -8,7 +8,8 @@ read from the body's shape: `PaymentCode` → OrderPaymentReceivedEvent, else an
 Bodies carry ids only (ClientId, ApplicationId, OrderId, OrderNo, ClientOrderRef, …): the order is fetched
 by API (parse.load_order). Resource id: `OrderId` when set (not 0), else `ClientOrderRef` (payment events
 have no OrderId). Dedupe identity: `<event type>:<id>` (Norce retries send the same event; order events are
-sent once per order), plus `PaymentRef` for payment events (an order can be paid in parts). Norce retries
+sent once per order), plus `PaymentRef` for payment events (an order can be paid in parts); none for
+an untyped "OrderEvent" (the event header is missing), which the worker handles idempotently. Norce retries
 non-2xx with back-off for about 22 h, then dead-letters.
 """
 
@@ -45,7 +46,10 @@ def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
     topic = header(headers, EVENT_HEADER).strip()
     if not topic:
         topic = "OrderPaymentReceivedEvent" if "PaymentCode" in body else ("OrderEvent" if resource_id else "unknown")
-    delivery_id = f"{topic}:{resource_id}" if resource_id else ""
+    # without the event header every order event reads "OrderEvent": keyed on the order alone, a later
+    # cancellation would be dropped as a duplicate of the confirmation. Nothing unique remains, so such
+    # deliveries are not deduplicated here; the worker fetches the current order and the binding keeps it once.
+    delivery_id = f"{topic}:{resource_id}" if resource_id and topic != "OrderEvent" else ""
     if delivery_id and topic == "OrderPaymentReceivedEvent":
         delivery_id += f":{text(body.get('PaymentRef'))}"
     return Delivery(topic=topic, resource_id=resource_id, delivery_id=delivery_id, is_ping=False,

@@ -1,8 +1,10 @@
 """Shopify webhooks: signature check on the raw body and a description of the delivery.
 
 Signature: `X-Shopify-Hmac-Sha256` = base64(HMAC-SHA256(raw body, app client secret)).
-Dedupe identity: `X-Shopify-Event-Id` (the same event delivered twice carries the same id), else
-`X-Shopify-Webhook-Id` (older API versions).
+Dedupe identity: topic + `X-Shopify-Event-Id` (the same event delivered twice carries the same id; the
+contract keys duplicates on (shop, topic, event id), so one event reaching two topics is two deliveries),
+else topic + `X-Shopify-Webhook-Id` (older API versions). Headers are not signed: they only decide what
+is a duplicate at receipt; what happens to the order follows the signed body (core/sync/orders.py).
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ def verify(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
 
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
     topic = header(headers, "X-Shopify-Topic").strip()
-    delivery_id = header(headers, "X-Shopify-Event-Id") or header(headers, "X-Shopify-Webhook-Id")
+    event_id = (header(headers, "X-Shopify-Event-Id") or header(headers, "X-Shopify-Webhook-Id")).strip()
     return Delivery(
         topic=topic,
         resource_id=_resource_id(raw),
-        delivery_id=delivery_id.strip(),
+        delivery_id=f"{topic}:{event_id}" if event_id else "",
         is_ping=False,  # Shopify has no ping delivery; test deliveries are ordinary topics
         flow=FLOWS.get(topic),
     )
