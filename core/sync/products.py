@@ -282,7 +282,7 @@ class WooProductWriter:
             reason = f"WooCommerce refused {row['id']}: {error.get('code')}: {error.get('message')}"
             for change in owners.get((kind, row["id"]), []):
                 failed[id(change)] = reason
-                if str(error.get("code", "")).endswith("invalid_id"):
+                if self.client.is_gone(error.get("code")):  # the client knows WooCommerce's codes
                     result.gone += change.product.skus
 
     @staticmethod

@@ -356,9 +356,9 @@ class WooEmulator(LoopbackServer):
             return dict(self.webhooks[number])
 
     def send_webhook(self, url: str, topic: str, payload: dict, secret: str, webhook_id: int = 1,
-                     timeout: float = 60.0) -> WebhookSent | None:
+                     timeout: float = 60.0, at: float | None = None) -> WebhookSent | None:
         """POST `wp_json_encode(payload)`, signed with base64 HMAC-SHA256 under the decoded secret. A disabled
-        or paused webhook sends nothing (None)."""
+        or paused webhook sends nothing (None). `at` (a Unix time) fixes the second the delivery id hashes."""
         with self.lock:
             hook = self.webhooks.get(webhook_id) or self.add_webhook(topic, url, webhook_id)
         if hook["status"] != "active":
@@ -375,7 +375,7 @@ class WooEmulator(LoopbackServer):
             "X-WC-Webhook-Event": event,
             "X-WC-Webhook-Signature": base64.b64encode(hmac.new(key, body, hashlib.sha256).digest()).decode(),
             "X-WC-Webhook-ID": str(webhook_id),
-            "X-WC-Webhook-Delivery-ID": delivery_id(webhook_id, time.time()),
+            "X-WC-Webhook-Delivery-ID": delivery_id(webhook_id, time.time() if at is None else at),
         }
         sent = self._deliver(url, topic, body, headers, timeout)
         self._count_delivery(webhook_id, sent)

@@ -148,6 +148,8 @@ class WooClient:
                                   timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
                                   headers={"Accept": "application/json"})
 
+    is_gone = staticmethod(is_gone)
+
     def close(self) -> None:
         self._http.close()
 
