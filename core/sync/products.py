@@ -300,7 +300,10 @@ class WooProductWriter:
             chunk = products[start:start + self.batch]
             rows = []
             for product in chunk:
-                row = {"name": product.title, "status": WOO_STATUS[product.status]}
+                # the item number as meta: a variable parent has no SKU, and the client finds a create whose
+                # answer was lost by it instead of creating the product twice
+                row = {"name": product.title, "status": WOO_STATUS[product.status],
+                       "meta_data": [{"key": "bc_bridge_item", "value": product.item}]}
                 if product.has_options:
                     option, values = mapping.option_values(product)
                     row.update(type="variable", attributes=[{"name": option, "variation": True, "visible": True,
