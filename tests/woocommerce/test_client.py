@@ -124,6 +124,19 @@ def test_a_variation_id_in_products_batch_is_gone(woo):
     assert is_gone("woocommerce_rest_product_invalid_id") and not is_gone("product_invalid_sku")
 
 
+def test_the_products_flow_looks_a_stale_variation_target_up_again(woo):
+    # a product became a variation (or the cache says product where it is a variation): products/batch
+    # answers woocommerce_rest_invalid_product_id, and the SKU must be dropped from the target cache
+    hoodie = woo.add_variable_product("hoodie", {"H-S": 2})
+    (variation_id,) = hoodie["variations"]
+    product = mapping.ShopProduct(item="1000", title="Hoodie", status=mapping.ACTIVE, category="",
+                                  variants=(mapping.ShopVariant("H-S", "", "", Decimal("12.00")),))
+    change = mapping.ProductChange(product, {}, product.variants)
+    result = WooProductWriter(client(woo)).update([change], {"H-S": {"product_id": variation_id,
+                                                                     "variation_id": None}})
+    assert result.gone == ["H-S"] and "woocommerce_rest_invalid_product_id" in result.failed[0][1]
+
+
 # ---- 19.6 SKU case ----
 
 def test_skus_match_whatever_their_case(woo):
