@@ -32,8 +32,9 @@ Endpoints:
   [(sku, quantity)], …)`, which — as WooCommerce does — lists the refund in the order's `refunds`
   (`{id, reason, total}`, total negative), moves its `date_modified` to the refund's time and sets status
   `refunded` once everything is refunded.
-- `GET orders/{id}/notes` (newest first) and `POST orders/{id}/notes` `{note, customer_note}` → 201 (no note
-  → 400 `rest_missing_callback_param`). `emu.order_notes(id)` lists them oldest first.
+- `GET orders/{id}/notes` (newest first) and `POST orders/{id}/notes` `{note, customer_note}` → 201 (no `note`
+  key → 400 `rest_missing_callback_param` with `data.params: ["note"]`; an empty text is accepted, as
+  WordPress only checks presence and type). `emu.order_notes(id)` lists them oldest first.
 
 Rules taken from WooCommerce's code (plugins/woocommerce/includes/…), each also named where it is coded:
 - stock management: the shop-wide option `woocommerce_manage_stock` (`emu.stock_management`, readable at
@@ -100,7 +101,7 @@ PREFIX = "/wp-json/wc/v3/"
 
 
 class WooError(Exception):
-    def __init__(self, status: int, code: str, message: str, params: dict[str, str] | None = None):
+    def __init__(self, status: int, code: str, message: str, params: dict[str, str] | list[str] | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.params = status, code, message, params
 
@@ -536,25 +537,39 @@ class WooEmulator(LoopbackServer):
         if not (update and method == "PUT" or notes and method == "POST"):
             return None
         payload = json.loads(body or b"{}")
-        order = self._order(int((update or notes).group(1)))
         if update:
-            return 200, self._update_order(order, payload), {}
-        note = str(payload.get("note") or "").strip()
-        if not note:
-            raise WooError(400, "rest_missing_callback_param", "Missing parameter(s): note")
+            return 200, self._update_order(self._order(int(update.group(1))), payload), {}
+        # class-wc-rest-order-notes-controller.php: `note` is a required string argument (WordPress checks
+        # presence and type, not content), `customer_note` a boolean; an unknown order is
+        # woocommerce_rest_order_invalid_id (create_item)
+        if "note" not in payload:
+            raise WooError(400, "rest_missing_callback_param", "Missing parameter(s): note", ["note"])
+        if not isinstance(payload["note"], str):
+            raise invalid_param("note", "note is not of type string.")
+        if payload.get("customer_note") not in (None, True, False, "true", "false", "1", "0", 1, 0, ""):
+            raise invalid_param("customer_note", "customer_note is not of type boolean.")
+        with self.lock:
+            order = self.orders.get(int(notes.group(1)))
+        if order is None:
+            raise WooError(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.")
         now = datetime.now(UTC).replace(microsecond=0)
         with self.lock:
-            row = {"id": next(self._ids), "author": "WooCommerce", "date_created": self._local(now),
-                   "date_created_gmt": self._gmt(now), "note": note,
-                   "customer_note": bool(payload.get("customer_note"))}
+            row = {"id": next(self._ids), "author": "system", "date_created": self._local(now),
+                   "date_created_gmt": self._gmt(now), "note": payload["note"],
+                   "customer_note": payload.get("customer_note") in (True, "true", "1", 1)}
             self.notes.setdefault(int(order["id"]), []).append(row)
             self.counters["order_notes"] += 1
         return 201, dict(row), {}
 
     def _update_order(self, order: dict, payload: dict) -> dict:
         status = payload.get("status")
-        if status is not None and status not in ORDER_STATUSES:  # a single PUT validates its arguments
+        # a single PUT validates its arguments against the orders schema (class-wc-rest-orders-controller.php)
+        if status is not None and status not in ORDER_STATUSES:
             raise invalid_param("status", f"status is not one of {', '.join(ORDER_STATUSES)}.")
+        if "customer_note" in payload and not isinstance(payload["customer_note"], str):
+            raise invalid_param("customer_note", "customer_note is not of type string.")
+        if "meta_data" in payload and not isinstance(payload["meta_data"], list):
+            raise invalid_param("meta_data", "meta_data is not of type array.")
         now = datetime.now(UTC).replace(microsecond=0)
         with self.lock:
             changes = {k: v for k, v in payload.items() if k in ("status", "customer_note", "meta_data")}

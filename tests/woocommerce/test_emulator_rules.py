@@ -137,6 +137,20 @@ def test_unknown_and_read_only_fields_are_ignored_without_an_error(woo):
     assert answer.status_code == 200 and answer.json()["total"] == order["total"] and "no_such" not in answer.json()
 
 
+def test_order_notes_check_presence_and_type_of_their_arguments(woo):
+    # class-wc-rest-order-notes-controller.php: `note` required string, `customer_note` boolean
+    order = woo.add_order(woo.make_order([("woo-album", 1, "15.00")], modified=T0))
+    missing = post(woo, f"orders/{order['id']}/notes", {"customer_note": True})
+    assert missing.status_code == 400 and missing.json()["code"] == "rest_missing_callback_param"
+    assert missing.json()["data"]["params"] == ["note"]
+    wrong = post(woo, f"orders/{order['id']}/notes", {"note": "x", "customer_note": "maybe"})
+    assert wrong.status_code == 400 and wrong.json()["data"]["params"].keys() == {"customer_note"}
+    no_order = post(woo, "orders/424242/notes", {"note": "x"})
+    assert (no_order.status_code, no_order.json()["code"]) == (404, "woocommerce_rest_order_invalid_id")
+    made = post(woo, f"orders/{order['id']}/notes", {"note": "Shipped", "customer_note": "1"})
+    assert made.status_code == 201 and made.json()["customer_note"] is True and made.json()["author"] == "system"
+
+
 def test_sku_lookups_ignore_case(woo):
     woo.add_product("ABC-1", stock=1)
     assert [p["sku"] for p in get(woo, "products", sku="abc-1", per_page=10).json()] == ["ABC-1"]
