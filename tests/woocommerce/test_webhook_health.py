@@ -3,51 +3,14 @@ and clears once it is active again (issue 19.1)."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from core.config import check_config
-from core.state import Storage, SyncStatus
-from core.sync.context import Context
+from core.state import SyncStatus
 from core.sync.orders import reconcile_orders
 from core.sync.webhook_health import check_woocommerce_webhooks
 from tests.shop_emulators.conftest import Receiver
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def ctx(woo, storage_connection, monkeypatch):
-    monkeypatch.setenv("WOO_CREDS", "ck_test:cs_test")
-    monkeypatch.setenv("SECRET", "x")
-    key = f"wc-{uuid.uuid4().hex[:8]}"
-    config, problems = check_config(f'''
-[bc]
-tenant_id_setting = "SECRET"
-base_url_setting = "SECRET"
-[[bc.credentials]]
-auth = "static_token"
-token_setting = "SECRET"
-[[companies]]
-key = "se"
-name = "CRONUS SE"
-bc_company_id = "00000000-0000-0000-0000-000000000001"
-currency = "SEK"
-[[shops]]
-key = "{key}"
-platform = "woocommerce"
-url = "{woo.base_url}"
-webhook_secret_setting = "SECRET"
-api_token_setting = "WOO_CREDS"
-flows = ["orders"]
-[[routing]]
-company = "se"
-''')
-    assert not problems, problems
-    storage = Storage(connection_string=storage_connection)
-    storage.ensure_resources()
-    return Context(config=config, storage=storage)
 
 
 def test_a_webhook_disabled_by_failed_deliveries_is_needs_attention_on_the_status_page(ctx, woo):
