@@ -509,6 +509,12 @@ class _Pusher:
 
     def _after_write(self, result) -> None:
         not_stocked: dict[str, set] = {}
+        not_managed: dict[str, dict] = {}  # remembered on the target, so the record clears once it is written
+        managed_again = {c.sku: {k: v for k, v in self.targets[c.sku].items() if k != "not_managed"}
+                         for c in result.applied if self.targets.get(c.sku, {}).get("not_managed")}
+        for sku in managed_again:
+            self.ctx.synclog.record("stock", self.shop.key, f"sku:{sku}", SyncStatus.SUCCESS,
+                                    message=f"SKU {sku} manages stock in the shop again; its stock is written.")
         gone = []
         for change, code, message in result.failed:
             if code in NOT_STOCKED:
@@ -520,11 +526,15 @@ class _Pusher:
                                         code="stock_not_managed", message=message,
                                         resolution="switch on stock management for this product in WooCommerce "
                                                    "(the message names the setting); the next run writes it")
+                not_managed[change.sku] = {**self.targets[change.sku], "not_managed": True}
             elif code in GONE:
                 gone.append(change.sku)
                 self._failed([change], message)
             else:
                 self._failed([change], f"{code}: {message}")
+        if not_managed or managed_again:
+            self.target_store.save(self.shop.key, {**managed_again, **not_managed})
+            self.targets.update({**managed_again, **not_managed})
         if not_stocked:  # remembered on the target, so later runs skip them until a full reconcile
             updated = {sku: {**self.targets[sku],
                              "skip_locations": sorted(set(self.targets[sku].get("skip_locations", ())) | locations)}

@@ -307,6 +307,10 @@ def test_woocommerce_product_that_cannot_manage_stock_is_a_needs_attention_recor
     record = ctx.synclog.get("stock", env.woo_key, "sku:WOO-ALBUM")
     assert record.status == SyncStatus.NEEDS_ATTENTION and "Manage stock" in record.message
     assert env.woo.stock("WOO-ALBUM") is None and env.woo.stock("2000") == 112
+    env.woo.product_by_sku("WOO-ALBUM")["type"] = "simple"  # the operator makes it a product that manages stock
+    assert stock.export_stock_levels(ctx, env.woo_key).applied == 1
+    assert ctx.synclog.get("stock", env.woo_key, "sku:WOO-ALBUM").status == SyncStatus.SUCCESS
+    assert env.woo.stock("WOO-ALBUM") == 50
 
 
 def test_the_timer_queues_one_run_per_stock_shop(env):
