@@ -19,3 +19,6 @@ class StockResult:
     failed: list[tuple[StockChange, str]] = field(default_factory=list)
     calls: int = 0
     stale_resolved: int = 0
+    # the shop answered without an error but will not keep this quantity (a setting on the product): a
+    # person has to act; the reason names the setting (WooCommerce: the product does not manage stock)
+    attention: list[tuple[StockChange, str]] = field(default_factory=list)

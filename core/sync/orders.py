@@ -648,6 +648,9 @@ def reconcile_orders(ctx: Context, now: datetime | None = None) -> int:
             log.exception("reconcile_failed shop=%s since=%s", shop.key, window.since.isoformat())
             continue
         ctx.cursors.advance("orders", shop.key, window)
+        if shop.platform == "woocommerce":  # WooCommerce switches webhooks off silently: say so
+            from core.sync.webhook_health import check_woocommerce_webhooks
+            check_woocommerce_webhooks(ctx, shop)
     return queued
 
 

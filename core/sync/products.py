@@ -290,7 +290,7 @@ class WooProductWriter:
             reason = f"WooCommerce refused {row['id']}: {error.get('code')}: {error.get('message')}"
             for change in owners.get((kind, row["id"]), []):
                 failed[id(change)] = reason
-                if str(error.get("code", "")).endswith("invalid_id"):
+                if self.client.is_gone(error.get("code")):  # the client knows WooCommerce's codes
                     result.gone += change.product.skus
 
     @staticmethod
@@ -308,7 +308,10 @@ class WooProductWriter:
             chunk = products[start:start + self.batch]
             rows = []
             for product in chunk:
-                row = {"name": product.title, "status": WOO_STATUS[product.status]}
+                # the item number as meta: a variable parent has no SKU, and the client finds a create whose
+                # answer was lost by it instead of creating the product twice
+                row = {"name": product.title, "status": WOO_STATUS[product.status],
+                       "meta_data": [{"key": "bc_bridge_item", "value": product.item}]}
                 if product.has_options:
                     option, values = mapping.option_values(product)
                     row.update(type="variable", attributes=[{"name": option, "variation": True, "visible": True,

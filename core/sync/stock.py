@@ -58,6 +58,8 @@ EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
 # shop answers per pair that will not change by retrying: skip the pair until the next full reconcile
 NOT_STOCKED = ("ITEM_NOT_STOCKED_AT_LOCATION", "INVALID_LOCATION")
 GONE = ("INVALID_INVENTORY_ITEM",)
+# the shop took the call but keeps no quantity for this SKU (WooCommerce: the product does not manage stock)
+NOT_MANAGED = "STOCK_NOT_MANAGED"
 
 
 # ---------------------------------------------------------------------------------------------- summary
@@ -74,6 +76,7 @@ class StockRun:
     failed: int = 0
     unknown: int = 0  # pairs of SKUs the shop does not have
     not_stocked: int = 0  # pairs the shop refuses at that location
+    not_managed: int = 0  # pairs the shop answered but does not keep stock for (a needs-attention record each)
     no_sku: int = 0  # BC variants without a shop SKU mapping
     writes: int = 0  # shop write calls
     lookups: int = 0  # SKUs looked up in the shop (target discovery)
@@ -90,6 +93,7 @@ class StockRun:
         extras = [f"{n} {label}" for n, label in (
             (self.failed, "failed (retried next run)"), (self.unknown, "pairs of SKUs unknown to the shop"),
             (self.not_stocked, "pairs not stocked at their shop location"),
+            (self.not_managed, "pairs whose shop product does not manage stock (needs attention)"),
             (self.no_sku, "BC variants without a shop SKU"), (self.stale_resolved, "stale quantities re-read"))
             if n]
         return text + (f"; {', '.join(extras)}" if extras else "") + f" ({self.seconds:.1f}s)."
@@ -208,7 +212,8 @@ class WooStockWriter:
         ours = {id(t): c for t, c in zip(theirs, changes, strict=True)}
         answer = self.client.set_stock(theirs, run_id=self.run_id)
         return WriteResult(applied=[ours[id(t)] for t in answer.applied],
-                           failed=[(ours[id(t)], "REJECTED", reason) for t, reason in answer.failed],
+                           failed=[(ours[id(t)], "REJECTED", reason) for t, reason in answer.failed]
+                           + [(ours[id(t)], NOT_MANAGED, reason) for t, reason in answer.attention],
                            calls=answer.calls, stale_resolved=answer.stale_resolved)
 
 
@@ -479,7 +484,7 @@ class _Pusher:
                     return
                 self.sleep(min(60.0, exc.retry_after or 5.0))
             except NeedsAttention as exc:
-                if exc.code in ("shop_auth_failed", "missing_setting"):
+                if exc.code in ("shop_auth_failed", "missing_setting", "woo_stock_management_off"):
                     raise  # every batch would fail the same way
                 log.warning("stock: batch of %s pairs for %s rejected: %s", len(batch), self.shop.key, exc.message)
                 self._failed(batch, exc.message)
@@ -500,16 +505,32 @@ class _Pusher:
 
     def _after_write(self, result) -> None:
         not_stocked: dict[str, set] = {}
+        not_managed: dict[str, dict] = {}  # remembered on the target, so the record clears once it is written
+        managed_again = {c.sku: {k: v for k, v in self.targets[c.sku].items() if k != "not_managed"}
+                         for c in result.applied if self.targets.get(c.sku, {}).get("not_managed")}
+        for sku in managed_again:
+            self.ctx.synclog.record("stock", self.shop.key, f"sku:{sku}", SyncStatus.SUCCESS,
+                                    message=f"SKU {sku} manages stock in the shop again; its stock is written.")
         gone = []
         for change, code, message in result.failed:
             if code in NOT_STOCKED:
                 not_stocked.setdefault(change.sku, set()).add(change.location)
                 self.run.not_stocked += 1
+            elif code == NOT_MANAGED:  # not retried as a failure: a person changes the product's setting
+                self.run.not_managed += 1
+                self.ctx.synclog.record("stock", self.shop.key, f"sku:{change.sku}", SyncStatus.NEEDS_ATTENTION,
+                                        code="stock_not_managed", message=message,
+                                        resolution="switch on stock management for this product in WooCommerce "
+                                                   "(the message names the setting); the next run writes it")
+                not_managed[change.sku] = {**self.targets[change.sku], "not_managed": True}
             elif code in GONE:
                 gone.append(change.sku)
                 self._failed([change], message)
             else:
                 self._failed([change], f"{code}: {message}")
+        if not_managed or managed_again:
+            self.target_store.save(self.shop.key, {**managed_again, **not_managed})
+            self.targets.update({**managed_again, **not_managed})
         if not_stocked:  # remembered on the target, so later runs skip them until a full reconcile
             updated = {sku: {**self.targets[sku],
                              "skip_locations": sorted(set(self.targets[sku].get("skip_locations", ())) | locations)}

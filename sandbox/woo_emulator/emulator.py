@@ -32,8 +32,39 @@ Endpoints:
   [(sku, quantity)], …)`, which — as WooCommerce does — lists the refund in the order's `refunds`
   (`{id, reason, total}`, total negative), moves its `date_modified` to the refund's time and sets status
   `refunded` once everything is refunded.
-- `GET orders/{id}/notes` (newest first) and `POST orders/{id}/notes` `{note, customer_note}` → 201 (no note
-  → 400 `rest_missing_callback_param`). `emu.order_notes(id)` lists them oldest first.
+- `GET orders/{id}/notes` (newest first) and `POST orders/{id}/notes` `{note, customer_note}` → 201 (no `note`
+  key → 400 `rest_missing_callback_param` with `data.params: ["note"]`; an empty text is accepted, as
+  WordPress only checks presence and type). `emu.order_notes(id)` lists them oldest first.
+
+Rules taken from WooCommerce's code (plugins/woocommerce/includes/…), each also named where it is coded:
+- stock management: the shop-wide option `woocommerce_manage_stock` (`emu.stock_management`, readable at
+  `GET settings/products/woocommerce_manage_stock`, class-wc-rest-setting-options-controller.php). Off:
+  the products controller skips `manage_stock`/`stock_quantity` and answers 200; every answer says
+  `manage_stock: false` (abstract-wc-product.php managing_stock()). On: a product that does not manage
+  stock after the request (manage_stock false, or grouped/external) gets its quantity cleared
+  (class-wc-rest-products-controller.php prepare_object_for_database). Variations store the quantity when
+  their own flag is on (class-wc-rest-product-variations-controller.php), but answer `manage_stock: false`
+  while the shop-wide option is off.
+- error codes: a variation id sent to `products/batch` → `woocommerce_rest_invalid_product_id` (404, the
+  products controller); an unknown id → `woocommerce_rest_product_invalid_id` /
+  `woocommerce_rest_product_variation_invalid_id` (400, class-wc-rest-crud-controller.php update_item).
+- a page past the last one is an empty 200 with the real totals (crud controller get_objects/get_items).
+- orders in `trash` are not listed (the default status "any" leaves trash out, like WP_Query).
+- a variation sent to another parent's variations/batch is moved to that parent without an error (the
+  variations controller sets the parent from the URL).
+- `X-WC-Webhook-Delivery-ID` is a hash of the webhook id and the whole second (class-wc-webhook.php
+  get_new_delivery_id): deliveries of one webhook in one second share it. A webhook whose deliveries
+  fail (an answer outside 200–302) more than five times in a row becomes `disabled` and delivers nothing
+  more (class-wc-webhook.php log_delivery/failed_delivery); `GET webhooks` shows its status.
+- a query parameter out of its schema → 400 `rest_invalid_param` with `data.params` naming each
+  parameter (WordPress class-wp-rest-request.php has_valid_params).
+- batch items skip argument validation (class-wc-rest-controller.php batch_items calls create_item /
+  update_item directly): an unknown product `status` in a batch becomes `draft` (products controller),
+  where `PUT orders/{id}` with an unknown status is a `rest_invalid_param`.
+- unknown and read-only fields in a body are ignored without an error (WordPress keeps only what the
+  controller reads).
+- SKU lookups and the unique-SKU check ignore case (a meta query under the usual case-insensitive
+  collation).
 
 Counters: requests, order_updates, order_notes, unauthorized, batch_calls, batch_items, variation_batch_calls;
 `emu.batches` records the size of every batch call; `emu.requests` logs every request.
@@ -62,17 +93,28 @@ import httpx
 from sandbox.loopback import LoopbackServer
 
 BATCH_LIMIT = 100
-ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash")
+ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash",
+                  "checkout-draft")
+POST_STATUSES = ("draft", "pending", "private", "publish", "future")  # get_post_status_object() knows these
+MAX_DELIVERY_FAILURES = 5  # class-wc-webhook.php: woocommerce_max_webhook_delivery_failures
 PREFIX = "/wp-json/wc/v3/"
 
 
 class WooError(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, params: dict[str, str] | list[str] | None = None):
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.params = status, code, message, params
 
     def body(self) -> dict:
-        return {"code": self.code, "message": self.message, "data": {"status": self.status}}
+        data: dict = {"status": self.status}
+        if self.params is not None:  # WP_REST_Request::has_valid_params: one message per invalid parameter
+            data["params"] = self.params
+        return {"code": self.code, "message": self.message, "data": data}
+
+
+def invalid_param(name: str, why: str) -> WooError:
+    """WordPress's answer to a parameter its schema refuses (class-wp-rest-request.php has_valid_params)."""
+    return WooError(400, "rest_invalid_param", f"Invalid parameter(s): {name}", {name: why})
 
 
 def wp_specialchars_decode(value: str) -> str:
@@ -124,6 +166,8 @@ class WooEmulator(LoopbackServer):
         self.counters: Counter = Counter()
         self.batches: list[dict] = []  # {"path", "size"} per batch call
         self.deliveries: list[WebhookSent] = []
+        self.stock_management = True  # the option woocommerce_manage_stock ("Enable stock management")
+        self.webhooks: dict[int, dict] = {}  # webhook id → {id, name, status, topic, delivery_url, failure_count}
         self._ids = itertools.count(100)
         self._faults: list[tuple[int, bool, float | None]] = []
 
@@ -269,11 +313,12 @@ class WooEmulator(LoopbackServer):
         return {"id": number, "name": f"Product {sku}", "type": kind, "parent_id": parent, "sku": sku,
                 "status": "publish", "manage_stock": stock is not None, "stock_quantity": stock,
                 "stock_status": "instock" if (stock or 0) > 0 else "outofstock", "variations": [],
-                "regular_price": "10.00", "price": "10.00"}
+                "regular_price": "10.00", "price": "10.00", "meta_data": []}
 
-    def add_product(self, sku: str, stock: int | None = 0) -> dict:
+    def add_product(self, sku: str, stock: int | None = 0, *, kind: str = "simple") -> dict:
+        """A product of type `kind` (simple, grouped, external); `stock` None = does not manage stock."""
         with self.lock:
-            product = self._new_product(sku, stock)
+            product = self._new_product(sku, stock, kind=kind)
             self.products[product["id"]] = product
             return product
 
@@ -288,8 +333,14 @@ class WooEmulator(LoopbackServer):
             return parent
 
     def product_by_sku(self, sku: str) -> dict | None:
-        with self.lock:
-            return next((p for p in self.products.values() if p["sku"] == sku), None)
+        with self.lock:  # case-insensitive, like the `_sku` meta query under the usual collation
+            return next((p for p in self.products.values() if p["sku"] and p["sku"].casefold() == sku.casefold()),
+                        None)
+
+    def _answer(self, product: dict) -> dict:
+        """A product as the REST answer shows it: `manage_stock` is managing_stock(), false while the
+        shop-wide option is off (abstract-wc-product.php)."""
+        return {**product, "manage_stock": bool(product["manage_stock"]) and self.stock_management}
 
     def stock(self, sku: str) -> int | None:
         product = self.product_by_sku(sku)
@@ -297,9 +348,22 @@ class WooEmulator(LoopbackServer):
 
     # ---- webhooks ----
 
+    def add_webhook(self, topic: str, delivery_url: str, webhook_id: int | None = None,
+                    status: str = "active") -> dict:
+        with self.lock:
+            number = webhook_id if webhook_id is not None else next(self._ids)
+            self.webhooks[number] = {"id": number, "name": f"Webhook {topic}", "status": status, "topic": topic,
+                                     "delivery_url": delivery_url, "failure_count": 0}
+            return dict(self.webhooks[number])
+
     def send_webhook(self, url: str, topic: str, payload: dict, secret: str, webhook_id: int = 1,
-                     timeout: float = 60.0) -> WebhookSent:
-        """POST `wp_json_encode(payload)`, signed with base64 HMAC-SHA256 under the decoded secret."""
+                     timeout: float = 60.0, at: float | None = None) -> WebhookSent | None:
+        """POST `wp_json_encode(payload)`, signed with base64 HMAC-SHA256 under the decoded secret. A disabled
+        or paused webhook sends nothing (None). `at` (a Unix time) fixes the second the delivery id hashes."""
+        with self.lock:
+            hook = self.webhooks.get(webhook_id) or self.add_webhook(topic, url, webhook_id)
+        if hook["status"] != "active":
+            return None
         body = wp_json_encode(payload)
         key = wp_specialchars_decode(secret).encode("utf-8")
         resource, _, event = topic.partition(".")
@@ -312,10 +376,24 @@ class WooEmulator(LoopbackServer):
             "X-WC-Webhook-Event": event,
             "X-WC-Webhook-Signature": base64.b64encode(hmac.new(key, body, hashlib.sha256).digest()).decode(),
             "X-WC-Webhook-ID": str(webhook_id),
-            "X-WC-Webhook-Delivery-ID": hashlib.md5(  # noqa: S324 - wp_hash(id . time): not a stable id
-                f"{webhook_id}{time.time()}".encode()).hexdigest(),
+            "X-WC-Webhook-Delivery-ID": delivery_id(webhook_id, time.time() if at is None else at),
         }
-        return self._deliver(url, topic, body, headers, timeout)
+        sent = self._deliver(url, topic, body, headers, timeout)
+        self._count_delivery(webhook_id, sent)
+        return sent
+
+    def _count_delivery(self, webhook_id: int, sent: WebhookSent) -> None:
+        """class-wc-webhook.php log_delivery(): 200 ≤ status < 303 resets the failure count; anything else
+        (a transport error too) is a failure, and failed_delivery() disables the webhook once the count
+        is already above woocommerce_max_webhook_delivery_failures (5)."""
+        with self.lock:
+            hook = self.webhooks[webhook_id]
+            if sent.status is not None and 200 <= sent.status < 303:
+                hook["failure_count"] = 0
+            elif hook["failure_count"] > MAX_DELIVERY_FAILURES:
+                hook["status"] = "disabled"
+            else:
+                hook["failure_count"] += 1
 
     def send_ping(self, url: str, webhook_id: int, timeout: float = 60.0) -> WebhookSent:
         """The ping WooCommerce sends when a webhook is created: form body, no signature, no topic."""
@@ -410,18 +488,29 @@ class WooEmulator(LoopbackServer):
             with self.lock:
                 return 200, [dict(n) for n in reversed(self.notes.get(order_id, []))], {}
         if route == "products":
-            skus = set(filter(None, (query.get("sku") or "").split(","))) if "sku" in query else None
+            # `sku` is an exact `_sku IN (…)` meta query, case-insensitive under the usual collation, over
+            # products and variations; `search` is a LIKE on the title (class-wc-rest-products-controller.php)
+            skus = ({s.casefold() for s in (query.get("sku") or "").split(",") if s} if "sku" in query else None)
+            search = (query.get("search") or "").casefold()
             with self.lock:
-                found = [p for p in self.products.values()
-                         if (p["sku"] in skus if skus is not None else p["type"] != "variation")]
+                found = [self._answer(p) for p in self.products.values()
+                         if (p["sku"].casefold() in skus if skus is not None else p["type"] != "variation")
+                         and search in p["name"].casefold()]
             return self._page(sorted(found, key=lambda p: p["id"]), query)
         if match := re.fullmatch(r"products/(\d+)", route):
-            return 200, self._product(int(match.group(1))), {}
+            return 200, self._answer(self._product(int(match.group(1)))), {}
         if match := re.fullmatch(r"products/(\d+)/variations", route):
             parent = self._product(int(match.group(1)))
             with self.lock:
-                children = [self.products[i] for i in parent["variations"]]
+                children = [self._answer(self.products[i]) for i in parent["variations"]]
             return self._page(children, query)
+        if route == "settings/products/woocommerce_manage_stock":  # class-wc-rest-setting-options-controller.php
+            return 200, {"id": "woocommerce_manage_stock", "label": "Manage stock", "type": "checkbox",
+                         "default": "yes", "value": "yes" if self.stock_management else "no"}, {}
+        if route == "webhooks":
+            with self.lock:
+                hooks = [{k: v for k, v in h.items() if k != "failure_count"} for h in self.webhooks.values()]
+            return self._page(hooks, query)
         raise WooError(404, "rest_no_route", "No route was found matching the URL and request method.")
 
     def _post(self, route: str, payload: dict) -> tuple[int, object, dict]:
@@ -448,25 +537,39 @@ class WooEmulator(LoopbackServer):
         if not (update and method == "PUT" or notes and method == "POST"):
             return None
         payload = json.loads(body or b"{}")
-        order = self._order(int((update or notes).group(1)))
         if update:
-            return 200, self._update_order(order, payload), {}
-        note = str(payload.get("note") or "").strip()
-        if not note:
-            raise WooError(400, "rest_missing_callback_param", "Missing parameter(s): note")
+            return 200, self._update_order(self._order(int(update.group(1))), payload), {}
+        # class-wc-rest-order-notes-controller.php: `note` is a required string argument (WordPress checks
+        # presence and type, not content), `customer_note` a boolean; an unknown order is
+        # woocommerce_rest_order_invalid_id (create_item)
+        if "note" not in payload:
+            raise WooError(400, "rest_missing_callback_param", "Missing parameter(s): note", ["note"])
+        if not isinstance(payload["note"], str):
+            raise invalid_param("note", "note is not of type string.")
+        if payload.get("customer_note") not in (None, True, False, "true", "false", "1", "0", 1, 0, ""):
+            raise invalid_param("customer_note", "customer_note is not of type boolean.")
+        with self.lock:
+            order = self.orders.get(int(notes.group(1)))
+        if order is None:
+            raise WooError(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.")
         now = datetime.now(UTC).replace(microsecond=0)
         with self.lock:
-            row = {"id": next(self._ids), "author": "WooCommerce", "date_created": self._local(now),
-                   "date_created_gmt": self._gmt(now), "note": note,
-                   "customer_note": bool(payload.get("customer_note"))}
+            row = {"id": next(self._ids), "author": "system", "date_created": self._local(now),
+                   "date_created_gmt": self._gmt(now), "note": payload["note"],
+                   "customer_note": payload.get("customer_note") in (True, "true", "1", 1)}
             self.notes.setdefault(int(order["id"]), []).append(row)
             self.counters["order_notes"] += 1
         return 201, dict(row), {}
 
     def _update_order(self, order: dict, payload: dict) -> dict:
         status = payload.get("status")
+        # a single PUT validates its arguments against the orders schema (class-wc-rest-orders-controller.php)
         if status is not None and status not in ORDER_STATUSES:
-            raise WooError(400, "rest_invalid_param", "Invalid parameter(s): status")
+            raise invalid_param("status", f"status is not one of {', '.join(ORDER_STATUSES)}.")
+        if "customer_note" in payload and not isinstance(payload["customer_note"], str):
+            raise invalid_param("customer_note", "customer_note is not of type string.")
+        if "meta_data" in payload and not isinstance(payload["meta_data"], list):
+            raise invalid_param("meta_data", "meta_data is not of type array.")
         now = datetime.now(UTC).replace(microsecond=0)
         with self.lock:
             changes = {k: v for k, v in payload.items() if k in ("status", "customer_note", "meta_data")}
@@ -493,13 +596,14 @@ class WooEmulator(LoopbackServer):
     def _page(self, rows: list, query: dict) -> tuple[int, object, dict]:
         per_page = _int_param(query, "per_page", 10)
         if not 1 <= per_page <= 100:
-            raise WooError(400, "rest_invalid_param", "Invalid parameter(s): per_page")
-        page = max(1, _int_param(query, "page", 1))
+            raise invalid_param("per_page", "per_page must be between 1 (inclusive) and 100 (inclusive)")
+        page = _int_param(query, "page", 1)
+        if page < 1:
+            raise invalid_param("page", "page must be greater than or equal to 1")
         total = len(rows)
         pages = math.ceil(total / per_page)
-        if total and page > pages:
-            raise WooError(400, "woocommerce_rest_invalid_page_number",
-                           "The page number requested is larger than the number of pages available.")
+        # past the last page: WP_Query finds nothing and the controller answers an empty 200 with the real
+        # totals (class-wc-rest-crud-controller.php get_objects/get_items)
         chunk = rows[(page - 1) * per_page:page * per_page]
         return 200, chunk, {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
 
@@ -512,7 +616,7 @@ class WooEmulator(LoopbackServer):
             try:
                 moment = _parse_date(query[name])
             except ValueError:
-                raise WooError(400, "rest_invalid_param", f"Invalid parameter(s): {name}") from None
+                raise invalid_param(name, f"Invalid date: {query[name]}") from None
             if moment.tzinfo is None:  # naive: GMT with dates_are_gmt, else the site's local time
                 moment = moment.replace(tzinfo=UTC if gmt else timezone(self.site_offset))
             return moment
@@ -521,6 +625,8 @@ class WooEmulator(LoopbackServer):
         with self.lock:
             rows = []
             for order in self.orders.values():
+                if order.get("status") == "trash":  # status "any" (the default) leaves trash out
+                    continue
                 modified = datetime.fromisoformat(order["date_modified_gmt"]).replace(tzinfo=UTC)
                 if (after is None or modified > after) and (before is None or modified < before):
                     rows.append((modified, order))
@@ -528,7 +634,7 @@ class WooEmulator(LoopbackServer):
         keys = {"modified": lambda r: (r[0], r[1]["id"]), "id": lambda r: r[1]["id"],
                 "date": lambda r: (r[1]["date_created_gmt"], r[1]["id"])}
         if orderby not in keys:
-            raise WooError(400, "rest_invalid_param", "Invalid parameter(s): orderby")
+            raise invalid_param("orderby", f"orderby is not one of {', '.join(keys)}.")
         rows.sort(key=keys[orderby], reverse=(query.get("order") or "desc") == "desc")
         return self._page([r[1] for r in rows], query)
 
@@ -567,25 +673,63 @@ class WooEmulator(LoopbackServer):
     def _update(self, item: dict, parent: dict | None) -> dict:
         number = int(item.get("id") or 0)
         product = self.products.get(number)
-        valid = product is not None and (product["parent_id"] == parent["id"] if parent
-                                         else product["type"] != "variation")
-        if not valid:
+        if product is None or (parent is not None and product["type"] != "variation"):
+            # class-wc-rest-crud-controller.php update_item: "woocommerce_rest_{post_type}_invalid_id", 400
             code = "woocommerce_rest_product_variation_invalid_id" if parent else "woocommerce_rest_product_invalid_id"
             return self._item_error(number, code, "Invalid ID.")
-        for field in ("name", "sku", "regular_price", "status", "attributes", "description"):
+        if parent is None and product["type"] == "variation":
+            # class-wc-rest-products-controller.php prepare_object_for_database: invalid_{post_type}_id
+            return self._item_error(number, "woocommerce_rest_invalid_product_id",
+                                    "To manipulate product variations you should use the "
+                                    "/products/&lt;product_id&gt;/variations/&lt;id&gt; endpoint.", 404)
+        if parent is not None and product["parent_id"] != parent["id"]:
+            # the variations controller sets the parent from the URL: the variation moves, no error
+            old = self.products.get(product["parent_id"])
+            if old is not None and number in old["variations"]:
+                old["variations"].remove(number)
+            parent["variations"].append(number)
+            product["parent_id"] = parent["id"]
+        # only the fields the controller reads; anything else in the item is ignored without an error
+        for field in ("name", "sku", "regular_price", "attributes", "description", "meta_data"):
             if field in item:
                 product[field] = item[field]
+        if "status" in item:  # batch items are not validated: an unknown post status becomes draft
+            product["status"] = item["status"] if item["status"] in POST_STATUSES else "draft"
         if "regular_price" in item:  # no sale running in the emulator: the price is the regular price
             product["price"] = item["regular_price"]
+        if parent is None:
+            self._product_stock(product, item)
+        else:
+            self._variation_stock(product, item)
+        return self._answer(product)
+
+    def _product_stock(self, product: dict, item: dict) -> None:
+        """class-wc-rest-products-controller.php prepare_object_for_database, "Stock data"."""
+        if not self.stock_management:
+            return  # the shop-wide option is off: manage_stock and stock_quantity are skipped, no error
         if "manage_stock" in item:
             product["manage_stock"] = bool(item["manage_stock"])
+        if product["type"] in ("grouped", "external") or not product["manage_stock"]:
+            product["manage_stock"] = False  # grouped and external products never manage stock
+            product["stock_quantity"] = None
+            return
         if "stock_quantity" in item:
-            if not product["manage_stock"]:
-                pass  # WooCommerce ignores a quantity on a product that does not manage stock
-            else:
-                product["stock_quantity"] = int(item["stock_quantity"])
-                product["stock_status"] = "instock" if product["stock_quantity"] > 0 else "outofstock"
-        return dict(product)
+            self._set_quantity(product, item["stock_quantity"])
+
+    def _variation_stock(self, variation: dict, item: dict) -> None:
+        """class-wc-rest-product-variations-controller.php prepare_object_for_database, "Stock handling": no
+        shop-wide check here; the answer still says manage_stock false while the option is off."""
+        if "manage_stock" in item:
+            variation["manage_stock"] = bool(item["manage_stock"])
+        if not variation["manage_stock"]:
+            variation["stock_quantity"] = None
+        elif "stock_quantity" in item:
+            self._set_quantity(variation, item["stock_quantity"])
+
+    @staticmethod
+    def _set_quantity(product: dict, value) -> None:
+        product["stock_quantity"] = int(float(value))  # wc_stock_amount: batch items are not type-checked
+        product["stock_status"] = "instock" if product["stock_quantity"] > 0 else "outofstock"
 
     def _delete(self, number, parent: dict | None) -> dict:
         product = self.products.pop(int(number), None)
@@ -608,7 +752,12 @@ def _int_param(query: dict, name: str, default: int) -> int:
     try:
         return int(query.get(name, default))
     except ValueError:
-        raise WooError(400, "rest_invalid_param", f"Invalid parameter(s): {name}") from None
+        raise invalid_param(name, f"{name} is not of type integer.") from None
+
+
+def delivery_id(webhook_id: int, now: float) -> str:
+    """class-wc-webhook.php get_new_delivery_id(): wp_hash(id . strtotime('now')), whole seconds."""
+    return hashlib.md5(f"{webhook_id}{int(now)}".encode()).hexdigest()  # noqa: S324 - an id, not security
 
 
 class _Handler(BaseHTTPRequestHandler):

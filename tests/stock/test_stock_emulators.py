@@ -287,6 +287,32 @@ def test_woocommerce_total_stock_and_no_writes_when_unchanged(env):
     assert env.woo.counters["batch_calls"] == calls
 
 
+def test_woocommerce_with_stock_management_off_needs_attention_instead_of_a_green_push(env):
+    # issue 19.2: the products controller skips manage_stock/stock_quantity and answers 200
+    env.woo.add_product("2000", stock=0)
+    env.woo.stock_management = False
+    ctx = env.context(woo_extra='[shops.stock]\ncommitted = "none"')
+    with pytest.raises(NeedsAttention) as off:
+        stock.export_stock_levels(ctx, env.woo_key)
+    assert off.value.code == "woo_stock_management_off" and "Enable stock management" in off.value.resolution
+    assert env.woo.stock("2000") == 0
+
+
+def test_woocommerce_product_that_cannot_manage_stock_is_a_needs_attention_record(env):
+    env.woo.add_product("2000", stock=0)
+    env.woo.add_product("WOO-ALBUM", stock=None, kind="external")  # external products never manage stock
+    ctx = env.context(woo_extra='[shops.stock]\ncommitted = "none"')
+    run = stock.export_stock_levels(ctx, env.woo_key)
+    assert (run.applied, run.not_managed, run.failed) == (1, 1, 0)
+    record = ctx.synclog.get("stock", env.woo_key, "sku:WOO-ALBUM")
+    assert record.status == SyncStatus.NEEDS_ATTENTION and "Manage stock" in record.message
+    assert env.woo.stock("WOO-ALBUM") is None and env.woo.stock("2000") == 112
+    env.woo.product_by_sku("WOO-ALBUM")["type"] = "simple"  # the operator makes it a product that manages stock
+    assert stock.export_stock_levels(ctx, env.woo_key).applied == 1
+    assert ctx.synclog.get("stock", env.woo_key, "sku:WOO-ALBUM").status == SyncStatus.SUCCESS
+    assert env.woo.stock("WOO-ALBUM") == 50
+
+
 def test_the_timer_queues_one_run_per_stock_shop(env):
     ctx = env.context(MAPPED)
     assert stock.enqueue_stock_runs(ctx) == 2

@@ -5,12 +5,25 @@ passes the secret through `wp_specialchars_decode(secret, ENT_QUOTES)`: a secret
 is used as `a&b`. We apply the same decoding, so the operator stores the secret exactly as entered.
 
 Ping: creating a webhook POSTs the form body `webhook_id=<id>` without a signature; answer 2xx.
-Dedupe identity: `{resource id}:{date_modified_gmt}` from the body (the `X-WC-Webhook-Delivery-ID`
-header is a hash of id and time, not stable across the duplicate hooks WooCommerce fires).
+
+Dedupe identity (`Delivery.delivery_id`): WooCommerce guarantees nothing unique per event. Its
+`X-WC-Webhook-Delivery-ID` is `wp_hash(webhook id . strtotime('now'))` (class-wc-webhook.php,
+get_new_delivery_id): every delivery of one webhook within the same whole second shares it. The
+body's `date_modified_gmt` has the same one-second resolution, so `order.created` (pending) and
+`order.updated` (processing) in one second looked like one event. What does tell two events apart is
+what they say: the identity is `{resource id}:{SHA-256 of the signed body}`. The same state delivered
+twice (the duplicate hooks WooCommerce fires, or order.created and order.updated with one body) is
+one delivery; any change in the body is a new one.
+
+Action topics (`action.woocommerce_order_refunded`) carry only `{"action", "arg": <order id>}`: every
+refund of an order sends the same bytes, so neither the body nor the per-second header can tell two
+refunds apart. They get no dedupe identity (""): each delivery is queued, and the refunds worker reads
+all of the order's refunds and imports each refund once (its own binding).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 
@@ -24,6 +37,16 @@ FLOWS = {
     "customer.created": "customers",
     "customer.updated": "customers",
 }
+
+RECEIPT_FAILURES_DISABLE_WEBHOOK = True
+"""WooCommerce switches a webhook off after its own failure count: class-wc-webhook.php `log_delivery()`
+counts an answer as success only for 200 ≤ status < 303 (any other status or a transport error is a
+failure), and `failed_delivery()` sets the webhook's status to `disabled` once more than five failures
+(`woocommerce_max_webhook_delivery_failures`, default 5) came in a row. WooCommerce never retries a
+delivery. So receipt must not answer outside 200–302 for anything but a bad signature: a missing
+secret or a storage hiccup is answered 200 (body kept if at all possible, alarm in the sync log);
+an answer of 503 does not make WooCommerce "retry later", it loses the delivery and counts towards
+switching the webhook off for every later order."""
 
 PING = re.compile(rb"^\s*webhook_id=(\d+)\s*$")
 
@@ -62,16 +85,17 @@ def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
     topic = header(headers, "X-WC-Webhook-Topic").strip()
     body = json_object(raw, "woocommerce")  # bounded depth and strict numbers (payload.loads)
     if topic.startswith("action."):
-        # custom action topics send {"action": …, "arg": <first hook argument>} (an order id here)
+        # custom action topics send {"action": …, "arg": <first hook argument>} (an order id here);
+        # identical bytes for every refund of the order: no identity can tell them apart (see above)
         resource_id = text(body.get("arg")) if not isinstance(body.get("arg"), dict) else text(body["arg"].get("id"))
-        version = header(headers, "X-WC-Webhook-Delivery-ID")
+        delivery_id = ""
     else:
         resource_id = text(body.get("id"))
-        version = text(body.get("date_modified_gmt")) or text(body.get("date_modified"))
+        delivery_id = f"{resource_id}:{hashlib.sha256(raw).hexdigest()}"
     return Delivery(
         topic=topic,
         resource_id=resource_id,
-        delivery_id=f"{resource_id}:{version}",
+        delivery_id=delivery_id,
         is_ping=False,
         flow=FLOWS.get(topic),
     )
