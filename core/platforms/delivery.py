@@ -39,3 +39,20 @@ def hmac_sha256_base64_matches(raw: bytes, secret: bytes, signature: str) -> boo
         return False
     expected = base64.b64encode(hmac.new(secret, raw, hashlib.sha256).digest())
     return hmac.compare_digest(expected, signature.strip().encode("ascii", "replace"))
+
+
+def check_topic_fits_body(platform: str, topic: str, flow: str | None, body_flow: str | None) -> None:
+    """Most platforms sign the body but not the topic header: an authentic order body re-sent under another
+    topic (a refund, a customer) must not reach another flow. `body_flow` is what the signed body itself
+    is (None when its shape says nothing); a header that disagrees is refused, and the receipt keeps the body
+    as needs-attention for a person to look at."""
+    if flow is None or body_flow is None or body_flow == flow:
+        return
+    from core.errors import NeedsAttention  # platform adapters raise the project's own errors only
+
+    raise NeedsAttention(
+        f"A {platform} delivery with topic {topic!r} carries a {body_flow[:-1]} body, not what the topic says; "
+        "the topic header is not covered by the signature, so the body was kept and not imported.",
+        resolution="if the shop really sent this (a misconfigured webhook), point the webhook at the right topic; "
+                   "otherwise someone is replaying signed bodies: rotate the webhook secret",
+        code="topic_body_mismatch")

@@ -104,12 +104,15 @@ class SyncLog:
         on a conflict the record is read again and the change re-applied, so no concurrent write is lost.
         `unless_settled_since`: a worker passes the time its attempt started; if another worker settled the
         record (success, skipped, needs attention) after that, this write only adds a history note, so a
-        loser never overwrites the winner's outcome.
+        loser never overwrites the winner's outcome. A SUCCESS is always recorded: only the claim's owner
+        can reach one (every BC write and the bind are fenced), so it is the winner.
         """
         for _ in range(WRITE_TRIES):
             now = datetime.now(UTC)
             current = self.get(flow, shop, external_id) or SyncRecord(flow, shop, external_id, first_seen=now)
-            if (unless_settled_since is not None and current.etag is not None
+            # a success is what a fenced BC write (or link) produced and always stands: an older event's
+            # skip ("not paid yet") that settled first must not turn the newer import into a mere note
+            if (unless_settled_since is not None and current.etag is not None and status is not SyncStatus.SUCCESS
                     and current.status not in (SyncStatus.RECEIVED, SyncStatus.FAILED)
                     and current.updated_at is not None and current.updated_at > unless_settled_since):
                 entry = {"at": now.isoformat(), "status": "note",

@@ -122,3 +122,17 @@ def test_a_principal_blocked_longer_than_the_budget_is_handed_back_instead_of_wa
         pool.acquire()
     assert time.monotonic() - started < 2
     assert 25 < raised.value.retry_after <= 30
+
+
+def test_an_older_events_skip_that_settled_first_does_not_hide_the_newer_events_success(stack):
+    # orders/create (pending) and orders/paid processed at once: the pending one is skipped ("not paid") while
+    # the paid one imports; the success is the record's truth whatever order the two outcomes are written in
+    from datetime import UTC, datetime
+
+    ctx = direct_context(stack)
+    started = datetime.now(UTC)  # the paid event's attempt starts
+    ctx.synclog.record("orders", "shopify-demo", "7603", SyncStatus.SKIPPED, message="not paid yet")
+    ctx.synclog.record("orders", "shopify-demo", "7603", SyncStatus.SUCCESS, message="created 103",
+                       bc_document="salesOrders 103", unless_settled_since=started)
+    record = ctx.synclog.get("orders", "shopify-demo", "7603")
+    assert record.status is SyncStatus.SUCCESS and record.bc_document == "salesOrders 103"

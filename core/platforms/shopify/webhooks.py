@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from core.platforms.delivery import Delivery, header, hmac_sha256_base64_matches
+from core.platforms.delivery import Delivery, check_topic_fits_body, header, hmac_sha256_base64_matches
 from core.platforms.payload import gid_tail, json_object, text
 
 FLOWS = {
@@ -33,20 +33,33 @@ def verify(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
     topic = header(headers, "X-Shopify-Topic").strip()
     event_id = (header(headers, "X-Shopify-Event-Id") or header(headers, "X-Shopify-Webhook-Id")).strip()
+    body = _body(raw)
+    flow = FLOWS.get(topic)
+    check_topic_fits_body("Shopify", topic, flow, _body_flow(body))
     return Delivery(
         topic=topic,
-        resource_id=_resource_id(raw),
+        # ids above 2^53 may have been rounded by a JSON re-serializer; the GraphQL id keeps every digit
+        resource_id=gid_tail(body.get("admin_graphql_api_id")) or text(body.get("id")),
         delivery_id=f"{topic}:{event_id}" if event_id else "",
         is_ping=False,  # Shopify has no ping delivery; test deliveries are ordinary topics
-        flow=FLOWS.get(topic),
+        flow=flow,
     )
 
 
-def _resource_id(raw: bytes) -> str:
+def _body(raw: bytes) -> dict:
     body = json_object(raw, "shopify")  # bounded depth and strict numbers (payload.loads)
-    if not body:
-        return ""
     if len(body) == 1 and isinstance(next(iter(body.values())), dict):
         body = next(iter(body.values()))  # REST wrapper {"order": {...}}
-    # ids above 2^53 may have been rounded by a JSON re-serializer; the GraphQL id keeps every digit
-    return gid_tail(body.get("admin_graphql_api_id")) or text(body.get("id"))
+    return body
+
+
+def _body_flow(body: dict) -> str | None:
+    """What the signed body is, by the fields only that resource has (Admin REST webhook payloads):
+    an order has line_items, a refund refund_line_items, a customer addresses/default_address and no lines."""
+    if "refund_line_items" in body:
+        return "refunds"
+    if "line_items" in body:
+        return "orders"
+    if "addresses" in body or "default_address" in body:
+        return "customers"
+    return None

@@ -27,7 +27,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 
-from core.platforms.delivery import Delivery, header, hmac_sha256_base64_matches
+from core.platforms.delivery import Delivery, check_topic_fits_body, header, hmac_sha256_base64_matches
 from core.platforms.payload import json_object, text
 
 FLOWS = {
@@ -92,10 +92,25 @@ def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
     else:
         resource_id = text(body.get("id"))
         delivery_id = f"{resource_id}:{hashlib.sha256(raw).hexdigest()}"
+    flow = FLOWS.get(topic)
+    check_topic_fits_body("WooCommerce", topic, flow, _body_flow(body))
     return Delivery(
         topic=topic,
         resource_id=resource_id,
         delivery_id=delivery_id,
         is_ping=False,
-        flow=FLOWS.get(topic),
+        flow=flow,
     )
+
+
+def _body_flow(body: dict) -> str | None:
+    """What the signed body is (the X-WC-Webhook-Topic header is not signed): an action delivery names its
+    action in the body (class-wc-webhook.php build_payload: {"action", "arg"}), an order has line_items,
+    a customer a role and username."""
+    if "action" in body and "arg" in body:
+        return FLOWS.get(f"action.{body['action']}") if isinstance(body["action"], str) else None
+    if "line_items" in body:
+        return "orders"
+    if "role" in body and "username" in body:
+        return "customers"
+    return None
