@@ -272,6 +272,14 @@ BRIDGE_MANAGED = {
 TARGET_PAGES = {"header": "salesOrders", "line": "salesOrderLines"}
 
 
+class RuleError(ValueError):
+    """A field rule problem with the fix kept apart, so check-config can print it on its own line."""
+
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.fix = fix
+
+
 def parse_path(path: str) -> list[str | int | tuple[str, str]]:
     """`a.b[0][k=v]` → ["a", "b", 0, ("k", "v")]; ValueError naming the first character that does not fit."""
     steps: list[str | int | tuple[str, str]] = []
@@ -280,7 +288,9 @@ def parse_path(path: str) -> list[str | int | tuple[str, str]]:
         match = _PATH_TOKEN.match(path, position)
         # a key follows a dot, except the first one, which has none
         if match is None or (match.group(1) is not None and (path[position] == ".") != (position > 0)):
-            raise ValueError(f'path "{path}" cannot be read at character {position + 1} ("{path[position:]}")')
+            raise RuleError(f'path "{path}" cannot be read at character {position + 1} ("{path[position:]}")',
+                            'write keys with dots, list positions as [0] and selections as [key=value], e.g. '
+                            '"note_attributes[name=gift].value"')
         key, index, select_key, select_value = match.groups()
         if key is not None:
             steps.append(key.strip())
@@ -290,7 +300,7 @@ def parse_path(path: str) -> list[str | int | tuple[str, str]]:
             steps.append((select_key.strip(), select_value.strip()))
         position = match.end()
     if not steps:
-        raise ValueError("path is empty")
+        raise RuleError("path is empty", 'write the path of the value in the order payload, e.g. "customer_note"')
     return steps
 
 
@@ -340,34 +350,40 @@ class FieldRule(Section):
             return v
         level, _, field = v.partition(".")
         if level not in TARGET_PAGES or not field:
-            raise ValueError(f'"{v}" is not a target: write "header.<field>", "line.<field>" or "charge"')
+            raise RuleError(f'"{v}" is not a target', 'write "header.<field>", "line.<field>" or "charge"')
         page = TARGET_PAGES[level]
         writable, read_only = api_fields.PAGES[page]
         if field in read_only:
-            raise ValueError(f'{page}.{field} is read-only in BC (BC computes it), so no rule can write it')
+            raise RuleError(f'{page}.{field} is read-only in BC (BC computes it), so no rule can write it',
+                            "choose a writable field (docs/field-mapping.md lists them), or remove the rule")
         if field not in writable:
-            raise ValueError(f'{page} has no field "{field}" (BC API v2.0); fields a rule can write: '
-                             f'{sorted(writable - BRIDGE_MANAGED[page])}')
+            raise RuleError(f'{page} has no field "{field}" (BC API v2.0)',
+                            f"use one of {sorted(writable - BRIDGE_MANAGED[page])}; a field of your own BC "
+                            "extension is not on this page (API pages cannot be extended)")
         if field in BRIDGE_MANAGED[page]:
-            raise ValueError(f"{page}.{field} is set by the bridge from the order itself (totals, customer or "
-                             "item lookup depend on it); map the shop value through the bridge's own settings")
+            raise RuleError(f"{page}.{field} is set by the bridge from the order itself (totals, customer or "
+                            "item lookup depend on it)", "map the shop value through the bridge's own settings "
+                            "(items, tax_codes, default_customers), or add an amount as target = \"charge\"")
         return v
 
     @model_validator(mode="after")
     def _consistent(self):
         if self.target == "charge":
             if not self.account:
-                raise ValueError(f'rule "{self.name}": a charge needs account = "<G/L account number>"')
+                raise RuleError("a charge line needs a G/L account", 'add account = "<G/L account number>"')
             if self.convert != "decimal":
-                raise ValueError(f'rule "{self.name}": a charge is an amount; set convert = "decimal"')
+                raise RuleError("a charge is an amount", 'set convert = "decimal"')
         elif self.account or self.tax_rate is not None:
-            raise ValueError(f'rule "{self.name}": account and tax_rate belong to target = "charge" only')
+            raise RuleError('account and tax_rate belong to target = "charge" only',
+                            'remove them, or set target = "charge"')
         if self.on_missing == "default" and self.default is None:
-            raise ValueError(f'rule "{self.name}": on_missing = "default" needs a default value')
+            raise RuleError('on_missing = "default" needs a default value', 'add default = "<value>"')
         if self.on_missing == "skip" and self.default is not None:
-            raise ValueError(f'rule "{self.name}": a default is never used with on_missing = "skip"; keep one')
+            raise RuleError('a default is never used with on_missing = "skip"',
+                            'keep one: remove default, or remove on_missing (a default is then used)')
         if self.template is not None and "{value}" not in self.template:
-            raise ValueError(f'rule "{self.name}": the template must contain {{value}}')
+            raise RuleError("the template does not contain {value}",
+                            'write where the value goes, e.g. template = "Gift: {value}"')
         return self
 
 
@@ -614,7 +630,8 @@ def check_config(text: str, source: str = "config") -> tuple[Config | None, list
         config = Config.model_validate(data)
     except ValidationError as exc:
         problems = [
-            Problem(_where(err["loc"], data), err["msg"].removeprefix("Value error, "), _FIXES.get(err["type"], ""))
+            Problem(_where(err["loc"], data), err["msg"].removeprefix("Value error, "),
+                    getattr(err.get("ctx", {}).get("error"), "fix", "") or _FIXES.get(err["type"], ""))
             for err in exc.errors() if _where(err["loc"], data) not in hidden
         ]
         return None, secrets + problems + _reference_checks(data)

@@ -53,12 +53,12 @@ def test_the_fixture_config_is_valid():
 def test_a_bad_target_is_named_with_the_rule_and_its_place(target, says):
     problems = problems_of(f'name = "gift"\ntarget = "{target}"\nsource = "note"')
     assert [p.where for p in problems] == ['shops["shopify-fields"].field_rules["gift"].target']
-    assert says in problems[0].message
+    assert says in problems[0].message and problems[0].fix
 
 
 def test_an_unknown_field_lists_the_fields_a_rule_can_write():
     [problem] = problems_of('name = "gift"\ntarget = "line.giftMessage"\nsource = "note"')
-    assert "description2" in problem.message and "unitPrice" not in problem.message
+    assert "description2" in problem.fix and "unitPrice" not in problem.fix
 
 
 @pytest.mark.parametrize("rule, where, says", [
@@ -66,18 +66,19 @@ def test_an_unknown_field_lists_the_fields_a_rule_can_write():
     ('name = "p"\ntarget = "header.salesperson"\nsource = "a"\nfallbacks = ["x[", "y"]', "fallbacks",
      'path "x[" cannot be read'),
     ('name = "p"\ntarget = "header.salesperson"\nsource = "a"\nwhen = { path = "" }', "when.path", "path is empty"),
-    ('name = "p"\ntarget = "charge"\nsource = "a"\nconvert = "decimal"', "", "a charge needs account"),
-    ('name = "p"\ntarget = "charge"\nsource = "a"\naccount = "6170"', "", 'set convert = "decimal"'),
+    ('name = "p"\ntarget = "charge"\nsource = "a"\nconvert = "decimal"', "", "a charge line needs a G/L account"),
+    ('name = "p"\ntarget = "charge"\nsource = "a"\naccount = "6170"', "", "a charge is an amount"),
     ('name = "p"\ntarget = "header.salesperson"\nsource = "a"\naccount = "6170"', "",
      'belong to target = "charge" only'),
     ('name = "p"\ntarget = "header.salesperson"\nsource = "a"\non_missing = "default"', "",
      'on_missing = "default" needs a default'),
-    ('name = "p"\ntarget = "header.salesperson"\nsource = "a"\ntemplate = "Sales"', "", "must contain {value}"),
+    ('name = "p"\ntarget = "header.salesperson"\nsource = "a"\ntemplate = "Sales"', "", "does not contain {value}"),
 ])
 def test_a_bad_rule_is_located_and_explained(rule, where, says):
     [problem] = problems_of(rule)
     assert problem.where == 'shops["shopify-fields"].field_rules["p"]' + (f".{where}" if where else "")
     assert says in problem.message
+    assert problem.fix  # every rule problem says what to change
 
 
 def test_cross_checks_company_duplicate_names_and_charge_tax_rate():
