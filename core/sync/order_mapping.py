@@ -621,9 +621,12 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         problems.append(Problem(
             "inconsistent_payload",
             f"The shop's own figures for order {order.number} do not add up: lines, discounts, shipping, fees, "
-            f"tips and tax make {expected}, but the order total is {shop_total} (BC document: {total}).",
-            "correct the order in the shop (or re-fetch it: webhook samples and edited orders can be "
-            "inconsistent), then replay it; do not post it as it is",
+            f"tips and tax make {expected}, but the order total is {shop_total} (BC document: {total}); "
+            f"{shop_total - expected} is unexplained.",
+            f"if the shop adds an amount the bridge does not know (an extension's fee of {shop_total - expected}), "
+            f'book it with a field rule with target = "charge" in [[shops.field_rules]] of shop "{shop_cfg.key}" '
+            "(docs/field-mapping.md) and replay; otherwise correct the order in the shop (or re-fetch it: webhook "
+            "samples and edited orders can be inconsistent), then replay it; do not post it as it is",
         ))
     else:
         total, rounding = settle_totals(body, problems, shop_total, builder.rates, company,

@@ -60,7 +60,9 @@ def codes(mapped) -> list[str]:
 def test_cod_fee_without_a_rule_is_an_inconsistent_payload():
     order = parsed(magento, magento_cod_payload(), MAGENTO)
     mapped = m.build_sales_order(order, US, with_rules(MAGENTO), resolved(order))
-    assert "inconsistent_payload" in codes(mapped)
+    [problem] = [p for p in mapped.problems if p.code == "inconsistent_payload"]
+    assert "5.33 is unexplained" in problem.message  # the amount no known part explains
+    assert 'target = "charge"' in problem.resolution and "magento-cod" in problem.resolution
 
 
 def test_cod_fee_rule_books_a_charge_line_and_the_order_reconciles_to_the_cent():
