@@ -91,3 +91,18 @@ def test_cross_checks_company_duplicate_names_and_charge_tax_rate():
     assert "unique name" in problems[(f'{base}["colour-dimension"]', "the")].fix
     tax = problems[(f'{base}["fee"].tax_rate', "tax")]
     assert "company us" in tax.message and '"7" = "<tax code>"' in tax.fix
+
+
+def test_the_commented_examples_in_example_toml_are_valid_rules():
+    """config/example.toml shows field rules commented out; uncommented, each must pass check-config."""
+    from core.config import EXAMPLE_CONFIG
+
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    start = text.index("# [[shops.field_rules]]")
+    end = text.index("\n\n", start)
+    block = "\n".join(line.removeprefix("# ") for line in text[start:end].splitlines()
+                      if line.startswith("# [[") or (line.startswith("# ") and " = " in line))
+    config, problems = check_config(text[:start] + block + "\n" + text[end:])
+    assert problems == []
+    assert [r.name for r in config.shop("shopify-demo").field_rules] == ["gift-wrap-salesperson", "engraving",
+                                                                          "cod-fee"]
