@@ -93,7 +93,7 @@ def order_entity(order: Order) -> dict | None:
     raw = order.raw
     if not isinstance(raw, dict):
         return None
-    unwrap = getattr(PLATFORMS.get(order.platform) and PLATFORMS[order.platform].parse, "unwrap", None)
+    unwrap = getattr(getattr(PLATFORMS.get(order.platform), "parse", None), "unwrap", None)
     if unwrap is not None:
         try:
             raw = unwrap(raw)
@@ -146,7 +146,7 @@ def _transform(rule: FieldRule, value, path: str):
     if isinstance(value, (dict, list)):
         raise RuleFailed(f'Field rule "{rule.name}": "{path}" holds a {type(value).__name__}, not a value.',
                          f'point rule "{rule.name}" at a single value inside it (e.g. "{path}.<key>" or '
-                         f'"{path}[0]")')
+                         f'"{path}[0]")', code="field_rule_conversion")
     if rule.lookup:
         shown = _text(value)
         if shown not in rule.lookup:
@@ -164,8 +164,10 @@ def _convert(rule: FieldRule, value, path: str):
         if rule.convert == "decimal":
             if isinstance(value, bool):
                 raise ValueError("a yes/no is not an amount")
-            return Decimal(_text(value).strip()).quantize(CENT) if rule.target == "charge" else Decimal(
-                _text(value).strip())
+            amount = Decimal(_text(value).strip())
+            if not amount.is_finite():
+                raise ValueError("not a finite number")
+            return amount.quantize(CENT) if rule.target == "charge" else amount  # a line is in cents
         if rule.convert == "date":
             text = _text(value).strip()
             return (datetime.fromisoformat(text.replace("Z", "+00:00")).date() if len(text) > 10

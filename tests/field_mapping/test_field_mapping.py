@@ -118,13 +118,15 @@ def test_a_missing_fee_with_needs_attention_names_the_rule_and_the_paths():
     assert error.code == "field_rule_missing" and "cod-fee" in error.resolution
 
 
-def test_a_fee_that_is_not_a_number_is_a_conversion_problem():
+@pytest.mark.parametrize("fee", ["five", "NaN", "Infinity", {"amount": 5.33}])
+def test_a_fee_that_is_not_a_number_is_a_conversion_problem(fee):
     payload = magento_cod_payload()
-    payload["data"]["value"]["extension_attributes"]["msp_cod_amount"] = "five"
+    payload["data"]["value"]["extension_attributes"]["msp_cod_amount"] = fee
     order = parsed(magento, payload, MAGENTO)
     mapped = m.build_sales_order(order, US, MAGENTO, resolved(order))
     problem = next(p for p in mapped.problems if p.code == "field_rule_conversion")
-    assert '"cod-fee"' in problem.message and '"five"' in problem.message and "msp_cod_amount" in problem.message
+    assert '"cod-fee"' in problem.message and "msp_cod_amount" in problem.message
+    assert not any(line["lineObjectNumber"] == "6170" for line in mapped.body["salesOrderLines"])
 
 
 # --- header and line fields on a Shopify order -------------------------------------------------------------
