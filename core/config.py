@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core import bc_api_fields as api_fields
 from core.errors import NeedsAttention
 from core.state.names import CONFIG_SETTING
 
@@ -251,6 +252,141 @@ class CustomerSync(Section):
     template_hint: str = ""  # shown in resolutions: BC "Config. Tmpl. Selection Rules" decide posting groups
 
 
+# ------------------------------------------------------------------------------- field mapping rules
+# [[shops.field_rules]]: read a value from the shop's own order payload and write it into the BC sales order
+# (docs/field-mapping.md). Validated here, applied by core/sync/field_mapping.py.
+
+# A path into the payload: dotted keys, list indexes and [key=value] selection, e.g.
+# `note_attributes[name=gift_message].value`, `items[0].sku`. Not JSONPath: no dependency, and every path is
+# one value, so "which of several matches" never needs explaining. Selection values are compared as text.
+_PATH_TOKEN = re.compile(r"\.?([^.\[\]=]+)|\[(\d+)\]|\[([^=\[\]]+)=([^\]]*)\]")
+
+# Fields the bridge itself computes from the order's amounts and resolution: a rule that overwrote them would
+# break the totals check or the item/customer lookup. Everything else the page lets us write is fair game.
+BRIDGE_MANAGED = {
+    "salesOrders": frozenset({"customerId", "customerNumber", "currencyId", "currencyCode", "pricesIncludeTax",
+                              "discountAmount", "externalDocumentNumber"}),
+    "salesOrderLines": frozenset({"documentId", "sequence", "itemId", "accountId", "lineType", "lineObjectNumber",
+                                  "quantity", "unitPrice", "discountAmount", "discountPercent", "itemVariantId"}),
+}
+TARGET_PAGES = {"header": "salesOrders", "line": "salesOrderLines"}
+
+
+class RuleError(ValueError):
+    """A field rule problem with the fix kept apart, so check-config can print it on its own line."""
+
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.fix = fix
+
+
+def parse_path(path: str) -> list[str | int | tuple[str, str]]:
+    """`a.b[0][k=v]` → ["a", "b", 0, ("k", "v")]; ValueError naming the first character that does not fit."""
+    steps: list[str | int | tuple[str, str]] = []
+    position = 0
+    while position < len(path):
+        match = _PATH_TOKEN.match(path, position)
+        # a key follows a dot, except the first one, which has none
+        if match is None or (match.group(1) is not None and (path[position] == ".") != (position > 0)):
+            raise RuleError(f'path "{path}" cannot be read at character {position + 1} ("{path[position:]}")',
+                            'write keys with dots, list positions as [0] and selections as [key=value], e.g. '
+                            '"note_attributes[name=gift].value"')
+        key, index, select_key, select_value = match.groups()
+        if key is not None:
+            steps.append(key.strip())
+        elif index is not None:
+            steps.append(int(index))
+        else:
+            steps.append((select_key.strip(), select_value.strip()))
+        position = match.end()
+    if not steps:
+        raise RuleError("path is empty", 'write the path of the value in the order payload, e.g. "customer_note"')
+    return steps
+
+
+class RuleCondition(Section):
+    """Apply the rule only when the value at `path` is present (and, with `equals`, equal to it as text)."""
+
+    path: str
+    equals: str | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, v):
+        parse_path(v)
+        return v
+
+
+class FieldRule(Section):
+    """One value from the shop's order payload into the BC sales order (docs/field-mapping.md)."""
+
+    name: str
+    target: str  # "header.<field>", "line.<field>" (source read per order line), or "charge" (a G/L line)
+    source: str  # path in the order payload; for line targets, in each of the payload's order lines
+    fallbacks: list[str] = Field(default_factory=list)  # tried in order when `source` has no value
+    when: RuleCondition | None = None
+    company: str | None = None  # only orders routed to this company key; None = every company
+    lookup: dict[str, str] = Field(default_factory=dict)  # shop value → BC value; a value not in it is a problem
+    template: str | None = None  # "{value}" is replaced, e.g. "Gift: {value}"
+    convert: Literal["text", "decimal", "date", "bool"] = "text"
+    max_length: int | None = Field(None, gt=0)  # text: cut to this many characters (BC field length)
+    default: str | None = None  # used when no path has a value
+    on_missing: Literal["needs_attention", "skip", "default"] = "needs_attention"
+    account: str = ""  # charge: the G/L account number
+    description: str = ""  # charge: the line's description (default: the rule's name)
+    tax_rate: Decimal | None = None  # charge: tax rate in percent, mapped through the company's tax_codes
+
+    @field_validator("source", "fallbacks")
+    @classmethod
+    def _paths(cls, v):
+        for path in [v] if isinstance(v, str) else v:
+            parse_path(path)
+        return v
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, v):
+        if v == "charge":
+            return v
+        level, _, field = v.partition(".")
+        if level not in TARGET_PAGES or not field:
+            raise RuleError(f'"{v}" is not a target', 'write "header.<field>", "line.<field>" or "charge"')
+        page = TARGET_PAGES[level]
+        writable, read_only = api_fields.PAGES[page]
+        if field in read_only:
+            raise RuleError(f'{page}.{field} is read-only in BC (BC computes it), so no rule can write it',
+                            "choose a writable field (docs/field-mapping.md lists them), or remove the rule")
+        if field not in writable:
+            raise RuleError(f'{page} has no field "{field}" (BC API v2.0)',
+                            f"use one of {sorted(writable - BRIDGE_MANAGED[page])}; a field of your own BC "
+                            "extension is not on this page (API pages cannot be extended)")
+        if field in BRIDGE_MANAGED[page]:
+            raise RuleError(f"{page}.{field} is set by the bridge from the order itself (totals, customer or "
+                            "item lookup depend on it)", "map the shop value through the bridge's own settings "
+                            "(items, tax_codes, default_customers), or add an amount as target = \"charge\"")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.target == "charge":
+            if not self.account:
+                raise RuleError("a charge line needs a G/L account", 'add account = "<G/L account number>"')
+            if self.convert != "decimal":
+                raise RuleError("a charge is an amount", 'set convert = "decimal"')
+        elif self.account or self.tax_rate is not None:
+            raise RuleError('account and tax_rate belong to target = "charge" only',
+                            'remove them, or set target = "charge"')
+        if self.on_missing == "default" and self.default is None:
+            raise RuleError('on_missing = "default" needs a default value', 'add default = "<value>"')
+        if self.on_missing == "skip" and self.default is not None:
+            raise RuleError('a default is never used with on_missing = "skip"',
+                            'keep one: remove default, or remove on_missing (a default is then used)')
+        if self.template is not None and "{value}" not in self.template:
+            raise RuleError("the template does not contain {value}",
+                            'write where the value goes, e.g. template = "Gift: {value}"')
+        return self
+
+
 class Shop(Section):
     key: str
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
@@ -267,6 +403,7 @@ class Shop(Section):
     shipments: ShipmentExport = Field(default_factory=ShipmentExport)
     products: ProductExport = Field(default_factory=ProductExport)
     customers: CustomerSync = Field(default_factory=CustomerSync)
+    field_rules: list[FieldRule] = Field(default_factory=list)  # docs/field-mapping.md
 
     @field_validator("key")
     @classmethod
@@ -351,7 +488,8 @@ def _where(loc: tuple, data: dict) -> str:
     node = data
     for item in loc:
         if isinstance(item, int):
-            key = node[item].get("key") if isinstance(node, list) and isinstance(node[item], dict) else None
+            entry = node[item] if isinstance(node, list) and item < len(node) and isinstance(node[item], dict) else {}
+            key = entry.get("key") or entry.get("name")  # field rules have a name, not a key
             parts[-1] += f'["{key}"]' if key else f"[{item}]"
             node = node[item] if isinstance(node, list) and item < len(node) else {}
         else:
@@ -387,6 +525,7 @@ def _cross_checks(config: Config) -> list[Problem]:
                 f'shops["{shop.key}"].stock.company', f'unknown company "{shop.stock.company}"',
                 f"use one of {company_keys}",
             ))
+    problems += _field_rule_checks(config)
     for i, credential in enumerate(config.bc.credentials):
         if credential.auth == "static_token" and not config.bc.base_url_setting:
             problems.append(Problem(
@@ -414,6 +553,37 @@ def _cross_checks(config: Config) -> list[Problem]:
                     f"{where}.tax_codes", f'"{rate}" is not a tax rate in percent', 'write it like "25" or "12.5"',
                 ))
     return problems
+
+
+def _field_rule_checks(config: Config) -> list[Problem]:
+    """What one rule cannot know alone: its company exists, its name is unique, a charge's tax rate is mapped."""
+    problems: list[Problem] = []
+    company_keys = [c.key for c in config.companies]
+    for shop in config.shops:
+        names = [r.name for r in shop.field_rules]
+        for rule in shop.field_rules:
+            where = f'shops["{shop.key}"].field_rules["{rule.name}"]'
+            if names.count(rule.name) > 1:
+                problems.append(Problem(where, "the rule name is used more than once in this shop",
+                                        "give each rule a unique name (it names the rule in every message)"))
+            if rule.company is not None and rule.company not in company_keys:
+                problems.append(Problem(f"{where}.company", f'unknown company "{rule.company}"',
+                                        f"use one of {company_keys}, or leave company out for every company"))
+            for company in (c for c in config.companies if rule.company in (None, c.key)):
+                rates = [Decimal(k) for k in company.tax_codes if _is_number(k)]
+                if rule.tax_rate is not None and company.tax_codes and rule.tax_rate not in rates:
+                    problems.append(Problem(
+                        f"{where}.tax_rate", f"tax rate {rule.tax_rate} % has no tax code in company {company.key}",
+                        f'add "{rule.tax_rate}" = "<tax code>" to tax_codes of [[companies]] "{company.key}"'))
+    return problems
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
 
 
 def _reference_checks(data: dict) -> list[Problem]:
@@ -460,7 +630,8 @@ def check_config(text: str, source: str = "config") -> tuple[Config | None, list
         config = Config.model_validate(data)
     except ValidationError as exc:
         problems = [
-            Problem(_where(err["loc"], data), err["msg"].removeprefix("Value error, "), _FIXES.get(err["type"], ""))
+            Problem(_where(err["loc"], data), err["msg"].removeprefix("Value error, "),
+                    getattr(err.get("ctx", {}).get("error"), "fix", "") or _FIXES.get(err["type"], ""))
             for err in exc.errors() if _where(err["loc"], data) not in hidden
         ]
         return None, secrets + problems + _reference_checks(data)

@@ -191,6 +191,9 @@ class Order(Model):
     tags: list[str] = Field(default_factory=list)
     note: str = ""
     totals: Totals
+    # the payload this order was parsed from, for [shops.field_rules] (core/sync/field_mapping.py); not part
+    # of the canonical data, so never dumped
+    raw: dict | None = Field(default=None, exclude=True, repr=False)
 
     @property
     def unallocated_discount(self) -> Decimal:

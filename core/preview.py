@@ -2,8 +2,8 @@
 document and line. Nothing is written anywhere.
 
     --document order (default)     shop order payloads → the salesOrders deep-insert body
-        {"source", "shop", "company", "skip", "sales_order", "after_create", "shop_total", "document_total",
-         "problems"}
+        {"source", "shop", "company", "skip", "sales_order", "after_create", "field_rules", "shop_total",
+         "document_total", "problems"}
         Offline: items are "resolved" by taking the SKU (or the [shops.items] mapping) as the BC item number,
         the customer is the company's default customer, variants and locations are left out (they need BC
         ids). `after_create` is what is set once BC created the order (invoice discount, dimensions).
@@ -58,6 +58,7 @@ def offline_resolution(order: Order, shop: Shop, company) -> mapping.Resolved:
 def preview_payload(payload: dict, source: str, config: Config, shop: Shop) -> dict:
     """One preview record. Raises NeedsAttention("malformed_payload") when the payload is not an order."""
     order = platform(shop.platform).parse.parse_order(payload, shop.key, shop.orders.currency_basis)
+    order = order.model_copy(update={"raw": payload})  # for the shop's field rules
     record: dict = {"source": source, "shop": shop.key, "company": None, "skip": None, "sales_order": None,
                     "shop_total": order.totals.total, "document_total": None, "problems": []}
     try:
@@ -74,6 +75,7 @@ def preview_payload(payload: dict, source: str, config: Config, shop: Shop) -> d
         company=company.key,
         sales_order=mapped.body,
         after_create={"discountAmount": mapped.discount, "dimensionSetLines": mapped.dimensions},
+        field_rules=mapped.field_rules,
         shop_total=mapped.shop_total,
         document_total=mapped.document_total,
         problems=[p.as_dict() for p in mapped.problems],

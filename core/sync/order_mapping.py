@@ -40,6 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from core.config import Company, Config, Shop
 from core.errors import NeedsAttention, Skip
 from core.models import CENT, Address, Order, OrderLine, TaxLine
+from core.sync import field_mapping
 
 EXTERNAL_DOCUMENT_NUMBER_MAX = 35  # Sales Header "External Document No." is Code[35]
 ITEM_NUMBER_MAX = 20  # Item "No." is Code[20]
@@ -103,6 +104,7 @@ class MappedOrder:
     rounding_tax_code: str | None = None  # company's 0 % tax code, for a rounding line added after read-back
     discount: Decimal = ZERO  # BC's invoice discount (header discountAmount), PATCHed after creation
     dimensions: list[dict] = field(default_factory=list)  # [{"code", "valueCode"}], set after creation
+    field_rules: list[dict] = field(default_factory=list)  # what each [shops.field_rules] rule gave
 
 
 # ------------------------------------------------------------------------------------- skip and route
@@ -604,21 +606,27 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         number = shop_cfg.orders.prefix.upper() + order.number.upper()
     body = builder.header(number)
     body["salesOrderLines"] = builder.lines()
+    fields = field_mapping.map_fields(order, shop_cfg, company)  # custom fields and charge lines (fees)
+    fields.apply(body)
+    builder.problems += [Problem(p.code, p.message, p.resolution) for p in fields.problems]
     _discounts_at_bc_precision(body)
     discount = max(ZERO, _cents(order.unallocated_discount))  # BC precision, never negative
     payment_method_code = builder.payment_method()
     problems = builder.problems
     shop_total = order.totals.total
-    expected = payload_total(order)
+    expected = payload_total(order) + fields.charges_total  # a mapped fee is one of the order's known parts
     rounding = ZERO
     if abs(expected - shop_total) > company.rounding_tolerance:
         total = document_total(body, builder.rates, order.prices_include_tax, discount)
         problems.append(Problem(
             "inconsistent_payload",
             f"The shop's own figures for order {order.number} do not add up: lines, discounts, shipping, fees, "
-            f"tips and tax make {expected}, but the order total is {shop_total} (BC document: {total}).",
-            "correct the order in the shop (or re-fetch it: webhook samples and edited orders can be "
-            "inconsistent), then replay it; do not post it as it is",
+            f"tips and tax make {expected}, but the order total is {shop_total} (BC document: {total}); "
+            f"{shop_total - expected} is unexplained.",
+            f"if the shop adds an amount the bridge does not know (an extension's fee of {shop_total - expected}), "
+            f'book it with a field rule with target = "charge" in [[shops.field_rules]] of shop "{shop_cfg.key}" '
+            "(docs/field-mapping.md) and replay; otherwise correct the order in the shop (or re-fetch it: webhook "
+            "samples and edited orders can be inconsistent), then replay it; do not post it as it is",
         ))
     else:
         total, rounding = settle_totals(body, problems, shop_total, builder.rates, company,
@@ -635,6 +643,7 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         rounding_tax_code=_tax_code(ZERO, company),
         discount=discount,
         dimensions=builder.dimensions(),
+        field_rules=fields.applied,
     )
 
 

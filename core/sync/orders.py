@@ -75,7 +75,9 @@ def import_order(ctx: Context, envelope: Envelope) -> Outcome:
         # id-only or form-encoded webhooks (Centra, Norce, Brink, Geins): the platform fetches the current order
         order = adapter.parse.load_order(raw, shop, external_id=envelope.external_id)
     else:
-        order = adapter.parse.parse_order(_json(raw, envelope), shop.key, shop.orders.currency_basis)
+        payload = _json(raw, envelope)
+        order = adapter.parse.parse_order(payload, shop.key, shop.orders.currency_basis)
+        order = order.model_copy(update={"raw": payload})  # field rules read it (core/sync/field_mapping.py)
     binding = ctx.bindings.get("order", shop.key, order.external_id)
     if not fetched and _unordered(order, binding):
         order = _current_from_shop(shop, adapter, order)
@@ -147,7 +149,7 @@ def _current_from_shop(shop: Shop, adapter, order: Order) -> Order:
         return order
     if not raw:
         return order
-    current = adapter.parse.parse_order(raw, shop.key, shop.orders.currency_basis)
+    current = adapter.parse.parse_order(raw, shop.key, shop.orders.currency_basis).model_copy(update={"raw": raw})
     log.info("order_fetched_current shop=%s id=%s version=%s", shop.key, order.external_id, _version(current))
     return current
 

@@ -1,0 +1,42 @@
+"""The fields of BC API v2.0 pages that field mapping rules may target, as the page definitions declare them.
+
+Copied from Microsoft's APIV2 page files (../shared/reference/bc-apiv2, `field(name; source)` and
+`Editable = false`); tests/field_mapping/test_api_fields.py holds this list to the reference, so a change in
+the reference fails a test instead of drifting. Production code does not read the reference or sandbox/.
+A field is "read-only" when its page says `Editable = false` or it is a system field (BC computes it).
+"""
+
+from __future__ import annotations
+
+# APIV2SalesOrders.Page.al
+SALES_ORDER_WRITABLE = frozenset({
+    "externalDocumentNumber", "orderDate", "postingDate", "customerId", "customerNumber",
+    "billToCustomerId", "billToCustomerNumber", "shipToName", "shipToContact", "sellToAddressLine1",
+    "sellToAddressLine2", "sellToCity", "sellToCountry", "sellToState", "sellToPostCode",
+    "shipToAddressLine1", "shipToAddressLine2", "shipToCity", "shipToCountry", "shipToState",
+    "shipToPostCode", "shortcutDimension1Code", "shortcutDimension2Code", "currencyId", "currencyCode",
+    "pricesIncludeTax", "paymentTermsId", "shipmentMethodId", "salesperson", "partialShipping",
+    "requestedDeliveryDate", "discountAmount", "fullyShipped", "phoneNumber", "email",
+})
+SALES_ORDER_READ_ONLY = frozenset({
+    "id", "number", "customerName", "billToName", "billToAddressLine1", "billToAddressLine2", "billToCity",
+    "billToCountry", "billToState", "billToPostCode", "discountAppliedBeforeTax", "totalAmountExcludingTax",
+    "totalTaxAmount", "totalAmountIncludingTax", "status", "lastModifiedDateTime",
+})
+
+# APIV2SalesOrderLines.Page.al
+SALES_ORDER_LINE_WRITABLE = frozenset({
+    "documentId", "sequence", "itemId", "accountId", "lineType", "lineObjectNumber", "description",
+    "description2", "unitOfMeasureId", "unitOfMeasureCode", "quantity", "unitPrice", "discountAmount",
+    "discountPercent", "taxCode", "shipmentDate", "shippedQuantity", "invoicedQuantity", "invoiceQuantity",
+    "shipQuantity", "itemVariantId", "locationId",
+})
+SALES_ORDER_LINE_READ_ONLY = frozenset({
+    "id", "discountAppliedBeforeTax", "amountExcludingTax", "taxPercent", "totalTaxAmount",
+    "amountIncludingTax", "invoiceDiscountAllocation", "netAmount", "netTaxAmount", "netAmountIncludingTax",
+})
+
+PAGES = {
+    "salesOrders": (SALES_ORDER_WRITABLE, SALES_ORDER_READ_ONLY),
+    "salesOrderLines": (SALES_ORDER_LINE_WRITABLE, SALES_ORDER_LINE_READ_ONLY),
+}
