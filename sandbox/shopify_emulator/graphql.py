@@ -179,25 +179,29 @@ def product_variants(data: ShopData, op: Operation) -> tuple[dict, int]:
         page, more = variants[:first], len(variants) > first
         edges, actual = [], 2
         for v in page:
-            levels = [{"id": f"gid://shopify/InventoryLevel/{v.inventory_item_number}?inventory_item_id="
-                             f"{v.inventory_item_number}&location_id={loc.rsplit('/', 1)[-1]}",
-                       "location": {"id": loc, "name": data.locations.get(loc, "")},
-                       "quantities": _quantities(dict(q))}
-                      for loc, q in data.levels_of(v.inventory_item_id)]
-            actual += 3 + len(levels)
-            product = data.products.get(v.product_number, {})
-            node = {"id": v.id, "legacyResourceId": str(v.number), "sku": v.sku, "title": v.title,
-                    "price": v.price,
-                    "product": {"id": gid("Product", v.product_number), "title": product.get("title"),
-                                "status": product.get("status"), "productType": product.get("productType")},
-                    "inventoryItem": {"id": v.inventory_item_id, "tracked": True,
-                                      "inventoryLevels": {"nodes": levels, "edges": [{"node": n} for n in levels]}}}
+            node = variant_node(data, v)
+            actual += 3 + len(node["inventoryItem"]["inventoryLevels"]["nodes"])
             edges.append({"cursor": encode_cursor([v.number]), "node": node})
     return {"productVariants": {
         "edges": edges, "nodes": [e["node"] for e in edges],
         "pageInfo": {"hasNextPage": more, "hasPreviousPage": after is not None,
                      "endCursor": edges[-1]["cursor"] if edges else None,
                      "startCursor": edges[0]["cursor"] if edges else None}}}, actual
+
+
+def variant_node(data: ShopData, v) -> dict:
+    """A ProductVariant node with its product and inventory item (levels at every location it is stocked at)."""
+    levels = [{"id": f"gid://shopify/InventoryLevel/{v.inventory_item_number}?inventory_item_id="
+                     f"{v.inventory_item_number}&location_id={loc.rsplit('/', 1)[-1]}",
+               "location": {"id": loc, "name": data.locations.get(loc, "")},
+               "quantities": _quantities(dict(q))}
+              for loc, q in data.levels_of(v.inventory_item_id)]
+    product = data.products.get(v.product_number, {})
+    return {"id": v.id, "legacyResourceId": str(v.number), "sku": v.sku, "title": v.title, "price": v.price,
+            "product": {"id": gid("Product", v.product_number), "title": product.get("title"),
+                        "status": product.get("status"), "productType": product.get("productType")},
+            "inventoryItem": {"id": v.inventory_item_id, "tracked": True,
+                              "inventoryLevels": {"nodes": levels, "edges": [{"node": n} for n in levels]}}}
 
 
 def _quantities(level: dict[str, int]):
