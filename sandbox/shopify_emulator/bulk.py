@@ -163,11 +163,12 @@ class BulkOperations:
                       "partialDataUrl": None, "_cancel": False}
             self.operations[number] = record
             fail, self._fail_next = self._fail_next, None
+            answer = {"bulkOperation": _public(record), "userErrors": []}  # as created, before it starts
         self.counters["bulk_operations"] += 1
         thread = threading.Thread(target=self._execute, args=(record, inner, fail), name="shopify-bulk", daemon=True)
         self._threads.append(thread)
         thread.start()
-        return {"bulkOperation": _public(record), "userErrors": []}
+        return answer
 
     def _cancel(self, operation_id: str) -> dict:
         with self._lock:
