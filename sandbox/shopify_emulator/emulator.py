@@ -13,6 +13,9 @@ Endpoints (any API version segment):
   currentlyAvailable, restoreRate}}. When the bucket holds less than the requested cost: 200 with
   `errors: [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]` and actualQueryCost null.
   A single query above 1,000 requested points → MAX_COST_EXCEEDED. Operations: see `graphql.py`.
+- `GET /bulk-results/{token}.jsonl` — a finished bulk operation's result (no token needed, like Shopify's
+  signed storage link), streamed. Bulk operations: see `bulk.py` (`emu.hold_bulk_operations()`,
+  `emu.fail_next_bulk_operation(code)`, `emu.expire_bulk_operation(id)` drive the lifecycle in tests).
 - `GET /admin/api/{ver}/orders/{id}.json` — `{"order": {...}}` in the REST/webhook shape, 404 otherwise.
   (REST's own request-based limit, 2 req/s with a 40 bucket, is not emulated.)
 
@@ -40,7 +43,7 @@ parameters replay the first answer; other parameters → userError IDEMPOTENCY_K
 `emu.concurrent_request()` makes the next one find its key in progress → IDEMPOTENCY_CONCURRENT_REQUEST.
 
 Counters (`emu.counters`): graphql, rest, throttled, refused (schema), points_used, unauthorized,
-idempotent_replays and one per root field. `emu.requests` logs every request (method, path, operation,
+idempotent_replays, bulk_operations, bulk_objects (JSONL lines written), bulk_downloads and one per root field. `emu.requests` logs every request (method, path, operation,
 status, cost).
 """
 

@@ -19,6 +19,7 @@ Costs (requested before running / actual after), in the spirit of Shopify's calc
 | order(id): fulfillmentOrders(first: n){lineItems(first: m)} fulfillments(first: k) | 1 + n(1 + m) + k | 1 + Σ … |
 | fulfillmentCreate | 10 | 10 |
 | productUpdate, productVariantsBulkUpdate, productSet | 10 | 10 |
+| bulkOperationRunQuery, bulkOperationCancel / bulkOperation, currentBulkOperation (`bulk.py`) | 10 / 1 | same |
 
 Fulfilment: `order(id:)` answers the order's `fulfillmentOrders` (one OPEN fulfillment order per order at the
 first location, created on first read; `ShopData.split_fulfillment_order` makes more) with line items

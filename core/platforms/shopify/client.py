@@ -26,6 +26,15 @@ Stock shapes:
   asked again with the same key; IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED, newer versions: a fresh derived key)
   are handled there, for `set_stock` and the stock flow alike.
 
+Bulk discovery (the cold start): `inventory_catalog(only=None) -> {sku: ShopifyStockTarget}` reads every variant
+with one `bulkOperationRunQuery` (BULK_INVENTORY_QUERY), polls `bulkOperation(id:)` every BULK_POLL_SECONDS
+(ordinary cost-paced calls; the bulk work itself draws nothing), then streams the JSONL result line by line
+(variant lines, then inventory-level lines with `__parentId`) from Shopify's storage link, without the access
+token. `inventory_targets` uses it from BULK_DISCOVERY_MIN_SKUS SKUs on and falls back to per-call lookups when
+the operation ends FAILED / CANCELED / EXPIRED or times out (`ShopifyBulkOperationError`, a Retryable). One bulk
+query per app and shop at a time: on OPERATION_IN_PROGRESS the running one (`currentBulkOperation`) is waited
+for, then ours is started once more. `cancel_bulk_operation(id)` sends `bulkOperationCancel`.
+
 Fulfilments (shipments BC → shop): `order_fulfillment(order_id)` reads `order.fulfillmentOrders` (status,
 assigned location, line items with remainingQuantity, SKU, variant) and `order.fulfillments` (tracking);
 `create_fulfillment(line_items_by_fulfillment_order, tracking=…, notify_customer=…)` sends
