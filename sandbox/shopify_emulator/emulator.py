@@ -43,8 +43,8 @@ parameters replay the first answer; other parameters → userError IDEMPOTENCY_K
 `emu.concurrent_request()` makes the next one find its key in progress → IDEMPOTENCY_CONCURRENT_REQUEST.
 
 Counters (`emu.counters`): graphql, rest, throttled, refused (schema), points_used, unauthorized,
-idempotent_replays, bulk_operations, bulk_objects (JSONL lines written), bulk_downloads and one per root field. `emu.requests` logs every request (method, path, operation,
-status, cost).
+idempotent_replays, bulk_operations, bulk_objects (JSONL lines written), bulk_downloads and one per root
+field. `emu.requests` logs every request (method, path, operation, status, cost).
 """
 
 from __future__ import annotations
