@@ -3,15 +3,16 @@
     python -m bench.bc_throughput    BC client: sustained requests/s as a fraction of BC's limits (goal ≥ 0.9)
     python -m bench.orders_import    orders: BC requests per order (≤ 2), throughput vs limits (≥ 0.9), webhook ack
     python -m bench.stock_push       stock: 50k SKUs × 3 locations — write calls, cost-limit ratio (≥ 0.8), memory
+    python -m bench.stock_cold_start stock cold start: 50k SKUs × 3 locations, empty target cache (≤ 5 min, ≤ 300 MB)
 """
 
 import sys
 
-from bench import bc_throughput, orders_import, stock_push
+from bench import bc_throughput, orders_import, stock_cold_start, stock_push
 
 failed = 0
 for name, module in (("BC client throughput", bc_throughput), ("orders import", orders_import),
-                     ("stock push", stock_push)):
+                     ("stock push", stock_push), ("stock cold start", stock_cold_start)):
     print(f"\n=== {name} ===", flush=True)
     failed += module.main([]) != 0
 sys.exit(1 if failed else 0)

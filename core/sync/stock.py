@@ -134,6 +134,22 @@ class ShopifyStockWriter:
         return {sku: {"inventory_item_id": t.inventory_item_id, "locations": sorted(t.available)}
                 for sku, t in found.items()}
 
+    # SKUs missing from the cache in one batch from which reading the whole catalog pays (the client's threshold)
+    catalog_min_skus = 200
+
+    def discover_catalog(self) -> dict[str, dict] | None:
+        """Every SKU the shop has, in one bulk operation (no cost-limited lookups); None when the operation
+        ended without a result, so discovery goes on per call."""
+        from core.platforms.shopify.client import ShopifyBulkOperationError
+
+        try:
+            found = self.client.inventory_catalog()
+        except ShopifyBulkOperationError as exc:
+            log.warning("Shopify catalog read by bulk operation failed (%s); discovering per call", exc)
+            return None
+        return {sku: {"inventory_item_id": t.inventory_item_id, "locations": sorted(t.available)}
+                for sku, t in found.items()}
+
     @staticmethod
     def _location(change: mapping.Change, target: dict) -> str | None:
         if change.location:
@@ -382,6 +398,8 @@ class _Pusher:
         self.target_store = StockTargets(ctx.storage)
         self.targets: dict[str, dict] | None = None  # loaded on the first write: an unchanged run never needs it
         self.rechecked: set[str] = set()
+        self.catalog: dict[str, dict] | None = None  # the shop's whole catalog, when read once this run
+        self._catalog_tried = False
         self.pending: list[mapping.Change] = []
         self._lock = threading.Lock()  # run counters and targets, shared with the writer thread
         self._batches: queue.Queue = queue.Queue(maxsize=WRITE_AHEAD)
@@ -437,7 +455,7 @@ class _Pusher:
                    or self.full and self.targets[c.sku].get("unknown") and c.sku not in self.rechecked]
         missing = list(dict.fromkeys(missing))
         if missing:
-            found = self.writer.discover(missing)
+            found = self._discover(missing)
             self.run.lookups += len(missing)
             newly_unknown = [s for s in missing if s not in found and not self.targets.get(s, {}).get("unknown")]
             fresh = {**found, **{s: {"unknown": True} for s in missing if s not in found}}
@@ -455,6 +473,18 @@ class _Pusher:
         with self._lock:
             keep = self._keep_writable()
         self.pending = keep
+
+    def _discover(self, missing: list[str]) -> dict[str, dict]:
+        """Targets for SKUs not in the cache. On a first run (empty cache), or when one batch misses many, a
+        writer that can read the whole catalog at once (Shopify bulk operation) does so once per run; SKUs
+        not in it are not in the shop, without a lookup each."""
+        if not self._catalog_tried and hasattr(self.writer, "discover_catalog") and (
+                not self.targets or len(missing) >= self.writer.catalog_min_skus):
+            self._catalog_tried = True
+            self.catalog = self.writer.discover_catalog()
+        if self.catalog is not None:
+            return {sku: self.catalog[sku] for sku in missing if sku in self.catalog}
+        return self.writer.discover(missing)
 
     def _keep_writable(self) -> list[mapping.Change]:
         keep = []

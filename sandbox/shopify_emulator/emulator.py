@@ -13,6 +13,9 @@ Endpoints (any API version segment):
   currentlyAvailable, restoreRate}}. When the bucket holds less than the requested cost: 200 with
   `errors: [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]` and actualQueryCost null.
   A single query above 1,000 requested points → MAX_COST_EXCEEDED. Operations: see `graphql.py`.
+- `GET /bulk-results/{token}.jsonl` — a finished bulk operation's result (no token needed, like Shopify's
+  signed storage link), streamed. Bulk operations: see `bulk.py` (`emu.hold_bulk_operations()`,
+  `emu.fail_next_bulk_operation(code)`, `emu.expire_bulk_operation(id)` drive the lifecycle in tests).
 - `GET /admin/api/{ver}/orders/{id}.json` — `{"order": {...}}` in the REST/webhook shape, 404 otherwise.
   (REST's own request-based limit, 2 req/s with a 40 bucket, is not emulated.)
 
@@ -40,8 +43,8 @@ parameters replay the first answer; other parameters → userError IDEMPOTENCY_K
 `emu.concurrent_request()` makes the next one find its key in progress → IDEMPOTENCY_CONCURRENT_REQUEST.
 
 Counters (`emu.counters`): graphql, rest, throttled, refused (schema), points_used, unauthorized,
-idempotent_replays and one per root field. `emu.requests` logs every request (method, path, operation,
-status, cost).
+idempotent_replays, bulk_operations, bulk_objects (JSONL lines written), bulk_downloads and one per root
+field. `emu.requests` logs every request (method, path, operation, status, cost).
 """
 
 from __future__ import annotations
@@ -50,7 +53,9 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import re
+import shutil
 import threading
 import time
 import uuid
@@ -63,7 +68,7 @@ import httpx
 
 from sandbox.loopback import LoopbackServer
 
-from . import companies, graphql, schema
+from . import bulk, companies, graphql, schema
 from .store import ShopData, Variant, gid_number
 
 PLANS: dict[str, tuple[float, float]] = {
@@ -76,6 +81,7 @@ MAX_SINGLE_QUERY_COST = 1000
 
 _GRAPHQL_PATH = re.compile(r"^/admin/api/[\w-]+/graphql\.json$")
 _ORDER_PATH = re.compile(r"^/admin/api/[\w-]+/orders/(\d+)\.json$")
+_BULK_RESULT_PATH = re.compile(r"^/bulk-results/([\w-]+)\.jsonl$")
 
 
 class LeakyBucket:
@@ -164,6 +170,7 @@ class ShopifyEmulator(LoopbackServer):
         self.documents: list[tuple[str, dict]] = []  # every GraphQL (query, variables) received, in order
         self._faults: list[tuple[int, bool, float | None, str | None]] = []
         self._fault_lock = threading.Lock()
+        self.bulk = bulk.BulkOperations(self.data, lambda: self.base_url, self.counters)
 
     # ---- state ----
 
@@ -241,6 +248,26 @@ class ShopifyEmulator(LoopbackServer):
             if number not in self.data.companies:
                 return None
             return json.loads(json.dumps(companies.company_node(self.data, number)))
+
+    def hold_bulk_operations(self) -> None:
+        """New bulk operations stay RUNNING until `release_bulk_operations()` (tests of the lifecycle)."""
+        self.bulk.hold()
+
+    def release_bulk_operations(self) -> None:
+        self.bulk.release()
+
+    def fail_next_bulk_operation(self, code: str = "INTERNAL_SERVER_ERROR", after_objects: int = 0) -> None:
+        """The next bulk operation ends FAILED with this BulkOperationErrorCode after writing `after_objects`
+        lines (then rounded up to a slice; written lines are offered as `partialDataUrl`)."""
+        self.bulk.fail_next(code, after_objects)
+
+    def expire_bulk_operation(self, operation_id: str) -> None:
+        """The operation's result is gone (Shopify keeps it seven days): status EXPIRED, url null."""
+        self.bulk.expire(operation_id)
+
+    def stop(self) -> None:
+        self.bulk.close()
+        super().stop()
 
     def drain_bucket(self, to: float = 0) -> None:
         self.bucket.set_available(to)
@@ -331,7 +358,8 @@ class ShopifyEmulator(LoopbackServer):
             return 200, {"errors": exc.errors}, info
         info["operation"] = op.root_field
         try:
-            requested = graphql.requested_cost(op)
+            requested = (bulk.BulkOperations.requested_cost(op) if op.root_field in bulk.ROOT_FIELDS
+                         else graphql.requested_cost(op))
         except graphql.GraphQLError as exc:
             return 200, {"errors": [exc.as_error()]}, info
         info["requested"] = requested
@@ -373,6 +401,8 @@ class ShopifyEmulator(LoopbackServer):
             return graphql.product_variants_bulk_update(self.data, op)
         if op.root_field == "productSet":
             return graphql.product_set(self.data, op)
+        if op.root_field in bulk.ROOT_FIELDS:
+            return self.bulk.handle(op)
         if op.root_field in companies.ROOT_FIELDS:
             return companies.handle(self.data, op.root_field, op.args)
         if op.root_field == "inventorySetQuantities":
@@ -461,6 +491,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         entry = {"method": "GET", "path": self.path, "at": time.time()}
+        result = _BULK_RESULT_PATH.match(self.path.split("?", 1)[0])
+        if result:
+            self._bulk_result(result.group(1), entry)
+            return
         match = _ORDER_PATH.match(self.path.split("?", 1)[0])
         if not match:
             self._answer(404, {"errors": "Not Found"}, entry)
@@ -470,6 +504,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.emulator.counters["rest"] += 1
         status, answer = self.emulator._rest_order(match.group(1))
         self._answer(status, answer, entry, after_processing=True)
+
+
+    def _bulk_result(self, token: str, entry: dict) -> None:
+        """A bulk result file, like Shopify's signed storage link: no access token, streamed in chunks."""
+        path = self.emulator.bulk.result_path(token)
+        if path is None:
+            self._answer(404, {"errors": "Not Found"}, entry)
+            return
+        self.emulator.counters["bulk_downloads"] += 1
+        entry["status"] = 200
+        self.emulator.requests.append(entry)
+        with open(path, "rb") as f:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/jsonl")
+            self.send_header("Content-Length", str(os.fstat(f.fileno()).st_size))
+            self.end_headers()
+            shutil.copyfileobj(f, self.wfile, 64 * 1024)
 
 
 def _variables(body: bytes) -> dict:

@@ -19,6 +19,7 @@ Costs (requested before running / actual after), in the spirit of Shopify's calc
 | order(id): fulfillmentOrders(first: n){lineItems(first: m)} fulfillments(first: k) | 1 + n(1 + m) + k | 1 + Σ … |
 | fulfillmentCreate | 10 | 10 |
 | productUpdate, productVariantsBulkUpdate, productSet | 10 | 10 |
+| bulkOperationRunQuery, bulkOperationCancel / bulkOperation, currentBulkOperation (`bulk.py`) | 10 / 1 | same |
 
 Fulfilment: `order(id:)` answers the order's `fulfillmentOrders` (one OPEN fulfillment order per order at the
 first location, created on first read; `ShopData.split_fulfillment_order` makes more) with line items
@@ -179,25 +180,29 @@ def product_variants(data: ShopData, op: Operation) -> tuple[dict, int]:
         page, more = variants[:first], len(variants) > first
         edges, actual = [], 2
         for v in page:
-            levels = [{"id": f"gid://shopify/InventoryLevel/{v.inventory_item_number}?inventory_item_id="
-                             f"{v.inventory_item_number}&location_id={loc.rsplit('/', 1)[-1]}",
-                       "location": {"id": loc, "name": data.locations.get(loc, "")},
-                       "quantities": _quantities(dict(q))}
-                      for loc, q in data.levels_of(v.inventory_item_id)]
-            actual += 3 + len(levels)
-            product = data.products.get(v.product_number, {})
-            node = {"id": v.id, "legacyResourceId": str(v.number), "sku": v.sku, "title": v.title,
-                    "price": v.price,
-                    "product": {"id": gid("Product", v.product_number), "title": product.get("title"),
-                                "status": product.get("status"), "productType": product.get("productType")},
-                    "inventoryItem": {"id": v.inventory_item_id, "tracked": True,
-                                      "inventoryLevels": {"nodes": levels, "edges": [{"node": n} for n in levels]}}}
+            node = variant_node(data, v)
+            actual += 3 + len(node["inventoryItem"]["inventoryLevels"]["nodes"])
             edges.append({"cursor": encode_cursor([v.number]), "node": node})
     return {"productVariants": {
         "edges": edges, "nodes": [e["node"] for e in edges],
         "pageInfo": {"hasNextPage": more, "hasPreviousPage": after is not None,
                      "endCursor": edges[-1]["cursor"] if edges else None,
                      "startCursor": edges[0]["cursor"] if edges else None}}}, actual
+
+
+def variant_node(data: ShopData, v) -> dict:
+    """A ProductVariant node with its product and inventory item (levels at every location it is stocked at)."""
+    levels = [{"id": f"gid://shopify/InventoryLevel/{v.inventory_item_number}?inventory_item_id="
+                     f"{v.inventory_item_number}&location_id={loc.rsplit('/', 1)[-1]}",
+               "location": {"id": loc, "name": data.locations.get(loc, "")},
+               "quantities": _quantities(dict(q))}
+              for loc, q in data.levels_of(v.inventory_item_id)]
+    product = data.products.get(v.product_number, {})
+    return {"id": v.id, "legacyResourceId": str(v.number), "sku": v.sku, "title": v.title, "price": v.price,
+            "product": {"id": gid("Product", v.product_number), "title": product.get("title"),
+                        "status": product.get("status"), "productType": product.get("productType")},
+            "inventoryItem": {"id": v.inventory_item_id, "tracked": True,
+                              "inventoryLevels": {"nodes": levels, "edges": [{"node": n} for n in levels]}}}
 
 
 def _quantities(level: dict[str, int]):

@@ -213,6 +213,9 @@ def test_throttled_answers_are_waited_out(env):
     stock_shop(env)
     ctx = env.context(MAPPED)
     env.shopify.drain_bucket(0)
+    # a first run now discovers by one bulk operation (10 points), which a 100 points/s refill covers before
+    # the BC reads are done: refill slowly so the empty bucket is still felt
+    env.shopify.bucket.restore_rate = 5.0
     throttled = env.shopify.counters["throttled"]
     run = stock.export_stock_levels(ctx, env.shop_key)
     assert run.failed == 0 and run.applied == 2 * len(SHOP_SKUS)
@@ -319,3 +322,30 @@ def test_the_timer_queues_one_run_per_stock_shop(env):
     queue = env.storage.queue(names.STOCK_EXPORT)
     mine = [json.loads(msg.content) for msg in queue.receive_messages(messages_per_page=32, visibility_timeout=1)]
     assert {e["shop"] for e in mine if e["shop"].endswith(env.suffix)} == {env.shop_key, env.woo_key}
+
+
+def test_a_cold_start_discovers_every_target_with_one_bulk_operation(env):
+    stock_shop(env)
+    ctx = env.context(MAPPED)
+    assert StockTargets(env.storage).load(env.shop_key) == {}
+    run = stock.export_stock_levels(ctx, env.shop_key, full=True)
+    assert run.failed == 0 and run.applied == 2 * len(SHOP_SKUS)
+    assert env.shopify.counters["bulkOperationRunQuery"] == 1 and env.lookups() == 0  # no per-SKU lookups
+    targets = StockTargets(env.storage).load(env.shop_key)
+    assert targets["2000"]["inventory_item_id"] == env.item("2000") and targets["2000"]["locations"] == [L1, L2]
+    assert targets["3000"] == {"unknown": True}  # in BC, not in the catalog: unknown without a lookup
+    assert ctx.synclog.get("stock", env.shop_key, "sku:3000").code == "unknown_sku"
+
+    env.shopify.add_variant("3000", {L1: 0, L2: 0})  # created in the shop later: a handful stays per call
+    again = stock.export_stock_levels(ctx, env.shop_key, full=True)
+    assert again.failed == 0 and StockTargets(env.storage).load(env.shop_key)["3000"]["locations"] == [L1, L2]
+    assert env.shopify.counters["bulkOperationRunQuery"] == 1 and env.lookups() >= 1
+
+
+def test_a_failed_bulk_operation_falls_back_to_per_call_discovery(env):
+    stock_shop(env)
+    ctx = env.context(MAPPED)
+    env.shopify.fail_next_bulk_operation("TIMEOUT")
+    run = stock.export_stock_levels(ctx, env.shop_key, full=True)
+    assert run.failed == 0 and run.applied == 2 * len(SHOP_SKUS)
+    assert env.shopify.counters["bulkOperationRunQuery"] == 1 and env.lookups() >= 1

@@ -26,6 +26,15 @@ Stock shapes:
   asked again with the same key; IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED, newer versions: a fresh derived key)
   are handled there, for `set_stock` and the stock flow alike.
 
+Bulk discovery (the cold start): `inventory_catalog(only=None) -> {sku: ShopifyStockTarget}` reads every variant
+with one `bulkOperationRunQuery` (BULK_INVENTORY_QUERY), polls `bulkOperation(id:)` every BULK_POLL_SECONDS
+(ordinary cost-paced calls; the bulk work itself draws nothing), then streams the JSONL result line by line
+(variant lines, then inventory-level lines with `__parentId`) from Shopify's storage link, without the access
+token. `inventory_targets` uses it from BULK_DISCOVERY_MIN_SKUS SKUs on and falls back to per-call lookups when
+the operation ends FAILED / CANCELED / EXPIRED or times out (`ShopifyBulkOperationError`, a Retryable). One bulk
+query per app and shop at a time: on OPERATION_IN_PROGRESS the running one (`currentBulkOperation`) is waited
+for, then ours is started once more. `cancel_bulk_operation(id)` sends `bulkOperationCancel`.
+
 Fulfilments (shipments BC → shop): `order_fulfillment(order_id)` reads `order.fulfillmentOrders` (status,
 assigned location, line items with remainingQuantity, SKU, variant) and `order.fulfillments` (tracking);
 `create_fulfillment(line_items_by_fulfillment_order, tracking=…, notify_customer=…)` sends
@@ -85,6 +94,13 @@ LEVELS_PER_ITEM = 20
 STALE_ROUNDS = 3
 IDEMPOTENCY_RETRIES = 5  # resends while Shopify reports the same key still in progress (1+2+4+8+16 s apart)
 _KEY_NAMESPACE = uuid.UUID("9a7c4c7e-3f0e-4f5e-9a51-2f3d8c1b6a10")
+# Discovery by bulk operation reads the whole catalog (a fixed cost: seconds to minutes of Shopify's time, ~20
+# cost points) while per-call lookups cost ~577 points per 25 SKUs (~6 s of Standard's 100 points/s each). Below
+# this many unknown SKUs per call the lookups are cheaper than waiting for a bulk run over a large catalog.
+BULK_DISCOVERY_MIN_SKUS = 200
+BULK_POLL_SECONDS = 2.0  # each poll costs 1 point; Shopify suggests polling rather than a tight loop
+BULK_TIMEOUT_SECONDS = 3600.0  # a catalog export taking longer is cancelled and reported as retryable
+BULK_FINISHED = ("COMPLETED", "FAILED", "CANCELED", "EXPIRED")
 
 ORDERS_QUERY = """
 query OrdersUpdatedBetween($first: Int!, $after: String, $query: String!) {
@@ -109,6 +125,53 @@ query StockTargets($first: Int!, $after: String, $query: String!) {
     pageInfo { hasNextPage endCursor }
   }
 }""".replace("LEVELS", str(LEVELS_PER_ITEM))
+
+# The bulk document itself (sent as the `query` variable of bulkOperationRunQuery): no `first`/`after`, Shopify
+# walks every node; nested inventoryLevels come back as their own JSONL lines with `__parentId` = the variant.
+BULK_INVENTORY_QUERY = """
+query BulkInventoryTargets {
+  productVariants {
+    edges {
+      node {
+        id sku
+        inventoryItem {
+          id
+          inventoryLevels {
+            edges { node { location { id } quantities(names: ["available"]) { name quantity } } }
+          }
+        }
+      }
+    }
+  }
+}"""
+
+BULK_OPERATION_FIELDS = "id status errorCode objectCount url partialDataUrl"
+
+BULK_RUN_QUERY = """
+mutation BulkRunQuery($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: false) {
+    bulkOperation { FIELDS }
+    userErrors { field message code }
+  }
+}""".replace("FIELDS", BULK_OPERATION_FIELDS)
+
+BULK_OPERATION_QUERY = """
+query BulkOperationStatus($id: ID!) {
+  bulkOperation(id: $id) { FIELDS }
+}""".replace("FIELDS", BULK_OPERATION_FIELDS)
+
+CURRENT_BULK_OPERATION = """
+query CurrentBulkOperation {
+  currentBulkOperation(type: QUERY) { FIELDS }
+}""".replace("FIELDS", BULK_OPERATION_FIELDS)
+
+BULK_CANCEL = """
+mutation BulkCancel($id: ID!) {
+  bulkOperationCancel(id: $id) {
+    bulkOperation { FIELDS }
+    userErrors { field message }
+  }
+}""".replace("FIELDS", BULK_OPERATION_FIELDS)
 
 SET_QUANTITIES = """
 mutation SetStock($input: InventorySetQuantitiesInput!, $key: String!) {
@@ -257,6 +320,18 @@ class ShopifyStockTarget:
 
 
 
+class ShopifyBulkOperationError(Retryable):
+    """A bulk operation that ended without a result we can read (FAILED, CANCELED, EXPIRED, timed out, or its
+    result download broke). Retryable: the same export can simply be run again; callers with a per-call path
+    fall back to it."""
+
+    def __init__(self, message: str, *, operation_id: str | None, status: str, error_code: str | None = None):
+        super().__init__(message, retry_after=60)
+        self.operation_id = operation_id
+        self.status = status
+        self.error_code = error_code
+
+
 def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> ShopifyClient:
     """A client for `shop`; the access token is the app setting named by `shop.api_token_setting`."""
     name, token = api_token(shop, settings, what="the shop's Admin API access token (shpat_…)",
@@ -279,7 +354,8 @@ class ShopifyClient:
     def __init__(self, base_url: str, access_token: str, *, token_setting: str = "",
                  api_version: str = API_VERSION, page_size: int = 50, timeout: float = 30.0,
                  max_attempts: int = 5, max_throttle_waits: int = 20, transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                 bulk_poll_seconds: float = BULK_POLL_SECONDS, bulk_timeout_seconds: float = BULK_TIMEOUT_SECONDS):
         self.api_version = api_version
         self.page_size = page_size
         self._token_setting = token_setting or "the shop's API token setting"
@@ -291,12 +367,17 @@ class ShopifyClient:
             base_url=base_url.rstrip("/"), transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
             headers={"X-Shopify-Access-Token": access_token, "Accept": "application/json"})
+        # bulk results live on a storage host: a client without the token header
+        self._download = httpx.Client(transport=transport, timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)))
+        self._bulk_poll = bulk_poll_seconds
+        self._bulk_timeout = bulk_timeout_seconds
         self._bucket: tuple[float, float, float, float] | None = None  # available, maximum, rate, at
         self._last_cost: dict[str, float] = {}
         self.throttled = 0  # THROTTLED answers seen (for metrics and tests)
 
     def close(self) -> None:
         self._http.close()
+        self._download.close()
 
     def __enter__(self) -> ShopifyClient:
         return self
@@ -461,9 +542,132 @@ class ShopifyClient:
         return found
 
     def inventory_targets(self, skus: Iterable[str]) -> dict[str, ShopifyStockTarget]:
-        """SKU → inventory item (and its available quantity per location) for SKUs on exactly one variant."""
-        found = self._variants(list(dict.fromkeys(s for s in skus if s)))
+        """SKU → inventory item (and its available quantity per location) for SKUs on exactly one variant.
+
+        From BULK_DISCOVERY_MIN_SKUS SKUs on, one bulk operation reads the catalog instead of per-call lookups;
+        if it ends without a result (ShopifyBulkOperationError) the SKUs are looked up per call."""
+        wanted = list(dict.fromkeys(s for s in skus if s))
+        if len(wanted) >= BULK_DISCOVERY_MIN_SKUS:
+            try:
+                catalog = self.inventory_catalog(set(wanted))
+                return {sku: catalog[sku] for sku in wanted if sku in catalog}
+            except ShopifyBulkOperationError as exc:
+                log.warning("Shopify bulk discovery failed (%s); looking %d SKUs up per call", exc, len(wanted))
+        found = self._variants(wanted)
         return {sku: targets[0] for sku, targets in found.items() if len(targets) == 1}
+
+    # ---- bulk operations (discovery at catalog scale) ----
+
+    def inventory_catalog(self, only: set[str] | None = None) -> dict[str, ShopifyStockTarget]:
+        """Every variant's SKU → target (SKUs on exactly one variant), read with one bulk operation.
+
+        The JSONL result is read line by line: a variant line, then its inventory levels as lines whose
+        `__parentId` is the variant. Only the targets are kept (about 200 bytes per SKU); `only` keeps just
+        those SKUs. Raises ShopifyBulkOperationError when the operation ends without a result."""
+        targets: dict[str, ShopifyStockTarget] = {}
+        by_variant: dict[str, str] = {}  # variant id → sku, for the level lines that follow
+        duplicated: set[str] = set()
+        for line in self.bulk_query(BULK_INVENTORY_QUERY):
+            parent = line.get("__parentId")
+            if parent is None:
+                sku = line.get("sku")
+                if not sku or (only is not None and sku not in only):
+                    continue
+                if sku in targets or sku in duplicated:  # on several variants: no single target
+                    duplicated.add(sku)
+                    targets.pop(sku, None)
+                    continue
+                by_variant[line["id"]] = sku
+                targets[sku] = ShopifyStockTarget(variant_id=line["id"],
+                                                  inventory_item_id=line["inventoryItem"]["id"], available={})
+            elif parent in by_variant and by_variant[parent] in targets:
+                quantity = next((q["quantity"] for q in line.get("quantities") or [] if q["name"] == "available"),
+                                None)
+                if quantity is not None:
+                    targets[by_variant[parent]].available[line["location"]["id"]] = int(quantity)
+        return targets
+
+    def bulk_query(self, query: str) -> Iterator[dict]:
+        """Run `query` as a bulk operation, wait for it, and yield its JSONL result one object at a time."""
+        operation = self.wait_for_bulk_operation(self.run_bulk_query(query))
+        if not operation.get("url"):  # COMPLETED over nothing: Shopify gives no file
+            return
+        yield from self.bulk_result_lines(operation["url"], operation["id"])
+
+    def run_bulk_query(self, query: str) -> str:
+        """Start a bulk query; returns the operation id. When one of this app's bulk queries is already running
+        on the shop (one at a time), waits for it to finish and starts ours once more."""
+        for attempt in range(2):
+            data = self.graphql(BULK_RUN_QUERY, {"query": query}, operation="bulkOperationRunQuery")
+            answer = data["bulkOperationRunQuery"]
+            errors = answer.get("userErrors") or []
+            if not errors:
+                return answer["bulkOperation"]["id"]
+            if attempt == 0 and any(e.get("code") == "OPERATION_IN_PROGRESS" for e in errors):
+                current = self.current_bulk_operation()
+                if current is not None and current["status"] not in BULK_FINISHED:
+                    log.info("Shopify bulk operation %s is still running; waiting for it", current["id"])
+                    self.wait_for_bulk_operation(current["id"], raise_on_failure=False)
+                continue
+            break
+        messages = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
+        if any(e.get("code") == "OPERATION_IN_PROGRESS" for e in errors):
+            raise ShopifyBulkOperationError(f"Shopify is still running another bulk query: {messages}",
+                                            operation_id=None, status="OPERATION_IN_PROGRESS")
+        raise NeedsAttention(f"Shopify refused the bulk query: {messages}",
+                             resolution="report it with this message (the bridge's bulk query no longer fits the "
+                             "shop's API version)", code="shop_api_error")
+
+    def current_bulk_operation(self) -> dict | None:
+        """This app's latest bulk query operation on the shop (any status), or None."""
+        return self.graphql(CURRENT_BULK_OPERATION, operation="currentBulkOperation").get("currentBulkOperation")
+
+    def cancel_bulk_operation(self, operation_id: str) -> list[dict]:
+        """Ask Shopify to cancel; returns its userErrors (e.g. the operation has already finished)."""
+        data = self.graphql(BULK_CANCEL, {"id": operation_id}, operation="bulkOperationCancel")
+        return data["bulkOperationCancel"].get("userErrors") or []
+
+    def wait_for_bulk_operation(self, operation_id: str, *, raise_on_failure: bool = True) -> dict:
+        """Poll until the operation is COMPLETED (returned) or ends otherwise (ShopifyBulkOperationError).
+        Polls are ordinary cost-paced calls (1 point); a run past BULK_TIMEOUT_SECONDS is cancelled."""
+        deadline = self._clock() + self._bulk_timeout
+        while True:
+            operation = self.graphql(BULK_OPERATION_QUERY, {"id": operation_id},
+                                     operation="bulkOperation").get("bulkOperation")
+            if operation is None:
+                raise ShopifyBulkOperationError(f"Shopify no longer knows bulk operation {operation_id}.",
+                                                operation_id=operation_id, status="MISSING")
+            status = operation["status"]
+            if status == "COMPLETED" or (status in BULK_FINISHED and not raise_on_failure):
+                return operation
+            if status in BULK_FINISHED:
+                code = operation.get("errorCode")
+                raise ShopifyBulkOperationError(
+                    f"Shopify bulk operation {operation_id} ended {status}" + (f" ({code})" if code else "") + ".",
+                    operation_id=operation_id, status=status, error_code=code)
+            if self._clock() >= deadline:
+                self.cancel_bulk_operation(operation_id)
+                raise ShopifyBulkOperationError(
+                    f"Shopify bulk operation {operation_id} did not finish within {self._bulk_timeout:.0f}s; "
+                    "cancelled.", operation_id=operation_id, status=status)
+            self._sleep(self._bulk_poll)
+
+    def bulk_result_lines(self, url: str, operation_id: str | None = None) -> Iterator[dict]:
+        """The JSONL file streamed (one line in memory at a time). The URL is a signed storage link: it is
+        fetched without the shop's access token, which must never go to another host."""
+        try:
+            with self._download.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    raise ShopifyBulkOperationError(
+                        f"Shopify's bulk result answered {response.status_code} (expired or removed).",
+                        operation_id=operation_id, status="EXPIRED" if response.status_code in (403, 404) else
+                        "DOWNLOAD_FAILED")
+                for text in response.iter_lines():
+                    if text.strip():
+                        yield json.loads(text)
+        except httpx.HTTPError as exc:
+            raise ShopifyBulkOperationError(f"Reading Shopify's bulk result failed: {type(exc).__name__}",
+                                            operation_id=operation_id, status="DOWNLOAD_FAILED") from exc
 
     def set_stock(self, changes: Iterable[StockChange], *, run_id: str | None = None,
                   reason: str = "correction") -> StockResult:
