@@ -37,6 +37,7 @@ from core.bc import BcError, BcPermanentError, BcRetryableError
 from core.config import Company, Config, Shop
 from core.errors import NeedsAttention, Retryable, Skip
 from core.platforms import platform
+from core.platforms.shopify import client as shopify_client
 from core.state import AlreadyClaimed, Envelope, SyncStatus, enqueue, names
 from core.state.cursors import Window
 from core.state.snapshot import StockSnapshot, StockTargets
@@ -135,7 +136,7 @@ class ShopifyStockWriter:
                 for sku, t in found.items()}
 
     # SKUs missing from the cache in one batch from which reading the whole catalog pays (the client's threshold)
-    catalog_min_skus = 200
+    catalog_min_skus = shopify_client.BULK_DISCOVERY_MIN_SKUS
 
     def discover_catalog(self) -> dict[str, dict] | None:
         """Every SKU the shop has, in one bulk operation (no cost-limited lookups); None when the operation
