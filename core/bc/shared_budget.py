@@ -143,7 +143,7 @@ class SharedPrincipalBudget:
 
     def release(self) -> None:
         with self._lock:
-            self._busy -= 1
+            self._busy = max(0, self._busy - 1)  # (a slot lost to an expired lease already lowered it)
             self._return_idle_slots(self.clock(), all_idle=False)
 
     # -- housekeeping (the heartbeat thread) -----------------------------------------------------------------

@@ -182,3 +182,22 @@ while held < 5:
 print("holding", held, flush=True)
 time.sleep(60)
 """
+
+
+def test_a_window_filled_by_another_instance_goes_back_to_the_queue_within_the_wait_budget(
+        storage_connection, table, unique_name):
+    from core.bc import CredentialPool
+    from core.bc.errors import BcRetryableError
+    from core.bc.limiter import wait_budget
+    from core.bc.shared_budget import SharedBudget
+
+    other = budget(table, unique_name, rate_limit=10, chunk=10, concurrency=5)
+    assert other.wait_time() == 0  # the other instance took the whole window
+    shared = SharedBudget(table, lease_s=2.0, hold_s=0.5, poll_s=0.05)
+    pool = CredentialPool([(unique_name, object())], rate_limit=10, rate_window_s=30, concurrency=5, shared=shared)
+    started = time.monotonic()
+    with wait_budget(1.0), pytest.raises(BcRetryableError) as caught:
+        pool.acquire()
+    assert time.monotonic() - started < 1.5
+    assert caught.value.retry_after > 25  # until the other instance's chunk leaves the window
+    shared.close()
