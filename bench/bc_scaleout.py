@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> dict:
     appid = f"scaleout-{time.time_ns()}"
     try:
         with tempfile.TemporaryDirectory() as outdir:
+            base = emu.counters["requests"]  # the setup's own requests
             start = time.monotonic()
             procs = start_workers(args.workers, storage=azurite.connection_string, api_root=api_root, appid=appid,
                                   company=company, item=item, seconds=args.seconds, args=args, outdir=outdir)
@@ -127,7 +128,7 @@ def run(args: argparse.Namespace) -> dict:
             killed_at = None
             while any(p.poll() is None for p, _ in procs):
                 now = time.monotonic() - start
-                samples.append((now, emu.counters["requests"]))
+                samples.append((now, emu.counters["requests"] - base))
                 if killed_at is None and now >= args.kill_at:
                     procs[0][0].send_signal(signal.SIGKILL)
                     killed_at = now
@@ -140,9 +141,9 @@ def run(args: argparse.Namespace) -> dict:
 
     latency_s = args.latency_ms / 1000
     ceiling = min(args.concurrency / latency_s, args.rate / args.window)
-    # The run from the first request the emulator saw to the workers' deadline.
+    # The run from the first request the emulator saw (the workers take a moment to start) for `seconds`.
     first = next(t for t, n in samples if n > 0)
-    end = min(args.seconds + 1, samples[-1][0])
+    end = min(first + args.seconds, samples[-1][0])
     total = max(n for t, n in samples if t <= end)
     fraction = total / (end - first) / ceiling
 
@@ -179,6 +180,7 @@ def run(args: argparse.Namespace) -> dict:
         "storage_calls_per_request": round(sum(r["shared"]["storage_calls"] for r in reports)
                                            / max(1, sum(r["requests"] for r in reports)), 3),
         "survivor_requests": [r["requests"] for r in reports],
+        "rps_per_2s": [round(rate_between(t, t + 2), 1) for t in range(int(first), int(end) - 1, 2)],
     }
     result["met"] = (errors == 0 and counters["429"] == 0 and peak <= args.concurrency and fraction >= GOAL
                      and recovery_s is not None and recovery_s <= args.lease)
