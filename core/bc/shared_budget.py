@@ -89,7 +89,7 @@ class SharedPrincipalBudget:
     rate_limit: int
     rate_window_s: float
     concurrency: int
-    chunk: int | None = None  # tokens per storage round-trip; default: 1/30 of the window's limit
+    chunk: int | None = None  # tokens per storage round-trip; default: 1/30 of the window, at most 50
     chunk_lifetime_s: float = 5.0  # tokens of a chunk must be used within this, else they go back
     lease_s: float = 15.0  # a dead instance's slots come back after at most this
     hold_s: float = 5.0  # an instance gives a slot back after this, so others get their turn
@@ -100,6 +100,8 @@ class SharedPrincipalBudget:
 
     def __post_init__(self):
         if self.chunk is None:
+            # small enough that instances share the window fairly and a dead instance's unused chunk (counted
+            # for a whole window) costs little; large enough that storage sees one call per many requests
             self.chunk = max(1, min(50, self.rate_limit // 30))
         self._lock = threading.RLock()
         self._slots: list[_Slot] = []
