@@ -14,8 +14,8 @@ Table `BcBudget`, partition = principal name, rows:
   tokens may be used until `until`; it counts against the window until `until + window + margin`, so it
   expires only after BC's own window has let go of every request sent with it. When the instance takes
   its next chunk it rewrites its previous one in the same write: `tokens` = tokens actually used,
-  `until` = now (they were all sent before now), so unused tokens go back at once. A dead instance's
-  chunk simply expires.
+  `until` = now (they were all sent before now; rounded up to 1/60 of the window so closed chunks merge
+  and the row stays small), so unused tokens go back at once. A dead instance's chunk simply expires.
 - `slot-0` .. `slot-{concurrency-1}`: concurrency slots as expiring leases (`owner`, `lease_until`, ETag
   compare-and-swap). An instance holds a slot for up to `hold_s` while it has work, renews its lease while
   a request on it runs, and gives it back when idle; a dead instance's slots come back when their lease
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import threading
 import time
@@ -247,6 +248,27 @@ class SharedPrincipalBudget:
             return 0
         return c.granted - c.used
 
+    def _bucket_end(self, t: float) -> float:
+        bucket = self.rate_window_s / 60
+        return math.ceil(t / bucket) * bucket
+
+    @staticmethod
+    def _compact(chunks: list) -> list:
+        """Merge closed chunks ending in the same bucket (`_bucket_end`: up to 1/60 of the window later, the
+        safe side), so the row stays small (a Table string property holds 64 KiB) however many instances
+        close chunks: at most ~60 closed entries per window plus one open chunk per instance."""
+        merged: dict[float, list] = {}
+        result = []
+        for c in chunks:
+            if c[0]:
+                result.append(c)
+            elif c[2] in merged:
+                merged[c[2]][1] += c[1]
+            else:
+                merged[c[2]] = c
+                result.append(c)
+        return result
+
     def _take_chunk(self, now: float, cost: int) -> None:
         want = max(self.chunk, cost)
         for _ in range(5):  # compare-and-swap; a few instances racing settle within a few rounds
@@ -263,8 +285,8 @@ class SharedPrincipalBudget:
                 # everything used from the previous chunk was sent before now; the rest goes back
                 for c in chunks:
                     if c[0] == previous.id:
-                        c[1], c[2] = previous.used, min(c[2], now)
-                chunks = [c for c in chunks if c[1] > 0]
+                        c[0], c[1], c[2] = "", previous.used, self._bucket_end(min(c[2], now))
+                chunks = self._compact([c for c in chunks if c[1] > 0])
             used = sum(c[1] for c in chunks)
             grant = min(want, self.rate_limit - used)
             if grant < cost:

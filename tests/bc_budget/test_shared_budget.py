@@ -201,3 +201,14 @@ def test_a_window_filled_by_another_instance_goes_back_to_the_queue_within_the_w
     assert time.monotonic() - started < 1.5
     assert caught.value.retry_after > 25  # until the other instance's chunk leaves the window
     shared.close()
+
+
+def test_closed_chunks_merge_so_the_window_row_stays_small(table, unique_name):
+    a = budget(table, unique_name, rate_limit=1000, rate_window_s=600, chunk=1, concurrency=5)  # buckets of 10 s
+    for _ in range(40):  # 40 chunks of 1 token each, all closed within the same few seconds
+        assert a.wait_time() == 0
+        a.admit()
+        a.release()
+    stored = json.loads(table.get_entity(unique_name, "window")["chunks"])
+    assert sum(c[1] for c in stored) == 40  # nothing lost from the window...
+    assert len(stored) <= 3  # ...but one entry per bucket, plus the open chunk
