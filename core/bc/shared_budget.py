@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from azure.core import MatchConditions
 from azure.core.exceptions import (
+    AzureError,
     HttpResponseError,
     ResourceExistsError,
     ResourceModifiedError,
@@ -118,6 +119,7 @@ class SharedPrincipalBudget:
     def wait_time(self, cost: int = 1) -> float:
         """0 if a request of `cost` may start now (a slot and tokens are held locally); else seconds to wait
         before asking again. Takes a slot and/or a chunk from storage when needed."""
+        cost = min(cost, self.rate_limit)  # a $batch larger than the window waits for an empty one
         with self._lock:
             now = self.clock()
             if self._has_slot() and self._tokens_left(now) >= cost:
@@ -129,8 +131,8 @@ class SharedPrincipalBudget:
                     self._take_slot(now)
                 if self._has_slot() and self._tokens_left(now) < cost:
                     self._take_chunk(now, cost)
-            except HttpResponseError as exc:
-                # storage trouble: wait and ask again rather than exceed BC's limits
+            except AzureError as exc:
+                # storage trouble (refused, unreachable): wait and ask again rather than exceed BC's limits
                 log.warning("bc_shared_budget storage error for %s: %s", self.principal, exc.message)
             if self._has_slot() and self._tokens_left(self.clock()) >= cost:
                 return 0.0
@@ -142,7 +144,7 @@ class SharedPrincipalBudget:
     def admit(self, cost: int = 1) -> None:
         with self._lock:
             self._busy += 1
-            self._current.used += cost
+            self._current.used += min(cost, self.rate_limit)
 
     def release(self) -> None:
         with self._lock:

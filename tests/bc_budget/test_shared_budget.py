@@ -212,3 +212,11 @@ def test_closed_chunks_merge_so_the_window_row_stays_small(table, unique_name):
     stored = json.loads(table.get_entity(unique_name, "window")["chunks"])
     assert sum(c[1] for c in stored) == 40  # nothing lost from the window...
     assert len(stored) <= 3  # ...but one entry per bucket, plus the open chunk
+
+
+def test_storage_out_of_reach_means_waiting_not_sending():
+    unreachable = TableClient.from_connection_string(
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;"
+        "TableEndpoint=http://127.0.0.1:9/devstoreaccount1;", TABLE, retry_total=0)
+    b = SharedPrincipalBudget(unreachable, "p", rate_limit=10, rate_window_s=30, concurrency=5, poll_s=0.05)
+    assert b.wait_time() > 0
