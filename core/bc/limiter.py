@@ -11,6 +11,10 @@ every request first takes a slot here:
 
 `CredentialPool` spreads requests over several principals: a request takes the principal that can admit
 soonest, and among those the least loaded. Throughput grows with the number of principals.
+
+Everything above is per process. With `shared=` (a `shared_budget.SharedBudget`, opt-in through the
+BC_SHARED_BUDGET setting) each principal's window and concurrency are also taken from Azure Storage, so
+several instances together stay inside BC's limits; see shared_budget.py and docs/scale-out.md.
 """
 
 from __future__ import annotations
@@ -79,6 +83,7 @@ class PrincipalLimiter:
         concurrency: int,
         *,
         window_margin_s: float | None = None,
+        shared: Any = None,
     ):
         if rate_limit < 1 or concurrency < 1 or rate_window_s <= 0:
             raise ValueError("rate_limit, concurrency and rate_window_s must be positive")
@@ -90,6 +95,7 @@ class PrincipalLimiter:
         self.in_flight_cost = 0  # rate units of the requests in flight (a $batch costs one per operation)
         self._completed: deque[float] = deque()
         self.blocked_until = 0.0
+        self.shared = shared  # SharedPrincipalBudget: what the other instances use of this principal
 
     def _expire(self, now: float) -> None:
         horizon = now - self.rate_window_s - self.window_margin_s
@@ -117,16 +123,25 @@ class PrincipalLimiter:
             else:
                 expires = self._completed[over] + self.rate_window_s + self.window_margin_s
                 waits.append(max(0.0, expires - now))
-        return max(waits)
+        wait = max(waits)
+        if wait == 0 and self.shared is not None:
+            # Only when this process could send: asking storage may take a slot from the other instances.
+            # Its wait is finite (a poll): a slot freed by another instance notifies nobody here.
+            wait = self.shared.wait_time(cost)
+        return wait
 
     def admit(self, cost: int = 1) -> None:
         self.in_flight += 1
         self.in_flight_cost += cost
+        if self.shared is not None:
+            self.shared.admit(cost)
 
     def release(self, now: float, cost: int = 1) -> None:
         self.in_flight -= 1
         self.in_flight_cost -= cost
         self._completed.extend([now] * cost)
+        if self.shared is not None:
+            self.shared.release()
 
     def block_for(self, seconds: float, now: float) -> None:
         """BC throttled this principal anyway (another process shares it?): stop sending for `seconds`."""
@@ -176,6 +191,7 @@ class CredentialPool:
         *,
         window_margin_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        shared: Any = None,
     ):
         self.members: list[PoolMember] = []
         for index, item in enumerate(credentials):
@@ -186,7 +202,10 @@ class CredentialPool:
                 source = TokenSource(credential, name=name)
             else:
                 source = TokenSource(item, name=f"principal{index + 1}")
-            limiter = PrincipalLimiter(rate_limit, rate_window_s, concurrency, window_margin_s=window_margin_s)
+            budget = None if shared is None else shared.for_principal(source.name, rate_limit, rate_window_s,
+                                                                      concurrency)
+            limiter = PrincipalLimiter(rate_limit, rate_window_s, concurrency, window_margin_s=window_margin_s,
+                                       shared=budget)
             self.members.append(PoolMember(source, limiter))
         if not self.members:
             raise ValueError("CredentialPool needs at least one credential")
@@ -195,6 +214,7 @@ class CredentialPool:
         self.concurrency = concurrency
         self._clock = clock
         self._cond = threading.Condition()
+        self.shared = shared
 
     @property
     def total_concurrency(self) -> int:
@@ -300,6 +320,7 @@ def pool_from_settings(
     rate_limit: int = 6000,
     rate_window_s: float = 300.0,
     concurrency: int = 5,
+    shared: Any = None,
 ) -> CredentialPool:
     """A pool with one principal per auth config (see auth.credential_from_settings); names from `name` or the
     client id setting's name, never from a secret."""
@@ -308,4 +329,5 @@ def pool_from_settings(
     for index, config in enumerate(configs):
         name = config.get("name") or f"principal{index + 1}"
         members.append(TokenSource(credential_from_settings(config, settings), name=name))
-    return CredentialPool(members, rate_limit=rate_limit, rate_window_s=rate_window_s, concurrency=concurrency)
+    return CredentialPool(members, rate_limit=rate_limit, rate_window_s=rate_window_s, concurrency=concurrency,
+                          shared=shared)

@@ -116,6 +116,10 @@ def bc_client_from_config(config: Config, settings: dict | None = None):
             token_credential = credential_from_settings(
                 {**credential.model_dump(exclude_none=True), "tenant_id_setting": bc.tenant_id_setting}, settings)
         members.append(TokenSource(token_credential, name=f"{credential.client_id_setting}#{i + 1}"))
+    # BC_SHARED_BUDGET=true: the principals' limits are shared with the other instances through storage
+    # (docs/scale-out.md); off, each process keeps to BC's limits alone, which is right for one instance.
+    from core.bc.shared_budget import shared_budget_from_settings
+
     pool = CredentialPool(members, rate_limit=bc.limits.requests_per_window, rate_window_s=bc.limits.window_seconds,
-                          concurrency=bc.limits.concurrency)
+                          concurrency=bc.limits.concurrency, shared=shared_budget_from_settings(settings))
     return BcClient(api_root=root, pool=pool)
