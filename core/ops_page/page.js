@@ -2,7 +2,11 @@
 // Every value from the API goes into the page through textContent (never innerHTML): record messages
 // quote what shops sent.
 (function () {
+  // Signed in (Entra ID): the App Service session cookie goes with every same-origin fetch, no key at all.
+  // Without sign-in configured the page is opened with the master key in its address; it is read from there
+  // and sent as a header, and never put into any URL or link the page builds.
   const key = new URLSearchParams(window.location.search).get("code") || "";
+  let canRetry = true;
   const refreshSeconds = parseInt(document.body.dataset.refresh, 10) || 30;
   const STATUSES = ["received", "success", "skipped", "needs_attention", "failed"];
   const LABELS = { received: "Waiting", success: "Done", skipped: "Skipped", needs_attention: "Needs attention",
@@ -16,8 +20,8 @@
         let body = null;
         try { body = text ? JSON.parse(text) : null; } catch (e) { body = { error: text }; }
         if (!response.ok) {
-          const reason = response.status === 401 || response.status === 403
-            ? "The key is missing or wrong: open this page with ?code=<the app's master key>."
+          const reason = response.status === 401 && !(body && body.error)
+            ? "Not signed in (or the key is missing or wrong): reload the page to sign in."
             : (body && body.error) || ("HTTP " + response.status);
           throw new Error(reason);
         }
@@ -134,7 +138,7 @@
       tr.appendChild(st);
       tr.appendChild(el("td", r.message, "msg"));
       tr.appendChild(el("td", r.resolution, "res"));
-      tr.appendChild(retryButton(r));
+      tr.appendChild(canRetry ? retryButton(r) : el("td", "Operator role needed to retry", "hint"));
       body.appendChild(tr);
     });
   }
@@ -146,6 +150,10 @@
     Promise.all([api("status"), api("records?status=attention&limit=200")])
       .then(function (results) {
         banner("");
+        const viewer = results[0].viewer || {};
+        canRetry = viewer.can_retry !== false;
+        document.getElementById("viewer").textContent = viewer.name
+          ? viewer.name + " (" + (canRetry ? "Operator" : "Reader") + ")" : "";
         renderSummary(results[0]);
         renderCounts(results[0]);
         renderAttention(results[1].records || []);
