@@ -81,6 +81,18 @@ def _records(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpRespons
     return _json({"records": [r.to_dict() for r in records], "count": len(records)})
 
 
+def _search(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
+    p = req.params
+    try:
+        records = ops.search_records(ops.operations_state(), p.get("q") or "", status=p.get("status"),
+                                     flow=p.get("flow"), shop=p.get("shop"), limit=int(p.get("limit") or 50))
+    except ValueError:
+        return _json({"error": "limit must be a whole number"}, 400)
+    except ops.OperationError as exc:
+        return _error(exc)
+    return _json({"records": [r.to_dict() for r in records], "count": len(records)})
+
+
 def _record(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     r = req.route_params
     external_id = unquote(r["external_id"]) if "%" in r["external_id"] else r["external_id"]
@@ -138,6 +150,8 @@ ops_status = bp.route(route="ops/status", methods=["GET"], auth_level=ADMIN)(
     _named("ops_status", _with_key(_status)))
 ops_records = bp.route(route="ops/records", methods=["GET"], auth_level=ADMIN)(
     _named("ops_records", _with_key(_records)))
+ops_search = bp.route(route="ops/search", methods=["GET"], auth_level=ADMIN)(
+    _named("ops_search", _with_key(_search)))
 ops_record = bp.route(route="ops/records/{flow}/{shop}/{*external_id}", methods=["GET"], auth_level=ADMIN)(
     _named("ops_record", _with_key(_record)))
 ops_retry = bp.route(route="ops/retry", methods=["POST"], auth_level=ADMIN)(
@@ -190,6 +204,8 @@ signed_in_status = bp.route(route="cockpit/status", methods=["GET"], auth_level=
     _named("signed_in_status", _signed_in(_status)))
 signed_in_records = bp.route(route="cockpit/records", methods=["GET"], auth_level=SIGNED_IN)(
     _named("signed_in_records", _signed_in(_records)))
+signed_in_search = bp.route(route="cockpit/search", methods=["GET"], auth_level=SIGNED_IN)(
+    _named("signed_in_search", _signed_in(_search)))
 signed_in_record = bp.route(route="cockpit/records/{flow}/{shop}/{*external_id}", methods=["GET"],
                             auth_level=SIGNED_IN)(_named("signed_in_record", _signed_in(_record)))
 signed_in_retry = bp.route(route="cockpit/retry", methods=["POST"], auth_level=SIGNED_IN)(

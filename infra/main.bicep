@@ -279,8 +279,8 @@ output functionAppName string = functionApp.outputs.name
 @description('Base URL for shop webhooks: append the shop key from the integration config, e.g. <base>shopify-demo. Signature-verified; no function key.')
 output webhookBaseUrl string = 'https://${functionApp.outputs.defaultHostName}/api/webhooks/'
 
-@description('Status page: sign in with an Entra account holding the Reader or Operator role (signInClientId set); without sign-in open it with the master key.')
-output statusPageUrl string = 'https://${functionApp.outputs.defaultHostName}/api/ops/page'
+@description('Status page. With signInClientId: sign in with an Entra account holding the Reader or Operator role. Without: add ?code=<master key> (docs/deployment.md).')
+output statusPageUrl string = 'https://${functionApp.outputs.defaultHostName}/api/${empty(signInClientId) ? 'ops' : 'cockpit'}/page'
 
 @description('Key Vault that holds the secret values (az keyvault secret set --vault-name ...).')
 output keyVaultName string = keyVault.outputs.name

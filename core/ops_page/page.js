@@ -116,10 +116,27 @@
   }
 
   function renderAttention(records) {
-    const body = document.querySelector("#attention tbody");
-    body.replaceChildren();
     document.getElementById("empty").hidden = records.length > 0;
     document.getElementById("attention").hidden = records.length === 0;
+    renderRecords(document.querySelector("#attention tbody"), records);
+  }
+
+  function search() {
+    const text = document.getElementById("search-text").value.trim();
+    const note = document.getElementById("search-note");
+    const table = document.getElementById("found");
+    if (!text) { note.textContent = ""; table.hidden = true; return; }
+    note.textContent = "Searching…";
+    api("search?q=" + encodeURIComponent(text) + "&limit=50").then(function (result) {
+      const records = result.records || [];
+      note.textContent = records.length ? records.length + " found" : "Nothing found among the recent records.";
+      table.hidden = records.length === 0;
+      renderRecords(document.querySelector("#found tbody"), records);
+    }).catch(function (err) { note.textContent = "Search failed: " + err.message; });
+  }
+
+  function renderRecords(body, records) {
+    body.replaceChildren();
     records.forEach(function (r) {
       const tr = el("tr");
       tr.dataset.flow = r.flow;
@@ -138,7 +155,9 @@
       tr.appendChild(st);
       tr.appendChild(el("td", r.message, "msg"));
       tr.appendChild(el("td", r.resolution, "res"));
-      tr.appendChild(canRetry ? retryButton(r) : el("td", "Operator role needed to retry", "hint"));
+      const retriable = r.status === "needs_attention" || r.status === "failed";
+      tr.appendChild(!retriable ? el("td") : canRetry ? retryButton(r)
+        : el("td", "Operator role needed to retry", "hint"));
       body.appendChild(tr);
     });
   }
@@ -164,6 +183,10 @@
   }
 
   document.getElementById("refresh-now").addEventListener("click", refresh);
+  document.getElementById("search-go").addEventListener("click", search);
+  document.getElementById("search-text").addEventListener("keydown", function (event) {
+    if (event.key === "Enter") search();
+  });
   refresh();
   setInterval(refresh, refreshSeconds * 1000);
 })();

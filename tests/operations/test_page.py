@@ -31,7 +31,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MASTER_KEY = "test-master-key-4d2a"
 OPS_ROUTES = {"ops/status", "ops/records", "ops/records/{flow}/{shop}/{*external_id}", "ops/retry",
-              "ops/replay-poison", "ops/page"}
+              "ops/replay-poison", "ops/page", "ops/search"}
 
 
 def http_functions() -> list[tuple[dict, object]]:
