@@ -7,13 +7,12 @@ import json
 
 from core.state import SyncLog, SyncStatus, names
 from tests.operations.conftest import received_order, take_message
-from tests.operations.test_page import browser, chromium_path  # noqa: F401 - fixtures
 from tests.operations.test_sign_in import SESSION_COOKIE, signed_in_host  # noqa: F401 - fixture
 
 ORDER_ID = "gid://shopify/Order/7001043"
 
 
-def _signed_in_page(browser, base_url: str, session: str):  # noqa: F811 - the fixture's value
+def _signed_in_page(browser, base_url: str, session: str):
     context = browser.new_context()
     context.add_cookies([{"name": SESSION_COOKIE, "value": session, "url": base_url}])
     page = context.new_page()
@@ -29,7 +28,7 @@ def _order_needing_attention(ctx, shop):
     return envelope
 
 
-def test_a_reader_sees_and_searches_but_has_no_retry_button(ctx, shop, signed_in_host, browser, tmp_path):  # noqa: F811
+def test_a_reader_sees_and_searches_but_has_no_retry_button(ctx, shop, signed_in_host, browser, tmp_path):  # noqa: F811 - the imported fixture
     _order_needing_attention(ctx, shop)
     context, page = _signed_in_page(browser, signed_in_host, "reader-session")
     try:
@@ -53,7 +52,7 @@ def test_a_reader_sees_and_searches_but_has_no_retry_button(ctx, shop, signed_in
         context.close()
 
 
-def test_an_operator_retries_from_the_page(ctx, shop, signed_in_host, browser, tmp_path):  # noqa: F811
+def test_an_operator_retries_from_the_page(ctx, shop, signed_in_host, browser, tmp_path):  # noqa: F811 - the imported fixture
     envelope = _order_needing_attention(ctx, shop)
     context, page = _signed_in_page(browser, signed_in_host, "operator-session")
     try:
@@ -72,7 +71,7 @@ def test_an_operator_retries_from_the_page(ctx, shop, signed_in_host, browser, t
     assert envelope.payload_ref in content
 
 
-def test_nobody_signed_in_is_sent_to_the_sign_in_page(signed_in_host, browser):  # noqa: F811
+def test_nobody_signed_in_is_sent_to_the_sign_in_page(signed_in_host, browser):  # noqa: F811 - the imported fixture
     page = browser.new_page()
     try:
         response = page.request.get(f"{signed_in_host}/api/cockpit/page", max_redirects=0)
