@@ -1,8 +1,13 @@
 """Operations: health, the admin API and status page, the poison-queue handlers and the retention timer.
 
-Every ops route is ADMIN level: it needs the app's master key (header `x-functions-key`, or `?code=` so a
-browser can open the page). External ids contain `/` (gid://shopify/Order/1): in the record path they are
-URL-encoded (`encodeURIComponent`), and the handler decodes what the front end left encoded.
+The admin API is served twice, by the same handlers:
+- `/api/cockpit/...` for people signed in with Entra ID (App Service Authentication, core/ops_auth.py). The
+  host lets these requests through (ANONYMOUS); the handler requires a principal with the app role Reader
+  (look) or Operator (also retry and replay). They answer 401 while sign-in is not configured.
+- `/api/ops/...` at ADMIN level: the app's master key (header `x-functions-key`), the break-glass path for
+  scripts and for when sign-in is not configured. The key has full rights.
+External ids contain `/` (gid://shopify/Order/1): in the record path they are URL-encoded
+(`encodeURIComponent`), and the handler decodes what the front end left encoded.
 """
 
 import json
@@ -10,7 +15,7 @@ from urllib.parse import unquote
 
 import azure.functions as func
 
-from core import untrusted
+from core import ops_auth, untrusted
 from core.logging_setup import log_context
 from core.ops_page import DEFAULT_REFRESH_SECONDS, render_page
 from core.state import names
@@ -19,6 +24,8 @@ from functions.http import NOSNIFF, declared_length
 
 bp = func.Blueprint()
 ADMIN = func.AuthLevel.ADMIN
+SIGNED_IN = func.AuthLevel.ANONYMOUS  # the handler checks the principal itself
+COCKPIT_PAGE = "/api/cockpit/page"
 MAX_BODY = 64 * 1024  # a retry request is a few names
 
 
@@ -45,18 +52,24 @@ def _body(req: func.HttpRequest) -> dict:
     return data
 
 
+def _named(name: str, fn):
+    """The function name the host indexes (each route needs its own)."""
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def health(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse('{"status":"ok"}', mimetype="application/json", headers=NOSNIFF)
 
 
-@bp.route(route="ops/status", methods=["GET"], auth_level=ADMIN)
-def ops_status(req: func.HttpRequest) -> func.HttpResponse:
-    return _json(ops.status_counts(ops.operations_state()))
+# ---- the handlers, each given who is calling (the route decides how that was established) ----
+
+def _status(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
+    return _json({**ops.status_counts(ops.operations_state()), "viewer": who.to_dict()})
 
 
-@bp.route(route="ops/records", methods=["GET"], auth_level=ADMIN)
-def ops_records(req: func.HttpRequest) -> func.HttpResponse:
+def _records(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     p = req.params
     try:
         records = ops.list_records(ops.operations_state(), status=p.get("status"), flow=p.get("flow"),
@@ -68,8 +81,19 @@ def ops_records(req: func.HttpRequest) -> func.HttpResponse:
     return _json({"records": [r.to_dict() for r in records], "count": len(records)})
 
 
-@bp.route(route="ops/records/{flow}/{shop}/{*external_id}", methods=["GET"], auth_level=ADMIN)
-def ops_record(req: func.HttpRequest) -> func.HttpResponse:
+def _search(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
+    p = req.params
+    try:
+        records = ops.search_records(ops.operations_state(), p.get("q") or "", status=p.get("status"),
+                                     flow=p.get("flow"), shop=p.get("shop"), limit=int(p.get("limit") or 50))
+    except ValueError:
+        return _json({"error": "limit must be a whole number"}, 400)
+    except ops.OperationError as exc:
+        return _error(exc)
+    return _json({"records": [r.to_dict() for r in records], "count": len(records)})
+
+
+def _record(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     r = req.route_params
     external_id = unquote(r["external_id"]) if "%" in r["external_id"] else r["external_id"]
     try:
@@ -81,8 +105,7 @@ def ops_record(req: func.HttpRequest) -> func.HttpResponse:
     return _json(detail)
 
 
-@bp.route(route="ops/retry", methods=["POST"], auth_level=ADMIN)
-def ops_retry(req: func.HttpRequest) -> func.HttpResponse:
+def _retry(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     try:
         body = _body(req)
         state = ops.operations_state()
@@ -98,8 +121,7 @@ def ops_retry(req: func.HttpRequest) -> func.HttpResponse:
         return _error(exc)
 
 
-@bp.route(route="ops/replay-poison", methods=["POST"], auth_level=ADMIN)
-def ops_replay_poison(req: func.HttpRequest) -> func.HttpResponse:
+def _replay_poison(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     try:
         queue = _body(req).get("queue") if req.get_body() else None
         return _json(ops.replay_poison(ops.operations_state(), queue).to_dict())
@@ -107,14 +129,91 @@ def ops_replay_poison(req: func.HttpRequest) -> func.HttpResponse:
         return _error(exc)
 
 
-@bp.route(route="ops/page", methods=["GET"], auth_level=ADMIN)
-def ops_page(req: func.HttpRequest) -> func.HttpResponse:
+def _page(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     try:
         refresh = int(req.params.get("refresh") or DEFAULT_REFRESH_SECONDS)
     except ValueError:
         refresh = DEFAULT_REFRESH_SECONDS
     html, headers = render_page(refresh)
     return func.HttpResponse(html, mimetype="text/html", charset="utf-8", headers={**headers, **NOSNIFF})
+
+
+# ---- the master-key routes (ADMIN: the host has checked the key) ----
+
+def _with_key(handler):
+    def call(req: func.HttpRequest) -> func.HttpResponse:
+        return handler(req, ops_auth.MASTER_KEY)
+    return call
+
+
+ops_status = bp.route(route="ops/status", methods=["GET"], auth_level=ADMIN)(
+    _named("ops_status", _with_key(_status)))
+ops_records = bp.route(route="ops/records", methods=["GET"], auth_level=ADMIN)(
+    _named("ops_records", _with_key(_records)))
+ops_search = bp.route(route="ops/search", methods=["GET"], auth_level=ADMIN)(
+    _named("ops_search", _with_key(_search)))
+ops_record = bp.route(route="ops/records/{flow}/{shop}/{*external_id}", methods=["GET"], auth_level=ADMIN)(
+    _named("ops_record", _with_key(_record)))
+ops_retry = bp.route(route="ops/retry", methods=["POST"], auth_level=ADMIN)(
+    _named("ops_retry", _with_key(_retry)))
+ops_replay_poison = bp.route(route="ops/replay-poison", methods=["POST"], auth_level=ADMIN)(
+    _named("ops_replay_poison", _with_key(_replay_poison)))
+
+
+@bp.route(route="ops/page", methods=["GET"], auth_level=ADMIN)
+def ops_page(req: func.HttpRequest) -> func.HttpResponse:
+    """The page opened with the key (`?code=`), for deployments without sign-in. Once sign-in is configured the
+    key has no business in a browser: send the person to the signed-in page, without the key."""
+    if ops_auth.easy_auth_enabled():
+        return func.HttpResponse(status_code=302, headers={"Location": COCKPIT_PAGE, "Cache-Control": "no-store",
+                                                           "Referrer-Policy": "no-referrer", **NOSNIFF})
+    return _page(req, ops_auth.MASTER_KEY)
+
+
+# ---- the signed-in routes (Entra ID through App Service Authentication) ----
+
+def _signed_in(handler, *, operate: bool = False, page: bool = False):
+    """Run `handler` for a principal holding Reader (or Operator when `operate`); 401/403 otherwise."""
+
+    def call(req: func.HttpRequest) -> func.HttpResponse:
+        if not ops_auth.easy_auth_enabled():
+            return _json({"error": "Sign-in is not configured for this app. Resolution: deploy with "
+                                   "signInClientId (docs/deployment.md), or call /api/ops/... with the master "
+                                   "key in the x-functions-key header."}, 401)
+        who = ops_auth.principal(req.headers)
+        if who is None:
+            if page:  # a browser: sign in, then come back
+                return func.HttpResponse(status_code=302, headers={
+                    "Location": ops_auth.login_url(COCKPIT_PAGE), "Cache-Control": "no-store", **NOSNIFF})
+            return _json({"error": "Not signed in. Resolution: open the status page and sign in with your "
+                                   "work account."}, 401)
+        if not who.can_read:
+            return _json({"error": f"{who.name} holds neither the Reader nor the Operator role of this app. "
+                                   "Resolution: ask an administrator to assign you a role on the app's "
+                                   "enterprise application (docs/deployment.md)."}, 403)
+        if operate and not who.can_operate:
+            return _json({"error": f"{who.name} may look but not retry or replay: that needs the Operator "
+                                   "role. Resolution: ask an administrator to assign you the Operator role "
+                                   "(docs/deployment.md)."}, 403)
+        return handler(req, who)
+
+    return call
+
+
+signed_in_status = bp.route(route="cockpit/status", methods=["GET"], auth_level=SIGNED_IN)(
+    _named("signed_in_status", _signed_in(_status)))
+signed_in_records = bp.route(route="cockpit/records", methods=["GET"], auth_level=SIGNED_IN)(
+    _named("signed_in_records", _signed_in(_records)))
+signed_in_search = bp.route(route="cockpit/search", methods=["GET"], auth_level=SIGNED_IN)(
+    _named("signed_in_search", _signed_in(_search)))
+signed_in_record = bp.route(route="cockpit/records/{flow}/{shop}/{*external_id}", methods=["GET"],
+                            auth_level=SIGNED_IN)(_named("signed_in_record", _signed_in(_record)))
+signed_in_retry = bp.route(route="cockpit/retry", methods=["POST"], auth_level=SIGNED_IN)(
+    _named("signed_in_retry", _signed_in(_retry, operate=True)))
+signed_in_replay_poison = bp.route(route="cockpit/replay-poison", methods=["POST"], auth_level=SIGNED_IN)(
+    _named("signed_in_replay_poison", _signed_in(_replay_poison, operate=True)))
+signed_in_page = bp.route(route="cockpit/page", methods=["GET"], auth_level=SIGNED_IN)(
+    _named("signed_in_page", _signed_in(_page, page=True)))
 
 
 def _poison_handler(queue: str):

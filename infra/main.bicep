@@ -13,6 +13,12 @@ targetScope = 'resourceGroup'
 @maxLength(11)
 param baseName string = 'bcbridge'
 
+@description('Sign-in for the status page and admin API (docs/deployment.md): client id of the Entra app registration with the app roles Reader and Operator. Empty = no sign-in; the admin API takes the master key only.')
+param signInClientId string = ''
+
+@description('Entra tenant of the people who sign in to the status page.')
+param signInTenantId string = subscription().tenantId
+
 @description('Azure region. Must offer Flex Consumption (az functionapp list-flexconsumption-locations).')
 param location string = resourceGroup().location
 
@@ -244,6 +250,8 @@ module functionApp 'modules/functionapp.bicep' = {
     httpPerInstanceConcurrency: httpPerInstanceConcurrency
     zoneRedundant: zoneRedundant
     virtualNetworkSubnetId: appSubnetId
+    signInClientId: signInClientId
+    signInTenantId: signInTenantId
   }
   // the subnet, the private endpoints and their DNS records exist before the app starts (privateNetworking only)
   dependsOn: [
@@ -270,6 +278,9 @@ output functionAppName string = functionApp.outputs.name
 
 @description('Base URL for shop webhooks: append the shop key from the integration config, e.g. <base>shopify-demo. Signature-verified; no function key.')
 output webhookBaseUrl string = 'https://${functionApp.outputs.defaultHostName}/api/webhooks/'
+
+@description('Status page. With signInClientId: sign in with an Entra account holding the Reader or Operator role. Without: add ?code=<master key> (docs/deployment.md).')
+output statusPageUrl string = 'https://${functionApp.outputs.defaultHostName}/api/${empty(signInClientId) ? 'ops' : 'cockpit'}/page'
 
 @description('Key Vault that holds the secret values (az keyvault secret set --vault-name ...).')
 output keyVaultName string = keyVault.outputs.name

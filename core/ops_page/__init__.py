@@ -1,7 +1,9 @@
 """The operator's status page: one self-contained HTML document (CSS and JS inlined, no build step, no CDN).
 
-The page reads the admin API with the key it was opened with (`?code=`), sent on as the
-`x-functions-key` header. Every value from the sync log is put into the page with textContent, never
+Signed in (Entra ID, /api/cockpit/page) the page reads the admin API next to it with the App Service session
+cookie the browser sends by itself. Without sign-in configured it is opened with the master key (/api/ops/page)
+and sends that key as the `x-functions-key` header; the page never builds a URL or link carrying the key.
+Every value from the sync log is put into the page with textContent, never
 as HTML, because record messages quote shop payloads. The Content-Security-Policy allows only the
 inline script and style carrying this response's nonce and requests to the app itself.
 """
@@ -33,7 +35,7 @@ def render_page(refresh_seconds: int = DEFAULT_REFRESH_SECONDS) -> tuple[str, di
             "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         ),
         "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",  # the page URL carries the key
+        "Referrer-Policy": "no-referrer",  # without sign-in the page URL carries the key
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
     }

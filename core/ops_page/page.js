@@ -2,7 +2,11 @@
 // Every value from the API goes into the page through textContent (never innerHTML): record messages
 // quote what shops sent.
 (function () {
+  // Signed in (Entra ID): the App Service session cookie goes with every same-origin fetch, no key at all.
+  // Without sign-in configured the page is opened with the master key in its address; it is read from there
+  // and sent as a header, and never put into any URL or link the page builds.
   const key = new URLSearchParams(window.location.search).get("code") || "";
+  let canRetry = true;
   const refreshSeconds = parseInt(document.body.dataset.refresh, 10) || 30;
   const STATUSES = ["received", "success", "skipped", "needs_attention", "failed"];
   const LABELS = { received: "Waiting", success: "Done", skipped: "Skipped", needs_attention: "Needs attention",
@@ -16,8 +20,8 @@
         let body = null;
         try { body = text ? JSON.parse(text) : null; } catch (e) { body = { error: text }; }
         if (!response.ok) {
-          const reason = response.status === 401 || response.status === 403
-            ? "The key is missing or wrong: open this page with ?code=<the app's master key>."
+          const reason = response.status === 401 && !(body && body.error)
+            ? "Not signed in (or the key is missing or wrong): reload the page to sign in."
             : (body && body.error) || ("HTTP " + response.status);
           throw new Error(reason);
         }
@@ -112,10 +116,27 @@
   }
 
   function renderAttention(records) {
-    const body = document.querySelector("#attention tbody");
-    body.replaceChildren();
     document.getElementById("empty").hidden = records.length > 0;
     document.getElementById("attention").hidden = records.length === 0;
+    renderRecords(document.querySelector("#attention tbody"), records);
+  }
+
+  function search() {
+    const text = document.getElementById("search-text").value.trim();
+    const note = document.getElementById("search-note");
+    const table = document.getElementById("found");
+    if (!text) { note.textContent = ""; table.hidden = true; return; }
+    note.textContent = "Searching…";
+    api("search?q=" + encodeURIComponent(text) + "&limit=50").then(function (result) {
+      const records = result.records || [];
+      note.textContent = records.length ? records.length + " found" : "Nothing found among the recent records.";
+      table.hidden = records.length === 0;
+      renderRecords(document.querySelector("#found tbody"), records);
+    }).catch(function (err) { note.textContent = "Search failed: " + err.message; });
+  }
+
+  function renderRecords(body, records) {
+    body.replaceChildren();
     records.forEach(function (r) {
       const tr = el("tr");
       tr.dataset.flow = r.flow;
@@ -134,7 +155,9 @@
       tr.appendChild(st);
       tr.appendChild(el("td", r.message, "msg"));
       tr.appendChild(el("td", r.resolution, "res"));
-      tr.appendChild(retryButton(r));
+      const retriable = r.status === "needs_attention" || r.status === "failed";
+      tr.appendChild(!retriable ? el("td") : canRetry ? retryButton(r)
+        : el("td", "Operator role needed to retry", "hint"));
       body.appendChild(tr);
     });
   }
@@ -146,6 +169,10 @@
     Promise.all([api("status"), api("records?status=attention&limit=200")])
       .then(function (results) {
         banner("");
+        const viewer = results[0].viewer || {};
+        canRetry = viewer.can_retry !== false;
+        document.getElementById("viewer").textContent = viewer.name
+          ? viewer.name + " (" + (canRetry ? "Operator" : "Reader") + ")" : "";
         renderSummary(results[0]);
         renderCounts(results[0]);
         renderAttention(results[1].records || []);
@@ -156,6 +183,10 @@
   }
 
   document.getElementById("refresh-now").addEventListener("click", refresh);
+  document.getElementById("search-go").addEventListener("click", search);
+  document.getElementById("search-text").addEventListener("keydown", function (event) {
+    if (event.key === "Enter") search();
+  });
   refresh();
   setInterval(refresh, refreshSeconds * 1000);
 })();

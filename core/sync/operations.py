@@ -250,6 +250,55 @@ def _payload(ctx: State, ref: str) -> dict | None:
     return payload
 
 
+# --- finding a record -------------------------------------------------------------------------------
+
+SEARCH_SCAN = 500  # records looked at per search, newest first: a search stays a bounded read
+# Where shops put what a person searches by: the order number people see (#1043 in Shopify's `name`,
+# `order_number`; WooCommerce's `number`) and the customer's e-mail. Read from the stored raw payload.
+PAYLOAD_KEYS = ("name", "order_number", "number", "email", "contact_email")
+PAYLOAD_NESTED_EMAIL = ("customer", "billing", "billing_address")
+
+
+def _normal(value: object) -> str:
+    return str(value).strip().lower().lstrip("#")
+
+
+def _payload_values(ctx: State, ref: str) -> set[str]:
+    payload = _payload(ctx, ref)
+    data = (payload or {}).get("json")
+    if not isinstance(data, dict):
+        return set()
+    values = {_normal(data[k]) for k in PAYLOAD_KEYS if isinstance(data.get(k), str | int) and data.get(k) != ""}
+    for key in PAYLOAD_NESTED_EMAIL:
+        nested = data.get(key)
+        if isinstance(nested, dict) and isinstance(nested.get("email"), str) and nested["email"]:
+            values.add(_normal(nested["email"]))
+    return values
+
+
+def search_records(ctx: State, query: str, *, status: str | None = None, flow: str | None = None,
+                   shop: str | None = None, limit: int = 50) -> list[SyncRecord]:
+    """Records matching `query`: the shop's order number (`1043` or `#1043`), the external id (whole, or the
+    number at the end of a gid), the BC document number, or the customer's e-mail. Looks at the newest
+    SEARCH_SCAN records matching the filters; the id and BC document are checked first, the payload only
+    for records they don't match."""
+    wanted = _normal(query or "")
+    if not wanted:
+        raise OperationError("give something to search for (q): an order number, id, BC document or e-mail", 400)
+    if len(wanted) > 200:
+        raise OperationError("the search text is longer than 200 characters", 400)
+    limit = max(1, min(int(limit), MAX_LIST))
+    found: list[SyncRecord] = []
+    for record in list_records(ctx, status=status, flow=flow, shop=shop, limit=SEARCH_SCAN):
+        external = record.external_id.lower()
+        cheap = {external, external.rsplit("/", 1)[-1], *(record.bc_document.lower().split())}
+        if wanted in cheap or wanted in _payload_values(ctx, record.payload_ref):
+            found.append(record)
+            if len(found) >= limit:
+                break
+    return found
+
+
 # --- retrying ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

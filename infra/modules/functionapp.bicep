@@ -85,6 +85,14 @@ param httpPerInstanceConcurrency int
 @description('Private networking: resource id of the subnet (delegated to Microsoft.App/environments) the app joins for outbound traffic. Empty = no VNet integration.')
 param virtualNetworkSubnetId string = ''
 
+@description('Sign-in for the status page and admin API: client id of the Entra app registration (app roles Reader and Operator). Empty = no sign-in; the admin API takes the master key only.')
+param signInClientId string = ''
+
+@description('Entra tenant of the people who sign in (the app registration\'s tenant).')
+param signInTenantId string = ''
+
+var signInEnabled = !empty(signInClientId)
+
 var baseAppSettings = [
   // Identity-based connection for the host and for every binding with connection="AzureWebJobsStorage".
   {
@@ -129,6 +137,15 @@ var baseAppSettings = [
     value: bcTenantId
   }
 ]
+
+// The app honours X-MS-CLIENT-PRINCIPAL only when this says App Service Authentication runs in front of it:
+// only then does the platform strip copies a client sends and set the header itself (core/ops_auth.py).
+var signInSettings = signInEnabled ? [
+  {
+    name: 'BRIDGE_EASY_AUTH'
+    value: '1'
+  }
+] : []
 
 var identitySettings = empty(managedIdentityClientIdSetting) ? [] : [
   {
@@ -192,7 +209,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     // linuxFxVersion, alwaysOn): runtime and scale live in functionAppConfig, and Flex has no FTP.
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: concat(baseAppSettings, identitySettings, secretReferenceSettings, plainSettings)
+      appSettings: concat(baseAppSettings, signInSettings, identitySettings, secretReferenceSettings, plainSettings)
     }
     functionAppConfig: {
       deployment: {
@@ -229,6 +246,58 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// App Service Authentication ("Easy Auth") with Microsoft Entra ID. No client secret: without one the platform
+// signs people in with the OpenID Connect implicit flow (ID token only; enable "ID tokens" on the registration).
+// Unauthenticated requests are let through (AllowAnonymous) because shops' webhooks, /api/health and the
+// key-authenticated admin API must keep working; the ops functions themselves require a signed-in principal
+// with the Reader or Operator app role, and send a browser without a session to /.auth/login/aad.
+resource signIn 'Microsoft.Web/sites/config@2024-04-01' = if (signInEnabled) {
+  // These seven checks read every Microsoft.Web/sites/config as the 'web' config (siteConfig properties); this one
+  // is authsettingsV2, which has none of those properties. Each is covered where it applies:
+  // checkov:skip=CKV_AZURE_13:Authentication IS what this resource turns on (authsettingsV2 platform.enabled); the check only knows the retired v1 'authsettings'.
+  // checkov:skip=CKV_AZURE_63:HTTP logging is a 'web' config property, not authsettingsV2; requests are logged by Application Insights.
+  // checkov:skip=CKV_AZURE_65:Detailed error pages are a 'web' config property, not authsettingsV2; failures go to Application Insights.
+  // checkov:skip=CKV_AZURE_66:Failed-request tracing is a 'web' config property (an IIS log Flex Consumption does not offer), not authsettingsV2.
+  // checkov:skip=CKV_AZURE_80:.NET Framework version is a 'web' config property; this app runs Python.
+  // checkov:skip=CKV_AZURE_88:Azure Files mounts are a site setting, not authsettingsV2; state is in blob/table/queue storage.
+  // checkov:skip=CKV_AZURE_222:Public network access is set on the site (see its skip: webhooks arrive over the internet), not in authsettingsV2.
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: signInClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${signInTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            signInClientId
+            'api://${signInClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      // The session cookie is enough for the page; the app never calls another API with the user's token.
+      tokenStore: {
+        enabled: false
+      }
+    }
   }
 }
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import azure.functions as func
 
+from sandbox.host import easy_auth
 from sandbox.host.config import HostError, setting
 from sandbox.host.invoker import Invoker
 from sandbox.host.metadata import FunctionSpec
@@ -141,7 +142,7 @@ class HttpFrontend:
             return
         query = parse_qs(url.query, keep_blank_values=True)
         params = {name: ",".join(values) for name, values in query.items()}
-        headers = _headers(request)
+        headers = easy_auth.apply(_headers(request))  # as the app sees them behind App Service Authentication
         key = headers.get("x-functions-key") or params.get("code")
         if not authorized(route.spec.trigger.get("authLevel", "FUNCTION"), key):
             request.reply(func.HttpResponse(status_code=401))

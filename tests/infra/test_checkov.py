@@ -101,6 +101,9 @@ JUSTIFIED_SKIPS = {
     ("CKV_AZURE_18", "Microsoft.Web/sites.site"),
     ("CKV_AZURE_67", "Microsoft.Web/sites.site"),
     ("CKV_AZURE_213", "Microsoft.Web/sites.site"),
+    *((check, "Microsoft.Web/sites/config.signIn") for check in (
+        "CKV_AZURE_13", "CKV_AZURE_63", "CKV_AZURE_65", "CKV_AZURE_66", "CKV_AZURE_80", "CKV_AZURE_88",
+        "CKV_AZURE_222")),
     ("CKV_AZURE_35", "Microsoft.Storage/storageAccounts.account"),
     ("CKV_AZURE_59", "Microsoft.Storage/storageAccounts.account"),
     ("CKV_AZURE_206", "Microsoft.Storage/storageAccounts.account"),
