@@ -43,7 +43,7 @@ param bcTenantIdSetting string = 'BC_TENANT_ID'
 @description('App setting that receives the managed identity client id: managed_identity_client_id_setting of a [[bc.credentials]] entry with auth = "federated". Empty = do not set.')
 param managedIdentityClientIdSetting string = 'BC_MI_CLIENT_ID'
 
-@description('Max on-demand instances per Flex scaling group. BC handles 5 concurrent requests per service principal; see docs/deployment.md before raising.')
+@description('Max on-demand instances per Flex scaling group. Above 1, the app shares BC\'s per-principal limits between instances through storage (BC_SHARED_BUDGET, docs/scale-out.md); see docs/deployment.md before raising.')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 1
@@ -138,6 +138,7 @@ var tableNames = [
   'SyncLog'
   'Cursors'
   'Deliveries'
+  'BcBudget'
 ]
 var containerNames = [
   'inbox'

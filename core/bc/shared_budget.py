@@ -47,11 +47,12 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, UpdateMode
 
+from core.state import names
 from core.state.storage import table_key
 
 log = logging.getLogger(__name__)
 
-TABLE = "BcBudget"
+TABLE = names.BC_BUDGET
 SETTING = "BC_SHARED_BUDGET"  # "true": BC's limits are shared through storage (docs/scale-out.md)
 WINDOW_ROW = "window"
 

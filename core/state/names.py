@@ -22,8 +22,9 @@ BINDINGS = "Bindings"
 SYNC_LOG = "SyncLog"
 CURSORS = "Cursors"
 DELIVERIES = "Deliveries"  # webhook delivery identities already accepted (duplicate drop)
+BC_BUDGET = "BcBudget"  # BC's per-principal limits shared by all instances (core/bc/shared_budget.py)
 
-TABLES = (BINDINGS, SYNC_LOG, CURSORS, DELIVERIES)
+TABLES = (BINDINGS, SYNC_LOG, CURSORS, DELIVERIES, BC_BUDGET)
 
 # Blob containers
 INBOX = "inbox"  # raw payloads, stored before a webhook is acknowledged

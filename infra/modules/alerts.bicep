@@ -115,7 +115,7 @@ var rules = [
   {
     key: 'bc-throttled'
     displayName: 'BC bridge: Business Central is throttling'
-    description: 'Business Central answered 429/503 often. The bridge backs off and retries, but sustained throttling delays every flow: lower maximumInstanceCount / queue batch sizes or add service principals to the BC credential pool.'
+    description: 'Business Central answered 429/503 often. The bridge backs off and retries, but sustained throttling delays every flow: add service principals to the BC credential pool, check that BC_SHARED_BUDGET is on when maximumInstanceCount > 1, or lower the queue batch sizes.'
     severity: 3
     query: bcThrottledQuery
     dimension: ''

@@ -5,7 +5,8 @@
 // timer-triggered function scales on its own instances, and maximumInstanceCount caps EACH of those
 // groups (and the HTTP group), not the app as a whole. So the worst case of simultaneous BC calls is
 // roughly: maximumInstanceCount x (queue batchSize + newBatchThreshold from host.json) x number of
-// BC-calling functions. Keep maximumInstanceCount at 1-2 unless BC credentials are pooled.
+// BC-calling functions. Above 1 instance the app shares BC's limits through storage (BC_SHARED_BUDGET below,
+// docs/scale-out.md), so BC never sees more than its limits; throughput then grows with BC principals.
 
 @description('Function App name (also the host name: <name>.azurewebsites.net).')
 param name string
@@ -147,6 +148,15 @@ var signInSettings = signInEnabled ? [
   }
 ] : []
 
+// More than one instance: BC's per-principal limits (5 at once, 6,000 per 5 minutes) are shared through the
+// BcBudget table instead of counted per process, so N instances together stay inside them (docs/scale-out.md).
+var sharedBudgetSettings = (maximumInstanceCount > 1) ? [
+  {
+    name: 'BC_SHARED_BUDGET'
+    value: 'true'
+  }
+] : []
+
 var identitySettings = empty(managedIdentityClientIdSetting) ? [] : [
   {
     name: managedIdentityClientIdSetting
@@ -209,7 +219,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     // linuxFxVersion, alwaysOn): runtime and scale live in functionAppConfig, and Flex has no FTP.
     siteConfig: {
       minTlsVersion: '1.2'
-      appSettings: concat(baseAppSettings, signInSettings, identitySettings, secretReferenceSettings, plainSettings)
+      appSettings: concat(baseAppSettings, signInSettings, sharedBudgetSettings, identitySettings, secretReferenceSettings, plainSettings)
     }
     functionAppConfig: {
       deployment: {

@@ -523,3 +523,17 @@ def test_private_endpoints_cover_every_storage_service_the_app_uses_and_key_vaul
         "operand_1": "vnet",
         "operand_2": "id",
     }
+
+
+def test_more_than_one_instance_shares_the_bc_budget_through_storage():
+    # N instances with per-process limiters would send BC up to 5 × N at once; above 1 the template switches
+    # the shared budget on (core/bc/shared_budget.py), and the table it uses is created with the others
+    from core.bc import shared_budget
+
+    app = b.module("functionapp")
+    settings = b.variable(app, "sharedBudgetSettings")["operator"]["operands"]
+    assert settings["true_value"] == [{"name": shared_budget.SETTING, "value": "true"}]
+    assert settings["false_value"] == []
+    assert "maximumInstanceCount" in str(settings["condition"])
+    assert "sharedBudgetSettings" in b.text(b.MODULES / "functionapp.bicep").split("appSettings: concat(", 1)[1]
+    assert shared_budget.TABLE in b.variable(b.parse(b.MAIN), "tableNames")
