@@ -164,7 +164,7 @@ def test_a_bc_answer_lost_mid_way_is_retried_without_booking_anything_twice(ctx,
 
 
 def test_orders_not_invoiced_yet_need_attention_and_nothing_is_booked_until_they_are(ctx, stack):
-    from core.payouts_cli import add_parser
+    from core.cli.payouts import add_parser
 
     first = import_order(ctx, stack, 7421, [("1000", 1, "199.00")], invoice=False)
     raw = (b"type;capture_id;merchant_reference1;payment_reference;payout_date;amount;currency_code\n"

@@ -279,7 +279,7 @@ def test_the_cli_pushes_one_shop_and_full_ignores_the_snapshot(env, capsys):
     import argparse
     import json
 
-    from core import products_cli
+    from core.cli import products as products_cli
     from core.sync.context import set_context
 
     env.stock_shopify()

@@ -2,14 +2,14 @@
 
 Uses the same pipeline as the timer (core/sync/products.py): without --full only products whose title,
 status, category or price changed since the shop was last told; with --full every product, ignoring the
-snapshot (and SKUs cached as unknown to the shop are looked up again). Exit codes: core/export_cli.py.
+snapshot (and SKUs cached as unknown to the shop are looked up again). Exit codes: core/cli/export.py.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from core.export_cli import add_push_parser, run_push
+from core.cli.export import add_push_parser, run_push
 
 
 def cmd_products_push(args: argparse.Namespace) -> int:

@@ -1,14 +1,14 @@
 """`python -m core stock push --shop KEY [--full]`: push one shop's stock now, with progress on stderr.
 
 Uses the same pipeline as the timer (core/sync/stock.py): without --full only the pairs that changed since
-the shop was last told; with --full every pair, ignoring the snapshot. Exit codes: core/export_cli.py.
+the shop was last told; with --full every pair, ignoring the snapshot. Exit codes: core/cli/export.py.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from core.export_cli import add_push_parser, run_push
+from core.cli.export import add_push_parser, run_push
 
 
 def cmd_stock_push(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
-"""`python -m core …`: operator commands for terminals and scripts.
+"""`python -m core …`: operator commands for terminals and scripts, one module per command group in this
+package (orders, payouts, operations, stock, products; export holds what the push commands share).
 
 Each command is a small function taking parsed arguments and returning an exit code. Commands
-register themselves in COMMANDS (one explicit dict, no discovery magic).
+register themselves in COMMANDS (one explicit list, no discovery magic).
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ def _optional_commands():
     """Commands whose modules may import heavier dependencies: imported only when the CLI runs."""
     import importlib
 
-    for module in ("core.preview", "core.orders_cli", "core.payouts_cli", "core.operations_cli", "core.stock_cli",
-                   "core.products_cli"):
+    for module in ("core.preview", "core.cli.orders", "core.cli.payouts", "core.cli.operations", "core.cli.stock",
+                   "core.cli.products"):
         try:
             yield importlib.import_module(module).add_parser
         except ModuleNotFoundError as exc:
