@@ -75,7 +75,7 @@ class LocalStack:
     reconcile or export runs; a timer firing mid-test would make results depend on the wall clock."""
 
     def __init__(self, *, azurite=None, config_extra: str = "", bc_latency_ms: int = 0, host: bool = True,
-                 bc_limits: dict | None = None, timers: bool = False):
+                 bc_limits: dict | None = None, timers: bool = False, settings: dict[str, str] | None = None):
         self._own_azurite = azurite is None
         self._azurite = azurite
         self.config_extra = config_extra
@@ -89,6 +89,9 @@ class LocalStack:
         self.timers = timers
         self.host = None
         self.settings: dict[str, str] = {}
+        # app settings the test decides (a platform emulator's credentials for a shop in config_extra); they
+        # win over the defaults below
+        self.settings_extra = dict(settings or {})
 
     # ---- lifecycle ----
     def start(self) -> LocalStack:
@@ -114,6 +117,7 @@ class LocalStack:
             if shop.api_token_setting:
                 self.settings[shop.api_token_setting] = (
                     "ck_dev:cs_dev" if shop.platform == "woocommerce" else "shpat_dev_token")
+        self.settings.update(self.settings_extra)
         if not self.timers:
             self.settings.update({f"AzureWebJobs.{name}.Disabled": "true" for name in timer_functions()})
         self.storage = Storage(connection_string=self._azurite.connection_string)

@@ -4,12 +4,16 @@
 - `parse.py`: `parse_order(payload, shop, currency_basis) -> Order`, `parse_refund(payload, shop, …) -> Refund`
 - `client.py`: the platform's API, for reconciliation and exports (where built)
 - platforms whose webhooks carry only ids also have `parse.load_order(raw, shop, external_id=…)`
+- optional `flows.py`: the parts of the other flows the platform offers (`StockWriter`, `ShipmentWriter`,
+  `ProductWriter`, `new_refunds`), found with `part(name, attribute)`
+- `GAPS` in the package: every flow it does not carry and why (`core/capabilities.py` checks and tabulates it)
 
 Adding a platform = a folder with those modules + one line in PLATFORMS.
 """
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 from core.errors import NeedsAttention
@@ -41,4 +45,16 @@ def platform(name: str) -> ModuleType:
         ) from None
 
 
-__all__ = ["PLATFORMS", "Delivery", "platform"]
+def part(name: str, attribute: str):
+    """An optional part the platform offers to a flow (`core/platforms/<name>/flows.py`), None when absent."""
+    module_name = f"core.platforms.{name}.flows"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    return getattr(module, attribute, None)
+
+
+__all__ = ["PLATFORMS", "Delivery", "part", "platform"]

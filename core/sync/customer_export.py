@@ -51,6 +51,7 @@ FIRST_RUN = datetime(2000, 1, 1, tzinfo=UTC)  # the first run exports every exis
 CLAIM_LEASE = timedelta(minutes=10)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 BC_PAGE_SIZE = 200
+PLATFORMS = {"shopify"}  # shops with B2B companies this flow writes
 SHOP_RECORD = "companies"  # SyncLog record of shop-level outcomes (platform without B2B, no company)
 FIELDS = ["id", "number", "displayName", "type", "addressLine1", "addressLine2", "city", "state", "country",
           "postalCode", "phoneNumber", "email", "paymentTermsId", "blocked", "lastModifiedDateTime"]
@@ -84,7 +85,7 @@ def export_customers(ctx: Context, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     pushed = 0
     for shop in [s for s in ctx.config.shops if s.customers.export_to_shop]:
-        if shop.platform != "shopify":
+        if shop.platform not in PLATFORMS:
             reason = (f"B2B company export is only available for Shopify; {shop.platform} has no B2B companies in "
                       f'core, so BC Company customers are not exported to shop "{shop.key}". Set export_to_shop = '
                       "false in its [shops.customers] to silence this.")

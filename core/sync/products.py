@@ -35,7 +35,7 @@ from core.bc import BcError, BcPermanentError, BcRetryableError
 from core.bc.odata import odata_string
 from core.config import Company, Config, Shop
 from core.errors import NeedsAttention, Retryable, Skip
-from core.platforms import platform
+from core.platforms import part, platform
 from core.state import AlreadyClaimed, SyncStatus
 from core.state.cursors import Window
 from core.state.product_snapshot import ProductSnapshot, ProductTargets
@@ -369,10 +369,13 @@ class WooProductWriter:
         return ok
 
 
+WRITERS = {"shopify": ShopifyProductWriter, "woocommerce": WooProductWriter}  # the others: core.platforms.part
+
+
 def writer_for(shop: Shop, settings=None):
-    writers = {"shopify": ShopifyProductWriter, "woocommerce": WooProductWriter}
-    if shop.platform in writers:
-        return writers[shop.platform](platform(shop.platform).client.client_for(shop, settings))
+    writer = WRITERS.get(shop.platform) or part(shop.platform, "ProductWriter")
+    if writer is not None:
+        return writer(platform(shop.platform).client.client_for(shop, settings))
     raise NeedsAttention(f"Product export is not available for {shop.platform} shops in this version.",
                          resolution=f'remove "products" from flows of shop "{shop.key}"', code="products_unsupported")
 

@@ -39,7 +39,7 @@ from core.bc.odata import odata_string
 from core.config import Company, Shop
 from core.errors import NeedsAttention, Retryable, Skip
 from core.models import Order, Refund
-from core.platforms import platform
+from core.platforms import part, platform
 from core.platforms.payload import timestamp
 from core.state import AlreadyClaimed, Binding, Envelope, SyncStatus, enqueue, names
 from core.sync import refund_mapping as mapping
@@ -450,7 +450,7 @@ def reconcile_refunds(ctx: Context, now: datetime | None = None) -> int:
     advance a shop's cursor only after its whole window succeeded. One shop failing does not stop the others."""
     queued = 0
     for shop in ctx.config.shops:
-        if "refunds" not in shop.flows or shop.platform not in NEW_REFUNDS:
+        if "refunds" not in shop.flows or _new_refunds(shop) is None:
             continue
         window = ctx.cursors.window("refunds", shop.key, start=(now or datetime.now(UTC)) - timedelta(days=1),
                                     now=now, overlap=timedelta(minutes=shop.orders.reconcile_overlap_minutes))
@@ -471,7 +471,7 @@ def enqueue_new_refunds(ctx: Context, shop: Shop, since: datetime, until: dateti
     client = platform(shop.platform).client.client_for(shop)
     queued = 0
     try:
-        for delivery in NEW_REFUNDS[shop.platform](client, shop, since, until):
+        for delivery in _new_refunds(shop)(client, shop, since, until):
             if all(_is_bound(ctx, shop, refund_id) for refund_id in delivery.refund_ids):
                 continue
             record = ctx.synclog.get("refunds", shop.key, delivery.external_id)
@@ -528,4 +528,10 @@ def _woo_new_refunds(client, shop: Shop, since: datetime, until: datetime) -> It
                                  tuple(new), "action.woocommerce_order_refunded")
 
 
-NEW_REFUNDS = {"shopify": _shopify_new_refunds, "woocommerce": _woo_new_refunds}
+NEW_REFUNDS = {"shopify": _shopify_new_refunds, "woocommerce": _woo_new_refunds}  # others: core.platforms.part
+
+
+def _new_refunds(shop: Shop):
+    """The platform's listing of refunds created in a window (`new_refunds(client, shop, since, until)` yielding
+    RefundDelivery), None when it has none."""
+    return NEW_REFUNDS.get(shop.platform) or part(shop.platform, "new_refunds")

@@ -38,7 +38,7 @@ from core.bc import BcError, BcPermanentError
 from core.bc.odata import odata_string
 from core.config import Company, Config, Shop
 from core.errors import NeedsAttention, Retryable, Skip
-from core.platforms import platform
+from core.platforms import part, platform
 from core.state import AlreadyClaimed, Binding, SyncStatus, names
 from core.state.bindings import BOUND
 from core.state.cursors import Window
@@ -420,14 +420,15 @@ class WooShipmentWriter:
         return Pushed(text, {"tracking": tracking.number, "completed": complete})
 
 
-WRITERS = {"shopify": ShopifyShipmentWriter, "woocommerce": WooShipmentWriter}
+WRITERS = {"shopify": ShopifyShipmentWriter, "woocommerce": WooShipmentWriter}  # the others: core.platforms.part
 
 
 def _writer(shop: Shop, clients: dict):
-    if shop.platform not in WRITERS:
+    writer = WRITERS.get(shop.platform) or part(shop.platform, "ShipmentWriter")
+    if writer is None:
         raise NeedsAttention(f"Shipment export is not available for {shop.platform} shops in this version.",
                              resolution=f'remove "shipments" from flows of shop "{shop.key}"',
                              code="shipments_unsupported")
     if shop.key not in clients:
-        clients[shop.key] = WRITERS[shop.platform](platform(shop.platform).client.client_for(shop))
+        clients[shop.key] = writer(platform(shop.platform).client.client_for(shop))
     return clients[shop.key]

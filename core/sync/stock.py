@@ -36,7 +36,7 @@ from decimal import Decimal
 from core.bc import BcError, BcPermanentError, BcRetryableError
 from core.config import Company, Config, Shop
 from core.errors import NeedsAttention, Retryable, Skip
-from core.platforms import platform
+from core.platforms import part, platform
 from core.platforms.shopify import client as shopify_client
 from core.state import AlreadyClaimed, Envelope, SyncStatus, enqueue, names
 from core.state.cursors import Window
@@ -234,10 +234,13 @@ class WooStockWriter:
                            calls=answer.calls, stale_resolved=answer.stale_resolved)
 
 
+WRITERS = {"shopify": ShopifyStockWriter, "woocommerce": WooStockWriter}  # the others: core.platforms.part
+
+
 def writer_for(shop: Shop, run_id: str, settings=None):
-    writers = {"shopify": ShopifyStockWriter, "woocommerce": WooStockWriter}
-    if shop.platform in writers:
-        return writers[shop.platform](platform(shop.platform).client.client_for(shop, settings), run_id)
+    writer = WRITERS.get(shop.platform) or part(shop.platform, "StockWriter")
+    if writer is not None:
+        return writer(platform(shop.platform).client.client_for(shop, settings), run_id)
     raise NeedsAttention(f"Stock export is not available for {shop.platform} shops in this version.",
                          resolution=f'remove "stock" from flows of shop "{shop.key}"', code="stock_unsupported")
 

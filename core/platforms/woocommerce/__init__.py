@@ -3,3 +3,8 @@
 from core.platforms.woocommerce import client, parse, webhooks
 
 __all__ = ["client", "parse", "webhooks"]
+
+# every flow this platform does not carry, and why (core/capabilities.py)
+GAPS = {
+    "companies": "not offered: WooCommerce core has no B2B companies (B2B plugins differ per shop)",
+}
