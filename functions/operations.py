@@ -17,6 +17,7 @@ import azure.functions as func
 
 from core import ops_auth, untrusted
 from core.logging_setup import log_context
+from core.ops_history import UnknownView, history_view, prune_history
 from core.ops_page import DEFAULT_REFRESH_SECONDS, render_page
 from core.state import names
 from core.sync import operations as ops
@@ -93,6 +94,13 @@ def _search(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse
     return _json({"records": [r.to_dict() for r in records], "count": len(records)})
 
 
+def _history(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
+    try:
+        return _json(history_view(ops.operations_state().storage, req.params.get("view") or "hours"))
+    except UnknownView as exc:
+        return _json({"error": str(exc)}, 400)
+
+
 def _record(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     r = req.route_params
     external_id = unquote(r["external_id"]) if "%" in r["external_id"] else r["external_id"]
@@ -152,6 +160,8 @@ ops_records = bp.route(route="ops/records", methods=["GET"], auth_level=ADMIN)(
     _named("ops_records", _with_key(_records)))
 ops_search = bp.route(route="ops/search", methods=["GET"], auth_level=ADMIN)(
     _named("ops_search", _with_key(_search)))
+ops_history = bp.route(route="ops/history", methods=["GET"], auth_level=ADMIN)(
+    _named("ops_history", _with_key(_history)))
 ops_record = bp.route(route="ops/records/{flow}/{shop}/{*external_id}", methods=["GET"], auth_level=ADMIN)(
     _named("ops_record", _with_key(_record)))
 ops_retry = bp.route(route="ops/retry", methods=["POST"], auth_level=ADMIN)(
@@ -206,6 +216,8 @@ signed_in_records = bp.route(route="cockpit/records", methods=["GET"], auth_leve
     _named("signed_in_records", _signed_in(_records)))
 signed_in_search = bp.route(route="cockpit/search", methods=["GET"], auth_level=SIGNED_IN)(
     _named("signed_in_search", _signed_in(_search)))
+signed_in_history = bp.route(route="cockpit/history", methods=["GET"], auth_level=SIGNED_IN)(
+    _named("signed_in_history", _signed_in(_history)))
 signed_in_record = bp.route(route="cockpit/records/{flow}/{shop}/{*external_id}", methods=["GET"],
                             auth_level=SIGNED_IN)(_named("signed_in_record", _signed_in(_record)))
 signed_in_retry = bp.route(route="cockpit/retry", methods=["POST"], auth_level=SIGNED_IN)(
@@ -234,5 +246,8 @@ POISON_HANDLERS = {queue: _poison_handler(queue) for queue in names.QUEUES}
 
 @bp.timer_trigger(arg_name="timer", schedule="0 30 3 * * *", run_on_startup=False, use_monitor=True)
 def prune_sync_log(timer: func.TimerRequest) -> None:
-    """Daily 03:30 UTC: prune success/skipped records older than BRIDGE_RETENTION_DAYS and their payloads."""
-    ops.prune_synclog(ops.operations_state())
+    """Daily 03:30 UTC: prune success/skipped records older than BRIDGE_RETENTION_DAYS and their payloads,
+    and history counters older than the chart's 90 days."""
+    state = ops.operations_state()
+    ops.prune_synclog(state)
+    prune_history(state.storage)

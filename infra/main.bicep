@@ -139,6 +139,7 @@ var tableNames = [
   'Cursors'
   'Deliveries'
   'BcBudget'
+  'History'
 ]
 var containerNames = [
   'inbox'

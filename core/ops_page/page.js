@@ -162,11 +162,114 @@
     });
   }
 
+  // ---- history chart: stacked bars per hour or day, drawn as SVG elements (no library, no markup strings) ----
+  const SVG = document.getElementById("history-chart").namespaceURI;  // the SVG namespace, from the page itself
+  const CHART = { left: 44, right: 952, top: 12, bottom: 186 };
+  let history = null;
+
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  function bucketLabel(iso, view) {
+    return view === "hours" ? iso.slice(0, 10) + " " + iso.slice(11, 16) + " UTC" : iso.slice(0, 10);
+  }
+
+  function selectedCounts() {
+    const chosen = document.getElementById("history-series").value;
+    const counts = {};
+    history.outcomes.forEach(function (o) { counts[o] = history.buckets.map(function () { return 0; }); });
+    history.series.forEach(function (s) {
+      if (chosen && chosen !== JSON.stringify([s.flow, s.shop])) return;
+      history.outcomes.forEach(function (o) {
+        s.counts[o].forEach(function (n, i) { counts[o][i] += n; });
+      });
+    });
+    return counts;
+  }
+
+  function fillSeriesChoice() {
+    const select = document.getElementById("history-series");
+    const keep = select.value;
+    while (select.options.length > 1) select.remove(1);
+    history.series.forEach(function (s) {
+      const option = el("option", s.flow + " · " + s.shop);
+      option.value = JSON.stringify([s.flow, s.shop]);
+      select.appendChild(option);
+    });
+    select.value = Array.prototype.some.call(select.options, function (o) { return o.value === keep; }) ? keep : "";
+  }
+
+  function drawHistory() {
+    const chart = document.getElementById("history-chart");
+    chart.replaceChildren();
+    if (!history) return;
+    const counts = selectedCounts();
+    const n = history.buckets.length;
+    const totals = history.buckets.map(function (_, i) {
+      return history.outcomes.reduce(function (sum, o) { return sum + counts[o][i]; }, 0);
+    });
+    const top = Math.max(1, Math.max.apply(null, totals));
+    const width = (CHART.right - CHART.left) / n;
+    const scale = (CHART.bottom - CHART.top) / top;
+    chart.appendChild(svg("line", { x1: CHART.left, y1: CHART.bottom, x2: CHART.right, y2: CHART.bottom,
+      "class": "axis" }));
+    chart.appendChild(svg("text", { x: CHART.left - 6, y: CHART.top + 10, "text-anchor": "end" }, top));
+    chart.appendChild(svg("text", { x: CHART.left - 6, y: CHART.bottom, "text-anchor": "end" }, 0));
+    history.buckets.forEach(function (iso, i) {
+      let y = CHART.bottom;
+      history.outcomes.forEach(function (o) {
+        const count = counts[o][i];
+        if (!count) return;
+        const h = count * scale;
+        y -= h;
+        const bar = svg("rect", { x: (CHART.left + i * width).toFixed(2), y: y.toFixed(2),
+          width: Math.max(width - 1, 1).toFixed(2), height: h.toFixed(2), "class": "bar " + o,
+          "data-bucket": iso, "data-outcome": o, "data-count": count });
+        bar.appendChild(svg("title", {}, bucketLabel(iso, history.view) + " · " + (LABELS[o] || o) + ": " + count));
+        chart.appendChild(bar);
+      });
+      // a date under the first hour of each day (hourly) or every 7th day counted back from today (daily)
+      const tick = history.view === "hours" ? iso.slice(11, 13) === "00" : (n - 1 - i) % 7 === 0;
+      if (tick && CHART.left + i * width < CHART.right - 30) {  // a label at the right edge would be cut
+        chart.appendChild(svg("text", { x: (CHART.left + i * width).toFixed(2), y: CHART.bottom + 16 },
+          iso.slice(5, 10)));
+      }
+    });
+    const sums = history.outcomes.map(function (o) {
+      return (LABELS[o] || o) + " " + counts[o].reduce(function (a, b) { return a + b; }, 0);
+    });
+    document.getElementById("history-totals").textContent = "In this period: " + sums.join(", ");
+  }
+
+  function drawLegend() {
+    const legend = document.getElementById("history-legend");
+    legend.replaceChildren();
+    ["success", "skipped", "needs_attention", "failed"].forEach(function (o) {
+      const item = el("span");
+      item.appendChild(el("span", null, "swatch " + o));
+      item.appendChild(document.createTextNode(LABELS[o]));
+      legend.appendChild(item);
+    });
+  }
+
+  function loadHistory() {
+    const view = document.getElementById("history-view").value;
+    return api("history?view=" + encodeURIComponent(view)).then(function (data) {
+      history = data;
+      fillSeriesChoice();
+      drawHistory();
+    });
+  }
+
   let running = false;
   function refresh() {
     if (running) return;
     running = true;
-    Promise.all([api("status"), api("records?status=attention&limit=200")])
+    Promise.all([api("status"), api("records?status=attention&limit=200"), loadHistory()])
       .then(function (results) {
         banner("");
         const viewer = results[0].viewer || {};
@@ -183,6 +286,11 @@
   }
 
   document.getElementById("refresh-now").addEventListener("click", refresh);
+  document.getElementById("history-series").addEventListener("change", drawHistory);
+  document.getElementById("history-view").addEventListener("change", function () {
+    loadHistory().catch(function (err) { banner("Could not load the history: " + err.message); });
+  });
+  drawLegend();
   document.getElementById("search-go").addEventListener("click", search);
   document.getElementById("search-text").addEventListener("keydown", function (event) {
     if (event.key === "Enter") search();

@@ -23,8 +23,9 @@ SYNC_LOG = "SyncLog"
 CURSORS = "Cursors"
 DELIVERIES = "Deliveries"  # webhook delivery identities already accepted (duplicate drop)
 BC_BUDGET = "BcBudget"  # BC's per-principal limits shared by all instances (core/bc/shared_budget.py)
+HISTORY = "History"  # outcome counters per flow, shop, day and hour for the status page's chart
 
-TABLES = (BINDINGS, SYNC_LOG, CURSORS, DELIVERIES, BC_BUDGET)
+TABLES = (BINDINGS, SYNC_LOG, CURSORS, DELIVERIES, BC_BUDGET, HISTORY)
 
 # Blob containers
 INBOX = "inbox"  # raw payloads, stored before a webhook is acknowledged

@@ -18,6 +18,7 @@ from azure.data.tables import TableClient, UpdateMode
 
 from core.errors import Retryable
 from core.state import names
+from core.state.history import History
 from core.state.storage import Storage, table_key
 
 HISTORY_LIMIT = 20
@@ -72,6 +73,7 @@ def _row(shop: str, external_id: str) -> str:
 class SyncLog:
     def __init__(self, storage: Storage, table: str = names.SYNC_LOG):
         self.client: TableClient = storage.table(table)
+        self.counters = History(storage)  # outcome counters for the status page's chart
 
     def get(self, flow: str, shop: str, external_id: str) -> SyncRecord | None:
         try:
@@ -137,6 +139,7 @@ class SyncLog:
                 entry["resolution"] = resolution[:500]
             current.history = (current.history + [entry])[-HISTORY_LIMIT:]
             if self._write(current):
+                self.counters.count(flow, shop, str(status), now)  # outcomes only; never raises
                 return current
         raise Retryable(f"sync log record {flow}/{shop}/{external_id} kept changing; gave up after "
                            f"{WRITE_TRIES} tries")

@@ -23,7 +23,7 @@ from functions import operations as fo
 from tests.operations.conftest import received_order, take_message
 
 MASTER_KEY = "test-master-key-4d2a"
-OPS_ROUTES = {"ops/status", "ops/records", "ops/records/{flow}/{shop}/{*external_id}", "ops/retry",
+OPS_ROUTES = {"ops/status", "ops/records", "ops/history", "ops/records/{flow}/{shop}/{*external_id}", "ops/retry",
               "ops/replay-poison", "ops/page", "ops/search"}
 
 
