@@ -19,6 +19,7 @@ from core import ops_auth, untrusted
 from core.logging_setup import log_context
 from core.ops_history import UnknownView, history_view, prune_history
 from core.ops_page import DEFAULT_REFRESH_SECONDS, render_page
+from core.ops_record import record_page
 from core.state import names
 from core.sync import operations as ops
 from functions.http import NOSNIFF, declared_length
@@ -105,7 +106,7 @@ def _record(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse
     r = req.route_params
     external_id = unquote(r["external_id"]) if "%" in r["external_id"] else r["external_id"]
     try:
-        detail = ops.record_detail(ops.operations_state(), r["flow"], r["shop"], external_id)
+        detail = record_page(ops.operations_state(), r["flow"], r["shop"], external_id)
     except ops.OperationError as exc:
         return _error(exc)
     if detail is None:

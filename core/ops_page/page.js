@@ -8,6 +8,9 @@
   const key = new URLSearchParams(window.location.search).get("code") || "";
   let canRetry = true;
   const refreshSeconds = parseInt(document.body.dataset.refresh, 10) || 30;
+  // The record page waits for the first status answer: it says whether the viewer may retry.
+  let knowViewer;
+  const viewerKnown = new Promise(function (resolve) { knowViewer = resolve; });
   const STATUSES = ["received", "success", "skipped", "needs_attention", "failed"];
   const LABELS = { received: "Waiting", success: "Done", skipped: "Skipped", needs_attention: "Needs attention",
     failed: "Failed" };
@@ -90,8 +93,8 @@
     });
   }
 
-  function retryButton(record) {
-    const cell = el("td");
+  function retryButton(record, tag, after) {
+    const cell = el(tag || "td");
     const button = el("button", "Retry", "retry");
     button.type = "button";
     button.title = "Process the stored payload of this record again";
@@ -105,7 +108,7 @@
         body: JSON.stringify({ flow: record.flow, shop: record.shop, external_id: record.external_id }),
       }).then(function () {
         cell.appendChild(el("div", "Queued again", "done"));
-        setTimeout(refresh, 1500);
+        setTimeout(after || refresh, 1500);
       }).catch(function (err) {
         button.disabled = false;
         cell.appendChild(el("div", "Retry failed: " + err.message, "error"));
@@ -146,7 +149,10 @@
       tr.appendChild(el("td", r.flow));
       tr.appendChild(el("td", r.shop));
       const id = el("td");
-      id.appendChild(el("code", r.external_id));
+      const open = el("a", r.external_id, "open");
+      open.href = recordLink(r);
+      open.title = "Open this record: its timeline, payload and BC document";
+      id.appendChild(open);
       if (r.bc_document) id.appendChild(el("div", "BC: " + r.bc_document));
       tr.appendChild(id);
       const st = el("td");
@@ -159,6 +165,113 @@
       tr.appendChild(!retriable ? el("td") : canRetry ? retryButton(r)
         : el("td", "Operator role needed to retry", "hint"));
       body.appendChild(tr);
+    });
+  }
+
+  // ---- the record page: the same document, shown for #record?flow=…&shop=…&id=… (links need no key) ----
+  const BC_WEB_CLIENT = "https://businesscentral.dynamics.com/";
+
+  function recordLink(r) {
+    return "#record?" + new URLSearchParams({ flow: r.flow, shop: r.shop, id: r.external_id }).toString();
+  }
+
+  function fact(body, label, value) {
+    const tr = el("tr");
+    tr.appendChild(el("th", label));
+    const td = el("td");
+    if (value instanceof Node) td.appendChild(value); else td.textContent = value === undefined ? "" : value;
+    tr.appendChild(td);
+    body.appendChild(tr);
+  }
+
+  function bcDocument(r) {
+    const b = r.binding;
+    if (!b || !(b.bc_number || b.bc_id)) return r.bc_document || "None yet";
+    const box = el("span");
+    const label = [b.bc_entity, b.bc_number || b.bc_id].filter(Boolean).join(" ") +
+      (b.bc_company ? " (company " + b.bc_company + ")" : "");
+    if (b.web_link && b.web_link.indexOf(BC_WEB_CLIENT) === 0) {
+      const a = el("a", label);
+      a.href = b.web_link;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      a.id = "record-bc-link";
+      box.appendChild(a);
+    } else {
+      box.appendChild(el("span", label));
+    }
+    if (b.state && b.state !== "bound") box.appendChild(el("span", " · binding " + b.state, "hint"));
+    return box;
+  }
+
+  function renderPayload(p) {
+    const note = document.getElementById("record-payload-note");
+    const pre = document.getElementById("record-payload");
+    pre.textContent = "";
+    if (!p) { note.textContent = "No payload is stored for this record."; return; }
+    if (p.missing) { note.textContent = "The stored payload " + p.ref + " no longer exists (pruned)."; return; }
+    const headers = Object.keys(p.headers || {}).map(function (k) { return k + ": " + p.headers[k]; });
+    let text = p.size + " bytes" + (headers.length ? " · " + headers.join(" · ") : "");
+    if (p.truncated) {
+      text += " · showing the first part only; the whole payload stays stored and Retry sends all of it";
+    }
+    if (p.json !== null && p.json !== undefined) {
+      text += " · values of token, secret and password fields are hidden";
+      pre.textContent = JSON.stringify(p.json, null, 2);
+    } else if (p.text !== null && p.text !== undefined) {
+      pre.textContent = p.text;
+    } else if (p.base64) {
+      text += " · not text (shown as base64)";
+      pre.textContent = p.base64;
+    }
+    note.textContent = text;
+  }
+
+  function renderRecordPage(r) {
+    document.getElementById("record-title").textContent = r.flow + " · " + r.shop + " · " + r.external_id;
+    const facts = document.querySelector("#record-facts tbody");
+    facts.replaceChildren();
+    const status = el("span", LABELS[r.status] || r.status, "status " + r.status);
+    fact(facts, "Status", status);
+    fact(facts, "Attempts", r.attempts);
+    fact(facts, "First seen", when(r.first_seen));
+    fact(facts, "Last change", when(r.updated_at));
+    fact(facts, "What happened", r.message);
+    fact(facts, "What to do", r.resolution);
+    fact(facts, "BC document", bcDocument(r));
+    const actions = document.getElementById("record-actions");
+    actions.replaceChildren();
+    if (r.status === "needs_attention" || r.status === "failed" || r.status === "skipped") {
+      actions.appendChild(canRetry ? retryButton(r, "div", openRecord)
+        : el("div", "Operator role needed to retry", "hint"));
+    }
+    const history = document.querySelector("#record-history tbody");
+    history.replaceChildren();
+    (r.history || []).forEach(function (h) {
+      const tr = el("tr");
+      tr.appendChild(el("td", when(h.at)));
+      tr.appendChild(el("td", LABELS[h.status] || h.status));
+      tr.appendChild(el("td", h.message, "msg"));
+      tr.appendChild(el("td", h.resolution, "res"));
+      history.appendChild(tr);
+    });
+    renderPayload(r.payload);
+  }
+
+  function openRecord() {
+    const hash = window.location.hash;
+    const showing = hash.indexOf("#record?") === 0;
+    document.getElementById("overview").hidden = showing;
+    document.getElementById("record").hidden = !showing;
+    if (!showing) return;
+    const q = new URLSearchParams(hash.slice("#record?".length));
+    const error = document.getElementById("record-error");
+    error.hidden = true;
+    const path = ["records", q.get("flow") || "", q.get("shop") || "", q.get("id") || ""]
+      .map(function (part, i) { return i ? encodeURIComponent(part) : part; }).join("/");
+    viewerKnown.then(function () { return api(path); }).then(renderRecordPage).catch(function (err) {
+      error.textContent = "Could not load the record: " + err.message;
+      error.hidden = false;
     });
   }
 
@@ -274,6 +387,7 @@
         banner("");
         const viewer = results[0].viewer || {};
         canRetry = viewer.can_retry !== false;
+        knowViewer();
         document.getElementById("viewer").textContent = viewer.name
           ? viewer.name + " (" + (canRetry ? "Operator" : "Reader") + ")" : "";
         renderSummary(results[0]);
@@ -281,7 +395,7 @@
         renderAttention(results[1].records || []);
         document.getElementById("updated").textContent = "Updated " + new Date().toLocaleTimeString();
       })
-      .catch(function (err) { banner("Could not load the status: " + err.message); })
+      .catch(function (err) { knowViewer(); banner("Could not load the status: " + err.message); })
       .then(function () { running = false; });
   }
 
@@ -291,6 +405,8 @@
     loadHistory().catch(function (err) { banner("Could not load the history: " + err.message); });
   });
   drawLegend();
+  window.addEventListener("hashchange", openRecord);
+  openRecord();
   document.getElementById("search-go").addEventListener("click", search);
   document.getElementById("search-text").addEventListener("keydown", function (event) {
     if (event.key === "Enter") search();
