@@ -1,5 +1,5 @@
 """The shape every "push now" command shares (`stock push`, `products push`): run one shop's export with
-progress on stderr and a summary at the end.
+progress on stderr (counts, rate, elapsed; none with --json) and a summary at the end.
 
 Exit code 0 when everything was written or deliberately skipped, 1 when some parts failed (the next run
 retries them), 2 when the run could not start (the message says what to fix).
@@ -10,28 +10,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable
 
+from core.cli.progress import Progress
 from core.errors import NeedsAttention, Retryable, Skip
 
 
-def run_push(args: argparse.Namespace, name: str, export: Callable, progress_line: Callable[[object], str]) -> int:
-    """`export(ctx, shop_key, full=…, progress=…)` returns a run with describe(), to_dict(), failed, failures."""
+def run_push(args: argparse.Namespace, name: str, export: Callable, unit: str, count: Callable[[object], int],
+             progress_line: Callable[[object], str]) -> int:
+    """`export(ctx, shop_key, full=…, progress=…)` returns a run with describe(), to_dict(), failed, failures.
+    While it runs, `count(run)` `unit` so far and `progress_line(run)` go to stderr (core/cli/progress.py)."""
     from core.sync.context import get_context
 
-    last = [0.0]
-
-    def progress(run) -> None:
-        now = time.monotonic()
-        if now - last[0] >= 1.0:
-            last[0] = now
-            print(f"  {progress_line(run)}", file=sys.stderr, flush=True)
-
+    progress = Progress(unit, enabled=not args.json)
     try:
         ctx = get_context()
-        print(f"{name} push {args.shop}{' (full)' if args.full else ''} …", file=sys.stderr, flush=True)
-        run = export(ctx, args.shop, full=args.full, progress=progress)
+        if not args.json:
+            print(f"{name} push {args.shop}{' (full)' if args.full else ''} …", file=sys.stderr, flush=True)
+        run = export(ctx, args.shop, full=args.full,
+                     progress=lambda run: progress.update(count(run), progress_line(run)))
     except NeedsAttention as exc:
         print(f"{exc.message}\nResolution: {exc.resolution}", file=sys.stderr)
         return 2
@@ -41,6 +38,7 @@ def run_push(args: argparse.Namespace, name: str, export: Callable, progress_lin
     except Retryable as exc:
         print(f"Temporary problem, try again later: {exc.message}", file=sys.stderr)
         return 2
+    progress.finish(count(run), progress_line(run))
     print(json.dumps(run.to_dict(), default=str) if args.json else run.describe())
     if run.failures:
         print("Failures: " + "; ".join(run.failures), file=sys.stderr)

@@ -15,9 +15,9 @@ from core.cli.export import add_push_parser, run_push
 def cmd_products_push(args: argparse.Namespace) -> int:
     from core.sync import products
 
-    return run_push(args, "products", products.export_products, lambda run: (
-        f"{run.items} items read, {run.changes} changed, {run.updated} updated, {run.created} created "
-        f"({run.writes} calls), {run.failed} failed"))
+    return run_push(args, "products", products.export_products, "items read", lambda run: run.items, lambda run: (
+        f"{run.changes} changed, {run.updated} updated, {run.created} created ({run.writes} calls), "
+        f"{run.failed} failed"))
 
 
 def add_parser(sub) -> None:

@@ -14,9 +14,8 @@ from core.cli.export import add_push_parser, run_push
 def cmd_stock_push(args: argparse.Namespace) -> int:
     from core.sync import stock
 
-    return run_push(args, "stock", stock.export_stock_levels, lambda run: (
-        f"{run.skus} SKUs read, {run.changes} changed, {run.applied} written ({run.writes} calls), "
-        f"{run.failed} failed"))
+    return run_push(args, "stock", stock.export_stock_levels, "SKUs read", lambda run: run.skus, lambda run: (
+        f"{run.changes} changed, {run.applied} written ({run.writes} calls), {run.failed} failed"))
 
 
 def add_parser(sub) -> None:

@@ -33,6 +33,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -657,13 +658,16 @@ def reconcile_orders(ctx: Context, now: datetime | None = None) -> int:
 
 
 def enqueue_changed_orders(ctx: Context, shop: Shop, since: datetime, until: datetime, *,
-                           source: str = "reconcile") -> int:
+                           source: str = "reconcile", progress: Callable[[int, int], None] | None = None) -> int:
     """Read the shop's orders updated in [since, until) and queue each one BC does not have in its current
-    form. Used by the reconcile timer (with its cursor) and by `python -m core backfill` (without)."""
+    form. Used by the reconcile timer (with its cursor) and by `python -m core backfill` (without).
+    `progress(read, queued)` is told the counts as orders are read (the backfill command prints them)."""
     adapter = platform(shop.platform)
     client = adapter.client.client_for(shop)
-    queued = 0
-    for raw_order in client.orders_updated_between(since, until):
+    queued = read = 0
+    for read, raw_order in enumerate(client.orders_updated_between(since, until), start=1):
+        if progress and read > 1:
+            progress(read - 1, queued)  # the orders before this one are settled
         try:
             order = adapter.parse.parse_order(raw_order, shop.key, shop.orders.currency_basis)
             external_id = order.external_id
@@ -681,4 +685,6 @@ def enqueue_changed_orders(ctx: Context, shop: Shop, since: datetime, until: dat
         enqueue(ctx.storage, names.ORDERS_IMPORT, Envelope(
             flow="orders", shop=shop.key, external_id=external_id, payload_ref=ref, source=source, topic=source))
         queued += 1
+    if progress and read:
+        progress(read, queued)
     return queued
