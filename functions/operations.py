@@ -14,6 +14,7 @@ import json
 from urllib.parse import unquote
 
 import azure.functions as func
+from azure.core.exceptions import ResourceNotFoundError
 
 from core import ops_auth, untrusted
 from core.logging_setup import log_context
@@ -100,6 +101,9 @@ def _history(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpRespons
         return _json(history_view(ops.operations_state().storage, req.params.get("view") or "hours"))
     except UnknownView as exc:
         return _json({"error": str(exc)}, 400)
+    except ResourceNotFoundError:
+        return _json({"error": f"The {names.HISTORY} table does not exist. Resolution: deploy the infra of this "
+                               "version (it creates the table), or run the app once locally to create it."}, 503)
 
 
 def _record(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:

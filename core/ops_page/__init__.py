@@ -3,6 +3,8 @@
 Signed in (Entra ID, /api/cockpit/page) the page reads the admin API next to it with the App Service session
 cookie the browser sends by itself. Without sign-in configured it is opened with the master key (/api/ops/page)
 and sends that key as the `x-functions-key` header; the page never builds a URL or link carrying the key.
+The same document holds the overview (counts, the history chart, search, the attention list) and the
+record page (`#record?flow=…&shop=…&id=…`); the chart is SVG built with DOM calls, no library.
 Every value from the sync log is put into the page with textContent, never
 as HTML, because record messages quote shop payloads. The Content-Security-Policy allows only the
 inline script and style carrying this response's nonce and requests to the app itself.

@@ -132,3 +132,9 @@ def test_the_admin_api_serves_the_history_and_refuses_an_unknown_view(ctx, shop)
     assert status == 400 and "view must be one of" in body["error"]
     with pytest.raises(UnknownView):
         history_view(ctx.storage, "weeks")
+
+
+def test_without_the_history_table_the_api_says_what_to_deploy(ctx, monkeypatch):
+    monkeypatch.setattr("core.ops_history.History", lambda storage: History(storage, table="NoSuchHistoryTable"))
+    status, body = http(fo.ops_history)
+    assert status == 503 and "deploy the infra" in body["error"]
