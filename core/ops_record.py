@@ -16,6 +16,7 @@ either, so they are named here once.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
@@ -33,6 +34,9 @@ REDACTED = "[redacted]"
 # Shops put order-status or cart tokens into order payloads (Shopify `token`, `cart_token`, `checkout_token`).
 SECRET_KEY_PARTS = ("token", "secret", "password", "authorization", "api_key", "apikey")
 MAX_DEPTH = 64
+# The same keys in a payload shown as text (cut because it is large, or not valid JSON): `"key": "value"` pairs.
+SECRET_IN_TEXT = re.compile(r'("[^"\\]*(?:' + "|".join(SECRET_KEY_PARTS) + r')[^"\\]*"\s*:\s*)"(?:[^"\\]|\\.)+"',
+                            re.IGNORECASE)
 
 
 def redact(value: object, depth: int = 0) -> object:
@@ -77,6 +81,8 @@ def record_page(state: ops.State, flow: str, shop: str, external_id: str,
     payload = detail.get("payload")
     if payload and payload.get("json") is not None:
         payload["json"] = redact(payload["json"])
+    if payload and payload.get("text"):
+        payload["text"] = SECRET_IN_TEXT.sub(f'\\1"{REDACTED}"', payload["text"])
     if detail.get("binding"):
         detail["binding"]["web_link"] = bc_web_link(state.config, detail["binding"], env)
     return detail

@@ -76,3 +76,12 @@ def test_the_record_page_works_without_the_config(ctx, shop, monkeypatch):
 def test_redaction_leaves_lists_and_plain_values_alone():
     assert redact([{"Authorization": "Bearer x"}, 1, "token"]) == [{"Authorization": REDACTED}, 1, "token"]
     assert redact({"access_token": None}) == {"access_token": None}
+
+
+def test_a_large_payload_is_shown_cut_with_its_secrets_still_hidden(ctx, shop):
+    big = json.dumps({"token": "t-secret", "Cart_Token": 'c"x', "name": "#7", "note": "x" * 300_000}).encode()
+    received_order(ctx, shop, "big-1", big)
+    payload = http(fo.ops_record, route_params={"flow": "orders", "shop": shop, "external_id": "big-1"})[1]["payload"]
+    assert payload["truncated"] is True and payload["size"] == len(big) and len(payload["text"]) < 256 * 1024 + 20
+    assert payload["text"].startswith('{"token": "[redacted]", "Cart_Token": "[redacted]", "name": "#7", "note": "xx')
+    assert "t-secret" not in payload["text"]
