@@ -34,7 +34,7 @@ general one; the contract is silent on the sync's, see docs/platforms.md).
 below → 200 with the new state; a transition the state does not allow → 400
 `SYSTEM__ILLEGAL_STATE_TRANSITION` (Shopware's StateMachineException).
 
-`fail_next(status, count, retry_after=None)` answers errors before acting; `lose_next_answers(count)`
+`fail_next(status, count, retry_after=None)` answers errors before acting; `lose_next_answers(count, path)`
 acts, then closes the connection without an answer (a lost answer). `requests` logs every call,
 `tokens_issued` counts tokens.
 """
@@ -151,7 +151,7 @@ class ShopwareEmulator(LoopbackServer):
         self.tokens_issued = 0
         self.requests: list[dict] = []
         self._faults: list[tuple[int, float | None]] = []
-        self._lost = 0
+        self._lost: list[str] = []  # path fragments whose next answer is lost
         self._numbers = itertools.count(10000)
         self.products: dict[str, dict] = {}
         self.taxes = {"tax19": {"id": "tax19", "taxRate": 19.0, "name": "Standard rate"},
@@ -165,9 +165,10 @@ class ShopwareEmulator(LoopbackServer):
         with self.lock:
             self._faults.extend([(status, retry_after)] * count)
 
-    def lose_next_answers(self, count: int = 1) -> None:
+    def lose_next_answers(self, count: int = 1, path: str = "") -> None:
+        """The next `count` calls whose path contains `path` act, then close without an answer."""
         with self.lock:
-            self._lost += count
+            self._lost.extend([path] * count)
 
     def revoke_tokens(self) -> None:
         with self.lock:
@@ -484,11 +485,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the action happened; the client never hears of it
 
     def _answer(self, status: int, body) -> None:
+        path = urlsplit(self.path).path
         with self.emulator.lock:
-            lost = self.emulator._lost > 0
-            if lost:
-                self.emulator._lost -= 1
-        if lost:
+            lost = next((i for i, part in enumerate(self.emulator._lost) if part in path), None)
+            if lost is not None:
+                self.emulator._lost.pop(lost)
+        if lost is not None:
             raise _Lost
         if body is None:
             self.send_response(status)
