@@ -1,0 +1,186 @@
+"""Shopware end to end through the local stack (LocalStack without the Functions host; Azurite, the BC
+emulator, the Shopware emulator over real HTTP):
+
+- orders: the reconcile reads the Shopware emulator (`orders_updated_between`), queues, and the orders worker
+  (core.sync.runner) makes the BC sales order — totals to the cent;
+- stock: BC's per-location stock summed → `stock` per product number through the sync API;
+- shipments: the BC shipment of that order (shipAndInvoice, tracking on the posted shipment) → the tracking
+  code on the Shopware delivery and the `ship` transition, once;
+- products: BC prices (EUR company) → gross/net in Shopware's default currency, name and active.
+
+Every assertion reads the Shopware emulator, the BC emulator, the bindings or the sync log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.state import Envelope, SyncStatus, names
+from core.state.snapshot import StockTargets
+from core.sync import orders, products, shipments, stock
+from core.sync.context import get_context
+from core.sync.runner import run_item
+from sandbox.shopware_emulator import ShopwareEmulator
+from sandbox.stack import LocalStack
+
+pytestmark = pytest.mark.timeout(180)
+
+SHOP = "shopware-demo"
+CREDENTIALS = "SWIADEMOCLIENT:demo-secret"
+DEFAULT = "b7d2554b0ce847cd82f3ac9bd1c0dfca"
+
+
+def shop_config(url: str) -> str:
+    return f'''
+[[shops]]
+key = "{SHOP}"
+platform = "shopware"
+url = "{url}"
+webhook_secret_setting = "SHOPWARE_DEMO_WEBHOOK_SECRET"
+api_token_setting = "SHOPWARE_DEMO_CREDENTIALS"
+flows = ["orders", "stock", "shipments", "products"]
+
+[shops.orders]
+import_on = "paid"
+customer_strategy = "default_customer"
+prefix = "SW-"
+
+[shops.stock]
+committed = "none"
+
+[shops.products]
+item_filter = "number eq '2000' or number eq '3000'"
+prices_include_tax = true
+
+[[routing]]
+shop = "{SHOP}"
+company = "de"
+'''
+
+
+@pytest.fixture(scope="module")
+def stack():
+    sw = ShopwareEmulator(client_id="SWIADEMOCLIENT", client_secret="demo-secret").start()  # noqa: S106
+    try:
+        with pytest.MonkeyPatch.context() as mp, LocalStack(
+                host=False, config_extra=shop_config(sw.base_url),
+                settings={"SHOPWARE_DEMO_CREDENTIALS": CREDENTIALS}) as s:
+            for name, value in s.settings.items():  # the app settings the Functions host would set
+                mp.setenv(name, value)
+            s.shopware = sw
+            yield s
+    finally:
+        sw.stop()
+
+
+def drain_orders(stack) -> list[SyncStatus]:
+    """The orders worker: every queued message through core.sync.runner, as the queue trigger does."""
+    queue = stack.storage.queue(names.ORDERS_IMPORT)
+    statuses = []
+    for message in list(queue.receive_messages(messages_per_page=32, max_messages=32, visibility_timeout=30)):
+        statuses.append(run_item(get_context(), names.ORDERS_IMPORT, Envelope.loads(message.content),
+                                 orders.import_order))
+        queue.delete_message(message)
+    return statuses
+
+
+def import_order(stack, sku: str = "2000", price: str = "11.90", quantity: int = 2) -> tuple[dict, dict]:
+    """A paid Shopware order read by the reconcile and imported; (shop order, BC sales order)."""
+    created = datetime.now(UTC) - timedelta(minutes=5)
+    order = stack.shopware.add_order(stack.shopware.make_order(created, sku=sku, unit_price=price,
+                                                               quantity=quantity))
+    shop = stack.config.shop(SHOP)
+    assert orders.enqueue_changed_orders(get_context(), shop, created - timedelta(minutes=1),
+                                         datetime.now(UTC)) >= 1
+    assert SyncStatus.SUCCESS in drain_orders(stack)
+    binding = get_context().bindings.get("order", SHOP, order["id"])
+    assert binding is not None and binding.is_bound and binding.bc_entity == "salesOrders", binding
+    [bc_order] = stack.bc.records(stack.company_id("de"), "salesOrders", number=binding.bc_number)
+    return order, bc_order
+
+
+# ---- orders (the base the shipments stand on) ----
+
+def test_a_shopware_order_from_the_reconcile_becomes_a_bc_order_to_the_cent(stack):
+    order, bc_order = import_order(stack, price="11.90", quantity=2)
+    assert Decimal(str(bc_order["totalAmountIncludingTax"])) == Decimal("23.80") == Decimal(str(order["amountTotal"]))
+    assert bc_order["externalDocumentNumber"] == f"SW-{order['orderNumber']}"
+    assert bc_order["currencyCode"] in ("", "EUR")
+
+
+# ---- stock ----
+
+def test_stock_from_bc_arrives_per_product_number_and_an_unchanged_run_writes_nothing(stack):
+    sw = stack.shopware
+    sw.add_product("2000", stock=0)
+    sw.add_product("IPOD2008PINK", stock=0)
+    run = stock.export_stock_levels(get_context(), SHOP, full=True)
+    assert run.failed == 0, run.failures
+    assert sw.product("2000")["stock"] == 112  # MAIN 100 + STORE1 12
+    assert sw.product("IPOD2008PINK")["stock"] == 30  # MAIN 25 + WEB 5
+    unknown = stack.synclog.get("stock", SHOP, "sku:3000")
+    assert unknown.status == SyncStatus.SKIPPED and unknown.code == "unknown_sku"
+    calls = sw.sync_calls
+    again = stock.export_stock_levels(get_context(), SHOP)
+    assert again.changes == 0 and sw.sync_calls == calls
+
+
+def test_a_product_deleted_in_shopware_fails_alone_and_is_looked_up_again(stack):
+    sw = stack.shopware
+    for number in ("BEDB-20-BK-2", "IPOD2008RED"):
+        if sw.product(number) is None:
+            sw.add_product(number, stock=0)
+    stock.export_stock_levels(get_context(), SHOP, full=True)
+    assert sw.product("BEDB-20-BK-2")["stock"] == 8 and sw.product("IPOD2008RED")["stock"] == 7
+    del sw.products[sw.product("BEDB-20-BK-2")["id"]]  # deleted in the Administration
+    run = stock.export_stock_levels(get_context(), SHOP, full=True)
+    assert run.failed == 1 and "no longer exists" in run.failures[0]
+    assert sw.product("IPOD2008RED")["stock"] == 7 and sw.product("BEDB-20-BK-2") is None
+    assert "BEDB-20-BK-2" not in StockTargets(stack.storage).load(SHOP)  # looked up again next run
+    stock.export_stock_levels(get_context(), SHOP, full=True)
+    assert StockTargets(stack.storage).load(SHOP)["BEDB-20-BK-2"] == {"unknown": True}
+
+
+# ---- shipments ----
+
+def test_a_bc_shipment_adds_the_tracking_code_and_ships_the_delivery_once(stack):
+    order, bc_order = import_order(stack, sku="3000", price="24.90", quantity=1)
+    company = stack.company_id("de")
+    get_context().bc.company(company).action("salesOrders", bc_order["id"], "shipAndInvoice")
+    [shipment] = stack.bc.records(company, "salesShipments", orderNumber=bc_order["number"])
+    stack.bc.set_shipment_tracking(company, shipment["number"], "JJD000777", "DHL")
+
+    assert shipments.export_shipments(get_context()) == 1
+    delivery = stack.shopware.delivery(order["deliveries"][0]["id"])
+    assert delivery["trackingCodes"] == ["JJD000777"]
+    assert delivery["stateMachineState"]["technicalName"] == "shipped"
+    record = stack.synclog.get("shipments", SHOP, f"de:{shipment['number']}")
+    assert record.status is SyncStatus.SUCCESS and "JJD000777" in record.message
+
+    transitions = [r for r in stack.shopware.requests if "/state/" in r["path"]]
+    assert shipments.export_shipments(get_context()) == 0
+    assert shipments.export_shipments(get_context(), now=datetime.now(UTC) + timedelta(minutes=10)) == 0
+    assert [r for r in stack.shopware.requests if "/state/" in r["path"]] == transitions
+    assert stack.shopware.delivery(delivery["id"])["trackingCodes"] == ["JJD000777"]
+
+
+# ---- products ----
+
+def test_bc_prices_arrive_as_gross_and_net_and_the_description_stays(stack):
+    sw = stack.shopware
+    if sw.product("2000") is None:
+        sw.add_product("2000")
+    sw.add_product("3000", tax_id="tax7")  # its tax in Shopware matches BC's (VAT7, books)
+    run = products.export_products(get_context(), SHOP, full=True)
+    assert run.failed == 0, run.failures
+    mug = sw.product("2000")
+    # BC DE: unitPrice 8.90 excl. VAT19 → the shop (prices incl. tax) shows 10.59; net back to the cent
+    assert mug["price"] == [{"currencyId": DEFAULT, "gross": 10.59, "net": 8.9, "linked": True}]
+    assert (mug["name"], mug["active"], mug["description"]) == ("Coffee mug", True, "Written in Shopware")
+    book = sw.product("3000")  # 24.90 excl. VAT7 → 26.64 gross; net back with Shopware's 7 % → 24.90
+    assert book["price"] == [{"currencyId": DEFAULT, "gross": 26.64, "net": 24.9, "linked": True}]
+    assert book["name"] == "Cookbook"
+    calls = sw.sync_calls
+    assert products.export_products(get_context(), SHOP).changes == 0 and sw.sync_calls == calls
