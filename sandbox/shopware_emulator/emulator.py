@@ -19,7 +19,8 @@ operator and/or and `queries`), `sort` [{field, order}], `page`, `limit`; answer
 emulator applies that to all of them, which is stricter than Shopware's autoloaded few. Without `Accept:
 application/json` the answer is JSON:API (`application/vnd.api+json`), like Shopware.
 
-`POST /api/search/product` (filters equals, equalsAny; association `tax`), `POST /api/search/currency`.
+`POST /api/search/product` (filters equals, equalsAny; association `tax`), `POST /api/search/currency`,
+`POST /api/search/customer` (addresses are associations: null unless asked for, as for orders).
 
 `POST /api/_action/sync` (§6, S2 bulk-payloads): keyed operations `{"<key>": {"entity": "product",
 "action": "upsert", "payload": [...]}}` (the older list form is taken too). An upsert of an existing id
@@ -99,6 +100,8 @@ ORDER_ASSOCIATIONS = {
     "orderCustomer": {"customer": {}}, "billingAddress": {"country": {}, "countryState": {}},
 }
 PRODUCT_ASSOCIATIONS = {"tax": {}}
+_ADDRESS = {"country": {}, "countryState": {}}
+CUSTOMER_ASSOCIATIONS = {"defaultBillingAddress": _ADDRESS, "defaultShippingAddress": _ADDRESS, "addresses": _ADDRESS}
 # order_delivery.state: state → {transition: next state}. Shopware's default state machine as remembered
 # (the contract verifies the transition names only, §6): partial shipping, then shipped; cancel; retour;
 # reopen from anywhere.
@@ -160,6 +163,7 @@ class ShopwareEmulator(LoopbackServer):
                            "chf0000000000000000000000000000": {"id": "chf0000000000000000000000000000",
                                                                "isoCode": "CHF", "factor": 1.05}}
         self.sync_calls = 0
+        self.customers: dict[str, dict] = {}
 
     def fail_next(self, status: int = 503, count: int = 1, retry_after: float | None = None) -> None:
         with self.lock:
@@ -229,6 +233,32 @@ class ShopwareEmulator(LoopbackServer):
                         return delivery
         return None
 
+    # ---- customers ----
+
+    def make_customer(self, email: str = "erika@example.com", *, business: bool = False,
+                      shipping_differs: bool = False) -> dict:
+        """A customer entity as the Admin API serialises it, with its default addresses."""
+        customer_id = uuid.uuid4().hex
+        billing = {"id": uuid.uuid4().hex, "customerId": customer_id, "firstName": "Erika", "lastName": "Muster",
+                   "company": "Muster GmbH" if business else None, "street": "Hauptstraße 5", "zipcode": "10115",
+                   "city": "Berlin", "additionalAddressLine1": None, "phoneNumber": "+49 30 1234567",
+                   "country": {"iso": "DE", "name": "Germany"}, "countryState": None}
+        shipping = dict(billing, id=uuid.uuid4().hex, street="Lagerweg 9", zipcode="20095",
+                        city="Hamburg") if shipping_differs else billing
+        return {"id": customer_id, "customerNumber": str(next(self._numbers)), "email": email,
+                "firstName": "Erika", "lastName": "Muster", "company": "Muster GmbH" if business else None,
+                "accountType": "business" if business else "private",
+                "vatIds": ["DE123456789"] if business else None, "guest": False, "active": True,
+                "defaultBillingAddressId": billing["id"], "defaultShippingAddressId": shipping["id"],
+                "defaultBillingAddress": billing, "defaultShippingAddress": shipping,
+                "addresses": [billing] + ([shipping] if shipping is not billing else []),
+                "createdAt": iso(datetime.now(UTC)), "updatedAt": None}
+
+    def add_customer(self, customer: dict) -> dict:
+        with self.lock:
+            self.customers[customer["id"]] = customer
+        return customer
+
     # ---- products ----
 
     def add_product(self, number: str, *, stock: int = 0, gross: float = 119.0, net: float = 100.0,
@@ -256,13 +286,16 @@ class ShopwareEmulator(LoopbackServer):
         if entity == "order":
             return self.search(criteria)
         with self.lock:
-            store = {"product": self.products, "currency": self.currencies, "tax": self.taxes}.get(entity)
+            store = {"product": self.products, "currency": self.currencies, "tax": self.taxes,
+                     "customer": self.customers}.get(entity)
             if store is None:
                 raise ValueError(f"searching {entity!r} is not supported by the emulator")
             found = [json.loads(json.dumps(row)) for row in store.values()]
         requested = criteria.get("associations") or {}
         if entity == "product":
             found = [self._product_view(p, requested) for p in found]
+        if entity == "customer":
+            found = [project(c, CUSTOMER_ASSOCIATIONS, requested) for c in found]
         return self._page(found, criteria)
 
     def search(self, criteria: dict) -> dict:

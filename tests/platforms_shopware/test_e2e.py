@@ -6,12 +6,18 @@ emulator, the Shopware emulator over real HTTP):
 - stock: BC's per-location stock summed → `stock` per product number through the sync API;
 - shipments: the BC shipment of that order (shipAndInvoice, tracking on the posted shipment) → the tracking
   code on the Shopware delivery and the `ship` transition, once;
-- products: BC prices (EUR company) → gross/net in Shopware's default currency, name and active.
+- products: BC prices (EUR company) → gross/net in Shopware's default currency, name and active;
+- customers: a signed `customer.written` webhook (ids only) → receipt → the customers worker reads the
+  customer from the Shopware emulator → one BC customer.
 
 Every assertion reads the Shopware emulator, the BC emulator, the bindings or the sync log."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -19,8 +25,9 @@ import pytest
 
 from core.state import Envelope, SyncStatus, names
 from core.state.snapshot import StockTargets
-from core.sync import orders, products, shipments, stock
+from core.sync import customers, orders, products, shipments, stock
 from core.sync.context import get_context
+from core.sync.receive import receive_webhook
 from core.sync.runner import run_item
 from sandbox.shopware_emulator import ShopwareEmulator
 from sandbox.stack import LocalStack
@@ -40,7 +47,7 @@ platform = "shopware"
 url = "{url}"
 webhook_secret_setting = "SHOPWARE_DEMO_WEBHOOK_SECRET"
 api_token_setting = "SHOPWARE_DEMO_CREDENTIALS"
-flows = ["orders", "stock", "shipments", "products"]
+flows = ["orders", "stock", "shipments", "products", "customers"]
 
 [shops.orders]
 import_on = "paid"
@@ -75,15 +82,18 @@ def stack():
         sw.stop()
 
 
-def drain_orders(stack) -> list[SyncStatus]:
-    """The orders worker: every queued message through core.sync.runner, as the queue trigger does."""
-    queue = stack.storage.queue(names.ORDERS_IMPORT)
+def drain(stack, queue_name: str = names.ORDERS_IMPORT, handler=orders.import_order) -> list[SyncStatus]:
+    """A queue worker: every queued message through core.sync.runner, as the queue trigger does."""
+    queue = stack.storage.queue(queue_name)
     statuses = []
     for message in list(queue.receive_messages(messages_per_page=32, max_messages=32, visibility_timeout=30)):
-        statuses.append(run_item(get_context(), names.ORDERS_IMPORT, Envelope.loads(message.content),
-                                 orders.import_order))
+        statuses.append(run_item(get_context(), queue_name, Envelope.loads(message.content), handler))
         queue.delete_message(message)
     return statuses
+
+
+def drain_orders(stack) -> list[SyncStatus]:
+    return drain(stack)
 
 
 def import_order(stack, sku: str = "2000", price: str = "11.90", quantity: int = 2) -> tuple[dict, dict]:
@@ -184,3 +194,23 @@ def test_bc_prices_arrive_as_gross_and_net_and_the_description_stays(stack):
     assert book["name"] == "Cookbook"
     calls = sw.sync_calls
     assert products.export_products(get_context(), SHOP).changes == 0 and sw.sync_calls == calls
+
+
+# ---- customers ----
+
+def test_a_customer_written_webhook_becomes_one_bc_customer(stack):
+    customer = stack.shopware.add_customer(stack.shopware.make_customer("lena.kunde@example.com", business=True))
+    body = json.dumps({"data": {"event": "customer.written", "payload": [
+        {"entity": "customer", "operation": "insert", "primaryKey": customer["id"], "updatedFields": ["email"]}]},
+        "source": {"url": "https://shop.example", "shopId": "s1", "eventId": f"ev-{customer['id']}"},
+        "timestamp": int(time.time())}).encode()
+    secret = stack.settings["SHOPWARE_DEMO_WEBHOOK_SECRET"]
+    signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    reply = receive_webhook(get_context(), SHOP, body, {"shopware-shop-signature": signature})
+    assert reply.status == 200, reply
+    assert drain(stack, names.CUSTOMERS_IMPORT, customers.import_customer) == [SyncStatus.SUCCESS]
+    [created] = stack.bc.records(stack.company_id("de"), "customers", email="lena.kunde@example.com")
+    assert created["type"] == "Company" and created["displayName"] == "Muster GmbH"
+    assert created["city"] == "Berlin" and created["postalCode"] == "10115"
+    binding = get_context().bindings.get("customer", SHOP, customer["id"])
+    assert binding.is_bound and binding.bc_number == created["number"]

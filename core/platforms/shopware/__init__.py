@@ -8,6 +8,5 @@ __all__ = ["client", "flows", "parse", "webhooks"]
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
     "refunds reconcile": "not built: no listing of new refunds",
-    "customers": "not built: customer events are not parsed",
     "companies": "not offered: Shopware 6 core has no B2B companies (the B2B suite is commercial)",
 }

@@ -5,6 +5,7 @@ shipments and products flows (core/platforms/shopware/flows.py).
     for order in client.orders_updated_between(since, until):
         ...                                   # the order entity with the associations parse_order reads
     client.order(order_id)                    # one order, None when it does not exist
+    client.customer(customer_id)              # one customer with its addresses, None when it does not exist
     client.products_by_number(["SW1", …])     # productNumber → product (id, stock, price, tax, parentId)
     client.sync({"<key>": {"entity", "action", "payload"}})  # POST /api/_action/sync: (status, answer)
     client.update_delivery(id, {"trackingCodes": […]}); client.transition_delivery(id, "ship")
@@ -57,6 +58,8 @@ ASSOCIATIONS = {
     "billingAddress": {"associations": {"country": {}, "countryState": {}}},
     "stateMachineState": {},
 }
+_ADDRESS = {"associations": {"country": {}, "countryState": {}}}
+CUSTOMER_ASSOCIATIONS = {"defaultBillingAddress": _ADDRESS, "defaultShippingAddress": _ADDRESS, "addresses": _ADDRESS}
 PRODUCT_ASSOCIATIONS = {"tax": {}}  # the tax rate turns a BC price into Shopware's gross and net
 NUMBERS_PER_SEARCH = 100  # product numbers per equalsAny lookup
 
@@ -202,6 +205,12 @@ class ShopwareClient:
                 boundary, page = last, 1
                 seen = {o.get("id") for o in orders if _at(o, field) == last}
 
+
+    def customer(self, customer_id: str) -> dict | None:
+        """One customer with its addresses (parse_customer), None when it does not exist."""
+        answer = self.search("customer", {"ids": [customer_id], "limit": 1, "associations": CUSTOMER_ASSOCIATIONS})
+        data = answer.get("data") or []
+        return data[0] if data else None
 
     # ---- products (stock, prices) ----
 
