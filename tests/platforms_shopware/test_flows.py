@@ -204,3 +204,14 @@ def test_an_unknown_currency_needs_attention_and_creating_products_is_refused_wi
     assert unknown.value.code == "products_currency_unknown"
     created = writer.create([_change("NEW", "1.00").product])
     assert created.applied == [] and "not built" in created.failed[0][1]
+
+
+def test_a_shopware_shop_with_several_locations_is_refused_and_one_summing_location_is_fine(sw):
+    from core.sync.stock_mapping import plan_for
+    from tests.platforms_shopware.conftest import shopware_shop
+
+    with pytest.raises(NeedsAttention) as several:
+        plan_for(shopware_shop(sw.base_url, locations={"a": ["MAIN"], "b": ["WEB"]}))
+    assert several.value.code == "stock_location_unsupported" and "Multi-Inventory" in several.value.message
+    assert plan_for(shopware_shop(sw.base_url, locations={"default": ["MAIN", "WEB"]})).locations == {
+        "default": ("MAIN", "WEB")}

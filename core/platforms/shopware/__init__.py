@@ -7,6 +7,7 @@ __all__ = ["client", "flows", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "refunds reconcile": "not built: no listing of new refunds",
+    "refunds reconcile": ("not built: only payment extensions write `order_transaction_capture_refund` "
+                          "(core writes none); no listing of them yet"),
     "companies": "not offered: Shopware 6 core has no B2B companies (the B2B suite is commercial)",
 }
