@@ -35,6 +35,7 @@ log = logging.getLogger("core.platforms.shopware.flows")
 STOCK_KEY = "bc-stock"
 PRODUCTS_KEY = "bc-products"
 SYNC_ROUNDS = 2  # the whole batch, then once more without the rows Shopware refused
+SYNC_BATCH = 250  # rows per sync call: Shopware documents no limit [U]; a refused row's re-send stays cheap
 CENT = Decimal("0.01")
 GONE_CODE = "INVALID_INVENTORY_ITEM"  # core.sync.stock.GONE: the cached target is looked up again
 
@@ -74,9 +75,9 @@ def _describe(answer: dict) -> str:
     return f"{first.get('code') or 'error'}: {first.get('detail') or first.get('title') or answer}"[:300]
 
 
-def _send_rows(client, key: str, rows: list[tuple[object, dict]]):
-    """Sync `rows` [(owner, payload row)] as one upsert operation, SYNC_ROUNDS at most; yields
-    ("applied", owner, "") / ("failed", owner, code, message) and counts calls in the last item."""
+def _send_rows(client, key: str, rows: list[tuple[object, dict]]) -> tuple[list[tuple], int]:
+    """Sync `rows` [(owner, payload row)] as one product upsert, SYNC_ROUNDS at most. Returns the outcome
+    per owner — ("applied", owner, "", "") or ("failed", owner, code, message) — and the calls made."""
     calls = 0
     outcomes: list[tuple] = []
     for _ in range(SYNC_ROUNDS):
@@ -104,7 +105,7 @@ def _send_rows(client, key: str, rows: list[tuple[object, dict]]):
 class StockWriter:
     """`stock` per product number through the sync API (same interface as core.sync.stock's writers)."""
 
-    batch_size = 250  # Shopware documents no limit [U]; small batches keep a refused row's re-send cheap
+    batch_size = SYNC_BATCH
 
     def __init__(self, client, run_id: str):
         self.client = client
@@ -221,8 +222,8 @@ class ShipmentWriter:
                         resolution="Set the delivery state in the Shopware Administration by hand (the tracking "
                         "code is on it), then retry this record.", code="shop_rejected")
                 recovered = True
-            state = target if transition else state
-        text = (f"Shopware order {name}: delivery {'shipped' if complete else 'partly shipped'}"
+            state = target
+        text = (f"Shopware order {name}: delivery {state.replace('_', ' ')}"
                 + (f", tracking {tracking.number} added." if tracking.known else " (no tracking).")
                 + (" The transition had been made by an earlier try." if recovered else ""))
         return Pushed(text, {**data, "state": state, "complete": complete})
@@ -293,8 +294,8 @@ class ProductWriter:
         from core.sync import product_mapping as mapping
         from core.sync.products import WriteResult
 
-        includes_tax = bool(getattr(getattr(self.client, "shop", None), "products", None)
-                            and self.client.shop.products.prices_include_tax)
+        shop = getattr(self.client, "shop", None)
+        includes_tax = shop.products.prices_include_tax if shop is not None else True  # the option's default
         result = WriteResult()
         rows: dict[str, dict] = {}  # product id → row
         owners: dict[str, list] = {}  # product id → the changes it carries
@@ -324,8 +325,8 @@ class ProductWriter:
                 rows.setdefault(target["product_id"], {"id": target["product_id"]})["price"] = price
                 owners.setdefault(target["product_id"], []).append(change)
         pending = list(rows.values())
-        for start in range(0, len(pending), StockWriter.batch_size):
-            chunk = [(row["id"], row) for row in pending[start:start + StockWriter.batch_size]]
+        for start in range(0, len(pending), SYNC_BATCH):
+            chunk = [(row["id"], row) for row in pending[start:start + SYNC_BATCH]]
             outcomes, calls = _send_rows(self.client, PRODUCTS_KEY, chunk)
             result.calls += calls
             for kind, product_id, code, message in outcomes:
