@@ -73,3 +73,20 @@ def test_json_api_is_the_answer_without_accept_json(sw):
                         headers={"Authorization": f"Bearer {token['access_token']}"})
     assert answer.headers["content-type"] == "application/vnd.api+json"
     assert answer.json()["data"][0]["type"] == "order"
+
+
+def test_the_shipment_writer_needs_the_delivery_state_and_says_so_when_shopware_leaves_it_out(sw, client,
+                                                                                               monkeypatch):
+    from core.errors import NeedsAttention
+    from core.platforms.shopware.flows import ShipmentWriter
+    from core.sync.shipment_mapping import Tracking
+
+    order = _order(sw)
+    monkeypatch.setattr(sw_client, "ASSOCIATIONS", OLD_ASSOCIATIONS)
+    try:
+        ShipmentWriter(client).push(None, order["id"], {"number": "1"}, Tracking("DHL", "J1", ""), lambda: True)
+    except NeedsAttention as exc:
+        assert exc.code == "shop_api_error" and "6.6" in exc.resolution
+    else:
+        raise AssertionError("pushed without knowing the delivery's state")
+    assert sw.delivery(order["deliveries"][0]["id"])["trackingCodes"] == []  # nothing written blind
