@@ -58,8 +58,9 @@ prefix = "SW-"
 committed = "none"
 
 [shops.products]
-item_filter = "number eq '2000' or number eq '3000'"
+item_filter = "number eq '2000' or number eq '3000' or number eq 'IPOD2008GREEN'"
 prices_include_tax = true
+create_missing = true
 
 [[routing]]
 shop = "{SHOP}"
@@ -192,6 +193,10 @@ def test_bc_prices_arrive_as_gross_and_net_and_the_description_stays(stack):
     book = sw.product("3000")  # 24.90 excl. VAT7 → 26.64 gross; net back with Shopware's 7 % → 24.90
     assert book["price"] == [{"currencyId": DEFAULT, "gross": 26.64, "net": 24.9, "linked": True}]
     assert book["name"] == "Cookbook"
+    new = sw.product("IPOD2008GREEN")  # not in the shop: created (create_missing), with BC's VAT19 as its tax
+    assert (new["name"], new["taxId"], new["stock"], new["active"]) == ("IPod Nano - 8GB green", "tax19", 0, True)
+    assert new["price"] == [{"currencyId": DEFAULT, "gross": 236.81, "net": 199.0, "linked": True}]
+    assert run.created == 1 and run.updated == 2
     calls = sw.sync_calls
     assert products.export_products(get_context(), SHOP).changes == 0 and sw.sync_calls == calls
 

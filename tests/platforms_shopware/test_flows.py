@@ -195,15 +195,50 @@ def test_a_foreign_currency_price_on_a_product_without_the_default_one_is_refuse
     assert change.item == "CH-ONLY" and "CONTENT__PRODUCT_PRICE_MISSING_DEFAULT_CURRENCY" in reason
 
 
-def test_an_unknown_currency_needs_attention_and_creating_products_is_refused_with_a_reason(sw, client):
+def test_an_unknown_currency_needs_attention(sw, client):
     sw.add_product("OK")
     writer = flows.ProductWriter(client)
     writer.use_currency("SEK")
     with pytest.raises(NeedsAttention) as unknown:
         writer.update([_change("OK", "6.00")], writer.discover(["OK"]))
     assert unknown.value.code == "products_currency_unknown"
-    created = writer.create([_change("NEW", "1.00").product])
-    assert created.applied == [] and "not built" in created.failed[0][1]
+
+
+def _new(sku: str, price: str, rate: str | None = "19", options: bool = False) -> pm.ShopProduct:
+    variant = pm.ShopVariant(sku=sku, variant="", option="", price=Decimal(price))
+    return pm.ShopProduct(item=sku, title=f"New {sku}", status=pm.ACTIVE, category="", variants=(variant,),
+                          has_options=options, tax_rate=None if rate is None else Decimal(rate))
+
+
+def test_missing_simple_products_are_created_once_even_when_the_answer_is_lost(sw, client):
+    writer = flows.ProductWriter(client)
+    writer.use_currency("EUR")
+    sw.lose_next_answers(1, path="/_action/sync")
+    result = writer.create([_new("NEW-1", "11.90"), _new("NEW-7", "10.70", rate="7")])
+    assert result.failed == [] and sorted(result.created) == ["NEW-1", "NEW-7"]
+    created = sw.product("NEW-1")
+    assert (created["name"], created["active"], created["stock"], created["taxId"]) == ("New NEW-1", True, 0, "tax19")
+    assert created["price"] == [{"currencyId": DEFAULT, "gross": 11.9, "net": 10.0, "linked": True}]
+    assert sw.product("NEW-7")["taxId"] == "tax7" and sw.product("NEW-7")["price"][0]["net"] == 10.0
+    assert len([p for p in sw.products.values() if p["productNumber"] == "NEW-1"]) == 1  # the lost answer's
+    assert result.created["NEW-1"]["product_id"] == created["id"]  # re-send was the same upsert
+    again = writer.create([_new("NEW-1", "11.90")])  # a second create (say, a stale target cache)
+    assert again.failed == [] and len([p for p in sw.products.values() if p["productNumber"] == "NEW-1"]) == 1
+
+
+def test_products_that_cannot_be_created_say_why(sw, client):
+    writer = flows.ProductWriter(client)
+    sw.taxes["tax19b"] = {"id": "tax19b", "taxRate": 19.0, "name": "Another 19"}
+    result = writer.create([_new("V", "1.00", options=True), _new("NO-RATE", "1.00", rate=None),
+                            _new("TWO-TAXES", "1.00", rate="19"), _new("NO-TAX", "1.00", rate="25")])
+    reasons = {change.item: reason for change, reason in result.failed}
+    assert "variants" in reasons["V"] and "tax_codes" in reasons["NO-RATE"]
+    assert "2 tax" in reasons["TWO-TAXES"] and "no tax" in reasons["NO-TAX"]
+    assert result.applied == [] and not [p for p in sw.products.values() if p["productNumber"] in reasons]
+    writer.use_currency("CHF")
+    del sw.taxes["tax19b"]
+    [(change, reason)] = writer.create([_new("CHF-ONLY", "1.00")]).failed
+    assert "default currency" in reason
 
 
 def test_a_shopware_shop_with_several_locations_is_refused_and_one_summing_location_is_fine(sw):

@@ -99,6 +99,7 @@ class ShopwareClient:
         self._clock = clock
         self._token: tuple[str, float] | None = None  # access token, expiry on self._clock
         self.shop: Shop | None = None
+        self.base_url = base_url.rstrip("/")
         self.tokens_fetched = 0
         self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport,
                                   timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
@@ -235,6 +236,16 @@ class ShopwareClient:
         answer = self.search("currency", {"limit": MAX_PAGE, "total-count-mode": 0})
         return {str(c.get("isoCode") or "").upper(): str(c.get("id")) for c in answer.get("data") or []}
 
+    def tax_ids(self) -> dict[str, list[str]]:
+        """Tax rate (normalised, "19" / "7.5") → the ids of the shop's taxes with that rate."""
+        answer = self.search("tax", {"limit": MAX_PAGE, "total-count-mode": 0})
+        found: dict[str, list[str]] = {}
+        for tax in answer.get("data") or []:
+            rate = tax.get("taxRate") if isinstance(tax, dict) else None
+            if isinstance(rate, int | float) and not isinstance(rate, bool):
+                found.setdefault(rate_key(rate), []).append(str(tax.get("id")))
+        return found
+
     def sync(self, operations: dict) -> tuple[int, dict]:
         """`POST /api/_action/sync` with keyed operations; (status, answer). A 400 is returned, not raised:
         its `errors[].source.pointer` (/<key>/<row>/<field>) name the rows Shopware refused, and nothing of
@@ -263,6 +274,13 @@ class ShopwareClient:
         except ValueError:
             answer = {}
         return response.status_code, answer if isinstance(answer, dict) else {}
+
+
+def rate_key(rate) -> str:
+    """A tax rate as a key that compares 19, 19.0 and "19.00" equal."""
+    from decimal import Decimal
+
+    return format(Decimal(str(rate)).normalize(), "f")
 
 
 def _error(response: httpx.Response) -> str:

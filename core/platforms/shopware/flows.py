@@ -12,8 +12,8 @@ named here and in docs/platforms.md's Shopware section.
   `trackingCodes` (`PATCH /api/order-delivery/{id}`, §6 [V: S4]), then the `ship` transition
   (`ship_partially` while BC has not shipped the whole order; §6 [V: S1, S3]).
 - Products (ProductWriter): name, active and the price in one currency (gross and net, as Shopware stores
-  them, §6 [V: S2]) through the same sync upsert. Descriptions, images, categories and visibilities are
-  the shop's and never sent; products are not created (see ProductWriter).
+  them, §6 [V: S2]) through the same sync upsert; missing simple products are created with the docs'
+  create example. Descriptions, images, categories and visibilities are the shop's and never sent.
 
 Sync errors (the contract is silent on their shape): the request is one transaction; a 400 answers
 `errors[]` whose `source.pointer` is "/<operation key>/<row>/<field>". The rows named are the refused
@@ -24,11 +24,14 @@ means Shopware tried to *create* the row: the product id no longer exists.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.config import Shop
 from core.errors import NeedsAttention
+from core.platforms.shopware.client import rate_key
+from core.platforms.shopware.parse import DEFAULT_CURRENCY_ID
 
 log = logging.getLogger("core.platforms.shopware.flows")
 
@@ -239,9 +242,8 @@ class ProductWriter:
     product's tax rate in Shopware, to the cent (the docs' example: 19.99 gross at 19 % is 16.80 net), and
     `linked` stays true. The prices of other currencies on the product are kept as they are.
 
-    Creating products is not built: a Shopware product needs a tax, and to be sold a sales-channel
-    visibility and categories, which BC does not say; create them in Shopware with the BC SKU as product
-    number and the next run fills in name, price and status.
+    Creating (`create_missing`): simple products only, see create(); products with BC variants are created
+    in Shopware by hand (variants need property groups), and the next run fills in name, price and status.
     """
 
     def __init__(self, client):
@@ -255,8 +257,6 @@ class ProductWriter:
     def _currency(self) -> str:
         if self._currency_id:
             return self._currency_id
-        from core.platforms.shopware.parse import DEFAULT_CURRENCY_ID
-
         if not self.currency:
             self._currency_id = DEFAULT_CURRENCY_ID
             return self._currency_id
@@ -290,12 +290,15 @@ class ProductWriter:
         kept = [p for p in target.get("prices") or [] if isinstance(p, dict) and p.get("currencyId") != currency]
         return [*kept, mine]
 
+    def _includes_tax(self) -> bool:
+        shop = getattr(self.client, "shop", None)
+        return shop.products.prices_include_tax if shop is not None else True  # the option's default
+
     def update(self, changes, targets: dict[str, dict]):
         from core.sync import product_mapping as mapping
         from core.sync.products import WriteResult
 
-        shop = getattr(self.client, "shop", None)
-        includes_tax = shop.products.prices_include_tax if shop is not None else True  # the option's default
+        includes_tax = self._includes_tax()
         result = WriteResult()
         rows: dict[str, dict] = {}  # product id → row
         owners: dict[str, list] = {}  # product id → the changes it carries
@@ -343,10 +346,60 @@ class ProductWriter:
         return result
 
     def create(self, products):
+        """Simple products (no BC variants) with their product number, name, active, price, tax and stock
+        0 — the bulk-payloads docs' own create example (§6 [V: S2]). The id is derived from the shop and the
+        item, so a create whose answer was lost is the same upsert when sent again, never a second product.
+        No sales-channel visibility or category is set: the shop assigns them (until then the product is
+        not sold)."""
         from core.sync import product_mapping as mapping
         from core.sync.products import WriteResult
 
-        reason = ("creating products in Shopware is not built (a product needs a tax, a sales-channel visibility "
-                  "and categories BC does not give): create it in Shopware with this product number")
-        return WriteResult(failed=[(mapping.ProductChange(p, p.fields(), p.variants), f"{p.item}: {reason}")
-                                   for p in products])
+        result = WriteResult()
+        rows: list[tuple[object, dict]] = []
+        built: dict[str, tuple] = {}  # product id → (change, sku, target)
+        taxes = None
+        for product in products:
+            change = mapping.ProductChange(product, product.fields(), product.variants)
+            if product.has_options:
+                result.failed.append((change, f"{product.item}: creating products with variants in Shopware is "
+                                      "not built (variants need property groups and options): create it in "
+                                      "Shopware with the variants' SKUs as product numbers"))
+                continue
+            if taxes is None:
+                taxes = self.client.tax_ids()
+            if product.tax_rate is None:
+                result.failed.append((change, f"{product.item}: the BC item's tax group has no rate in the "
+                                      "company's tax_codes, so the product's tax in Shopware is unknown"))
+                continue
+            ids = taxes.get(rate_key(product.tax_rate))
+            if not ids or len(ids) > 1:
+                what = "no" if not ids else f"{len(ids)}"
+                result.failed.append((change, f"{product.item}: Shopware has {what} tax with the item's rate "
+                                      f"({product.tax_rate} %); create the product in Shopware, or keep one tax "
+                                      "per rate there"))
+                continue
+            variant = product.variants[0]
+            product_id = uuid.uuid5(uuid.NAMESPACE_URL, f"bc-bridge:{self.client.base_url}:{product.item}").hex
+            target = {"product_id": product_id, "parent_id": None, "tax_rate": rate_key(product.tax_rate),
+                      "prices": []}
+            price = self._price(target, variant.price, self._includes_tax())
+            if not any(p["currencyId"] == DEFAULT_CURRENCY_ID for p in price):
+                result.failed.append((change, f"{product.item}: a new Shopware product needs a price in the shop's "
+                                      f"default currency, and the BC prices are in {self.currency}"))
+                continue
+            target["prices"] = price
+            rows.append((product_id, {"id": product_id, "productNumber": variant.sku, "name": product.title,
+                                      "active": product.status == mapping.ACTIVE, "taxId": ids[0], "stock": 0,
+                                      "price": price}))
+            built[product_id] = (change, variant.sku, target)
+        for start in range(0, len(rows), SYNC_BATCH):
+            outcomes, calls = _send_rows(self.client, PRODUCTS_KEY, rows[start:start + SYNC_BATCH])
+            result.calls += calls
+            for kind, product_id, _code, message in outcomes:
+                change, sku, target = built[product_id]
+                if kind == "applied":
+                    result.created[sku] = target
+                    result.applied.append(change)
+                else:
+                    result.failed.append((change, f"Shopware did not create {change.item}: {message}"))
+        return result
