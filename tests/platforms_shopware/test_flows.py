@@ -250,3 +250,13 @@ def test_a_shopware_shop_with_several_locations_is_refused_and_one_summing_locat
     assert several.value.code == "stock_location_unsupported" and "Multi-Inventory" in several.value.message
     assert plan_for(shopware_shop(sw.base_url, locations={"default": ["MAIN", "WEB"]})).locations == {
         "default": ("MAIN", "WEB")}
+
+
+def test_a_busy_shop_is_retried_and_a_revoked_token_renewed_on_the_sync_call(sw, client):
+    sw.add_product("SW-1", stock=3)
+    writer = flows.StockWriter(client, run_id="r1")
+    targets = writer.discover(["SW-1"])
+    sw.revoke_tokens()
+    sw.fail_next(503, count=2, retry_after=0)
+    result = writer.write([Change("SW-1", "", 4, None)], targets)
+    assert len(result.applied) == 1 and sw.product("SW-1")["stock"] == 4
