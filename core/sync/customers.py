@@ -119,6 +119,8 @@ def import_customer(ctx: Context, envelope: Envelope) -> Outcome:
             code="malformed_payload",
         ) from exc
     parse = platform(shop.platform).parse
+    if hasattr(parse, "load_customer"):  # id-only webhooks (Shopware customer.written): the shop is asked
+        payload = parse.load_customer(payload, shop, external_id=envelope.external_id)
     customer = parse.parse_customer(payload, shop.key)
     addresses = parse.parse_customer_addresses(payload)
     shop_customer = mapping.ShopCustomer(customer, addresses[0] if addresses else Address(), tuple(addresses))

@@ -180,6 +180,7 @@ class ShopProduct:
     category: str  # the item category's display name ("" = none)
     variants: tuple[ShopVariant, ...]
     has_options: bool = False  # BC variants → a shop option "Variant"
+    tax_rate: Decimal | None = None  # the item's VAT in percent (its tax group's rate), when the company has one
 
     def fields(self) -> dict[str, str]:
         """The product-level fields BC owns (canonical names; writers translate)."""
@@ -260,7 +261,7 @@ def map_item(item: Mapping, variants: Iterable[Mapping], options: MapOptions
     product = ShopProduct(
         item=number, title=title, status=DRAFT if item.get("blocked") else ACTIVE,
         category=options.categories.get(category_code, category_code) if category_code else "",
-        variants=tuple(shop_variants), has_options=has_options)
+        variants=tuple(shop_variants), has_options=has_options, tax_rate=rate)
     return product, problems, no_sku
 
 

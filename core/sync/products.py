@@ -571,6 +571,8 @@ def export_products(ctx: Context, shop_key: str, *, full: bool = False, writer=N
 def _export(ctx: Context, shop: Shop, company: Company, today: date, run: ProductRun, writer, progress) -> None:
     currency = shop_currency(ctx.config, shop, company)
     prices = read_prices(ctx, company, shop, currency, today, run)
+    if hasattr(writer, "use_currency"):  # a shop keeping prices per currency (Shopware) is told which one
+        writer.use_currency(currency)
     co = ctx.bc.company(company.bc_company_id)
     categories = {str(c["code"]).upper(): str(c.get("displayName") or c["code"])
                   for c in co.list("itemCategories", select=["code", "displayName"])}

@@ -59,10 +59,11 @@ def plan_for(shop: Shop) -> StockPlan:
                        f'[shops.locations] of shop "{shop.key}" (or remove the entry)',
             code="stock_location_unmapped",
         )
-    if shop.platform == "woocommerce" and len(shop.locations) > 1:
+    single = {"woocommerce": "WooCommerce", "shopware": "Shopware (without the commercial Multi-Inventory)"}
+    if shop.platform in single and len(shop.locations) > 1:
         raise NeedsAttention(
-            f"Shop {shop.key}: WooCommerce keeps one stock figure per product, but {len(shop.locations)} shop "
-            "locations are mapped.",
+            f"Shop {shop.key}: {single[shop.platform]} keeps one stock figure per product, but "
+            f"{len(shop.locations)} shop locations are mapped.",
             resolution=f'map one shop location to all the BC locations to sum, e.g. "default" = ["MAIN", "WEB"], in '
                        f'[shops.locations] of shop "{shop.key}"',
             code="stock_location_unsupported",

@@ -42,6 +42,7 @@ PARSE_CALLS = {
     "needs_fetch": lambda fn, doc: fn(doc),
     "unwrap": lambda fn, doc: fn(doc),
     "written_orders": lambda fn, doc: fn(doc),
+    "written_customers": lambda fn, doc: fn(doc),
     "order_numbers": lambda fn, doc: fn(doc),
 }
 HEADER_NAMES = ["X-Shopify-Topic", "X-Shopify-Hmac-Sha256", "X-Shopify-Event-Id", "X-WC-Webhook-Signature",

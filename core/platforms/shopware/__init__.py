@@ -1,15 +1,13 @@
-"""Shopware 6: app webhooks (hex HMAC-SHA256), order parsing, Admin API client (OAuth client credentials)."""
+"""Shopware 6: app webhooks (hex HMAC-SHA256), order parsing, Admin API client (OAuth client credentials),
+and the stock, shipment and product writers (flows.py)."""
 
-from core.platforms.shopware import client, parse, webhooks
+from core.platforms.shopware import client, flows, parse, webhooks
 
-__all__ = ["client", "parse", "webhooks"]
+__all__ = ["client", "flows", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "refunds reconcile": "not built: no listing of new refunds",
-    "stock": "not built: `stock` on products (and warehouses where present)",
-    "shipments": "not built: deliveries with tracking codes and the `ship` transition",
-    "products": "not built: products and prices through the sync API",
-    "customers": "not built: customer events are not parsed",
+    "refunds reconcile": ("not built: only payment extensions write `order_transaction_capture_refund` "
+                          "(core writes none); no listing of them yet"),
     "companies": "not offered: Shopware 6 core has no B2B companies (the B2B suite is commercial)",
 }

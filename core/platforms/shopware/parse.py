@@ -29,6 +29,13 @@ What to know:
 - Tax total = `amountTotal − amountNet` (else the sum of `price.calculatedTaxes`).
 - B2B: a customer with `accountType` "business" is a company customer; a company name alone is not.
 - Paid = the last transaction's state is paid; cancelled = order state cancelled.
+
+Customers (the customers flow, shop → BC): `parse_customer` / `parse_customer_addresses` read the Admin API
+customer entity (`POST /api/search/customer`, `GET /api/customer/{id}` as `{"data": …}`) or a webhook whose
+`data.payload.customer` is one. `customer.written` names only ids: `load_customer` reads the customer with
+the Admin API first (as `load_order` for `order.written`). The customer shape is Shopware's entity as the
+Admin API serialises it (camelCase: customerNumber, accountType, vatIds, defaultBillingAddress, addresses);
+the contract does not verify it (docs/platforms.md says so).
 """
 
 from __future__ import annotations
@@ -434,3 +441,138 @@ def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "pres
     commercial Returns Management): there is nothing to parse, so this always says so."""
     raise malformed(PLATFORM, "refund", "Shopware core has no refund document; book refunds in BC by hand, or "
                     "enable refunds only once a returns source is supported")
+
+
+# ---- customers (customer.written via the Admin API, or a body carrying the customer) ----
+
+def _unwrap_customer(payload) -> dict:
+    if not isinstance(payload, dict):
+        raise malformed(PLATFORM, "customer", f"expected a JSON object, got {type(payload).__name__}")
+    data = payload.get("data")
+    if isinstance(data, dict):
+        inner = data.get("payload")
+        if isinstance(inner, dict) and isinstance(inner.get("customer"), dict):
+            return inner["customer"]  # app webhook of a business event
+        if "payload" not in data:
+            return data  # GET /api/customer/{id}
+        raise malformed(PLATFORM, "customer", f"the webhook {text(data.get('event'))!r} carries no customer (entity "
+                        "written events name only ids; the worker reads the customer with the Admin API)")
+    if isinstance(data, list):
+        if len(data) != 1 or not isinstance(data[0], dict):
+            raise malformed(PLATFORM, "customer", f"a search result with {len(data)} customers")
+        return data[0]
+    return payload
+
+
+@guarded(PLATFORM, "webhook body")
+def written_customers(body) -> dict[str, set[str]] | None:
+    """{customer id: its write operations} of a `customer.written` body; None for any other body."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("payload"), list):
+        return None
+    written: dict[str, set[str]] = {}
+    for entry in data["payload"]:
+        if isinstance(entry, dict) and text(entry.get("entity")) in ("", "customer") and primary_key(entry):
+            written.setdefault(primary_key(entry), set()).add(text(entry.get("operation")) or "update")
+    return written
+
+
+@guarded(PLATFORM, "customer")
+def load_customer(payload, shop: Shop, client_factory: Callable | None = None, external_id: str = ""):
+    """The customer behind a stored body: a `customer.written` webhook names only ids, so the customer (the
+    envelope's `external_id` when it is one of them, else the first) is read with the Admin API; any other
+    body is returned as it is for parse_customer."""
+    written = written_customers(payload)
+    if written is None:
+        return payload
+    if not written:
+        raise malformed(PLATFORM, "customer", f"the webhook {text(payload['data'].get('event'))!r} names no "
+                        "customer")
+    customer_id = external_id if external_id in written else next(iter(written))
+    if client_factory is None:
+        from core.platforms.shopware.client import client_for as client_factory
+    api = client_factory(shop)
+    try:
+        customer = api.customer(customer_id)
+    finally:
+        close = getattr(api, "close", None)
+        if close is not None:
+            close()
+    if customer is None and "delete" in written[customer_id]:
+        raise Skip(f"Shopware customer {customer_id} was deleted; there is nothing to import.")
+    if customer is None:
+        raise NeedsAttention(
+            f"Shopware customer {customer_id} named by the customer.written webhook was not found with the Admin "
+            "API.", resolution=f"check that the integration of shop {shop.key} may read customers (Settings > "
+            "System > Integrations) and that the customer exists; then retry this record",
+            code="customer_not_found")
+    return customer
+
+
+def _customer_address(node: dict, field: str):
+    value = node.get(field)
+    return value if isinstance(value, dict) else None
+
+
+@guarded(PLATFORM, "customer")
+def parse_customer(payload: dict, shop: str) -> Customer:
+    """A Shopware customer → Customer. A company customer only with `accountType` "business" (a company
+    name alone is not B2B, as for orders); its company id is the customer number, its VAT id the first of
+    `vatIds`."""
+    node = _unwrap_customer(payload)
+    if not text(node.get("id")):
+        raise malformed(PLATFORM, "customer", "missing id")
+    billing = _customer_address(node, "defaultBillingAddress") or {}
+    try:
+        business = text(node.get("accountType")) == "business"
+        vat_ids = [text(v) for v in node.get("vatIds") or [] if text(v)] if isinstance(
+            node.get("vatIds"), list) else []
+        return Customer(
+            external_id=text(node["id"]),
+            kind=CustomerKind.COMPANY if business else CustomerKind.PERSON,
+            email=text(node.get("email")),
+            first_name=text(node.get("firstName")) or text(billing.get("firstName")),
+            last_name=text(node.get("lastName")) or text(billing.get("lastName")),
+            company_name=text(node.get("company")) or text(billing.get("company")),
+            company_external_id=text(node.get("customerNumber")) if business else "",
+            vat_number=vat_ids[0] if vat_ids else "",
+            phone=text(billing.get("phoneNumber")),
+        )
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
+
+
+@guarded(PLATFORM, "customer")
+def parse_customer_addresses(payload: dict) -> list[Address]:
+    """The default billing address first (the customer's address of record), then the default shipping
+    address, then the others; each address once (by id, else by content)."""
+    node = _unwrap_customer(payload)
+    email = text(node.get("email"))
+    nodes = [_customer_address(node, "defaultBillingAddress"), _customer_address(node, "defaultShippingAddress")]
+    nodes += [a for a in node.get("addresses") or [] if isinstance(a, dict)] if isinstance(
+        node.get("addresses"), list) else []
+    by_id = {text(a.get("id")): a for a in nodes if a is not None and text(a.get("id"))}
+    for field, key in (("defaultBillingAddressId", 0), ("defaultShippingAddressId", 1)):
+        if nodes[key] is None and text(node.get(field)) in by_id:
+            nodes[key] = by_id[text(node.get(field))]  # only the id was sent: take it from `addresses`
+    found, seen = [], set()
+    for address in nodes:
+        if address is None:
+            continue
+        parsed = _address(address, email)
+        identity = text(address.get("id")) or parsed.model_dump_json()
+        if identity in seen or not (parsed.line1 or parsed.city or parsed.postal_code):
+            continue
+        seen.add(identity)
+        found.append(parsed)
+    return found
+
+
+@guarded(PLATFORM, "customer")
+def customer_updated_at(payload: dict):
+    """When the shop last changed the customer (`updatedAt`, null until the first change: `createdAt`)."""
+    node = _unwrap_customer(payload)
+    try:
+        return timestamp(node.get("updatedAt")) or timestamp(node.get("createdAt"))
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "customer", f"updatedAt: {exc}") from exc

@@ -13,7 +13,9 @@ Flows: the business events that carry the whole order in `data.payload.order` fe
 (`checkout.order.placed`, `state_enter.order_transaction.state.paid`, `state_enter.order.state.cancelled`).
 `order.written` carries only ids (`payload[].primaryKey`): it feeds the orders flow with the order id as
 resource id, and the worker's `parse.load_order` reads the order with the Admin API (the reconcile poll
-on updatedAt stays the safety net). Subscribe with `onlyLiveVersion="true"` (6.5.7+), or every draft-version
+on updatedAt stays the safety net). `customer.written` (ids only, read by `parse.load_customer`) and
+`checkout.customer.register` (the customer in `data.payload.customer`) feed the customers flow.
+Subscribe with `onlyLiveVersion="true"` (6.5.7+), or every draft-version
 write of an order in the Administration is a delivery too. Shopware core has no refund document, so no
 topic feeds refunds. Shopware sends no ping.
 """
@@ -38,6 +40,8 @@ FLOWS = {
     "state_enter.order_transaction.state.paid": "orders",
     "state_enter.order.state.cancelled": "orders",
     "order.written": "orders",  # ids only: parse.load_order fetches the order
+    "customer.written": "customers",  # ids only: parse.load_customer fetches the customer
+    "checkout.customer.register": "customers",  # carries the customer in data.payload.customer [U]
 }
 
 
@@ -78,9 +82,10 @@ def resource_id(body: dict) -> str:
     data = body.get("data") if isinstance(body.get("data"), dict) else {}
     payload = data.get("payload")
     if isinstance(payload, dict):
-        order = payload.get("order")
-        if isinstance(order, dict) and text(order.get("id")):
-            return text(order["id"])
+        for entity in ("order", "customer"):
+            node = payload.get(entity)
+            if isinstance(node, dict) and text(node.get("id")):
+                return text(node["id"])
         return text(payload.get("id"))
     if isinstance(payload, list):
         for entry in payload:
