@@ -63,7 +63,9 @@ def _companies(name: str, package: ModuleType) -> bool:
 DETECT: dict[str, Callable[[str, ModuleType], bool]] = {
     "orders": _orders,
     "orders reconcile": lambda name, package: _client_has(package, "orders_updated_between"),
-    "refunds": lambda name, package: hasattr(package.parse, "parse_refund"),
+    # a parse_refund marked not_offered exists only to answer "this platform has no refund document"
+    "refunds": lambda name, package: hasattr(package.parse, "parse_refund")
+    and not getattr(package.parse.parse_refund, "not_offered", False),
     "refunds reconcile": _new_refunds,
     "stock": _writer("core.sync.stock", "StockWriter"),
     "shipments": _writer("core.sync.shipments", "ShipmentWriter"),

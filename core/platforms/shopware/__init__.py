@@ -7,7 +7,8 @@ __all__ = ["client", "flows", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "refunds reconcile": ("not built: only payment extensions write `order_transaction_capture_refund` "
-                          "(core writes none); no listing of them yet"),
+    "refunds": ("not offered: Shopware core has no refund document (a refund is a transaction state change; "
+                "returns are the commercial Returns Management), so refunds are booked in BC by hand"),
+    "refunds reconcile": "not offered: no refund document to list (see refunds)",
     "companies": "not offered: Shopware 6 core has no B2B companies (the B2B suite is commercial)",
 }

@@ -443,6 +443,9 @@ def parse_refund(payload: dict, shop: str, currency_basis: Literal["shop", "pres
                     "enable refunds only once a returns source is supported")
 
 
+parse_refund.not_offered = True  # it exists only to say so; core/capabilities.py reads this
+
+
 # ---- customers (customer.written via the Admin API, or a body carrying the customer) ----
 
 def _unwrap_customer(payload) -> dict:
