@@ -8,9 +8,11 @@ For each rule, in the order written (docs/field-mapping.md says the same in the 
   3. it is transformed: `lookup` (a value not in the table is a problem), then `template`, then `convert`
      (text cut to max_length, decimal, date, bool);
   4. it is written: `header.<field>` on the salesOrders body, `line.<field>` on each item line (the source
-     is read in that line's own payload row), or `charge`: a G/L account line with the amount, which also
-     counts towards the shop total, so a fee the shop adds (e.g. a cash-on-delivery fee in a Magento extension
-     attribute) lets the order reconcile instead of looking inconsistent.
+     is read in that line's own payload row), `comment` as a comment line, `page.<page>.<field>` into a
+     custom page after the order is created (core/sync/custom_pages.py writes it), or `charge`: a G/L account
+     line with the amount, which also counts towards the shop total, so a fee the shop adds (e.g. a
+     cash-on-delivery fee in a Magento extension attribute) lets the order reconcile instead of looking
+     inconsistent.
 A rule that cannot give its value becomes a problem naming the rule and the path, with what to change.
 """
 
@@ -54,6 +56,8 @@ class FieldResults:
     header: dict = field(default_factory=dict)
     lines: dict[int, dict] = field(default_factory=dict)  # index in order.lines → fields for that BC line
     charges: list[dict] = field(default_factory=list)  # salesOrderLines bodies (lineType Account)
+    comments: list[dict] = field(default_factory=list)  # salesOrderLines bodies (lineType Comment)
+    pages: dict[str, dict] = field(default_factory=dict)  # custom page name → fields, written after creation
     applied: list[dict] = field(default_factory=list)
     problems: list[RuleProblem] = field(default_factory=list)
 
@@ -67,6 +71,7 @@ class FieldResults:
         for index, values in self.lines.items():
             body["salesOrderLines"][index].update(values)
         body["salesOrderLines"].extend(self.charges)
+        body["salesOrderLines"].extend(self.comments)
 
 
 # --------------------------------------------------------------------------------------------- paths
@@ -240,6 +245,12 @@ def map_fields(order: Order, shop: Shop, company: Company) -> FieldResults:
                 if rule.target == "charge":
                     if value:  # a zero fee adds no line
                         results.charges.append(_charge(rule, value, company))
+                elif rule.target == "comment":
+                    text = _text(value)[:DESCRIPTION_MAX]  # a comment line is its description
+                    results.comments.append({"lineType": "Comment", "description": text})
+                elif rule.target.startswith("page."):
+                    _, page, field_name = rule.target.split(".", 2)
+                    results.pages.setdefault(page, {})[field_name] = value
                 else:
                     results.header[rule.target.removeprefix("header.")] = value
                 results.applied.append({"rule": rule.name, "target": rule.target, "path": path, "value": value})
