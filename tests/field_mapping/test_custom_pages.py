@@ -246,3 +246,16 @@ def test_check_config_refuses_a_page_it_cannot_address(page, says):
     config, problems = check_config(config_text(pages=f"[[bc.custom_pages]]\n{page}\n", rules=""))
     assert config is None and len(problems) == 1
     assert problems[0].where.startswith("bc.custom_pages") and says in problems[0].message
+
+
+def test_preview_shows_the_page_fields_as_written_after_creation_and_the_comment_line():
+    from core.preview import preview_payload
+
+    config, _ = check_config(config_text())
+    record = preview_payload(payload(9501, delivery_note="Ring twice"), "p.json", config, config.shop("sh"))
+    assert record["problems"] == []
+    assert record["after_create"]["customPages"] == {"extras": {"deliveryNote": "Ring twice", "giftWrap": False},
+                                                     "card": {"Web_Channel": "WEBSHOP"}}
+    assert record["sales_order"]["salesOrderLines"][-1] == {"lineType": "Comment",
+                                                            "description": "Leave at the back door"}
+    assert "deliveryNote" not in json.dumps(record["sales_order"], default=str)  # never in the standard page
