@@ -443,6 +443,34 @@ class FieldRule(Section):
         return self
 
 
+class TrimitOption(Section):
+    """One TRIMIT variant-dimension slot shown as a shop option. Which slot means what is each tenant's own
+    choice (contracts/trimit-and-custom-fields.md §A1), so it is configured, never guessed."""
+
+    slot: int = Field(ge=1, le=5)  # TRIMIT has five VarDim slots
+    name: str  # the shop option name: "Colour", "Size"
+    field: str  # the page field holding this slot's value for an item, e.g. "VarDim_2"
+    order: list[str] = Field(default_factory=list)  # value order in the shop (sizes); unlisted values follow A–Z
+
+
+class TrimitMatrix(Section):
+    """TRIMIT's size/colour matrix (docs/trimit.md): every SKU is its own BC item pointing at a master item.
+    The standard API shows neither the master nor the slots, so they are read from a page declared in
+    [[bc.custom_pages]] that shows one row per item."""
+
+    page: str  # the [[bc.custom_pages]] name
+    item_field: str = "No"  # the page field with the item number
+    master_field: str  # the page field with the item's master number (TRIMIT "trm Master No.")
+    item_type_field: str = ""  # optional: the page field with TRIMIT's item type ("trm Item Type")
+    master_type: str = "Master Item"  # the item type value of master items (not sold themselves)
+    sku_field: str = ""  # the page field whose value is the shop SKU; empty = the item number is the SKU
+    options: list[TrimitOption] = Field(min_length=1, max_length=5)
+
+    def fields(self) -> list[str]:
+        named = [self.item_field, self.master_field, self.item_type_field, self.sku_field]
+        return [f for f in named if f] + [o.field for o in self.options]
+
+
 class Shop(Section):
     key: str
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
@@ -460,6 +488,7 @@ class Shop(Section):
     products: ProductExport = Field(default_factory=ProductExport)
     customers: CustomerSync = Field(default_factory=CustomerSync)
     field_rules: list[FieldRule] = Field(default_factory=list)  # docs/field-mapping.md
+    trimit: TrimitMatrix | None = None  # TRIMIT size/colour matrix (docs/trimit.md)
 
     @field_validator("key")
     @classmethod
@@ -582,6 +611,7 @@ def _cross_checks(config: Config) -> list[Problem]:
                 f"use one of {company_keys}",
             ))
     problems += _field_rule_checks(config)
+    problems += _trimit_checks(config)
     for i, credential in enumerate(config.bc.credentials):
         if credential.auth == "static_token" and not config.bc.base_url_setting:
             problems.append(Problem(
@@ -636,6 +666,34 @@ def _field_rule_checks(config: Config) -> list[Problem]:
                     problems.append(Problem(
                         f"{where}.tax_rate", f"tax rate {rule.tax_rate} % has no tax code in company {company.key}",
                         f'add "{rule.tax_rate}" = "<tax code>" to tax_codes of [[companies]] "{company.key}"'))
+    return problems
+
+
+def _trimit_checks(config: Config) -> list[Problem]:
+    """The matrix page is declared and shows every field the matrix reads; slots and option names are unique."""
+    problems: list[Problem] = []
+    for shop in config.shops:
+        matrix = shop.trimit
+        if matrix is None:
+            continue
+        where = f'shops["{shop.key}"].trimit'
+        page = config.bc.custom_page(matrix.page)
+        if page is None:
+            problems.append(Problem(f"{where}.page", f'page "{matrix.page}" is not declared',
+                                    "declare the page that shows TRIMIT's item fields in [[bc.custom_pages]] "
+                                    f"(docs/trimit.md), or use one of {[p.name for p in config.bc.custom_pages]}"))
+        else:
+            missing = [f for f in matrix.fields() if f not in page.fields]
+            if missing:
+                problems.append(Problem(where, f'page "{page.name}" does not declare {missing}',
+                                        f'add them to fields of [[bc.custom_pages]] "{page.name}" (as the page '
+                                        "in BC names them), or correct the field names here"))
+        for label, values in (("slot", [o.slot for o in matrix.options]),
+                              ("name", [o.name.casefold() for o in matrix.options])):
+            twice = sorted({str(v) for v in values if values.count(v) > 1})
+            if twice:
+                problems.append(Problem(f"{where}.options", f"option {label} {', '.join(twice)} is used twice",
+                                        "give each option its own slot and name"))
     return problems
 
 

@@ -45,7 +45,7 @@ from core.models import CustomerKind, Order
 from core.platforms import platform
 from core.state import AlreadyClaimed, Binding, ClaimLost, Envelope, Fence, enqueue, names
 from core.state.bindings import CLAIMED
-from core.sync import custom_pages, customers
+from core.sync import custom_pages, customers, trimit
 from core.sync import order_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import Outcome, Superseded
@@ -514,7 +514,10 @@ def _cached_first(co, entity_set: str, filter_: str, select: str = "id,number") 
 def resolve(ctx: Context, co, company: Company, shop: Shop, order: Order) -> mapping.Resolved:
     customer_number, customer_id = _resolve_customer(ctx, co, company, shop, order)
     items: dict[str, mapping.ResolvedItem] = {}
-    for line_id, (number, variant_code) in mapping.item_keys(order, shop).items():
+    keys = mapping.item_keys(order, shop)
+    if shop.trimit is not None:  # a TRIMIT SKU is its own item, maybe found through the matrix page
+        keys = trimit.order_item_keys(ctx.bc, company, ctx.config.bc, shop, order, keys)
+    for line_id, (number, variant_code) in keys.items():
         if not number:
             continue
         item = _cached_first(co, "items", f"number eq {odata_string(number.upper())}", "id,number,taxGroupCode")
