@@ -15,8 +15,9 @@ the emulator then serves it the way it serves the standard pages — the same re
 A page shows the records of one emulator table. Each page field is either a standard field of that record
 (`fields = {"No": "number"}`), a fixed value (`"=Order"`), or a field a table extension adds (`""`), kept in
 the record's `_ext` and shared by every page over that table, as a table extension field is. Writing an
-extension field modifies the record, so the record's ETag changes on the standard API too (BC derives the
-ETag from the record's row version).
+extension field modifies the record, so the record's ETag changes on the standard API too. BC's docs are
+silent on whether a table extension field changes the base record's ETag; the emulator takes the stricter
+reading, so a client that re-reads after such a write works either way.
 """
 
 from __future__ import annotations
