@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from core import bc_api_fields as api_fields
 from core.errors import NeedsAttention
@@ -316,8 +316,12 @@ BRIDGE_MANAGED = {
                               "discountAmount", "externalDocumentNumber"}),
     "salesOrderLines": frozenset({"documentId", "sequence", "itemId", "accountId", "lineType", "lineObjectNumber",
                                   "quantity", "unitPrice", "discountAmount", "discountPercent", "itemVariantId"}),
+    "salesCreditMemos": frozenset({"customerId", "customerNumber", "billToCustomerId", "billToCustomerNumber",
+                                   "currencyId", "currencyCode", "discountAmount", "externalDocumentNumber",
+                                   "invoiceId", "invoiceNumber"}),
 }
 TARGET_PAGES = {"header": "salesOrders", "line": "salesOrderLines"}
+CREDIT_MEMO_PAGES = {"header": "salesCreditMemos"}  # refund lines differ per shop: no line targets on memos
 
 
 class RuleError(ValueError):
@@ -369,6 +373,7 @@ class FieldRule(Section):
     """One value from the shop's order payload into the BC sales order (docs/field-mapping.md)."""
 
     name: str
+    document: Literal["order", "credit_memo"] = "order"  # sales orders, or credit memos from refunds
     # "header.<field>", "line.<field>" (source read per order line), "page.<custom page>.<field>" (written after
     # the order is created), "comment" (a comment line) or "charge" (a G/L line)
     target: str
@@ -395,19 +400,27 @@ class FieldRule(Section):
 
     @field_validator("target")
     @classmethod
-    def _target(cls, v):
+    def _target(cls, v, info: ValidationInfo):
+        memo = info.data.get("document") == "credit_memo"
         if v in ("charge", "comment"):
             return v
         if v.startswith("page."):  # the page and its fields are declared in [[bc.custom_pages]]: checked there
+            if memo:
+                raise RuleError("fields of your own pages are written for sales orders only",
+                                'use a "header.<field>", "comment" or "charge" target on credit memos')
             _, page, field = (v.split(".", 2) + ["", ""])[:3]
             if not _NAME.match(page) or not _NAME.match(field):
                 raise RuleError(f'"{v}" is not a page target', 'write "page.<custom page name>.<field>"')
             return v
         level, _, field = v.partition(".")
-        if level not in TARGET_PAGES or not field:
+        if memo and level == "line":
+            raise RuleError("credit memos take no line targets (each shop shapes refund lines its own way)",
+                            'use "header.<field>", "comment" or "charge"')
+        targets = CREDIT_MEMO_PAGES if memo else TARGET_PAGES
+        if level not in targets or not field:
             raise RuleError(f'"{v}" is not a target', 'write "header.<field>", "line.<field>", "page.<page>.<field>", '
                             '"comment" or "charge"')
-        page = TARGET_PAGES[level]
+        page = targets[level]
         writable, read_only = api_fields.PAGES[page]
         if field in read_only:
             raise RuleError(f'{page}.{field} is read-only in BC (BC computes it), so no rule can write it',
