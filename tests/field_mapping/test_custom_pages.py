@@ -259,3 +259,35 @@ def test_preview_shows_the_page_fields_as_written_after_creation_and_the_comment
     assert record["sales_order"]["salesOrderLines"][-1] == {"lineType": "Comment",
                                                             "description": "Leave at the back door"}
     assert "deliveryNote" not in json.dumps(record["sales_order"], default=str)  # never in the standard page
+
+
+class RacingClient:
+    """A page row that a user changes between the bridge's read and its first write (BC answers 409)."""
+
+    api_root = "https://bc.example/v2.0/t/production/api/v2.0"
+
+    def __init__(self):
+        self.row = {"@odata.etag": 'W/"1"', "deliveryNote": ""}
+        self.calls: list[tuple] = []
+
+    def send(self, method, url, *, entity=None, body=None, headers=None):
+        self.calls.append((method, url, body, (headers or {}).get("If-Match")))
+        if method == "GET":
+            return type("R", (), {"json": lambda _self, row=dict(self.row): row})()
+        if len(self.calls) == 2:  # the user saved in between: the ETag we read is stale
+            self.row = {"@odata.etag": 'W/"2"', "deliveryNote": "typed by a user"}
+            raise BcConflictError(409, "Request_EntityChanged", "Another user has already changed the record.")
+        assert headers["If-Match"] == self.row["@odata.etag"]
+        self.row = {**self.row, **body, "@odata.etag": 'W/"3"'}
+        return None
+
+
+def test_a_409_reads_the_row_again_and_writes_with_its_new_etag():
+    config, _ = check_config(config_text())
+    client = RacingClient()
+    co = type("Co", (), {"client": client})()
+    sent = custom_pages.write_page_fields(co, config.bc, config.company("se"), {"id": str(uuid.uuid4()), "number": "1"},
+                                          {"extras": {"deliveryNote": "from the shop"}})
+    assert sent == 1 and [c[0] for c in client.calls] == ["GET", "PATCH", "GET", "PATCH"]
+    assert [c[3] for c in client.calls if c[0] == "PATCH"] == ['W/"1"', 'W/"2"']
+    assert "/api/contoso/shop/v1.0/companies(" in client.calls[0][1] and client.row["deliveryNote"] == "from the shop"
