@@ -117,6 +117,61 @@ def _refused(page: CustomPage, company: Company, document: Mapping, wanted: dict
         code="custom_page_refused")
 
 
+# ------------------------------------------------------------------------------------- online check
+
+EDM = "{http://docs.oasis-open.org/odata/ns/edm}"
+
+
+def metadata_fields(client, page: CustomPage) -> set[str] | None:
+    """The properties BC's `$metadata` (OData CSDL, XML) declares for `page`'s entity set; None when the
+    document does not list that entity set. `$metadata` is per environment, not per company."""
+    import xml.etree.ElementTree as ElementTree
+
+    if page.api:
+        root = client.api_root
+        url = f"{root[:root.rfind('/api/')]}/api/{page.api}/$metadata"
+        entity_set = page.entity_set
+    else:
+        url, entity_set = f"{client.odata_root}/$metadata", page.odata
+    text = client.send("GET", url, entity="$metadata", headers={"Accept": "application/xml"}).text
+    # BC's own document over an authenticated connection; ElementTree resolves no external entities and expat
+    # (≥ 2.4) caps entity expansion, so defusedxml is not needed for it
+    document = ElementTree.fromstring(text)  # noqa: S314
+    found = next((e for e in document.iter(f"{EDM}EntitySet") if e.get("Name") == entity_set), None)
+    if found is None:
+        return None
+    type_name = str(found.get("EntityType", "")).rpartition(".")[2]
+    entity_type = next((e for e in document.iter(f"{EDM}EntityType") if e.get("Name") == type_name), None)
+    if entity_type is None:
+        return None
+    return {p.get("Name", "") for p in entity_type if p.tag in (f"{EDM}Property", f"{EDM}NavigationProperty")}
+
+
+def check_pages(client, bc: Bc, rules_by_page: Mapping[str, list[str]]) -> list[tuple[str, str, str]]:
+    """(where, problem, fix) for every declared page BC does not serve, or whose declared fields its
+    `$metadata` lacks: what check-config cannot know offline (`python -m core check-config --bc`)."""
+    problems = []
+    for page in bc.custom_pages:
+        where = f'bc.custom_pages["{page.name}"]'
+        rules = ", ".join(f'"{r}"' for r in rules_by_page.get(page.name, [])) or "none"
+        try:
+            fields = metadata_fields(client, page)
+        except BcPermanentError as exc:
+            problems.append((where, f"BC does not serve the page's $metadata ({exc.message})",
+                             "check api (publisher/group/version) or that the page is published on the Web "
+                             "Services page"))
+            continue
+        if fields is None:
+            problems.append((where, f'BC has no entity set "{page.entity_set or page.odata}" there',
+                             "correct entity_set / odata to the name $metadata shows"))
+            continue
+        missing = [f for f in page.fields if f not in fields]
+        if missing:
+            problems.append((f"{where}.fields", f"the page in BC has no field(s) {missing} (rules: {rules})",
+                             f"use the names $metadata shows, e.g. {sorted(fields)[:12]}"))
+    return problems
+
+
 def read_rows(client, company: Company, page: CustomPage, *, filter: str | None = None,  # noqa: A002
               select: list[str] | None = None, page_size: int = 1000) -> Iterator[dict]:
     """Every row of a declared page (paged), e.g. the TRIMIT item fields of all items."""

@@ -348,7 +348,7 @@ def create_sales_order(co, mapped, fence: Fence, after=None) -> dict:
 def _write_page_fields(ctx: Context, co, company: Company, shop: Shop, document: dict, mapped) -> dict:
     """Field rules with a `page.` target, written into the tenant's custom pages once the order exists
     (idempotent: only a differing value is PATCHed). Returns the order re-read when a write changed it (a
-    field of the order's table changes the order's ETag)."""
+    field of the order's table may change the order's ETag)."""
     if not mapped.page_fields:
         return document
     rules: dict[str, list[str]] = {}

@@ -71,14 +71,33 @@ class CustomPages:
     def find(self, route: str, name: str) -> CustomPage | None:
         return self.pages.get((route, name))
 
+    def metadata(self, route: str, extra: dict[str, list[str]] | None = None) -> bytes:
+        """The OData CSDL (XML) BC serves at `…/$metadata`: an EntityType and EntitySet per page of `route`
+        ("" = the published pages), plus `extra` pages (name → fields). Every property is typed Edm.String:
+        a declared page says nothing about types."""
+        sets = {p.name: (p.entity, ([*p.fields, "id"] if p.route else list(p.fields)))
+                for (r, _), p in self.pages.items() if r == route}
+        sets.update({name: (name, fields) for name, fields in (extra or {}).items()})
+        types = "".join(
+            f'<EntityType Name="{entity}">' + "".join(f'<Property Name="{f}" Type="Edm.String"/>' for f in fields)
+            + "</EntityType>" for entity, fields in sets.values())
+        container = "".join(f'<EntitySet Name="{name}" EntityType="NAV.{entity}"/>'
+                            for name, (entity, _) in sets.items())
+        return ('<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" '
+                'xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>'
+                f'<Schema Namespace="NAV" xmlns="http://docs.oasis-open.org/odata/ns/edm">{types}'
+                f'<EntityContainer Name="NAV">{container}</EntityContainer></Schema>'
+                "</edmx:DataServices></edmx:Edmx>").encode()
+
     # -- custom API pages: .../api/{route}/companies({id})/{entitySet}({SystemId}) ------------------------------
     def handle_api(self, call, route: str):
         from .server import Response, parse_segment
 
         segs = [parse_segment(s) for s in call.path if s]
-        if segs and segs[0][0] == "$metadata":  # what a client checks targets against
-            return Response(200, {"entitySets": {p.name: sorted(p.fields) + ["id"]
-                                                 for (r, _), p in self.pages.items() if r == route}})
+        if segs == [("$metadata", None)]:  # what a client checks a page's fields against
+            if not any(r == route for r, _ in self.pages):
+                raise BcError(404, "BadRequest_ResourceNotFound", f"No API is published at {route}.")
+            return Response(200, self.metadata(route))
         if len(segs) != 2 or segs[0][0] != "companies" or segs[0][1] is None:
             raise BcError(404, "BadRequest_ResourceNotFound", "Use companies({id})/<entitySet>.")
         company = self.api.store.company(segs[0][1])

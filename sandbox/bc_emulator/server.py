@@ -433,6 +433,8 @@ class Api:
     # -- ODataV4 pages ---------------------------------------------------------------------------------------------
     def odata_page(self, call: Call) -> Response:
         segs = [parse_segment(s) for s in call.path if s]
+        if segs == [("$metadata", None)]:  # every published page (CSDL XML)
+            return Response(200, self.custom.metadata("", pages.PAGE_FIELDS))
         if len(segs) != 2 or segs[0][0] != "Company" or segs[0][1] is None:
             raise BcError(404, "BadRequest_ResourceNotFound", "Use /ODataV4/Company('<name>')/<page>.")
         company = self.store.company_by_name(segs[0][1]) or self.store.company(segs[0][1])
@@ -940,10 +942,12 @@ def _make_handler(emulator: BcEmulator):
                 except OSError:
                     pass
                 return
-            payload = b"" if response.body is None else json.dumps(response.body, ensure_ascii=False).encode()
+            xml = isinstance(response.body, bytes)  # $metadata is CSDL XML, everything else JSON
+            payload = b"" if response.body is None else response.body if xml else json.dumps(
+                response.body, ensure_ascii=False).encode()
             self.send_response(response.status)
             if response.body is not None:
-                self.send_header("Content-Type", JSON_TYPE)
+                self.send_header("Content-Type", "application/xml" if xml else JSON_TYPE)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("OData-Version", "4.0")
             for name, value in response.headers.items():

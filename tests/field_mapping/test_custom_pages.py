@@ -291,3 +291,23 @@ def test_a_409_reads_the_row_again_and_writes_with_its_new_etag():
     assert sent == 1 and [c[0] for c in client.calls] == ["GET", "PATCH", "GET", "PATCH"]
     assert [c[3] for c in client.calls if c[0] == "PATCH"] == ['W/"1"', 'W/"2"']
     assert "/api/contoso/shop/v1.0/companies(" in client.calls[0][1] and client.row["deliveryNote"] == "from the shop"
+
+
+def test_check_config_bc_reads_metadata_and_names_a_declared_field_the_page_lacks(bc, ctx, tmp_path, capsys):
+    import argparse
+
+    from core.cli import cmd_check_config
+
+    client = bc_client_from_config(ctx.config)
+    assert custom_pages.check_pages(client, ctx.config.bc, {}) == []  # both pages have what is declared
+    pages = PAGES.replace('fields = ["Web_Channel"]', 'fields = ["Web_Channel", "Sales_Channel"]').replace(
+        'entity_set = "salesOrderExtras"', 'entity_set = "orderExtras"')
+    rules = RULES.replace('target = "page.card.Web_Channel"', 'target = "page.card.Sales_Channel"')
+    path = tmp_path / "bridge.toml"
+    path.write_text(config_text(pages, rules), encoding="utf-8")
+    assert cmd_check_config(argparse.Namespace(config=str(path), bc=False)) == 0  # offline it cannot know
+    assert cmd_check_config(argparse.Namespace(config=str(path), bc=True)) == 1
+    out = capsys.readouterr().out
+    assert 'bc.custom_pages["extras"]: BC has no entity set "orderExtras"' in out
+    assert "bc.custom_pages[\"card\"].fields: the page in BC has no field(s) ['Sales_Channel'] (rules: \"channel\")" \
+        in out
