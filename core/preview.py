@@ -97,8 +97,10 @@ def parse_refund_payload(payload, shop: Shop):
         raise NeedsAttention(f"{shop.platform} refunds are not imported by the bridge.",
                              "preview orders of this shop, or credit its refunds in BC by hand", code="unsupported")
     if shop.platform == "woocommerce":
-        return parse.parse_refund(payload, shop.key)
-    return parse.parse_refund(payload, shop.key, shop.orders.currency_basis)
+        refund = parse.parse_refund(payload, shop.key)
+    else:
+        refund = parse.parse_refund(payload, shop.key, shop.orders.currency_basis)
+    return refund.model_copy(update={"raw": payload})  # for the shop's credit memo field rules
 
 
 def preview_refund(payload, source: str, config: Config, shop: Shop, company: Company, invoice: dict,

@@ -107,3 +107,14 @@ def test_check_config_holds_memo_targets_to_the_credit_memo_page(target, says):
                          'source = "note"\n')
     assert [p.where for p in problems] == ['shops["shopify-fields"].field_rules["m"].target']
     assert says in problems[0].message
+
+
+def test_the_credit_memo_preview_applies_the_rules_to_the_refund_payload():
+    from core.preview import preview_refund
+
+    cfg, _ = config()
+    record = preview_refund(refund_payload("5.33"), "r.json", cfg, cfg.shop("shopify-fields"), cfg.company("us"),
+                            INVOICE_7001, prices_include_tax=True)
+    assert record["problems"] == []
+    assert record["credit_memo"]["shortcutDimension1Code"] == "WEB"
+    assert record["credit_memo"]["salesCreditMemoLines"][-2]["lineObjectNumber"] == "6170"
