@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
+from core.bc import BcPermanentError
 from core.bc.odata import odata_string
 from core.config import Bc, Company, Shop, TrimitMatrix
+from core.errors import NeedsAttention
 from core.models import Order
 from core.sync import custom_pages
 from core.sync import product_mapping as mapping
@@ -62,8 +64,16 @@ def read_matrix(client, company: Company, bc: Bc, matrix: TrimitMatrix) -> dict[
     """Every item's matrix fields from the configured page (one paged read)."""
     page = bc.custom_page(matrix.page)
     assert page is not None  # check-config refuses a matrix whose page is not declared
-    rows = custom_pages.read_rows(client, company, page, select=matrix.fields())
-    return matrix_rows(rows, matrix)
+    try:
+        return matrix_rows(custom_pages.read_rows(client, company, page, select=matrix.fields()), matrix)
+    except BcPermanentError as exc:  # no such page, or a field it does not have (in $select)
+        raise NeedsAttention(
+            f'BC refused reading the TRIMIT item page "{page.name}" in company {company.name or company.key}: '
+            f"{exc.message}",
+            resolution=f'check that the page is published (or the custom API installed) and shows {matrix.fields()}; '
+                       f'correct [[bc.custom_pages]] "{page.name}" or [shops.trimit] (python -m core check-config '
+                       "--bc names what BC lacks)",
+            code="trimit_page_unavailable") from exc
 
 
 # ---------------------------------------------------------------------------------------- products

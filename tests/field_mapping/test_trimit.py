@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from core.config import check_config
+from core.errors import NeedsAttention
 from core.state import Envelope, Storage
 from core.sync import orders, products, stock, trimit
 from core.sync import product_mapping as mapping
@@ -233,3 +234,15 @@ def test_check_config_names_what_is_wrong_with_the_matrix(matrix, fields, where,
     config, problems = check_config(config_text("https://x.myshopify.com", matrix, fields))
     assert config is None and [p.where for p in problems] == [where]
     assert says in problems[0].message
+
+
+def test_a_page_without_a_configured_field_stops_the_run_with_what_to_correct(env):
+    ctx, _, key = env
+    text = config_text("https://x.myshopify.com", MATRIX.replace('field = "VarDim_2"', 'field = "Size_Code"'),
+                       '["No", "trm_Master_No", "trm_Item_Type", "VarDim_1", "Size_Code", "Web_SKU"]', key=key)
+    config, problems = check_config(text)
+    assert not problems  # offline the declared names are all check-config knows
+    broken = Context(config=config, storage=ctx.storage, bc_factory=bc_client_from_config)
+    with pytest.raises(NeedsAttention) as caught:
+        products.export_products(broken, key)
+    assert caught.value.code == "trimit_page_unavailable" and "Size_Code" in caught.value.message
