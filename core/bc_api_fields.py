@@ -36,7 +36,22 @@ SALES_ORDER_LINE_READ_ONLY = frozenset({
     "amountIncludingTax", "invoiceDiscountAllocation", "netAmount", "netTaxAmount", "netAmountIncludingTax",
 })
 
+# APIV2SalesCreditMemos.Page.al
+SALES_CREDIT_MEMO_WRITABLE = frozenset({
+    "externalDocumentNumber", "creditMemoDate", "postingDate", "dueDate", "customerId", "customerNumber",
+    "billToCustomerId", "billToCustomerNumber", "sellToAddressLine1", "sellToAddressLine2", "sellToCity",
+    "sellToCountry", "sellToState", "sellToPostCode", "billToAddressLine1", "billToAddressLine2", "billToCity",
+    "billToCountry", "billToState", "billToPostCode", "shortcutDimension1Code", "shortcutDimension2Code",
+    "currencyId", "currencyCode", "paymentTermsId", "shipmentMethodId", "salesperson", "discountAmount",
+    "invoiceId", "invoiceNumber", "phoneNumber", "email", "customerReturnReasonId",
+})
+SALES_CREDIT_MEMO_READ_ONLY = frozenset({
+    "id", "number", "customerName", "billToName", "pricesIncludeTax", "discountAppliedBeforeTax",
+    "totalAmountExcludingTax", "totalTaxAmount", "totalAmountIncludingTax", "status", "lastModifiedDateTime",
+})
+
 PAGES = {
     "salesOrders": (SALES_ORDER_WRITABLE, SALES_ORDER_READ_ONLY),
     "salesOrderLines": (SALES_ORDER_LINE_WRITABLE, SALES_ORDER_LINE_READ_ONLY),
+    "salesCreditMemos": (SALES_CREDIT_MEMO_WRITABLE, SALES_CREDIT_MEMO_READ_ONLY),
 }

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from core import bc_api_fields as api_fields
 from core.errors import NeedsAttention
@@ -122,6 +122,50 @@ class BcPages(Section):
     shipments_with_tracking: str = ""
 
 
+_API_ROUTE = re.compile(r"^[A-Za-z0-9_]+/[A-Za-z0-9_]+/(v\d+\.\d+|beta)$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class CustomPage(Section):
+    """A page of the tenant's own (custom API page, or a page published as an ODataV4 web service) that field
+    rules write to and the TRIMIT matrix reads from (docs/field-mapping.md). Its fields cannot be checked
+    offline: no AL source of a tenant's page exists here, so `fields` is what the operator declares, and BC
+    refuses at run time what the page does not have."""
+
+    name: str  # how rules refer to it: target = "page.<name>.<field>"
+    api: str = ""  # custom API route "publisher/group/v1.0" (key: SystemId); else
+    odata: str = ""  # the service name of a page published on BC's Web Services page
+    entity_set: str = ""  # api: the page's EntitySetName
+    key: dict[str, str] = Field(default_factory=dict)  # odata: key field → "{number}", "{id}" or a fixed value
+    fields: list[str] = Field(min_length=1)  # the page fields the bridge may write or read
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, v):
+        bad = [f for f in v if not _NAME.match(f)]
+        if bad:
+            raise ValueError(f"{bad} are not page field names (letters, digits, underscores as $metadata shows)")
+        return v
+
+    @model_validator(mode="after")
+    def _kind(self):
+        if bool(self.api) == bool(self.odata):
+            raise RuleError("a custom page is either a custom API page or a published ODataV4 page",
+                            'set api = "<publisher>/<group>/<version>" with entity_set, or odata = "<service name>"')
+        if self.api:
+            if not _API_ROUTE.match(self.api):
+                raise RuleError(f'api "{self.api}" is not a custom API route',
+                                'write APIPublisher/APIGroup/APIVersion as the page declares them, e.g. '
+                                '"contoso/shop/v1.0"')
+            if not self.entity_set or self.key:
+                raise RuleError("a custom API page is addressed by its entity_set and keyed on the SystemId",
+                                "set entity_set (the page's EntitySetName) and remove key")
+        elif not self.key or self.entity_set:
+            raise RuleError("a published page is addressed by its key fields",
+                            'set key, e.g. { Document_Type = "Order", No = "{number}" }, and remove entity_set')
+        return self
+
+
 class Bc(Section):
     base_url: str = "https://api.businesscentral.dynamics.com"
     base_url_setting: str | None = None  # optional override, e.g. the local emulator
@@ -130,6 +174,10 @@ class Bc(Section):
     credentials: list[BcCredential] = Field(min_length=1)
     limits: BcLimits = Field(default_factory=BcLimits)
     pages: BcPages = Field(default_factory=BcPages)
+    custom_pages: list[CustomPage] = Field(default_factory=list)  # [[bc.custom_pages]], docs/field-mapping.md
+
+    def custom_page(self, name: str) -> CustomPage | None:
+        return next((p for p in self.custom_pages if p.name == name), None)
 
     @field_validator("tenant_id_setting", "base_url_setting")
     @classmethod
@@ -268,8 +316,12 @@ BRIDGE_MANAGED = {
                               "discountAmount", "externalDocumentNumber"}),
     "salesOrderLines": frozenset({"documentId", "sequence", "itemId", "accountId", "lineType", "lineObjectNumber",
                                   "quantity", "unitPrice", "discountAmount", "discountPercent", "itemVariantId"}),
+    "salesCreditMemos": frozenset({"customerId", "customerNumber", "billToCustomerId", "billToCustomerNumber",
+                                   "currencyId", "currencyCode", "discountAmount", "externalDocumentNumber",
+                                   "invoiceId", "invoiceNumber"}),
 }
 TARGET_PAGES = {"header": "salesOrders", "line": "salesOrderLines"}
+CREDIT_MEMO_PAGES = {"header": "salesCreditMemos"}  # refund lines differ per shop: no line targets on memos
 
 
 class RuleError(ValueError):
@@ -321,7 +373,10 @@ class FieldRule(Section):
     """One value from the shop's order payload into the BC sales order (docs/field-mapping.md)."""
 
     name: str
-    target: str  # "header.<field>", "line.<field>" (source read per order line), or "charge" (a G/L line)
+    document: Literal["order", "credit_memo"] = "order"  # sales orders, or credit memos from refunds
+    # "header.<field>", "line.<field>" (source read per order line), "page.<custom page>.<field>" (written after
+    # the order is created), "comment" (a comment line) or "charge" (a G/L line)
+    target: str
     source: str  # path in the order payload; for line targets, in each of the payload's order lines
     fallbacks: list[str] = Field(default_factory=list)  # tried in order when `source` has no value
     when: RuleCondition | None = None
@@ -345,13 +400,27 @@ class FieldRule(Section):
 
     @field_validator("target")
     @classmethod
-    def _target(cls, v):
-        if v == "charge":
+    def _target(cls, v, info: ValidationInfo):
+        memo = info.data.get("document") == "credit_memo"
+        if v in ("charge", "comment"):
+            return v
+        if v.startswith("page."):  # the page and its fields are declared in [[bc.custom_pages]]: checked there
+            if memo:
+                raise RuleError("fields of your own pages are written for sales orders only",
+                                'use a "header.<field>", "comment" or "charge" target on credit memos')
+            _, page, field = (v.split(".", 2) + ["", ""])[:3]
+            if not _NAME.match(page) or not _NAME.match(field):
+                raise RuleError(f'"{v}" is not a page target', 'write "page.<custom page name>.<field>"')
             return v
         level, _, field = v.partition(".")
-        if level not in TARGET_PAGES or not field:
-            raise RuleError(f'"{v}" is not a target', 'write "header.<field>", "line.<field>" or "charge"')
-        page = TARGET_PAGES[level]
+        if memo and level == "line":
+            raise RuleError("credit memos take no line targets (each shop shapes refund lines its own way)",
+                            'use "header.<field>", "comment" or "charge"')
+        targets = CREDIT_MEMO_PAGES if memo else TARGET_PAGES
+        if level not in targets or not field:
+            raise RuleError(f'"{v}" is not a target', 'write "header.<field>", "line.<field>", "page.<page>.<field>", '
+                            '"comment" or "charge"')
+        page = targets[level]
         writable, read_only = api_fields.PAGES[page]
         if field in read_only:
             raise RuleError(f'{page}.{field} is read-only in BC (BC computes it), so no rule can write it',
@@ -387,6 +456,34 @@ class FieldRule(Section):
         return self
 
 
+class TrimitOption(Section):
+    """One TRIMIT variant-dimension slot shown as a shop option. Which slot means what is each tenant's own
+    choice (contracts/trimit-and-custom-fields.md §A1), so it is configured, never guessed."""
+
+    slot: int = Field(ge=1, le=5)  # TRIMIT has five VarDim slots
+    name: str  # the shop option name: "Colour", "Size"
+    field: str  # the page field holding this slot's value for an item, e.g. "VarDim_2"
+    order: list[str] = Field(default_factory=list)  # value order in the shop (sizes); unlisted values follow A–Z
+
+
+class TrimitMatrix(Section):
+    """TRIMIT's size/colour matrix (docs/trimit.md): every SKU is its own BC item pointing at a master item.
+    The standard API shows neither the master nor the slots, so they are read from a page declared in
+    [[bc.custom_pages]] that shows one row per item."""
+
+    page: str  # the [[bc.custom_pages]] name
+    item_field: str = "No"  # the page field with the item number
+    master_field: str  # the page field with the item's master number (TRIMIT "trm Master No.")
+    item_type_field: str = ""  # optional: the page field with TRIMIT's item type ("trm Item Type")
+    master_type: str = "Master Item"  # the item type value of master items (not sold themselves)
+    sku_field: str = ""  # the page field whose value is the shop SKU; empty = the item number is the SKU
+    options: list[TrimitOption] = Field(min_length=1, max_length=5)
+
+    def fields(self) -> list[str]:
+        named = [self.item_field, self.master_field, self.item_type_field, self.sku_field]
+        return [f for f in named if f] + [o.field for o in self.options]
+
+
 class Shop(Section):
     key: str
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
@@ -404,6 +501,7 @@ class Shop(Section):
     products: ProductExport = Field(default_factory=ProductExport)
     customers: CustomerSync = Field(default_factory=CustomerSync)
     field_rules: list[FieldRule] = Field(default_factory=list)  # docs/field-mapping.md
+    trimit: TrimitMatrix | None = None  # TRIMIT size/colour matrix (docs/trimit.md)
 
     @field_validator("key")
     @classmethod
@@ -526,6 +624,7 @@ def _cross_checks(config: Config) -> list[Problem]:
                 f"use one of {company_keys}",
             ))
     problems += _field_rule_checks(config)
+    problems += _trimit_checks(config)
     for i, credential in enumerate(config.bc.credentials):
         if credential.auth == "static_token" and not config.bc.base_url_setting:
             problems.append(Problem(
@@ -559,10 +658,15 @@ def _field_rule_checks(config: Config) -> list[Problem]:
     """What one rule cannot know alone: its company exists, its name is unique, a charge's tax rate is mapped."""
     problems: list[Problem] = []
     company_keys = [c.key for c in config.companies]
+    pages = [p.name for p in config.bc.custom_pages]
+    for name in sorted({n for n in pages if pages.count(n) > 1}):
+        problems.append(Problem(f'bc.custom_pages["{name}"]', "the page name is used more than once",
+                                "give each custom page a unique name"))
     for shop in config.shops:
         names = [r.name for r in shop.field_rules]
         for rule in shop.field_rules:
             where = f'shops["{shop.key}"].field_rules["{rule.name}"]'
+            problems += _page_target_checks(config, rule, where)
             if names.count(rule.name) > 1:
                 problems.append(Problem(where, "the rule name is used more than once in this shop",
                                         "give each rule a unique name (it names the rule in every message)"))
@@ -576,6 +680,52 @@ def _field_rule_checks(config: Config) -> list[Problem]:
                         f"{where}.tax_rate", f"tax rate {rule.tax_rate} % has no tax code in company {company.key}",
                         f'add "{rule.tax_rate}" = "<tax code>" to tax_codes of [[companies]] "{company.key}"'))
     return problems
+
+
+def _trimit_checks(config: Config) -> list[Problem]:
+    """The matrix page is declared and shows every field the matrix reads; slots and option names are unique."""
+    problems: list[Problem] = []
+    for shop in config.shops:
+        matrix = shop.trimit
+        if matrix is None:
+            continue
+        where = f'shops["{shop.key}"].trimit'
+        page = config.bc.custom_page(matrix.page)
+        if page is None:
+            problems.append(Problem(f"{where}.page", f'page "{matrix.page}" is not declared',
+                                    "declare the page that shows TRIMIT's item fields in [[bc.custom_pages]] "
+                                    f"(docs/trimit.md), or use one of {[p.name for p in config.bc.custom_pages]}"))
+        else:
+            missing = [f for f in matrix.fields() if f not in page.fields]
+            if missing:
+                problems.append(Problem(where, f'page "{page.name}" does not declare {missing}',
+                                        f'add them to fields of [[bc.custom_pages]] "{page.name}" (as the page '
+                                        "in BC names them), or correct the field names here"))
+        for label, values in (("slot", [o.slot for o in matrix.options]),
+                              ("name", [o.name.casefold() for o in matrix.options])):
+            twice = sorted({str(v) for v in values if values.count(v) > 1})
+            if twice:
+                problems.append(Problem(f"{where}.options", f"option {label} {', '.join(twice)} is used twice",
+                                        "give each option its own slot and name"))
+    return problems
+
+
+def _page_target_checks(config: Config, rule: FieldRule, where: str) -> list[Problem]:
+    """A page target names a declared custom page and one of its declared fields. Whether the page in BC
+    really has that field cannot be known offline: BC refuses it when the rule first writes."""
+    if not rule.target.startswith("page."):
+        return []
+    _, page_name, field_name = rule.target.split(".", 2)
+    page = config.bc.custom_page(page_name)
+    declared = [p.name for p in config.bc.custom_pages]
+    if page is None:
+        return [Problem(f"{where}.target", f'rule "{rule.name}" writes to page "{page_name}", which is not declared',
+                        f"declare it in [[bc.custom_pages]] (name, api or odata, fields) or use one of {declared}")]
+    if field_name not in page.fields:
+        return [Problem(f"{where}.target", f'rule "{rule.name}": page "{page_name}" has no declared field '
+                        f'"{field_name}"', f"use one of {page.fields}, or add the field to fields of "
+                        f'[[bc.custom_pages]] "{page_name}" if the page in BC has it')]
+    return []
 
 
 def _is_number(text: str) -> bool:

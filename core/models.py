@@ -244,6 +244,8 @@ class Refund(Model):
     adjustment_amount: Money = Decimal(0)  # refunds not tied to a line (goodwill, order adjustments)
     total: Money
     note: str = ""
+    # the payload this refund was parsed from, for credit memo field rules (core/sync/field_mapping.py)
+    raw: dict | None = Field(default=None, exclude=True, repr=False)
 
 
 class StockLevel(Model):

@@ -6,7 +6,8 @@ document and line. Nothing is written anywhere.
          "document_total", "problems"}
         Offline: items are "resolved" by taking the SKU (or the [shops.items] mapping) as the BC item number,
         the customer is the company's default customer, variants and locations are left out (they need BC
-        ids). `after_create` is what is set once BC created the order (invoice discount, dimensions).
+        ids). `after_create` is what is set once BC created the order (invoice discount, dimensions,
+        fields of custom pages).
     --document credit-memo         shop refund payloads + the posted invoice they apply to (--invoice: a
         JSON file as GET salesInvoices(<id>)?$expand=salesInvoiceLines answers, or an invoice number read
         from BC) → the salesCreditMemos header and lines
@@ -74,7 +75,9 @@ def preview_payload(payload: dict, source: str, config: Config, shop: Shop) -> d
     record.update(
         company=company.key,
         sales_order=mapped.body,
-        after_create={"discountAmount": mapped.discount, "dimensionSetLines": mapped.dimensions},
+        after_create={"discountAmount": mapped.discount, "dimensionSetLines": mapped.dimensions,
+                      # field rules into [[bc.custom_pages]], written once BC created the order
+                      **({"customPages": mapped.page_fields} if mapped.page_fields else {})},
         field_rules=mapped.field_rules,
         shop_total=mapped.shop_total,
         document_total=mapped.document_total,
@@ -94,8 +97,10 @@ def parse_refund_payload(payload, shop: Shop):
         raise NeedsAttention(f"{shop.platform} refunds are not imported by the bridge.",
                              "preview orders of this shop, or credit its refunds in BC by hand", code="unsupported")
     if shop.platform == "woocommerce":
-        return parse.parse_refund(payload, shop.key)
-    return parse.parse_refund(payload, shop.key, shop.orders.currency_basis)
+        refund = parse.parse_refund(payload, shop.key)
+    else:
+        refund = parse.parse_refund(payload, shop.key, shop.orders.currency_basis)
+    return refund.model_copy(update={"raw": payload})  # for the shop's credit memo field rules
 
 
 def preview_refund(payload, source: str, config: Config, shop: Shop, company: Company, invoice: dict,

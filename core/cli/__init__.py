@@ -31,14 +31,42 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         for problem in problems:
             print(f"- {problem}")
         return 1
+    if getattr(args, "bc", False) and config.bc.custom_pages:
+        problems = _check_custom_pages_online(config)
+        if problems:
+            print(f"{path}: {len(problems)} problem(s) found in BC")
+            for where, message, fix in problems:
+                print(f"- {where}: {message}\n    Fix: {fix}")
+            return 1
     print(f"{path}: OK — {len(config.companies)} companies, {len(config.shops)} shops, "
           f"{len(config.routing)} routing rules")
     return 0
 
 
+def _check_custom_pages_online(config) -> list[tuple[str, str, str]]:
+    """[[bc.custom_pages]] against BC's $metadata (read only): what cannot be checked offline."""
+    from core.sync.context import bc_client_from_config
+    from core.sync.custom_pages import check_pages
+
+    rules: dict[str, list[str]] = {}
+    for shop in config.shops:
+        for rule in shop.field_rules:
+            if rule.target.startswith("page."):
+                rules.setdefault(rule.target.split(".")[1], []).append(rule.name)
+        if shop.trimit is not None:
+            rules.setdefault(shop.trimit.page, []).append(f"[shops.trimit] of {shop.key}")
+    client = bc_client_from_config(config)
+    try:
+        return check_pages(client, config.bc, rules)
+    finally:
+        client.close()
+
+
 def _add_check_config(sub) -> None:
     p = sub.add_parser("check-config", help="validate the integration config and report every problem")
     p.add_argument("--config", help="config file (default: $BRIDGE_CONFIG, else config/example.toml)")
+    p.add_argument("--bc", action="store_true",
+                   help="also read BC's $metadata (read only) to check the fields of [[bc.custom_pages]]")
     p.set_defaults(func=cmd_check_config)
 
 

@@ -8,9 +8,11 @@ For each rule, in the order written (docs/field-mapping.md says the same in the 
   3. it is transformed: `lookup` (a value not in the table is a problem), then `template`, then `convert`
      (text cut to max_length, decimal, date, bool);
   4. it is written: `header.<field>` on the salesOrders body, `line.<field>` on each item line (the source
-     is read in that line's own payload row), or `charge`: a G/L account line with the amount, which also
-     counts towards the shop total, so a fee the shop adds (e.g. a cash-on-delivery fee in a Magento extension
-     attribute) lets the order reconcile instead of looking inconsistent.
+     is read in that line's own payload row), `comment` as a comment line, `page.<page>.<field>` into a
+     custom page after the order is created (core/sync/custom_pages.py writes it), or `charge`: a G/L account
+     line with the amount, which also counts towards the shop total, so a fee the shop adds (e.g. a
+     cash-on-delivery fee in a Magento extension attribute) lets the order reconcile instead of looking
+     inconsistent.
 A rule that cannot give its value becomes a problem naming the rule and the path, with what to change.
 """
 
@@ -22,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 
 from core.config import Company, FieldRule, Shop, parse_path
 from core.errors import BridgeError
-from core.models import CENT, Order
+from core.models import CENT, Order, Refund
 from core.platforms import PLATFORMS
 
 ZERO = Decimal(0)
@@ -54,6 +56,8 @@ class FieldResults:
     header: dict = field(default_factory=dict)
     lines: dict[int, dict] = field(default_factory=dict)  # index in order.lines → fields for that BC line
     charges: list[dict] = field(default_factory=list)  # salesOrderLines bodies (lineType Account)
+    comments: list[dict] = field(default_factory=list)  # salesOrderLines bodies (lineType Comment)
+    pages: dict[str, dict] = field(default_factory=dict)  # custom page name → fields, written after creation
     applied: list[dict] = field(default_factory=list)
     problems: list[RuleProblem] = field(default_factory=list)
 
@@ -67,6 +71,7 @@ class FieldResults:
         for index, values in self.lines.items():
             body["salesOrderLines"][index].update(values)
         body["salesOrderLines"].extend(self.charges)
+        body["salesOrderLines"].extend(self.comments)
 
 
 # --------------------------------------------------------------------------------------------- paths
@@ -90,17 +95,20 @@ def read_path(node, path: str):
 
 def order_entity(order: Order) -> dict | None:
     """The order object inside the payload as received (a Magento event's data.value, Shopify's {"order": …})."""
-    raw = order.raw
+    return _entity(order.raw, order.platform, "order")
+
+
+def _entity(raw, platform: str, wrapper: str) -> dict | None:
     if not isinstance(raw, dict):
         return None
-    unwrap = getattr(getattr(PLATFORMS.get(order.platform), "parse", None), "unwrap", None)
+    unwrap = getattr(getattr(PLATFORMS.get(platform), "parse", None), "unwrap", None)
     if unwrap is not None:
         try:
             raw = unwrap(raw)
         except BridgeError:  # the parser accepted this payload, so this does not happen; no entity then
             return None
-    if isinstance(raw, dict) and set(raw) == {"order"} and isinstance(raw["order"], dict):
-        return raw["order"]
+    if isinstance(raw, dict) and set(raw) == {wrapper} and isinstance(raw[wrapper], dict):
+        return raw[wrapper]
     return raw if isinstance(raw, dict) else None
 
 
@@ -217,10 +225,11 @@ def _is_rate(key: str, rate: Decimal) -> bool:
 def map_fields(order: Order, shop: Shop, company: Company) -> FieldResults:
     """Apply the shop's field rules to `order` for `company`. Never raises for a rule: problems are returned."""
     results = FieldResults()
-    if not shop.field_rules:
+    rules = [rule for rule in shop.field_rules if rule.document == "order"]
+    if not rules:
         return results
     entity = order_entity(order)
-    for rule in shop.field_rules:
+    for rule in rules:
         if entity is None:
             results.problems.append(RuleProblem(
                 "field_rule_no_payload",
@@ -235,19 +244,58 @@ def map_fields(order: Order, shop: Shop, company: Company) -> FieldResults:
             elif rule.target.startswith("line."):
                 _line_rule(rule, order, entity, results)
             else:
-                path, value = _value(rule, entity, f"order {order.number}")
-                value = _transform(rule, value, path)
-                if rule.target == "charge":
-                    if value:  # a zero fee adds no line
-                        results.charges.append(_charge(rule, value, company))
-                else:
-                    results.header[rule.target.removeprefix("header.")] = value
-                results.applied.append({"rule": rule.name, "target": rule.target, "path": path, "value": value})
+                _document_rule(rule, entity, f"order {order.number}", company, results)
         except _Skipped as skipped:
             results.applied.append({"rule": rule.name, "target": rule.target, "skipped": str(skipped)})
         except RuleFailed as failed:
             results.problems.append(RuleProblem(failed.code, failed.message, failed.resolution))
     return results
+
+
+def map_refund_fields(refund: Refund, shop: Shop, company: Company) -> FieldResults:
+    """The shop's `document = "credit_memo"` rules applied to a refund payload: header fields of the credit
+    memo, comment lines, and charge lines (e.g. a refunded fee), which count towards the refund's total."""
+    results = FieldResults()
+    rules = [rule for rule in shop.field_rules if rule.document == "credit_memo"]
+    if not rules:
+        return results
+    entity = _entity(refund.raw, refund.platform, "refund")
+    where = f"refund {refund.external_id} of order {refund.order_external_id}"
+    for rule in rules:
+        if entity is None:
+            results.problems.append(RuleProblem(
+                "field_rule_no_payload", f'Field rule "{rule.name}" cannot be applied: the payload of {where} is '
+                "not available to the bridge.",
+                f'remove rule "{rule.name}" from shop "{shop.key}" or set the credit memo field in BC by hand'))
+            continue
+        try:
+            if not _applies(rule, company, entity):
+                results.applied.append({"rule": rule.name, "target": rule.target, "skipped": "condition not met"})
+            else:
+                _document_rule(rule, entity, where, company, results)
+        except _Skipped as skipped:
+            results.applied.append({"rule": rule.name, "target": rule.target, "skipped": str(skipped)})
+        except RuleFailed as failed:
+            results.problems.append(RuleProblem(failed.code, failed.message, failed.resolution))
+    return results
+
+
+def _document_rule(rule: FieldRule, entity: dict, where: str, company: Company, results: FieldResults) -> None:
+    """A rule whose value is read once for the whole document (every target but `line.`)."""
+    path, value = _value(rule, entity, where)
+    value = _transform(rule, value, path)
+    if rule.target == "charge":
+        if value:  # a zero fee adds no line
+            results.charges.append(_charge(rule, value, company))
+    elif rule.target == "comment":
+        text = _text(value)[:DESCRIPTION_MAX]  # a comment line is its description
+        results.comments.append({"lineType": "Comment", "description": text})
+    elif rule.target.startswith("page."):
+        _, page, field_name = rule.target.split(".", 2)
+        results.pages.setdefault(page, {})[field_name] = value
+    else:
+        results.header[rule.target.removeprefix("header.")] = value
+    results.applied.append({"rule": rule.name, "target": rule.target, "path": path, "value": value})
 
 
 def _line_rule(rule: FieldRule, order: Order, entity: dict, results: FieldResults) -> None:

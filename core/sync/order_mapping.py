@@ -105,6 +105,7 @@ class MappedOrder:
     discount: Decimal = ZERO  # BC's invoice discount (header discountAmount), PATCHed after creation
     dimensions: list[dict] = field(default_factory=list)  # [{"code", "valueCode"}], set after creation
     field_rules: list[dict] = field(default_factory=list)  # what each [shops.field_rules] rule gave
+    page_fields: dict[str, dict] = field(default_factory=dict)  # custom page → fields, written after creation
 
 
 # ------------------------------------------------------------------------------------- skip and route
@@ -644,6 +645,7 @@ def build_sales_order(order: Order, company: Company, shop_cfg: Shop, resolved: 
         discount=discount,
         dimensions=builder.dimensions(),
         field_rules=fields.applied,
+        page_fields=fields.pages,
     )
 
 

@@ -46,11 +46,11 @@ from core.models import CustomerKind, Order
 from core.platforms import platform
 from core.state import AlreadyClaimed, Binding, ClaimLost, Envelope, Fence, enqueue, names
 from core.state.bindings import CLAIMED
-from core.sync import customers
+from core.sync import custom_pages, customers, trimit
 from core.sync import order_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import Outcome, Superseded
-from core.sync.sales_document import apply_header, complete_sales_order
+from core.sync.sales_document import apply_header, complete_sales_order, discard
 from core.sync.totals import settle_bc_total
 
 log = logging.getLogger("core.sync.orders")
@@ -266,7 +266,8 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
                 )
             # what is about to be written survives a lost answer or a crash: whoever takes over knows it
             claim.data = {**claim.data, "writing": this}
-            document = create_sales_order(co, mapped, fence)
+            document = create_sales_order(co, mapped, fence, after=lambda created: _write_page_fields(
+                ctx, co, company, shop, created, mapped))
             entity_set, how = "salesOrders", "Created"
     except BcAmbiguousWriteError as exc:
         _expire(ctx, claim)
@@ -293,9 +294,13 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
                 # (idempotent: only a differing discount or dimension is written)
                 fence.check()
                 document = apply_header(co, entity_set, document, mapped.discount, mapped.dimensions)
+                document = _write_page_fields(ctx, co, company, shop, document, mapped)
         except BcError as exc:
             _expire(ctx, claim)
             raise _bc_error(exc, company) from exc
+        except NeedsAttention:  # a custom page refused a rule's field: a person fixes the config, then Retry
+            _expire(ctx, claim)
+            raise
     claim.data = {k: v for k, v in claim.data.items() if k != "writing"}
     claim.data.update(held)
     claim.data.update({"external_document_number": ext_no, "currency_code": mapped.body.get("currencyCode", ""),
@@ -321,14 +326,38 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
                    bc_company=company.key, bc_document=f"{entity_set} {number}", external_id=order.external_id)
 
 
-def create_sales_order(co, mapped, fence: Fence) -> dict:
+def create_sales_order(co, mapped, fence: Fence, after=None) -> dict:
     """Create the BC sales order (deep insert: header and lines). Every BC write here is preceded by
-    fence.check(): a worker whose claim was taken over stops before it writes."""
+    fence.check(): a worker whose claim was taken over stops before it writes. `after(document)` writes
+    what belongs to the created order elsewhere (custom page fields); if it fails the order is deleted again,
+    as for the discount and dimensions, so a retry starts clean."""
     fence.check()
     created = co.create("salesOrders", mapped.body)
     fence.check()
     # discount and dimensions BC refuses inside the deep insert (core/sync/sales_document.py)
-    return complete_sales_order(co, created, mapped.discount, mapped.dimensions)
+    created = complete_sales_order(co, created, mapped.discount, mapped.dimensions)
+    if after is None or not mapped.page_fields:
+        return created
+    fence.check()
+    try:
+        return after(created)
+    except (BcError, NeedsAttention):
+        discard(co, "salesOrders", created)
+        raise
+
+
+def _write_page_fields(ctx: Context, co, company: Company, shop: Shop, document: dict, mapped) -> dict:
+    """Field rules with a `page.` target, written into the tenant's custom pages once the order exists
+    (idempotent: only a differing value is PATCHed). Returns the order re-read when a write changed it (a
+    field of the order's table may change the order's ETag)."""
+    if not mapped.page_fields:
+        return document
+    rules: dict[str, list[str]] = {}
+    for rule in shop.field_rules:
+        if rule.target.startswith("page."):
+            rules.setdefault(rule.target.split(".")[1], []).append(rule.name)
+    sent = custom_pages.write_page_fields(co, ctx.config.bc, company, document, mapped.page_fields, rules)
+    return co.get("salesOrders", document["id"]) if sent else document
 
 
 def _bind(ctx: Context, claim: Binding, *, company: Company, entity_set: str, document: dict) -> Binding:
@@ -386,6 +415,7 @@ def _apply_update(ctx: Context, shop: Shop, order: Order, binding: Binding) -> O
         header = co.get("salesOrders", claim.bc_id)
         fence.check()
         updated = apply_header(co, "salesOrders", header, mapped.discount, mapped.dimensions)
+        updated = _write_page_fields(ctx, co, company, shop, updated, mapped)
         note = _reconcile_totals(co, company, updated, mapped, fence)
     except BcPermanentError as exc:
         _end_claim(ctx, claim)
@@ -485,7 +515,10 @@ def _cached_first(co, entity_set: str, filter_: str, select: str = "id,number") 
 def resolve(ctx: Context, co, company: Company, shop: Shop, order: Order) -> mapping.Resolved:
     customer_number, customer_id = _resolve_customer(ctx, co, company, shop, order)
     items: dict[str, mapping.ResolvedItem] = {}
-    for line_id, (number, variant_code) in mapping.item_keys(order, shop).items():
+    keys = mapping.item_keys(order, shop)
+    if shop.trimit is not None:  # a TRIMIT SKU is its own item, maybe found through the matrix page
+        keys = trimit.order_item_keys(ctx.bc, company, ctx.config.bc, shop, order, keys)
+    for line_id, (number, variant_code) in keys.items():
         if not number:
             continue
         item = _cached_first(co, "items", f"number eq {odata_string(number.upper())}", "id,number,taxGroupCode")

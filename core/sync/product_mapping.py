@@ -167,6 +167,7 @@ class ShopVariant:
     variant: str  # BC variant code ("" = the item itself)
     option: str  # the option value the shop shows (variant description, else code)
     price: Decimal
+    options: tuple[str, ...] = ()  # one value per named option (a TRIMIT matrix: colour, size)
 
     def fingerprint(self) -> str:
         return _hash({"price": str(self.price)})
@@ -181,6 +182,7 @@ class ShopProduct:
     variants: tuple[ShopVariant, ...]
     has_options: bool = False  # BC variants → a shop option "Variant"
     tax_rate: Decimal | None = None  # the item's VAT in percent (its tax group's rate), when the company has one
+    option_names: tuple[str, ...] = ()  # named options instead (a TRIMIT matrix, core/sync/trimit.py)
 
     def fields(self) -> dict[str, str]:
         """The product-level fields BC owns (canonical names; writers translate)."""
@@ -300,7 +302,27 @@ def unpublish(item: str, skus: Iterable[str]) -> ProductChange:
 
 
 def option_values(product: ShopProduct) -> tuple[str, list[str]]:
-    """(option name, values) for creating the product in a shop."""
+    """(option name, values) for creating the product in a shop with one option; named options are joined
+    ("Colour / Size", "Red / M") for shops the bridge creates products with one option in."""
+    if product.option_names:
+        return " / ".join(product.option_names), [v.option for v in product.variants]
     if product.has_options:
         return OPTION_NAME, [v.option for v in product.variants]
     return "Title", ["Default Title"]
+
+
+def product_options(product: ShopProduct) -> list[tuple[str, list[str]]]:
+    """[(option name, its values in variant order)] for shops that take several options (Shopify)."""
+    if not product.option_names:
+        name, values = option_values(product)
+        return [(name, values)]
+    return [(name, list(dict.fromkeys(v.options[i] for v in product.variants)))
+            for i, name in enumerate(product.option_names)]
+
+
+def variant_options(product: ShopProduct) -> list[list[tuple[str, str]]]:
+    """Per variant, in order: [(option name, value)], matching product_options()."""
+    if not product.option_names:
+        name, values = option_values(product)
+        return [[(name, value)] for value in values]
+    return [list(zip(product.option_names, v.options, strict=True)) for v in product.variants]

@@ -40,6 +40,7 @@ from core.state import AlreadyClaimed, SyncStatus
 from core.state.cursors import Window
 from core.state.product_snapshot import ProductSnapshot, ProductTargets
 from core.sync import product_mapping as mapping
+from core.sync import trimit
 from core.sync.context import Context
 from core.sync.stock_mapping import sku_index
 
@@ -177,13 +178,15 @@ class ShopifyProductWriter:
         result = WriteResult()
         for product in products:
             change = mapping.ProductChange(product, product.fields(), product.variants)
-            option, values = mapping.option_values(product)
+            options = mapping.product_options(product)
             body = {"title": product.title, "status": SHOPIFY_STATUS[product.status],
                     "productType": product.category,
-                    "productOptions": [{"name": option, "values": [{"name": v} for v in values]}],
-                    "variants": [{"optionValues": [{"optionName": option, "name": value}], "price": str(v.price),
-                                  "inventoryItem": {"sku": v.sku}}
-                                 for v, value in zip(product.variants, values, strict=True)]}
+                    "productOptions": [{"name": name, "values": [{"name": v} for v in values]}
+                                       for name, values in options],
+                    "variants": [{"optionValues": [{"optionName": name, "name": value} for name, value in chosen],
+                                  "price": str(v.price), "inventoryItem": {"sku": v.sku}}
+                                 for v, chosen in zip(product.variants, mapping.variant_options(product),
+                                                      strict=True)]}
             try:
                 created, errors = self.client.create_product(body)
                 result.calls += 1
@@ -568,6 +571,22 @@ def export_products(ctx: Context, shop_key: str, *, full: bool = False, writer=N
         ctx.bindings.release(lock)
 
 
+def _shop_products(ctx: Context, co, company: Company, shop: Shop, options: mapping.MapOptions, run: ProductRun):
+    """(key, product or None, problems, variants without SKU): one per BC item, or with [shops.trimit] one
+    per TRIMIT master (core/sync/trimit.py), whose SKU items are read in full before grouping."""
+    items = co.list("items", filter=shop.products.item_filter or None, select=ITEM_FIELDS,
+                    expand=["itemVariants"], page_size=BC_PAGE_SIZE)
+    if shop.trimit is not None:
+        rows = trimit.read_matrix(ctx.bc, company, ctx.config.bc, shop.trimit)
+        items = list(items)
+        run.items += len(items)
+        yield from trimit.group_products(items, rows, shop.trimit, options)
+        return
+    for item in items:
+        run.items += 1
+        yield (str(item["number"]).upper(), *mapping.map_item(item, item.get("itemVariants") or [], options))
+
+
 def _export(ctx: Context, shop: Shop, company: Company, today: date, run: ProductRun, writer, progress) -> None:
     currency = shop_currency(ctx.config, shop, company)
     prices = read_prices(ctx, company, shop, currency, today, run)
@@ -583,12 +602,8 @@ def _export(ctx: Context, shop: Shop, company: Company, today: date, run: Produc
     pusher = _Pusher(ctx, shop, writer, run, snapshot)
     seen: set[str] = set()
     try:
-        for item in co.list("items", filter=shop.products.item_filter or None, select=ITEM_FIELDS,
-                            expand=["itemVariants"], page_size=BC_PAGE_SIZE):
-            run.items += 1
-            number = str(item["number"]).upper()
+        for number, product, problems, no_sku in _shop_products(ctx, co, company, shop, options, run):
             seen.add(number)
-            product, problems, no_sku = mapping.map_item(item, item.get("itemVariants") or [], options)
             run.no_sku += no_sku
             for problem in problems:
                 run.problems += 1

@@ -44,7 +44,7 @@ from core.bc.odata import enum_value
 from core.config import Company, Shop
 from core.errors import NeedsAttention, Skip
 from core.models import CENT, Order, OrderLine, Refund, RefundLine
-from core.sync import order_mapping
+from core.sync import field_mapping, order_mapping
 from core.sync.order_mapping import Problem
 
 EXTERNAL_DOCUMENT_NUMBER_MAX = order_mapping.EXTERNAL_DOCUMENT_NUMBER_MAX
@@ -424,9 +424,13 @@ def build_credit_memo(refund: Refund, invoice: dict, company: Company, shop_cfg:
         "currencyCode": currency_code,
     }
     lines = builder.lines()
+    fields = field_mapping.map_refund_fields(refund, shop_cfg, company)  # [[shops.field_rules]] for memos
+    body.update(fields.header)
+    lines += fields.charges + fields.comments
+    builder.problems += [Problem(p.code, p.message, p.resolution) for p in fields.problems]
     body["salesCreditMemoLines"] = lines
     shop_total = refund.total
-    expected = builder.payload_total()
+    expected = builder.payload_total() + fields.charges_total  # a mapped refunded fee is a known part
     rates = builder.rates
     problems = builder.problems
     rounding = ZERO
@@ -435,9 +439,13 @@ def build_credit_memo(refund: Refund, invoice: dict, company: Company, shop_cfg:
         problems.append(Problem(
             "inconsistent_payload",
             f"The shop's own figures for refund {refund.external_id} do not add up: refunded lines, shipping "
-            f"and adjustments make {expected}, but the money refunded is {shop_total} (BC credit memo: {total}).",
-            "check the refund in the shop (a partial refund of returned items should carry a refund "
-            "discrepancy adjustment), then replay it, or create the credit memo by hand; do not post it as it is",
+            f"and adjustments make {expected}, but the money refunded is {shop_total} (BC credit memo: {total}); "
+            f"{shop_total - expected} is unexplained.",
+            f"if the shop refunded an amount the bridge does not know (a fee of {shop_total - expected}), book it "
+            'with a field rule with document = "credit_memo" and target = "charge" in [[shops.field_rules]] of '
+            f'shop "{shop_cfg.key}" (docs/field-mapping.md) and replay; otherwise check the refund in the shop (a '
+            "partial refund of returned items should carry a refund discrepancy adjustment), then replay it, or "
+            "create the credit memo by hand; do not post it as it is",
         ))
     elif any(p.code == "refund_line_not_invoiced" for p in problems):
         # a missing line already explains the difference: no second problem about the total

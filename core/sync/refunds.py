@@ -106,7 +106,8 @@ def _parse(shop: Shop, payload) -> list[Refund]:
     adapter = platform(shop.platform).parse
     if shop.platform == "woocommerce":
         return _woo_refunds(shop, payload)
-    return [adapter.parse_refund(payload, shop.key, shop.orders.currency_basis)]
+    refund = adapter.parse_refund(payload, shop.key, shop.orders.currency_basis)
+    return [refund.model_copy(update={"raw": payload})]  # credit memo field rules read it
 
 
 def _is_woo_refund_body(payload) -> bool:
@@ -123,7 +124,7 @@ def _woo_refunds(shop: Shop, payload) -> list[Refund]:
     → the order's refunds, read from the shop (the action body names only the order)."""
     parse = platform("woocommerce").parse
     if _is_woo_refund_body(payload):
-        return [parse.parse_refund(payload, shop.key)]
+        return [parse.parse_refund(payload, shop.key).model_copy(update={"raw": payload})]
     arg = payload.get("arg") if isinstance(payload, dict) else None
     order_id = str(arg.get("id") if isinstance(arg, dict) else arg or "")
     if not order_id.isdigit():
@@ -139,7 +140,8 @@ def _woo_refunds(shop: Shop, payload) -> list[Refund]:
         rows = client.refunds(order_id)
     finally:
         client.close()
-    return [parse.parse_refund(row, shop.key, order_external_id=order_id) for row in rows or []]
+    return [parse.parse_refund(row, shop.key, order_external_id=order_id).model_copy(update={"raw": row})
+            for row in rows or []]
 
 
 def in_document_basis(shop: Shop, refund: Refund, invoice: dict, company: Company) -> Refund:

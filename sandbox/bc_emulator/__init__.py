@@ -18,6 +18,9 @@ Routes: `/v2.0/{tenant}/{env}/api/v2.0/...` (tenant optional; `/api/v2.0/...` al
   - `PostedSalesShipments` (page 142 published): `No`, `Order_No`, `External_Document_No`,
     `Package_Tracking_No`, `Shipping_Agent_Code`, `Shipping_Agent_Service_Code`, `Location_Code`, ...
     Set tracking with `emu.set_shipment_tracking(company, shipment_no, tracking, agent)`.
+Pages of a tenant's own (custom API pages under `/api/{publisher}/{group}/{version}/companies({id})/…`, keyed
+on SystemId, and published pages keyed on their key fields) are served once a test declares them:
+`emu.declare_page(CustomPage(...))`, values typed in with `emu.set_extension_fields(...)` (custom_pages.py).
 Control (no auth, not BC): `/_emulator/faults` (POST add, GET list, DELETE clear), `/_emulator/faults-seed`,
 `/_emulator/configure` (POST/GET), `/_emulator/reset`, `/_emulator/requests` (GET; DELETE resets log and
 counters), `/_emulator/counters`, `/_emulator/companies`.

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from . import pages, seed
+from .custom_pages import CustomPage, CustomPages
 from .errors import BcError, entity_changed, error_body, missing_if_match, not_found, unknown_property
 from .faults import Faults
 from .limits import Limiter, Limits
@@ -96,6 +97,7 @@ class Api:
         self.emu = emulator
         self.store = emulator.store
         self.bc = Bc(self.store)
+        self.custom = CustomPages(self)  # tenant pages a test declares (custom_pages.py)
 
     # -- entry points --------------------------------------------------------------------------------------------
     def run(self, call: Call) -> Response:
@@ -431,12 +433,17 @@ class Api:
     # -- ODataV4 pages ---------------------------------------------------------------------------------------------
     def odata_page(self, call: Call) -> Response:
         segs = [parse_segment(s) for s in call.path if s]
+        if segs == [("$metadata", None)]:  # every published page (CSDL XML)
+            return Response(200, self.custom.metadata("", pages.PAGE_FIELDS))
         if len(segs) != 2 or segs[0][0] != "Company" or segs[0][1] is None:
             raise BcError(404, "BadRequest_ResourceNotFound", "Use /ODataV4/Company('<name>')/<page>.")
         company = self.store.company_by_name(segs[0][1]) or self.store.company(segs[0][1])
         if company is None:
             raise BcError(404, "Internal_CompanyNotFound", f"Cannot find company {segs[0][1]}.")
         page, key = segs[1]
+        custom = self.custom.find("", page)
+        if custom is not None:
+            return self.custom.handle_odata(call, company, custom, key)
         if page not in pages.PAGE_FIELDS:
             raise BcError(404, "BadRequest_ResourceNotFound", f"Resource not found for the segment '{page}'.")
         if call.method != "GET":
@@ -611,6 +618,21 @@ class BcEmulator:
     def handshake(self, url: str) -> bool:
         return handshake(url)
 
+    def declare_page(self, page: CustomPage) -> None:
+        """Serve a tenant's own page (a custom API page or a published page): see custom_pages.py."""
+        with self.store.lock:
+            self.api.custom.declare(page)
+
+    def set_extension_fields(self, company: str, table: str, match: dict, values: dict) -> None:
+        """What a user types into fields a table extension adds: `values` on the record matching `match`,
+        e.g. set_extension_fields("CRONUS SE", "items", {"number": "1000"}, {"VarDim_1": "RED"})."""
+        with self.store.lock:
+            comp = self.store.company(company) or self.store.company_by_name(company)
+            record = self.store.find(comp, table, **match)
+            if record is None:
+                raise KeyError(match)
+            self.store.put(comp, table, dict(record, _ext={**record.get("_ext", {}), **values}))
+
     def add_price_list_line(self, company: str, price_list_code: str, item_number: str, unit_price: float, *,
                             variant_code: str = "", currency_code: str = "", starting_date: str = "",
                             ending_date: str = "", minimum_quantity: float = 0, source_type: str = "All_Customers",
@@ -742,9 +764,13 @@ class BcEmulator:
             with self.store.lock:
                 if is_batch:
                     response = self.batch(call)
-                elif kind == "odata":
+                elif kind in ("odata", "custom"):
                     try:
-                        response = self.api.odata_page(call)
+                        if kind == "odata":
+                            response = self.api.odata_page(call)
+                        else:  # a custom API page: /api/{publisher}/{group}/{version}/...
+                            with self.store.transaction():
+                                response = self.api.custom.handle_api(call, "/".join(segments[index - 2:index + 1]))
                     except BcError as exc:
                         response = Response(exc.status, exc.body(), dict(exc.headers))
                 else:
@@ -873,6 +899,8 @@ def _root_of(segments: list[str]) -> tuple[str, int]:
     for i, seg in enumerate(segments):
         if seg == "api" and i + 1 < len(segments) and segments[i + 1] == "v2.0":
             return "api", i + 1
+        if seg == "api" and i + 3 < len(segments):  # a custom API page's route: publisher/group/version
+            return "custom", i + 3
         if seg == "ODataV4":
             return "odata", i
     raise BcError(404, "BadRequest_ResourceNotFound", "No API route matches this URL.")
@@ -914,10 +942,12 @@ def _make_handler(emulator: BcEmulator):
                 except OSError:
                     pass
                 return
-            payload = b"" if response.body is None else json.dumps(response.body, ensure_ascii=False).encode()
+            xml = isinstance(response.body, bytes)  # $metadata is CSDL XML, everything else JSON
+            payload = b"" if response.body is None else response.body if xml else json.dumps(
+                response.body, ensure_ascii=False).encode()
             self.send_response(response.status)
             if response.body is not None:
-                self.send_header("Content-Type", JSON_TYPE)
+                self.send_header("Content-Type", "application/xml" if xml else JSON_TYPE)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("OData-Version", "4.0")
             for name, value in response.headers.items():

@@ -16,6 +16,7 @@ FIXTURE = (Path(__file__).parent / "fields.toml").read_text()
 
 @pytest.mark.parametrize("entity_set, page_file", [
     ("salesOrders", "APIV2SalesOrders.Page.al"), ("salesOrderLines", "APIV2SalesOrderLines.Page.al"),
+    ("salesCreditMemos", "APIV2SalesCreditMemos.Page.al"),
 ])
 def test_target_fields_match_the_bc_page_definitions(entity_set, page_file):
     fields = parse_page(REFERENCE / page_file)["fields"]
