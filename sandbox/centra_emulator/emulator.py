@@ -27,12 +27,15 @@ import re
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote
 
 import httpx
+from graphql import GraphQLError, parse
+from graphql.language import EnumValueNode
+from graphql.utilities import value_from_ast_untyped
 
 from sandbox.loopback import LoopbackServer
 
@@ -54,6 +57,15 @@ def _money(value: Decimal) -> float | int:
 
 def _time(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _parse_shipped_at(value) -> datetime | None:
+    """completeShipment's shippedAt: an ISO date/time (PHP would also take relative dates; "now" is handled
+    by the caller), None when unreadable."""
+    try:
+        return _parse_time(str(value).replace(" ", "T", 1) if len(str(value)) > 10 else f"{value}T00:00:00")
+    except ValueError:
+        return None
 
 
 def _parse_time(value: str) -> datetime:
@@ -84,6 +96,13 @@ class CentraEmulator(LoopbackServer):
         self._numbers = itertools.count(14)
         self._line_ids = itertools.count(68)
         self._faults: list[tuple[int, float | None]] = []
+        # catalog and stock (contract 4.2): variant id → {size name: SKU}; (warehouse, variant, size) → quantity
+        self.warehouses: dict[int, str] = {1: "Default warehouse"}
+        self.variants: dict[int, dict[str, str]] = {}
+        self.stock: dict[tuple[int, int, str], int] = {}
+        self.shipments: dict[int, dict] = {}
+        self._shipment_ids = itertools.count(345)
+        self.now = lambda: datetime.now(UTC)
 
     @property
     def graphql_url(self) -> str:
@@ -165,6 +184,19 @@ class CentraEmulator(LoopbackServer):
             self.orders[int(number)] = order
             return order
 
+    def add_variant(self, variant_id: int, sizes: dict[str, str]) -> None:
+        """A product variant with its sizes: {size name: SKU}."""
+        with self.lock:
+            self.variants[int(variant_id)] = dict(sizes)
+
+    def stock_of(self, sku: str, warehouse: int = 1) -> int | None:
+        with self.lock:
+            for variant, sizes in self.variants.items():
+                for size, size_sku in sizes.items():
+                    if size_sku == sku:
+                        return self.stock.get((warehouse, variant, size))
+        return None
+
     # ---- webhooks ----
 
     def send_webhook(self, url: str, events: list[dict], secret: str, *, timestamp: int | None = None,
@@ -195,6 +227,25 @@ class CentraEmulator(LoopbackServer):
         except ValueError:
             return 400, {"errors": [{"message": "Invalid JSON body"}]}, {}
         self.queries.append(query)
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            return 200, {"errors": [{"message": f"Syntax Error: {exc.message}"}]}, {}
+        operation = document.definitions[0]
+        root = operation.selection_set.selections[0]
+        name = root.name.value
+        arguments = {a.name.value: a.value for a in root.arguments or []}
+        handler = getattr(self, f"_gql_{name}", None)
+        if name == "orders" and "...bridgeOrder" not in query:
+            handler = self._shipping_orders
+        if handler is not None:
+            self.counters[name] += 1
+            try:
+                with self.lock:
+                    data = handler(arguments)
+            except _Refused as exc:
+                return 200, {"errors": [{"message": str(exc)}]}, {}
+            return 200, {"data": {name: data}, "extensions": {"complexity": 111}}, {}
         if "...bridgeOrder" not in query or "fragment bridgeOrder on Order" not in query:
             return 200, {"errors": [{"message": "emulator: the query must select ...bridgeOrder"}]}, {}
         if match := _BY_NUMBER.search(query):
@@ -212,6 +263,170 @@ class CentraEmulator(LoopbackServer):
             chunk = found[(page - 1) * limit: page * limit]
             return 200, {"data": {"orders": chunk}, "extensions": {"complexity": 10 + 20 * len(chunk)}}, {}
         return 200, {"errors": [{"message": "emulator: unsupported query"}]}, {}
+
+    # ---- stock (contract 4.2) ----
+
+    def _gql_productVariants(self, arguments: dict) -> list[dict]:  # noqa: N802 - the GraphQL field name
+        limit, page = _value(arguments, "limit") or MAX_LIMIT, _value(arguments, "page") or 1
+        if not 1 <= int(limit) <= MAX_LIMIT or int(page) < 1:
+            raise _Refused(f"limit must be 1..{MAX_LIMIT} and page ≥ 1")
+        rows = [{"id": variant, "productSizes": [{"SKU": sku, "size": {"name": size}} for size, sku in sizes.items()]}
+                for variant, sizes in sorted(self.variants.items())]
+        return rows[(int(page) - 1) * int(limit): int(page) * int(limit)]
+
+    def _gql_setStock(self, arguments: dict) -> dict:  # noqa: N802
+        """Absolute stock per warehouse. Schema violations (a missing input field, a string where the enum
+        goes, a quantity that is not an Int) refuse the call; unknown warehouse, variant or size are
+        userErrors with their path. Any userError: nothing is applied (the emulator's reading; Centra does
+        not document partial application, and the bridge does not rely on either)."""
+        node = arguments.get("input")
+        data = _value(arguments, "input")
+        if not isinstance(data, dict) or not isinstance(data.get("warehouse"), dict) or \
+                not isinstance(data.get("productVariants"), list):
+            raise _Refused("Field SetStockInput.warehouse and productVariants of required type are not provided")
+        kind = next((f.value for f in node.fields if f.name.value == "stockQuantityType"), None)
+        if kind is not None and not (isinstance(kind, EnumValueNode) and kind.value == "PHYSICAL"):
+            raise _Refused("Enum StockQuantityType cannot represent this value (PHYSICAL is the documented one)")
+        errors, updates = [], {}
+        warehouse = data["warehouse"].get("id")
+        if warehouse not in self.warehouses:
+            errors.append(_user_error(f"Warehouse {warehouse} not found", "input", "warehouse"))
+        for i, row in enumerate(data["productVariants"]):
+            variant = (row.get("productVariant") or {}).get("id") if isinstance(row, dict) else None
+            levels = row.get("sizeStockLevels") if isinstance(row, dict) else None
+            if variant is None or not isinstance(levels, list):
+                raise _Refused(f"productVariants[{i}] needs productVariant and sizeStockLevels")
+            if variant not in self.variants:
+                errors.append(_user_error(f"Product variant {variant} not found", "input", "productVariants", i,
+                                          "productVariant"))
+                continue
+            for j, level in enumerate(levels):
+                size = ((level or {}).get("size") or {}).get("name")
+                quantity = (level or {}).get("quantity")
+                if not isinstance(quantity, int) or isinstance(quantity, bool):
+                    raise _Refused(f"Int cannot represent non-integer value: {quantity!r}")
+                if size not in self.variants[variant]:
+                    errors.append(_user_error(f"Size {size!r} is not active for variant {variant}", "input",
+                                              "productVariants", i, "sizeStockLevels", j, "size"))
+                elif quantity < 0:
+                    errors.append(_user_error("Quantity cannot be negative", "input", "productVariants", i,
+                                              "sizeStockLevels", j, "quantity"))
+                else:
+                    updates[(warehouse, variant, size)] = quantity
+        if errors:
+            return {"stockChanges": None, "userErrors": errors}
+        self.stock.update(updates)
+        return {"stockChanges": [{"id": 4000 + len(self.stock)}], "userErrors": []}
+
+    # ---- shipments (contract 4.3) ----
+
+    def _shipped(self, order: dict) -> dict[int, int]:
+        shipped: dict[int, int] = {}
+        for shipment in self.shipments.values():
+            if shipment["order"] == order["number"]:
+                for line in shipment["lines"]:
+                    shipped[line["orderLine"]] = shipped.get(line["orderLine"], 0) + line["quantity"]
+        return shipped
+
+    def _shipment_node(self, shipment: dict) -> dict:
+        return {k: v for k, v in shipment.items() if k not in ("order", "lines", "shipmentInfo")} | {
+            "lines": [{"id": line["id"], "quantity": line["quantity"]} for line in shipment["lines"]]}
+
+    def _shipping_orders(self, arguments: dict) -> list[dict]:
+        number = (_value(arguments, "where") or {}).get("number")
+        order = self.orders.get(int(number)) if isinstance(number, int) else None
+        if order is None:
+            return []
+        return [{**order, "shipments": [self._shipment_node(s) for s in self.shipments.values()
+                                        if s["order"] == order["number"]]}]
+
+    def _gql_createShipment(self, arguments: dict) -> dict:  # noqa: N802
+        data = _value(arguments, "input")
+        if not isinstance(data, dict) or not isinstance(data.get("order"), dict) or \
+                not isinstance(data.get("lines"), list):
+            raise _Refused("Field CreateShipmentInput.order and lines of required type are not provided")
+        ref = data["order"]
+        order = next((o for o in self.orders.values()
+                      if ref.get("number") == o["number"] or (ref.get("id") and ref.get("id") == o["id"])), None)
+        if order is None:
+            return {"shipment": None, "userErrors": [_user_error("Order not found", "input", "order")]}
+        if order["status"] == "CANCELLED":
+            return {"shipment": None, "userErrors": [_user_error("Order is cancelled", "input", "order")]}
+        lines = {line["id"]: line for line in order["lines"]}
+        shipped = self._shipped(order)
+        errors, taken = [], []
+        for i, row in enumerate(data["lines"]):
+            line_id = ((row or {}).get("orderLine") or {}).get("id")
+            quantity = (row or {}).get("quantity")
+            if not isinstance(quantity, int) or isinstance(quantity, bool):
+                raise _Refused(f"Int cannot represent non-integer value: {quantity!r}")
+            if line_id not in lines:
+                errors.append(_user_error(f"Order line {line_id} is not in order {order['number']}", "input",
+                                          "lines", i, "orderLine"))
+            elif not 1 <= quantity <= lines[line_id]["quantity"] - shipped.get(line_id, 0):
+                errors.append(_user_error(f"Quantity {quantity} exceeds what is left to ship of line {line_id}",
+                                          "input", "lines", i, "quantity"))
+            else:
+                taken.append({"id": next(self._line_ids) + 10000, "orderLine": line_id, "quantity": quantity})
+        if errors or not taken:
+            return {"shipment": None, "userErrors": errors or [_user_error("No lines", "input", "lines")]}
+        captured = bool(data.get("capture"))
+        if captured:
+            history = list(order.get("paymentHistory") or [])
+            order["paymentHistory"] = [*history, {"entryType": "CAPTURE", "status": "SUCCESS"}]
+        ident = next(self._shipment_ids)
+        number = f"{order['number']}-{sum(1 for s in self.shipments.values() if s['order'] == order['number']) + 1}"
+        paid = captured or bool(data.get("isPaid"))
+        self.shipments[ident] = {
+            "id": ident, "number": number, "order": order["number"], "lines": taken,
+            "isGoodToGo": bool(data.get("isGoodToGo")), "isShipped": False, "isPaid": paid,
+            "paidAt": _time(self.now()) if paid else None, "additionalMessage": data.get("additionalMessage"),
+            "trackingNumber": None, "shippedAt": None, "sendEmail": data.get("sendEmail"),
+            "shipmentInfo": None}
+        return {"shipment": self._shipment_node(self.shipments[ident]), "userErrors": []}
+
+    def _gql_completeShipment(self, arguments: dict) -> dict:  # noqa: N802
+        ident, data = _value(arguments, "id"), _value(arguments, "input")
+        if not isinstance(ident, int) or not isinstance(data, dict):
+            raise _Refused("completeShipment needs id: Int! and input")
+        shipment = self.shipments.get(ident)
+        if shipment is None:
+            return {"shipment": None, "userErrors": [_user_error(f"Shipment {ident} not found", "id")]}
+        if shipment["isShipped"]:
+            return {"shipment": None, "userErrors": [_user_error("Shipment is already completed", "id")]}
+        # "Once the shipment is Good-to-go and paid for, you can ship it out" (erp-gql-integration guide)
+        if not (shipment["isGoodToGo"] and shipment["isPaid"]):
+            return {"shipment": None, "userErrors": [_user_error("Shipment must be good to go and paid before it "
+                                                                 "is completed", "id")]}
+        shipped_at = data.get("shippedAt")
+        moment = self.now() if shipped_at in (None, "now") else _parse_shipped_at(shipped_at)
+        if moment is None:
+            return {"shipment": None, "userErrors": [_user_error("Invalid date", "input", "shippedAt")]}
+        if moment > self.now() + timedelta(seconds=1):
+            return {"shipment": None, "userErrors": [_user_error("shippedAt cannot be in the future", "input",
+                                                                 "shippedAt")]}
+        info = data.get("shipmentInfo") or {}
+        shipment.update(isShipped=True, shippedAt=_time(moment), trackingNumber=info.get("trackingNumber"),
+                        shipmentInfo=info, sendEmail=data.get("sendEmail"))
+        order = self.orders[shipment["order"]]
+        shipped = self._shipped(order)
+        if all(shipped.get(line["id"], 0) >= line["quantity"] for line in order["lines"]) and all(
+                s["isShipped"] for s in self.shipments.values() if s["order"] == order["number"]):
+            order["status"] = "SHIPPED"
+        return {"shipment": self._shipment_node(shipment), "userErrors": []}
+
+
+class _Refused(Exception):
+    """A GraphQL error (the whole call refused, `errors`), as opposed to userErrors in the payload."""
+
+
+def _value(arguments: dict, name: str):
+    node = arguments.get(name)
+    return None if node is None else value_from_ast_untyped(node)
+
+
+def _user_error(message: str, *path) -> dict:
+    return {"message": message, "path": list(path)}
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,9 +1,12 @@
-"""The Centra Integration API (GraphQL), for id-only webhooks (fetch the order) and the reconcile timer.
+"""The Centra Integration API (GraphQL): orders in, stock and shipments out.
 
     client = client_for(shop)                  # token from the app setting named by shop.api_token_setting
     node = client.order(14)                    # the order node by its number, None when there is none
     for node in client.orders_updated_between(since, until):
         ...                                    # order nodes, the shape parse.parse_order reads
+    client.size_targets()                      # SKU → (variant id, size name), for setStock
+    client.set_stock(warehouse, variants)      # userErrors of one setStock mutation
+    client.create_shipment(input) / client.complete_shipment(id, input)   # (shipment, userErrors)
 
 Endpoint: `shop.url` is the Integration API URL (`https://<tenant>.centra.com/graphql/integration`); a bare
 tenant URL gets `/graphql/integration` appended. Auth: `Authorization: Bearer <Integration API token>`
@@ -25,9 +28,11 @@ honours (then Retryable). GraphQL `errors` → NeedsAttention naming the message
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import httpx
 
@@ -39,6 +44,20 @@ from core.platforms.payload import text, timestamp
 
 GRAPHQL_PATH = "/graphql/integration"
 MAX_PAGE = 100
+USER_ERRORS = "userErrors { message path }"
+# SKU → variant and size: Centra documents no look-up by SKU, so the catalog is read page by page
+# [unverified: the root `productVariants(limit, page)` and `ProductSize.size { name }`; `productSizes`,
+# `SKU` are documented on ProductVariant / order lines]. One constant, so a correction is one line.
+SIZES_QUERY = ("query BridgeSizes { productVariants(limit: %d, page: %d) "
+               "{ id productSizes { SKU size { name } } } }")
+SHIPMENT_FIELDS = ("id number isGoodToGo isShipped isPaid additionalMessage trackingNumber shippedAt "
+                   "lines { id quantity }")
+# the order with what a shipment needs: its lines (ids, SKUs, quantities), its shipments, its payments
+# [unverified: `Order.shipments`; the rest is the documented order selection]
+SHIPPING_ORDER_QUERY = ("query BridgeShippingOrder { orders(where: {number: %d}, limit: 1) { id number status "
+                        "paymentHistory { entryType status } "
+                        "lines { id quantity productVariant { id } productSize { SKU } } "
+                        "shipments { " + SHIPMENT_FIELDS + " } } }")
 
 ORDER_FIELDS = """
 fragment bridgeAddress on Address {
@@ -68,6 +87,42 @@ fragment bridgeOrder on Order {
 ORDER_QUERY = "query BridgeOrder { orders(where: {number: %d}, limit: 1) { ...bridgeOrder } }" + ORDER_FIELDS
 ORDERS_QUERY = ('query BridgeOrdersUpdated { orders(where: {updatedAt: {from: "%s", to: "%s"}}, '
                 "sort: [updatedAt_ASC], limit: %d, page: %d) { ...bridgeOrder } }" + ORDER_FIELDS)
+
+
+class Enum(str):
+    """A GraphQL enum value in a literal (written bare: PHYSICAL, not "PHYSICAL")."""
+
+
+def literal(value) -> str:
+    """A Python value as a GraphQL input literal. Mutations are written with literals, like the queries, so
+    no input type name (SetStockInput?) has to be guessed for a variable declaration."""
+    if isinstance(value, Enum):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {literal(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(literal(item) for item in value) + "]"
+    raise TypeError(f"no GraphQL literal for {type(value).__name__}")
+
+
+def _retry_after_seconds(response: httpx.Response) -> None:
+    """Centra's 429 carries Retry-After as a point in time (unix seconds) [V: C3]; the shared send reads
+    seconds to wait, so a timestamp is turned into the seconds left before it reaches the retry loop."""
+    value = response.headers.get("Retry-After", "")
+    try:
+        moment = float(value)
+    except ValueError:
+        return
+    if moment > 1e9:
+        response.headers["Retry-After"] = str(max(0.0, round(moment - time.time(), 3)))
 
 
 def endpoint(url: str) -> str:
@@ -103,7 +158,8 @@ class CentraClient:
         self._sleep = sleep
         self._url = endpoint(url)
         self._http = httpx.Client(transport=transport, timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                                  headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+                                  headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+                                  event_hooks={"response": [_retry_after_seconds]})
 
     def close(self) -> None:
         self._http.close()
@@ -174,3 +230,63 @@ class CentraClient:
             else:
                 boundary, page = last, 1
                 seen_at_boundary = {text(n.get("number")) for n in nodes if _updated(n) == last}
+
+    # ---- writes: every mutation answers userErrors{message path}; the caller decides per item ----
+
+    def mutate(self, name: str, arguments: str, selection: str) -> dict:
+        """The payload of one mutation `name(arguments) { selection userErrors }` (never None)."""
+        data = self.graphql(f"mutation Bridge {{ {name}({arguments}) {{ {selection} {USER_ERRORS} }} }}")
+        payload = data.get(name)
+        if not isinstance(payload, dict):
+            raise NeedsAttention(f"Centra answered {name} without its result.",
+                                 resolution="retry; if it persists, report it with this message",
+                                 code="shop_api_error")
+        payload["userErrors"] = [e for e in payload.get("userErrors") or [] if isinstance(e, dict)]
+        return payload
+
+    def size_targets(self) -> dict[str, dict]:
+        """SKU → {"variant": id, "size": size name} for every size of the catalog (SIZES_QUERY)."""
+        found: dict[str, dict] = {}
+        page = 1
+        while True:
+            variants = self.graphql(SIZES_QUERY % (self.page_size, page)).get("productVariants") or []
+            for variant in variants:
+                for size in (variant or {}).get("productSizes") or []:
+                    sku, name = text((size or {}).get("SKU")), text(((size or {}).get("size") or {}).get("name"))
+                    if sku and name and variant.get("id") is not None:
+                        found.setdefault(sku, {"variant": variant["id"], "size": name})
+            if len(variants) < self.page_size:
+                return found
+            page += 1
+
+    def set_stock(self, warehouse: int, variants: list[tuple[int, list[tuple[str, int]]]],
+                  description: str = "") -> list[dict]:
+        """One absolute `setStock` (PHYSICAL) into `warehouse`: [(variant id, [(size name, quantity)])].
+        Returns the userErrors ([] = all taken)."""
+        data = {"warehouse": {"id": warehouse}, "stockQuantityType": Enum("PHYSICAL"),
+                "productVariants": [{"productVariant": {"id": variant},
+                                     "sizeStockLevels": [{"size": {"name": size}, "quantity": quantity}
+                                                         for size, quantity in sizes]}
+                                    for variant, sizes in variants]}
+        if description:
+            data["description"] = description
+        return self.mutate("setStock", f"input: {literal(data)}", "stockChanges { id }")["userErrors"]
+
+    def shipping_order(self, number: int | str) -> dict | None:
+        """The order with its lines, shipments and payments (SHIPPING_ORDER_QUERY), None when there is none."""
+        value = text(number)
+        if not value.isdigit():
+            raise NeedsAttention(f"{value!r} is not a Centra order number.",
+                                 resolution="check the order binding; Centra names orders by number",
+                                 code="malformed_payload")
+        nodes = self.graphql(SHIPPING_ORDER_QUERY % int(value)).get("orders") or []
+        return nodes[0] if nodes else None
+
+    def create_shipment(self, data: dict) -> tuple[dict | None, list[dict]]:
+        payload = self.mutate("createShipment", f"input: {literal(data)}", f"shipment {{ {SHIPMENT_FIELDS} }}")
+        return payload.get("shipment"), payload["userErrors"]
+
+    def complete_shipment(self, shipment_id: int, data: dict) -> tuple[dict | None, list[dict]]:
+        payload = self.mutate("completeShipment", f"id: {int(shipment_id)}, input: {literal(data)}",
+                              f"shipment {{ {SHIPMENT_FIELDS} }}")
+        return payload.get("shipment"), payload["userErrors"]
