@@ -330,7 +330,8 @@ class CentraEmulator(LoopbackServer):
 
     def _shipment_node(self, shipment: dict) -> dict:
         return {k: v for k, v in shipment.items() if k not in ("order", "lines", "shipmentInfo")} | {
-            "lines": [{"id": line["id"], "quantity": line["quantity"]} for line in shipment["lines"]]}
+            "lines": [{"id": line["id"], "quantity": line["quantity"], "orderLine": {"id": line["orderLine"]}}
+                      for line in shipment["lines"]]}
 
     def _shipping_orders(self, arguments: dict) -> list[dict]:
         number = (_value(arguments, "where") or {}).get("number")
@@ -372,8 +373,11 @@ class CentraEmulator(LoopbackServer):
             return {"shipment": None, "userErrors": errors or [_user_error("No lines", "input", "lines")]}
         captured = bool(data.get("capture"))
         if captured:
+            value = sum((Decimal(str(lines[t["orderLine"]]["unitPrice"]["value"])) * t["quantity"] for t in taken),
+                        Decimal(0))
             history = list(order.get("paymentHistory") or [])
-            order["paymentHistory"] = [*history, {"entryType": "CAPTURE", "status": "SUCCESS"}]
+            order["paymentHistory"] = [*history, {"entryType": "CAPTURE", "status": "SUCCESS",
+                                                  "value": {"value": _money(value)}}]
         ident = next(self._shipment_ids)
         number = f"{order['number']}-{sum(1 for s in self.shipments.values() if s['order'] == order['number']) + 1}"
         paid = captured or bool(data.get("isPaid"))

@@ -4,10 +4,12 @@ a completed return in as a BC credit memo. Every assertion reads an emulator or 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from core.state import SyncStatus
-from core.sync import stock
+from core.sync import shipments, stock
 from core.sync.context import get_context
 from sandbox.centra_emulator import CentraEmulator
 from sandbox.stack import LocalStack
@@ -97,3 +99,43 @@ def test_bc_stock_per_location_lands_in_the_mapped_centra_warehouses_and_only_ch
     record = stack.synclog.get("stock", SHOP, "sku:3000")
     assert record is None or record.status is SyncStatus.SKIPPED
 
+
+
+def import_order(stack, centra, lines) -> dict:
+    """A Centra order, its webhook (form body, signed) to the host, the import into BC; the order node."""
+    order = centra.add_order(centra.make_order(lines))
+    answer = centra.send_webhook(stack.webhook_url(SHOP), [{"type": "order", "action": "insert",
+                                                            "date": "2026-01-01 10:00:00", "id": order["number"]}],
+                                 secret=stack.secret(SHOP))
+    assert answer.status_code == 200, answer.text
+    stack.wait_until_settled()
+    binding = get_context().bindings.get("order", SHOP, str(order["number"]))
+    assert binding is not None and binding.is_bound, stack.synclog.get("orders", SHOP, str(order["number"]))
+    return order
+
+
+def ship_in_bc(stack, order: dict, tracking: str, agent: str) -> str:
+    binding = get_context().bindings.get("order", SHOP, str(order["number"]))
+    company = stack.company_id("se")
+    get_context().bc.company(company).action("salesOrders", binding.bc_id, "shipAndInvoice")
+    [shipment] = stack.bc.records(company, "salesShipments", orderNumber=binding.bc_number)
+    stack.bc.set_shipment_tracking(company, shipment["number"], tracking, agent)
+    return shipment["number"]
+
+
+def test_a_centra_order_shipped_in_bc_is_shipped_in_centra_with_tracking_once(stack, centra):
+    order = import_order(stack, centra, [("2000", 2, "89.00"), ("IPOD2008PINK", 1, "1990.00")])
+    shipment_no = ship_in_bc(stack, order, "JJD000777", "DHL")
+
+    assert shipments.export_shipments(get_context()) == 1
+
+    [shipment] = [s for s in centra.shipments.values() if s["order"] == order["number"]]
+    assert shipment["isShipped"] and shipment["isPaid"] and shipment["trackingNumber"] == "JJD000777"
+    assert shipment["shipmentInfo"]["carrier"] == "DHL Express"
+    assert sorted(line["quantity"] for line in shipment["lines"]) == [1, 2]
+    assert centra.orders[order["number"]]["status"] == "SHIPPED"
+    record = stack.synclog.get("shipments", SHOP, f"se:{shipment_no}")
+    assert record.status is SyncStatus.SUCCESS and "JJD000777" in record.message
+
+    assert shipments.export_shipments(get_context(), now=datetime.now(UTC) + timedelta(minutes=10)) == 0
+    assert len([s for s in centra.shipments.values() if s["order"] == order["number"]]) == 1

@@ -8,7 +8,6 @@ __all__ = ["client", "parse", "webhooks"]
 GAPS = {
     "refunds": "not built: returns are not read",
     "refunds reconcile": "not built: returns are not read",
-    "shipments": "not built: `createShipment` with tracking",
     "products": "not built: `setPrices`",
     "customers": "not built: customers are not read",
     "companies": "not built: Centra B2B (wholesale) accounts are not written",

@@ -51,11 +51,11 @@ USER_ERRORS = "userErrors { message path }"
 SIZES_QUERY = ("query BridgeSizes { productVariants(limit: %d, page: %d) "
                "{ id productSizes { SKU size { name } } } }")
 SHIPMENT_FIELDS = ("id number isGoodToGo isShipped isPaid additionalMessage trackingNumber shippedAt "
-                   "lines { id quantity }")
+                   "lines { id quantity orderLine { id } }")
 # the order with what a shipment needs: its lines (ids, SKUs, quantities), its shipments, its payments
-# [unverified: `Order.shipments`; the rest is the documented order selection]
+# [unverified: `Order.shipments` and `ShipmentLine.orderLine`; the rest is the documented order selection]
 SHIPPING_ORDER_QUERY = ("query BridgeShippingOrder { orders(where: {number: %d}, limit: 1) { id number status "
-                        "paymentHistory { entryType status } "
+                        "grandTotal { value } paymentHistory { entryType status value { value } } "
                         "lines { id quantity productVariant { id } productSize { SKU } } "
                         "shipments { " + SHIPMENT_FIELDS + " } } }")
 

@@ -16,9 +16,16 @@ Refunds (contract 4.5): completed returns of the Order API (REST), see `new_refu
 
 from __future__ import annotations
 
-from core.errors import NeedsAttention
-from core.platforms.payload import text
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from core.config import Shop
+from core.errors import NeedsAttention, Skip
+from core.platforms.payload import money, text
+from core.sync import shipment_mapping as ship_mapping
 from core.sync import stock_mapping
+from core.sync.shipments import Pushed
 from core.sync.stock import GONE, WriteResult
 
 STOCK_ROUNDS = 3  # a call with errors is sent again without the rows named, at most this many times
@@ -114,3 +121,143 @@ class StockWriter:
                     result.failed.append((change, code, message))
             rows = [change for change in rows if id(change) not in named]
         result.failed.extend((change, REJECTED, "Centra kept answering errors for this call") for change in rows)
+
+
+# ---------------------------------------------------------------------------------------------- shipments
+
+def _captured(order: dict) -> bool:
+    """Has the whole order been captured already (captureOrder, e.g. pre-orders)? Then a shipment is paid."""
+    total = money(((order.get("grandTotal") or {}).get("value")), None)
+    captured = sum((money(((entry.get("value") or {}).get("value"))) for entry in order.get("paymentHistory") or []
+                    if isinstance(entry, dict) and text(entry.get("entryType")).upper() == "CAPTURE"
+                    and text(entry.get("status")).upper() == "SUCCESS"), Decimal(0))
+    return total is not None and total > 0 and captured >= total
+
+
+def _shipped_at(shipment: dict) -> str:
+    """completeShipment's shippedAt: BC's shipment date when it is before today (PHP reads "YYYY-MM-DD"),
+    else "now" — Centra refuses a shippedAt in the future [V: C1], and a date of today at midnight would
+    say nothing more."""
+    value = text(shipment.get("shipmentDate") or shipment.get("postingDate"))[:10]
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return "now"
+    return value if day < datetime.now(UTC).date() else "now"
+
+
+class ShipmentWriter:
+    """createShipment on the order's lines (BC's shipped quantities placed on the Centra order lines by the
+    orders convention), then completeShipment with carrier and tracking number.
+
+    - Payment: Centra completes a shipment only once it is good-to-go and paid [V: C1, the unpaid-shipment
+      example answers `isPaid: false`]. A shipment of an order not captured in full is created with
+      `capture: true` (Centra captures what ships, its documented way); of an order captured in full
+      (captureOrder) with `isPaid: true`. A shipment Centra created but could not capture stays unpaid:
+      that is a needs-attention record, and a retry after it was captured in AMS completes it.
+    - Exactly once: `additionalMessage` carries "BC shipment <number>"; a retry finds that shipment on the
+      order and completes it (or links it, when it is already shipped) instead of creating a second one.
+    """
+
+    def __init__(self, client):
+        self.client = client
+
+    def push(self, shop: Shop, order_id: str, shipment: dict, tracking: ship_mapping.Tracking,
+             fully_shipped: Callable[[], bool]) -> Pushed:
+        number = text(shipment.get("number"))
+        marker = ship_mapping.note_marker(number)
+        order = self.client.shipping_order(order_id)
+        if order is None:
+            raise NeedsAttention(
+                f"BC shipment {number} belongs to Centra order {order_id}, which the Integration API does not find.",
+                resolution="check the order in Centra AMS (and that the token may read it); retry this record when "
+                           "it is there, or mark it done",
+                code="shop_order_missing")
+        ours = next((s for s in order.get("shipments") or []
+                     if isinstance(s, dict) and marker in text(s.get("additionalMessage"))), None)
+        if ours is not None and ours.get("isShipped"):
+            return Pushed(f"Centra shipment {ours.get('number')} of order {order_id} is already completed for "
+                          f"{marker}; linked.", {"shipment": ours.get("id"), "recovered": True,
+                                                 "tracking": tracking.number})
+        if text(order.get("status")).upper() == "CANCELLED":
+            raise NeedsAttention(f"BC shipment {number} belongs to Centra order {order_id}, which is cancelled.",
+                                 resolution="check why a cancelled order was shipped in BC; inform the customer by "
+                                            "hand",
+                                 code="shipped_after_cancel")
+        recovered, problems = ours is not None, []
+        if ours is None:
+            ours, problems = self._create(shop, order, order_id, shipment, marker)
+        if not ours.get("isPaid"):
+            raise NeedsAttention(
+                f"Centra shipment {ours.get('number')} (order {order_id}, {marker}) is created but not paid: Centra "
+                "could not capture the payment, and it completes only paid shipments.",
+                resolution="capture the shipment (or mark it paid) in Centra AMS, then retry this record to complete "
+                           "it with the tracking number",
+                code="shipment_unpaid")
+        info = {key: value for key, value in (("carrier", tracking.company), ("trackingNumber", tracking.number))
+                if value}
+        data: dict = {"shippedAt": _shipped_at(shipment), "sendEmail": shop.shipments.notify_customer}
+        if info:
+            data["shipmentInfo"] = info
+        completed, errors = self.client.complete_shipment(int(ours["id"]), data)
+        if errors or completed is None:
+            raise NeedsAttention(
+                f"Centra created shipment {ours.get('number')} for {marker} but refused to complete it: "
+                + "; ".join(text(e.get("message")) for e in errors),
+                resolution="complete the shipment in Centra AMS with the tracking number, or fix what Centra names "
+                           "and retry this record",
+                code="shop_rejected")
+        text_ = (f"Centra shipment {completed.get('number')} of order {order_id} completed"
+                 + (f" with {tracking.company} tracking {tracking.number}." if tracking.known
+                    else " without tracking.") + (" (created by an earlier attempt)" if recovered else ""))
+        data = {"shipment": completed.get("id"), "tracking": tracking.number}
+        if problems:  # BC shipped more (or other items) than the order has open: shipped, and said
+            return Pushed(text_, data, attention="Not placed: " + "; ".join(problems) + ".")
+        return Pushed(text_, data)
+
+    def _create(self, shop: Shop, order: dict, order_id: str, shipment: dict, marker: str) -> tuple[dict, list[str]]:
+        number = text(shipment.get("number"))
+        shipped = ship_mapping.shipped_quantities(shipment.get("salesShipmentLines") or [])
+        if not shipped:
+            raise Skip(f"BC shipment {number} has no item lines to ship.")
+        already: dict[str, int] = {}
+        for earlier in order.get("shipments") or []:
+            for line in (earlier or {}).get("lines") or []:
+                key = text(((line or {}).get("orderLine") or {}).get("id"))
+                already[key] = already.get(key, 0) + int(money(line.get("quantity")))
+        open_lines = []
+        for line in order.get("lines") or []:
+            remaining = int(money(line.get("quantity"))) - already.get(text(line.get("id")), 0)
+            if remaining > 0:
+                open_lines.append(ship_mapping.OpenLine(
+                    fulfillment_order_id="order", line_item_id=text(line.get("id")), remaining=remaining,
+                    item_number=ship_mapping.item_number_for(
+                        shop, variant_id=text((line.get("productVariant") or {}).get("id")),
+                        sku=text((line.get("productSize") or {}).get("SKU")))))
+        if not open_lines:
+            raise Skip(f"Centra order {order_id} has nothing left to ship (shipped there already).")
+        allocation = ship_mapping.allocate(shipped, open_lines)
+        if allocation.empty:
+            raise NeedsAttention(
+                f"BC shipment {number} matches no open line of Centra order {order_id}: "
+                + "; ".join(allocation.problems) + ".",
+                resolution=f'map the Centra SKUs to these BC items in [shops.items] of shop "{shop.key}" and retry, '
+                           "or ship the order in Centra AMS by hand",
+                code="shipment_unmatched")
+        data: dict = {"order": {"number": int(order_id)},
+                      "lines": [{"orderLine": {"id": int(line_id)}, "quantity": quantity}
+                                for line_id, quantity in allocation.by_fulfillment_order["order"]],
+                      "isGoodToGo": True, "sendEmail": False, "additionalMessage": marker}
+        if _captured(order):
+            data["isPaid"] = True
+        else:
+            data["capture"] = True
+        created, errors = self.client.create_shipment(data)
+        if errors or created is None:
+            raise NeedsAttention(
+                f"Centra refused the shipment of order {order_id} for BC shipment {number}: "
+                + "; ".join(text(e.get("message")) for e in errors),
+                resolution="check the order in Centra AMS (edited, shipped or cancelled by hand?); ship it there by "
+                           "hand or retry this record",
+                code="shop_rejected")
+        return created, allocation.problems
