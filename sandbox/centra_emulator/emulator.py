@@ -30,7 +30,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 import httpx
 from graphql import GraphQLError, parse
@@ -40,6 +40,8 @@ from graphql.utilities import value_from_ast_untyped
 from sandbox.loopback import LoopbackServer
 
 PATH = "/graphql/integration"
+ORDER_API_PATH = "/api/order"  # the Order API plugin's <base> (its URL is the plugin's, set per installation)
+_REST_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 MAX_LIMIT = 100
 CENT = Decimal("0.01")
 
@@ -86,8 +88,12 @@ def sign_webhook(body: bytes, secret: str, timestamp: int) -> str:
 class CentraEmulator(LoopbackServer):
     name = "centra-emulator"
 
-    def __init__(self, token: str = "centra-test-token", *, currency: str = "SEK"):  # noqa: S107
+    def __init__(self, token: str = "centra-test-token", *, currency: str = "SEK",  # noqa: S107
+                 order_api_key: str = "centra-order-api-key"):  # noqa: S107
         self.token = token
+        self.order_api_key = order_api_key
+        self.returns: dict[int, dict] = {}
+        self._return_ids = itertools.count(385)
         self.currency = currency
         self.lock = threading.RLock()
         self.orders: dict[int, dict] = {}
@@ -107,6 +113,10 @@ class CentraEmulator(LoopbackServer):
     @property
     def graphql_url(self) -> str:
         return self.base_url + PATH
+
+    @property
+    def order_api_url(self) -> str:
+        return self.base_url + ORDER_API_PATH
 
 
     def fail_next(self, status: int = 503, count: int = 1, *, retry_after: float | None = None) -> None:
@@ -196,6 +206,75 @@ class CentraEmulator(LoopbackServer):
                     if size_sku == sku:
                         return self.stock.get((warehouse, variant, size))
         return None
+
+    # ---- returns (contract 4.5: Order API REST) ----
+
+    def add_return(self, number: int, lines: list[tuple[int, int]], *, completed: bool = True,
+                   shipping: str = "0", return_cost: str = "0", created: datetime | None = None,
+                   return_to_stock: bool = True) -> dict:
+        """A return of order `number` in the documented `GET returns` shape: [(order line id, quantity)];
+        price = the line's unitPrice (tax included), taxValue = the VAT inside products and shipping."""
+        with self.lock:
+            order = self.orders[int(number)]
+            by_id = {line["id"]: line for line in order["lines"]}
+            products, tax = [], Decimal(0)
+            for line_id, quantity in lines:
+                line = by_id[line_id]
+                price = Decimal(str(line["unitPrice"]["value"]))
+                rate = Decimal(line["taxPercent"]) / 100
+                tax += price * quantity - price * quantity / (1 + rate)
+                products.append({"returnLineId": next(self._line_ids), "shipmentLineId": next(self._line_ids),
+                                 "orderLineId": line_id, "productId": line["product"]["id"],
+                                 "variantId": line["productVariant"]["id"], "productName": line["product"]["name"],
+                                 "productBrand": "", "variantName": line["productVariant"]["name"],
+                                 "size": line["productSize"]["description"], "sku": line["productSize"]["SKU"],
+                                 "variantSku": "", "sizeSku": "", "ean": "", "upc": "", "quantity": quantity,
+                                 "price": _money(price)})
+            ship = Decimal(shipping)
+            rate = Decimal(order["lines"][0]["taxPercent"]) / 100
+            tax += ship - ship / (1 + rate)
+            ident = next(self._return_ids)
+            row = {"returnId": ident, "completed": completed, "shipment": f"{number}-1", "shipmentId": 8000 + ident,
+                   "orderId": int(number), "selectionId": order["id"], "customerId": 4,
+                   "date": (created or self.now()).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), "marketId": 1,
+                   "pricelistId": 1, "returnCost": _money(Decimal(return_cost)), "shippingCost": _money(ship),
+                   "handlingCost": 0, "voucherValue": 0, "taxValue": _money(tax), "taxDeduction": 0,
+                   "currency": order["grandTotal"]["currency"]["code"], "baseCurrency": self.currency,
+                   "baseCurrencyRate": 1, "returnToStock": return_to_stock, "comment": None,
+                   "createdFrom": "Order API", "products": products}
+            self.returns[ident] = row
+            return row
+
+    def rest(self, method: str, path: str, headers, query: dict[str, list[str]]) -> tuple[int, dict]:
+        """The Order API: `GET <base>/returns?limit&page&newer_than&return`, newest first; the plugin's
+        key in API-Authorization; the documented envelope `{"status": "ok"|"no", ...}`."""
+        self.counters["rest"] += 1
+        key = headers.get("API-Authorization") or ""
+        if not hmac.compare_digest(key.encode(), self.order_api_key.encode()):
+            self.counters["unauthorized"] += 1
+            return 401, {"status": "no", "msg": "Unauthorized"}
+        with self.lock:
+            fault = self._faults.pop(0) if self._faults else None
+        if fault is not None:
+            self.counters["faults"] += 1
+            return fault[0], {"status": "no", "msg": "Server error"}
+        if method != "GET" or path != "/returns":
+            return 404, {"status": "no", "msg": "Not found"}
+        try:
+            limit = int((query.get("limit") or ["100"])[0])
+            page = int((query.get("page") or ["1"])[0])
+        except ValueError:
+            return 400, {"status": "no", "msg": "limit and page are integers"}
+        newer_than = (query.get("newer_than") or [""])[0]
+        if newer_than and not _REST_DATE.match(newer_than):  # "YYYY-mm-dd" or "YYYY-mm-dd HH:MM:SS" only
+            return 400, {"status": "no", "msg": "newer_than: allowed formats YYYY-mm-dd and YYYY-mm-dd HH:MM:SS"}
+        with self.lock:
+            rows = sorted(self.returns.values(), key=lambda r: (r["date"], r["returnId"]), reverse=True)
+        if newer_than:
+            rows = [r for r in rows if r["date"] >= (newer_than if " " in newer_than else newer_than + " 00:00:00")]
+        if query.get("return"):
+            rows = [r for r in rows if str(r["returnId"]) == query["return"][0]]
+        return 200, {"status": "ok", "returns": rows[(page - 1) * limit: page * limit]}
 
     # ---- webhooks ----
 
@@ -438,6 +517,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:  # quiet
         return
+
+    def do_GET(self) -> None:  # noqa: N802
+        path, _, query = self.path.partition("?")
+        if path.startswith(ORDER_API_PATH + "/"):
+            status, answer = self.emulator.rest("GET", path[len(ORDER_API_PATH):], self.headers, parse_qs(query))
+        else:
+            status, answer = 404, {"status": "no", "msg": "Not found"}
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)

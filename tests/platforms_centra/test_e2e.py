@@ -5,11 +5,12 @@ a completed return in as a BC credit memo. Every assertion reads an emulator or 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
-from core.state import SyncStatus
-from core.sync import shipments, stock
+from core.state import SyncStatus, names
+from core.sync import refunds, shipments, stock
 from core.sync.context import get_context
 from sandbox.centra_emulator import CentraEmulator
 from sandbox.stack import LocalStack
@@ -37,6 +38,10 @@ committed = "none"
 [shops.shipments]
 carriers = {{ "DHL" = "DHL Express" }}
 
+[shops.refunds]
+order_api_url = "{url}/api/order"
+order_api_key_setting = "CENTRA_DEMO_ORDER_API_KEY"
+
 [shops.locations]
 "1" = ["MAIN"]
 "2" = ["WEB"]
@@ -61,7 +66,8 @@ def centra():
 @pytest.fixture(scope="module")
 def stack(centra):
     with LocalStack(config_extra=centra_toml(centra.base_url),
-                    settings={"CENTRA_DEMO_API_TOKEN": centra.token}) as s:
+                    settings={"CENTRA_DEMO_API_TOKEN": centra.token,
+                              "CENTRA_DEMO_ORDER_API_KEY": centra.order_api_key}) as s:
         yield s
 
 
@@ -139,3 +145,30 @@ def test_a_centra_order_shipped_in_bc_is_shipped_in_centra_with_tracking_once(st
 
     assert shipments.export_shipments(get_context(), now=datetime.now(UTC) + timedelta(minutes=10)) == 0
     assert len([s for s in centra.shipments.values() if s["order"] == order["number"]]) == 1
+
+
+def test_a_completed_centra_return_becomes_one_credit_memo_on_the_invoice_to_the_cent(stack, centra):
+    order = import_order(stack, centra, [("2000", 3, "89.00"), ("IPOD2008PINK", 1, "1990.00")])
+    binding = get_context().bindings.get("order", SHOP, str(order["number"]))
+    ship_in_bc(stack, order, "JJD000778", "DHL")
+    [invoice] = stack.bc.records(stack.company_id("se"), "salesInvoices",
+                                 externalDocumentNumber=binding.data["external_document_number"])
+    mug = next(line["id"] for line in order["lines"] if line["productSize"]["SKU"] == "2000")
+    pending = centra.add_return(order["number"], [(mug, 1)], completed=False)
+    done = centra.add_return(order["number"], [(mug, 2)], shipping="49.00", return_cost="25.00")
+
+    now = datetime.now(UTC)
+    assert refunds.reconcile_refunds(get_context(), now=now) == 1  # the pending return is no refund yet
+    stack.wait_until_settled(flow="refunds")
+    assert stack.queue_depth(names.REFUNDS_IMPORT) == 0
+    record = stack.synclog.get("refunds", SHOP, str(done["returnId"]))
+    assert record.status is SyncStatus.SUCCESS, record
+    [memo] = stack.bc.records(stack.company_id("se"), "salesCreditMemos", invoiceId=invoice["id"])
+    # 2 × 89.00 + 49.00 shipping − 25.00 return fee, all VAT inclusive
+    assert Decimal(str(memo["totalAmountIncludingTax"])) == Decimal("202.00")
+    assert memo["externalDocumentNumber"].endswith(f"-R{done['returnId']}")
+    assert stack.synclog.get("refunds", SHOP, str(pending["returnId"])) is None
+
+    # the next run finds the return again and leaves it: BC has it
+    assert refunds.reconcile_refunds(get_context(), now=now + timedelta(minutes=5)) == 0
+    assert len(stack.bc.records(stack.company_id("se"), "salesCreditMemos", invoiceId=invoice["id"])) == 1

@@ -6,8 +6,6 @@ __all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "refunds": "not built: returns are not read",
-    "refunds reconcile": "not built: returns are not read",
     "products": "not built: `setPrices`",
     "customers": "not built: customers are not read",
     "companies": "not built: Centra B2B (wholesale) accounts are not written",

@@ -16,8 +16,8 @@ Refunds (contract 4.5): completed returns of the Order API (REST), see `new_refu
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from core.config import Shop
@@ -261,3 +261,30 @@ class ShipmentWriter:
                            "hand or retry this record",
                 code="shop_rejected")
         return created, allocation.problems
+
+
+# ---------------------------------------------------------------------------------------------- refunds
+
+RETURN_LOOKBACK = timedelta(days=30)  # a return completed this long after it was created is still found
+
+
+def new_refunds(client, shop: Shop, since: datetime, until: datetime) -> Iterator:
+    """Completed returns of the Order API (the only place Centra keeps a return's money, contract 4.5),
+    each its own delivery: the return object as `GET returns` answers it.
+
+    The Order API filters returns by creation (`newer_than`), but a return becomes a refund when it is
+    completed, often days later; so the listing reaches back RETURN_LOOKBACK before the window and every
+    completed return found is offered. The reconcile queues only those BC does not have (a bound refund
+    binding) and that are not queued already, so reading one twice costs a look-up, not a second memo.
+    `client` (the Integration API client the reconcile opens) is not used."""
+    from core.platforms.centra.order_api import order_api_for
+    from core.sync.refunds import RefundDelivery
+
+    with order_api_for(shop) as api:
+        seen: set[str] = set()
+        for row in api.returns(newer_than=since - RETURN_LOOKBACK):
+            ident = text(row.get("returnId"))
+            if not ident or ident in seen or row.get("completed") is not True:
+                continue
+            seen.add(ident)
+            yield RefundDelivery(ident, row, (ident,), "return.completed")
