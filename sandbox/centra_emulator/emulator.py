@@ -46,9 +46,11 @@ MAX_LIMIT = 100
 CENT = Decimal("0.01")
 
 _BY_NUMBER = re.compile(r"\borders\s*\(\s*where:\s*\{\s*number:\s*(\d+)\s*\}\s*(?:,\s*limit:\s*(\d+)\s*)?\)")
-_UPDATED = re.compile(r'\borders\s*\(\s*where:\s*\{\s*updatedAt:\s*\{\s*from:\s*"([^"]+)"\s*,'
-                      r'\s*to:\s*"([^"]+)"\s*\}\s*\}'
-                      r"\s*,\s*sort:\s*\[\s*updatedAt_ASC\s*\]\s*,\s*limit:\s*(\d+)\s*,\s*page:\s*(\d+)\s*\)")
+# the documented createdAt filter, bounds in the documented "Y-m-d H:i:s" form (read in the installation's
+# zone, UTC here); an updatedAt filter on orders is not documented, so the emulator does not offer one
+_CREATED = re.compile(r'\borders\s*\(\s*where:\s*\{\s*createdAt:\s*\{\s*from:\s*"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"'
+                      r'\s*,\s*to:\s*"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"\s*\}\s*\}'
+                      r"\s*,\s*limit:\s*(\d+)\s*,\s*page:\s*(\d+)\s*\)")
 
 
 def _money(value: Decimal) -> float | int:
@@ -93,6 +95,9 @@ class CentraEmulator(LoopbackServer):
         self.token = token
         self.order_api_key = order_api_key
         self.returns: dict[int, dict] = {}
+        self.listeners: set[str] = set()  # object types the integration listens to (setEventListeners)
+        self.events: list[dict] = []
+        self._event_ids = itertools.count(1)
         self._return_ids = itertools.count(385)
         self.currency = currency
         self.lock = threading.RLock()
@@ -186,13 +191,45 @@ class CentraEmulator(LoopbackServer):
     def add_order(self, order: dict) -> dict:
         with self.lock:
             self.orders[int(order["number"])] = order
+            self._event("CREATED", order["number"])
             return order
 
     def touch_order(self, number: int, updated: datetime, **changes) -> dict:
         with self.lock:
             order = {**self.orders[int(number)], **changes, "updatedAt": _time(updated)}
             self.orders[int(number)] = order
+            self._event("UPDATED", number)
             return order
+
+    # ---- the Events system (events-system docs): listeners, oldest unconfirmed first, confirmEvents ----
+
+    def _event(self, change: str, number: int) -> None:
+        if "Order" in self.listeners:
+            self.events.append({"id": next(self._event_ids), "objectType": "Order", "changeType": change,
+                                "number": int(number), "confirmed": False})
+
+    def _gql_eventListeners(self, arguments: dict) -> list[dict]:  # noqa: N802
+        return [{"objectType": kind, "changeTypes": ["CREATED", "UPDATED", "DELETED", "COMPLETED"]}
+                for kind in sorted(self.listeners)]
+
+    def _gql_events(self, arguments: dict) -> list[dict]:
+        where = _value(arguments, "where") or {}
+        limit = _value(arguments, "limit") or 100
+        if not isinstance(limit, int) or not 1 <= limit <= 1000:
+            raise _Refused("limit must be 1..1000")
+        kinds = where.get("objectType")
+        rows = [e for e in self.events if not e["confirmed"] and (not kinds or e["objectType"] in kinds)]
+        return [{"id": e["id"], "objectType": e["objectType"], "changeType": e["changeType"],
+                 "object": self.orders.get(e["number"])} for e in rows[:limit]]
+
+    def _gql_confirmEvents(self, arguments: dict) -> dict:  # noqa: N802
+        ids = (_value(arguments, "input") or {}).get("eventsIds")
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise _Refused("Field ConfirmEventsInput.eventsIds of required type [Int!]! was not provided")
+        for event in self.events:
+            if event["id"] in ids:
+                event["confirmed"] = True
+        return {"userErrors": [], "userWarnings": []}
 
     def add_variant(self, variant_id: int, sizes: dict[str, str]) -> None:
         """A product variant with its sizes: {size name: SKU}."""
@@ -315,8 +352,8 @@ class CentraEmulator(LoopbackServer):
         name = root.name.value
         arguments = {a.name.value: a.value for a in root.arguments or []}
         handler = getattr(self, f"_gql_{name}", None)
-        if name == "orders" and "...bridgeOrder" not in query:
-            handler = self._shipping_orders
+        if name == "orders" and "...bridgeOrder" not in query and "shipments {" in query:
+            handler = self._shipping_orders  # the order as a shipment needs it (client.SHIPPING_ORDER_QUERY)
         if handler is not None:
             self.counters[name] += 1
             try:
@@ -331,14 +368,15 @@ class CentraEmulator(LoopbackServer):
             with self.lock:
                 order = self.orders.get(int(match.group(1)))
             return 200, {"data": {"orders": [order] if order else []}, "extensions": {"complexity": 229}}, {}
-        if match := _UPDATED.search(query):
+        if match := _CREATED.search(query):
             since, until = _parse_time(match.group(1)), _parse_time(match.group(2))
             limit, page = int(match.group(3)), int(match.group(4))
             if not 1 <= limit <= MAX_LIMIT or page < 1:
                 return 200, {"errors": [{"message": f"limit must be 1..{MAX_LIMIT} and page ≥ 1"}]}, {}
             with self.lock:
-                found = sorted((o for o in self.orders.values() if since <= _parse_time(o["updatedAt"]) <= until),
-                               key=lambda o: (_parse_time(o["updatedAt"]), o["number"]))
+                # no sort argument: the emulator lists by number, as an id order would
+                found = sorted((o for o in self.orders.values() if since <= _parse_time(o["createdAt"]) <= until),
+                               key=lambda o: o["number"])
             chunk = found[(page - 1) * limit: page * limit]
             return 200, {"data": {"orders": chunk}, "extensions": {"complexity": 10 + 20 * len(chunk)}}, {}
         return 200, {"errors": [{"message": "emulator: unsupported query"}]}, {}

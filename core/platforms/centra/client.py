@@ -13,14 +13,11 @@ tenant URL gets `/graphql/integration` appended. Auth: `Authorization: Bearer <I
 (AMS → System → API Tokens, with Order:read, Order.shippingAddress:read, Order.billingAddress:read,
 Purchaser:read, Product:read, Payment:read). Tokens expire (30 days by default): a 401 says so.
 
-Orders: `orders(where: {number: N}, limit: 1)` (the documented look-up after an order webhook) and
-`orders(where: {updatedAt: {from, to}}, sort: [updatedAt_ASC], limit, page)` for the reconcile window
-[unverified: the updatedAt filter and sort names follow the documented createdAt filter and `*_ASC` sorts].
-Arguments are written into the query as literals we format ourselves (integers and ISO times), so no
-GraphQL scalar type name has to be guessed. Page numbers shift when an order leaves the window while we
-read, so after each full page the next request starts again from the last page's `updatedAt` (inclusive),
-skipping the numbers already yielded at that second, and only walks `page=2,3,…` while a whole page shares
-one second (the same scheme as the WooCommerce client). Orders are filtered to since ≤ updatedAt < until.
+Orders: `orders(where: {number: N}, limit: 1)` (the documented look-up after an order webhook). The reconcile
+(`orders_updated_between`) reads orders created in the window with the documented createdAt filter and,
+when the integration listens to Order events, the Events system's unconfirmed Order events (see there).
+Arguments are written into the query as literals we format ourselves (integers, strings, enums), so no
+GraphQL input type name has to be guessed.
 
 Limits: query complexity per token; over it Centra answers 429 with Retry-After, which the shared send
 honours (then Retryable). GraphQL `errors` → NeedsAttention naming the message. The token is never logged.
@@ -29,9 +26,10 @@ honours (then Retryable). GraphQL `errors` → NeedsAttention naming the message
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -41,6 +39,8 @@ from core.errors import NeedsAttention
 from core.platforms import http as http_retry
 from core.platforms.credentials import api_token
 from core.platforms.payload import text, timestamp
+
+log = logging.getLogger("core.platforms.centra")
 
 GRAPHQL_PATH = "/graphql/integration"
 MAX_PAGE = 100
@@ -85,8 +85,15 @@ fragment bridgeOrder on Order {
 }"""
 
 ORDER_QUERY = "query BridgeOrder { orders(where: {number: %d}, limit: 1) { ...bridgeOrder } }" + ORDER_FIELDS
-ORDERS_QUERY = ('query BridgeOrdersUpdated { orders(where: {updatedAt: {from: "%s", to: "%s"}}, '
-                "sort: [updatedAt_ASC], limit: %d, page: %d) { ...bridgeOrder } }" + ORDER_FIELDS)
+# the documented listing by creation time [V: C2], in its documented "Y-m-d H:i:s" form
+ORDERS_QUERY = ('query BridgeOrdersCreated { orders(where: {createdAt: {from: "%s", to: "%s"}}, '
+                "limit: %d, page: %d) { ...bridgeOrder } }" + ORDER_FIELDS)
+# the Events system [V: events-system docs]: oldest unconfirmed events first; `object` is the order now
+LISTENERS_QUERY = "query BridgeListeners { eventListeners { objectType changeTypes } }"
+EVENTS_QUERY = ("query BridgeOrderEvents { events(where: {objectType: [Order]}, limit: %d) "
+                "{ id objectType changeType object { ... on Order { ...bridgeOrder } } } }" + ORDER_FIELDS)
+EVENTS_PAGE = 200  # the documented example's limit
+TIMEZONE_MARGIN = timedelta(hours=14)  # the createdAt filter reads the installation's zone: UTC−12 … UTC+14
 
 
 class Enum(str):
@@ -138,14 +145,16 @@ def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options)
     return CentraClient(shop.url, token, token_setting=name, **options)
 
 
-def _iso(moment: datetime) -> str:
+def _local(moment: datetime) -> str:
+    """A filter bound in the documented form "2021-10-23 00:00:00" (no zone: the installation's)."""
     if moment.tzinfo is None:
         raise ValueError("orders_updated_between needs timezone-aware datetimes")
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _updated(node: dict) -> datetime:
-    return timestamp(node.get("updatedAt") or node.get("createdAt")).astimezone(UTC)
+def _created(node: dict) -> datetime | None:
+    moment = timestamp(node.get("createdAt"))
+    return moment.astimezone(UTC) if moment else None
 
 
 class CentraClient:
@@ -206,30 +215,75 @@ class CentraClient:
         return nodes[0] if nodes else None
 
     def orders_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
-        """Every order with since ≤ updatedAt < until, oldest change first, as order nodes."""
+        """The orders the reconcile should look at for [since, until), as order nodes, each once:
+
+        1. every order created in the window, by the documented createdAt filter (contract 4.1 [V]). An
+           `updatedAt` filter on orders is not documented (the changelog adds it to other types only), so
+           it is not used. The filter's bounds are in the installation's time zone, which the API does
+           not say: the request reaches 14 hours beyond each bound and the answer is cut to the window by
+           each order's own `createdAt` (which carries its offset). Pages are read until a short one and
+           de-duplicated; an order created while we read can only push others to a later page (read
+           twice), never hide one.
+        2. with the Events system on (the integration listens to Order events: `eventListeners`), every
+           order named by an unconfirmed Order event — the documented change feed, which also carries
+           changes to older orders (cancellations, edits). A batch is confirmed only after the caller has
+           taken each of its orders (the generator resumes after the caller's loop body), so an error
+           leaves the events queued for the next run (at-least-once, as Centra asks).
+        Without the Events system, a change to an order created before the window comes only by webhook.
+        """
         since_s, until_s = since.astimezone(UTC), until.astimezone(UTC)
-        boundary = since_s.replace(microsecond=0)
-        seen_at_boundary: set[str] = set()
+        seen: set[str] = set()
         page = 1
         while True:
-            query = ORDERS_QUERY % (_iso(boundary), _iso(until_s), self.page_size, page)
+            query = ORDERS_QUERY % (_local(since_s - TIMEZONE_MARGIN), _local(until_s + TIMEZONE_MARGIN),
+                                    self.page_size, page)
             nodes = self.graphql(query).get("orders") or []
             for node in nodes:
-                updated = _updated(node)
-                if updated < since_s or updated >= until_s or updated < boundary:
+                created, number = _created(node), text(node.get("number"))
+                if created is None or not since_s <= created < until_s or number in seen:
                     continue
-                if updated == boundary and text(node.get("number")) in seen_at_boundary:
-                    continue
+                seen.add(number)
                 yield node
             if len(nodes) < self.page_size:
+                break
+            page += 1
+        if self.listens_to_orders():
+            yield from self._order_events(seen)
+
+    def listens_to_orders(self) -> bool:
+        """Does this token's integration listen to Order events? False (logged) when the token may not
+        read events (Event:read) — the reconcile then reads new orders only."""
+        try:
+            listeners = self.graphql(LISTENERS_QUERY).get("eventListeners") or []
+        except NeedsAttention as exc:
+            log.info("centra: the events feed is not readable (%s); the reconcile reads new orders only", exc.message)
+            return False
+        return any(isinstance(x, dict) and text(x.get("objectType")) == "Order" for x in listeners)
+
+    def _order_events(self, seen: set[str]) -> Iterator[dict]:
+        while True:
+            events = [e for e in self.graphql(EVENTS_QUERY % EVENTS_PAGE).get("events") or [] if isinstance(e, dict)]
+            for event in events:
+                node = event.get("object")
+                number = text((node or {}).get("number"))
+                if isinstance(node, dict) and number and number not in seen:  # None: a deleted order
+                    seen.add(number)
+                    yield node
+            if not events:
                 return
-            last = max(_updated(n) for n in nodes)
-            if last == boundary:  # a whole page within one second: walk the pages of this second
-                seen_at_boundary.update(text(n.get("number")) for n in nodes)
-                page += 1
-            else:
-                boundary, page = last, 1
-                seen_at_boundary = {text(n.get("number")) for n in nodes if _updated(n) == last}
+            self.confirm_events([e["id"] for e in events if e.get("id") is not None])
+            if len(events) < EVENTS_PAGE:
+                return
+
+    def confirm_events(self, ids: list) -> None:
+        """Confirm events (also those whose order was not new to us: unconfirmed ones stay queued forever)."""
+        if ids:
+            errors = self.mutate("confirmEvents", f"input: {literal({'eventsIds': ids})}", "")["userErrors"]
+            if errors:
+                raise NeedsAttention("Centra refused to confirm events: " + "; ".join(text(e.get("message"))
+                                                                                      for e in errors),
+                                     resolution="check that the token has Event:write; the events are read "
+                                                "again next run", code="shop_api_error")
 
     # ---- writes: every mutation answers userErrors{message path}; the caller decides per item ----
 
