@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from core.state import SyncStatus, names
+from core.errors import NeedsAttention
+from core.state import Envelope, SyncStatus, names
 from core.sync import refunds, shipments, stock
 from core.sync.context import get_context
 from sandbox.centra_emulator import CentraEmulator
@@ -105,6 +106,47 @@ def test_bc_stock_per_location_lands_in_the_mapped_centra_warehouses_and_only_ch
     record = stack.synclog.get("stock", SHOP, "sku:3000")
     assert record is None or record.status is SyncStatus.SKIPPED
 
+
+
+def adjust_bc(stack, item: str, location: str, delta: int) -> None:
+    """A stock movement in BC (an inbound delivery)."""
+    company = stack.bc.store.company(stack.company_id("se"))
+    with stack.bc.store.lock:
+        [record] = [r for r in company.table("items").values() if r["number"] == item]
+        stack.bc.api.bc.adjust_stock(company, record["id"], location, "", Decimal(delta))
+
+
+def test_a_size_centra_refuses_fails_alone_is_reported_and_looked_up_again(stack, centra):
+    stock.export_stock_levels(get_context(), SHOP, full=True)
+    centra.variants[2002] = {}  # IPOD2008PINK's size deactivated in Centra after the bridge cached it
+    adjust_bc(stack, "IPOD2008PINK", "MAIN", 3)
+    adjust_bc(stack, "2000", "MAIN", 2)
+    before = centra.stock_of("2000", 1)
+
+    with pytest.raises(Exception) as failed:  # the queue worker would retry: the run reports the failure
+        stock.run_stock_item(get_context(), Envelope(flow="stock", shop=SHOP, external_id="stock-run",
+                                                     payload_ref="", source="test", topic="stock/scheduled"))
+    assert "1 failed" in str(failed.value) and "One Size" in str(failed.value)
+    assert centra.stock_of("2000", 1) == before + 2  # the other SKU of the same call was written
+
+    # the refused SKU's cached variant/size was dropped: the next run looks it up, finds none, skips it
+    again = stock.export_stock_levels(get_context(), SHOP)
+    assert again.failed == 0 and again.lookups == 1
+    record = stack.synclog.get("stock", SHOP, "sku:IPOD2008PINK")
+    assert record.status is SyncStatus.SKIPPED and record.code == "unknown_sku"
+
+
+def test_a_location_that_is_no_centra_warehouse_stops_the_run_with_the_fix(stack, centra):
+    text = stack.config_path.read_text()
+    stack.config_path.write_text(text.replace('"2" = ["WEB"]', '"web" = ["WEB"]', 1))
+    stack.reload_config_from_file()
+    try:
+        with pytest.raises(NeedsAttention) as stopped:
+            stock.export_stock_levels(get_context(), SHOP, full=True)
+        assert stopped.value.code == "stock_location_unknown" and "'web'" in stopped.value.message
+    finally:
+        stack.config_path.write_text(text)
+        stack.reload_config_from_file()
 
 
 def import_order(stack, centra, lines) -> dict:
