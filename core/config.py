@@ -248,6 +248,7 @@ class ProductExport(Section):
     price_list_page: str = ""  # published page with sales prices (BC API v2.0 has none); empty = items.unitPrice
     price_list_code: str = ""  # which price list in that page
     prices_include_tax: bool = True  # whether the shop shows prices incl. tax (BC unitPrice per item setting)
+    shop_price_list: str = ""  # Centra: the pricelist id the prices go to (Centra keeps prices per pricelist)
     sync_minutes: int = Field(60, gt=0)
 
 

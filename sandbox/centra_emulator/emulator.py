@@ -110,6 +110,9 @@ class CentraEmulator(LoopbackServer):
         # catalog and stock (contract 4.2): variant id → {size name: SKU}; (warehouse, variant, size) → quantity
         self.warehouses: dict[int, str] = {1: "Default warehouse"}
         self.variants: dict[int, dict[str, str]] = {}
+        self.product_of: dict[int, int] = {}  # variant id → product id
+        self.pricelists: dict[int, str] = {1: currency}  # pricelist id → currency code
+        self.prices: dict[tuple[int, int], Decimal] = {}  # (pricelist, variant) → price
         self.stock: dict[tuple[int, int, str], int] = {}
         self.shipments: dict[int, dict] = {}
         self._shipment_ids = itertools.count(345)
@@ -231,10 +234,11 @@ class CentraEmulator(LoopbackServer):
                 event["confirmed"] = True
         return {"userErrors": [], "userWarnings": []}
 
-    def add_variant(self, variant_id: int, sizes: dict[str, str]) -> None:
-        """A product variant with its sizes: {size name: SKU}."""
+    def add_variant(self, variant_id: int, sizes: dict[str, str], product: int | None = None) -> None:
+        """A product variant with its sizes: {size name: SKU}; its product (default: its own id + 5000)."""
         with self.lock:
             self.variants[int(variant_id)] = dict(sizes)
+            self.product_of[int(variant_id)] = int(product if product is not None else variant_id + 5000)
 
     def stock_of(self, sku: str, warehouse: int = 1) -> int | None:
         with self.lock:
@@ -387,7 +391,8 @@ class CentraEmulator(LoopbackServer):
         limit, page = _value(arguments, "limit") or MAX_LIMIT, _value(arguments, "page") or 1
         if not 1 <= int(limit) <= MAX_LIMIT or int(page) < 1:
             raise _Refused(f"limit must be 1..{MAX_LIMIT} and page ≥ 1")
-        rows = [{"id": variant, "productSizes": [{"SKU": sku, "size": {"name": size}} for size, sku in sizes.items()]}
+        rows = [{"id": variant, "product": {"id": self.product_of[variant]},
+                 "productSizes": [{"SKU": sku, "size": {"name": size}} for size, sku in sizes.items()]}
                 for variant, sizes in sorted(self.variants.items())]
         return rows[(int(page) - 1) * int(limit): int(page) * int(limit)]
 
@@ -434,6 +439,50 @@ class CentraEmulator(LoopbackServer):
             return {"stockChanges": None, "userErrors": errors}
         self.stock.update(updates)
         return {"stockChanges": [{"id": 4000 + len(self.stock)}], "userErrors": []}
+
+    # ---- prices (contract 4.4; the input shape as the ERP guide shows setPrices) ----
+
+    def _gql_pricelists(self, arguments: dict) -> list[dict]:
+        return [{"id": ident, "currency": {"code": code}} for ident, code in sorted(self.pricelists.items())]
+
+    def _gql_setPrices(self, arguments: dict) -> dict:  # noqa: N802
+        """Prices per variant on a pricelist. Schema violations refuse the call; an unknown pricelist,
+        product or variant (or a variant of another product), or a currency other than the pricelist's
+        [unverified: how Centra answers that], are userErrors; any userError: nothing applied."""
+        data = _value(arguments, "input")
+        if not isinstance(data, dict) or not isinstance(data.get("pricelist"), dict) or \
+                not isinstance(data.get("productPrices"), list):
+            raise _Refused("Field SetPricesInput.pricelist and productPrices of required type are not provided")
+        pricelist = data["pricelist"].get("id")
+        errors, updates = [], {}
+        if pricelist not in self.pricelists:
+            errors.append(_user_error(f"Pricelist {pricelist} not found", "input", "pricelist"))
+        for i, row in enumerate(data["productPrices"]):
+            product = ((row or {}).get("product") or {}).get("id")
+            if product not in self.product_of.values():
+                errors.append(_user_error(f"Product {product} not found", "input", "productPrices", i, "product"))
+                continue
+            for j, entry in enumerate((row or {}).get("individualVariantPrices") or []):
+                variant = ((entry or {}).get("productVariant") or {}).get("id")
+                price = (entry or {}).get("price") or {}
+                if not isinstance(price.get("value"), int | float) or isinstance(price.get("value"), bool) \
+                        or not isinstance(price.get("currencyIsoCode"), str):
+                    raise _Refused("MonetaryValueInput needs value: Float! and currencyIsoCode: String!")
+                if self.product_of.get(variant) != product:
+                    errors.append(_user_error(f"Variant {variant} is not a variant of product {product}", "input",
+                                              "productPrices", i, "individualVariantPrices", j, "productVariant"))
+                elif price["currencyIsoCode"] != self.pricelists.get(pricelist):
+                    errors.append(_user_error(f"Currency {price['currencyIsoCode']} is not the pricelist's", "input",
+                                              "productPrices", i, "individualVariantPrices", j, "price"))
+                elif price["value"] < 0:
+                    errors.append(_user_error("Price cannot be negative", "input", "productPrices", i,
+                                              "individualVariantPrices", j, "price"))
+                else:
+                    updates[(pricelist, variant)] = Decimal(str(price["value"]))
+        if errors:
+            return {"pricelist": None, "userErrors": errors}
+        self.prices.update(updates)
+        return {"pricelist": {"id": pricelist}, "userErrors": []}
 
     # ---- shipments (contract 4.3) ----
 

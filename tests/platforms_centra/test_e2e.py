@@ -11,7 +11,7 @@ import pytest
 
 from core.errors import NeedsAttention
 from core.state import Envelope, SyncStatus, names
-from core.sync import refunds, shipments, stock
+from core.sync import products, refunds, shipments, stock
 from core.sync.context import get_context
 from sandbox.centra_emulator import CentraEmulator
 from sandbox.stack import LocalStack
@@ -29,7 +29,7 @@ platform = "centra"
 url = "{url}"
 webhook_secret_setting = "CENTRA_DEMO_WEBHOOK_SECRET"
 api_token_setting = "CENTRA_DEMO_API_TOKEN"
-flows = ["orders", "stock", "shipments", "refunds"]
+flows = ["orders", "stock", "shipments", "refunds", "products"]
 
 items = {{ "TEE-S-BLK" = "1000:S-BLK", "TEE-M-BLK" = "1000:M-BLK" }}
 
@@ -38,6 +38,9 @@ committed = "none"
 
 [shops.shipments]
 carriers = {{ "DHL" = "DHL Express" }}
+
+[shops.products]
+shop_price_list = "1"
 
 [shops.refunds]
 order_api_url = "{url}/api/order"
@@ -214,3 +217,15 @@ def test_a_completed_centra_return_becomes_one_credit_memo_on_the_invoice_to_the
     # the next run finds the return again and leaves it: BC has it
     assert refunds.reconcile_refunds(get_context(), now=now + timedelta(minutes=5)) == 0
     assert len(stack.bc.records(stack.company_id("se"), "salesCreditMemos", invoiceId=invoice["id"])) == 1
+
+
+def test_bc_prices_land_on_the_centra_pricelist_per_variant_and_only_changes_go_again(stack, centra):
+    run = products.export_products(get_context(), SHOP)
+
+    assert run.failed == 0 and run.updated >= 2
+    # the BC unit price, in the shop's VAT-inclusive basis, on the variant of each SKU
+    shopify_like = {sku: Decimal(str(p)) for sku, p in (("2000", "111.25"), ("IPOD2008PINK", "2487.50"))}
+    assert centra.prices[(1, 2001)] == shopify_like["2000"]
+    assert centra.prices[(1, 2002)] == shopify_like["IPOD2008PINK"]
+    calls = centra.counters["setPrices"]
+    assert products.export_products(get_context(), SHOP).writes == 0 and centra.counters["setPrices"] == calls

@@ -23,8 +23,8 @@ def test_the_flows_find_the_centra_stock_writer():
 
 def test_discovery_reads_the_catalog_once_and_knows_only_its_skus(client, centra):
     w = writer(client)
-    assert w.discover(["TEE-S", "NOPE"]) == {"TEE-S": {"variant": 2001, "size": "S"}}
-    assert w.discover(["CAP-1"]) == {"CAP-1": {"variant": 2002, "size": "One Size"}}
+    assert w.discover(["TEE-S", "NOPE"]) == {"TEE-S": {"variant": 2001, "size": "S", "product": 7001}}
+    assert w.discover(["CAP-1"]) == {"CAP-1": {"variant": 2002, "size": "One Size", "product": 7002}}
     assert centra.counters["productVariants"] == 1
 
 
@@ -62,7 +62,7 @@ def test_a_size_centra_does_not_have_fails_alone_and_the_rest_is_sent_again_with
 def test_an_error_naming_no_row_fails_every_row_and_applies_none(client, centra, monkeypatch):
     monkeypatch.setattr(client, "set_stock", lambda *a, **k: [{"message": "Internal problem", "path": None}])
     w = writer(client)
-    targets = {"TEE-S": {"variant": 2001, "size": "S"}}
+    targets = {"TEE-S": {"variant": 2001, "size": "S", "product": 7001}}
     result = w.write([Change("TEE-S", "1", 4, None)], targets)
     assert not result.applied and result.failed[0][1:] == ("REJECTED", "Internal problem")
 

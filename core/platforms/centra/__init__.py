@@ -6,7 +6,6 @@ __all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "products": "not built: `setPrices`",
     "customers": "not built: customers are not read",
     "companies": "not built: Centra B2B (wholesale) accounts are not written",
 }

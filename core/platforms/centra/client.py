@@ -49,7 +49,9 @@ USER_ERRORS = "userErrors { message path }"
 # [unverified: the root `productVariants(limit, page)` and `ProductSize.size { name }`; `productSizes`,
 # `SKU` are documented on ProductVariant / order lines]. One constant, so a correction is one line.
 SIZES_QUERY = ("query BridgeSizes { productVariants(limit: %d, page: %d) "
-               "{ id productSizes { SKU size { name } } } }")
+               "{ id product { id } productSizes { SKU size { name } } } }")
+# a pricelist's currency [unverified: the root `pricelists`; `Pricelist.currency { code }` is documented]
+PRICELISTS_QUERY = "query BridgePricelists { pricelists { id currency { code } } }"
 SHIPMENT_FIELDS = ("id number isGoodToGo isShipped isPaid additionalMessage trackingNumber shippedAt "
                    "lines { id quantity orderLine { id } }")
 # the order with what a shipment needs: its lines (ids, SKUs, quantities), its shipments, its payments
@@ -109,7 +111,9 @@ def literal(value) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, int | Decimal):
+    if isinstance(value, Decimal):
+        return format(value, "f")  # never an exponent
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
         return json.dumps(value)
@@ -142,7 +146,9 @@ def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options)
     name, token = api_token(shop, settings, what="an Integration API token",
                             how_to_get="Centra AMS → System → API Tokens, with Order:read and the address/purchaser/"
                                        "product read permissions")
-    return CentraClient(shop.url, token, token_setting=name, **options)
+    client = CentraClient(shop.url, token, token_setting=name, **options)
+    client.shop = shop  # the writers read their shop's Centra settings (warehouses, pricelist) from it
+    return client
 
 
 def _local(moment: datetime) -> str:
@@ -162,6 +168,7 @@ class CentraClient:
                  page_size: int = MAX_PAGE, timeout: float = 30.0, max_attempts: int = 5,
                  transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep):
         self.page_size = max(1, min(page_size, MAX_PAGE))
+        self.shop: Shop | None = None
         self._setting = token_setting
         self._max_attempts = max_attempts
         self._sleep = sleep
@@ -308,7 +315,8 @@ class CentraClient:
                 for size in (variant or {}).get("productSizes") or []:
                     sku, name = text((size or {}).get("SKU")), text(((size or {}).get("size") or {}).get("name"))
                     if sku and name and variant.get("id") is not None:
-                        found.setdefault(sku, {"variant": variant["id"], "size": name})
+                        product = ((variant.get("product") or {}).get("id"))
+                        found.setdefault(sku, {"variant": variant["id"], "size": name, "product": product})
             if len(variants) < self.page_size:
                 return found
             page += 1
@@ -325,6 +333,24 @@ class CentraClient:
         if description:
             data["description"] = description
         return self.mutate("setStock", f"input: {literal(data)}", "stockChanges { id }")["userErrors"]
+
+    def pricelist_currency(self, pricelist: int) -> str | None:
+        """The currency code of a pricelist (PRICELISTS_QUERY), None when Centra has no such pricelist."""
+        for row in self.graphql(PRICELISTS_QUERY).get("pricelists") or []:
+            if isinstance(row, dict) and text(row.get("id")) == text(pricelist):
+                return text((row.get("currency") or {}).get("code")).upper() or None
+        return None
+
+    def set_prices(self, pricelist: int, currency: str, product: int, variants: dict[int, Decimal]) -> list[dict]:
+        """One `setPrices` on `pricelist` for one product: each variant's own price (the guide's
+        `individualVariantPrices`, prices are per variant [V: C1]). Returns the userErrors."""
+        data = {"pricelist": {"id": pricelist},
+                "productPrices": [{"product": {"id": product},
+                                   "individualVariantPrices": [
+                                       {"productVariant": {"id": variant},
+                                        "price": {"value": price, "currencyIsoCode": currency}}
+                                       for variant, price in variants.items()]}]}
+        return self.mutate("setPrices", f"input: {literal(data)}", "pricelist { id }")["userErrors"]
 
     def shipping_order(self, number: int | str) -> dict | None:
         """The order with its lines, shipments and payments (SHIPPING_ORDER_QUERY), None when there is none."""

@@ -288,3 +288,91 @@ def new_refunds(client, shop: Shop, since: datetime, until: datetime) -> Iterato
                 continue
             seen.add(ident)
             yield RefundDelivery(ident, row, (ident,), "return.completed")
+
+
+# ---------------------------------------------------------------------------------------------- prices
+
+class ProductWriter:
+    """Prices BC → Centra: `setPrices` on the pricelist `[shops.products] shop_price_list`, each variant's own
+    price (the guide's `individualVariantPrices`; Centra prices are per variant, not per size [V: C1]).
+
+    Centra is the product catalogue (its PIM): names, status, categories and new products are made there,
+    so the bridge sends prices only. A change of title, status or category in BC is therefore nothing to
+    send and counts as done; `create_missing` is refused per product. Sizes of one variant that BC prices
+    differently cannot be told apart in Centra: that product fails with the reason, nothing of it is sent.
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self._catalog: dict[str, dict] | None = None
+        self._pricelist: tuple[int, str] | None = None
+
+    def discover(self, skus: list[str]) -> dict[str, dict]:
+        if self._catalog is None:
+            self._catalog = self.client.size_targets()
+        return {sku: self._catalog[sku] for sku in skus if sku in self._catalog
+                and self._catalog[sku].get("product") is not None}
+
+    def _target_pricelist(self) -> tuple[int, str]:
+        if self._pricelist is None:
+            shop = getattr(self.client, "shop", None)
+            value = text(shop.products.shop_price_list if shop is not None else "")
+            key = shop.key if shop is not None else "the shop"
+            if not value.isdigit():
+                raise NeedsAttention(
+                    f"Shop {key}: Centra keeps prices per pricelist, and no pricelist id is configured "
+                    f"({value!r}).",
+                    resolution=f'set shop_price_list in [shops.products] of shop "{key}" to the Centra pricelist id '
+                               "(AMS → Setup → Pricelists)", code="missing_setting")
+            currency = self.client.pricelist_currency(int(value))
+            if not currency:
+                raise NeedsAttention(f"Shop {key}: Centra has no pricelist {value}.",
+                                     resolution=f'correct shop_price_list in [shops.products] of shop "{key}"',
+                                     code="missing_setting")
+            self._pricelist = (int(value), currency)
+        return self._pricelist
+
+    def update(self, changes: list, targets: dict[str, dict]):
+        from core.sync.products import WriteResult as ProductResult
+
+        result = ProductResult()
+        pricelist, currency = self._target_pricelist() if any(c.variants for c in changes) else (0, "")
+        for change in changes:
+            by_product: dict[int, dict[int, Decimal]] = {}
+            conflict = ""
+            for variant in change.variants:
+                target = targets[variant.sku]
+                prices = by_product.setdefault(target["product"], {})
+                if target["variant"] in prices and prices[target["variant"]] != variant.price:
+                    conflict = (f"Centra prices are per variant, not per size: BC prices the sizes of variant "
+                                f"{target['variant']} differently ({prices[target['variant']]} and {variant.price}, "
+                                f"SKU {variant.sku}); give them one price in BC")
+                prices[target["variant"]] = variant.price
+            if conflict:
+                result.failed.append((change, conflict))
+                continue
+            refused = []
+            for product, prices in by_product.items():
+                errors = self.client.set_prices(pricelist, currency, product, prices)
+                result.calls += 1
+                if errors:
+                    refused.append("; ".join(text(e.get("message")) for e in errors))
+                    if any(isinstance(e.get("path"), list) and e["path"][-1] in ("product", "productVariant")
+                           for e in errors):
+                        result.gone += change.product.skus  # the cached ids are stale: look them up again
+            if refused:
+                result.failed.append((change, f"Centra refused the prices of {change.item}: {'; '.join(refused)}"))
+            else:
+                result.applied.append(change)  # names, status, categories are Centra's: nothing else to send
+        return result
+
+    def create(self, products: list):
+        from core.sync import product_mapping
+        from core.sync.products import WriteResult as ProductResult
+
+        result = ProductResult()
+        for product in products:
+            change = product_mapping.ProductChange(product, product.fields(), product.variants)
+            result.failed.append((change, f"{product.item} is not in Centra: products are created in Centra (its "
+                                          "PIM), the bridge writes prices only; switch off create_missing"))
+        return result
