@@ -11,7 +11,7 @@ import pytest
 
 from core.errors import NeedsAttention
 from core.state import Envelope, SyncStatus, names
-from core.sync import products, refunds, shipments, stock
+from core.sync import orders, products, refunds, shipments, stock
 from core.sync.context import get_context
 from sandbox.centra_emulator import CentraEmulator
 from sandbox.stack import LocalStack
@@ -229,3 +229,30 @@ def test_bc_prices_land_on_the_centra_pricelist_per_variant_and_only_changes_go_
     assert centra.prices[(1, 2002)] == shopify_like["IPOD2008PINK"]
     calls = centra.counters["setPrices"]
     assert products.export_products(get_context(), SHOP).writes == 0 and centra.counters["setPrices"] == calls
+
+
+def test_the_reconcile_brings_an_order_whose_webhook_never_came_and_events_bring_a_cancellation(stack, centra):
+    missed = centra.add_order(centra.make_order([("2000", 1, "89.00")]))  # no webhook sent
+    assert orders.reconcile_orders(get_context()) >= 1
+    stack.wait_until_settled()
+    binding = get_context().bindings.get("order", SHOP, str(missed["number"]))
+    assert binding is not None and binding.is_bound
+    [bc_order] = stack.bc.records(stack.company_id("se"), "salesOrders", number=binding.bc_number)
+
+    # an order created before the window is cancelled in Centra and its webhook is lost too
+    later = datetime.now(UTC) + timedelta(days=3)
+    orders.reconcile_orders(get_context(), now=later)  # the window still holds its creation: nothing new
+    centra.touch_order(missed["number"], datetime.now(UTC), status="CANCELLED")
+    orders.reconcile_orders(get_context(), now=later + timedelta(minutes=1))
+    stack.wait_until_settled()
+    # without the Events system the change is not seen (docs/platforms.md says so)
+    assert stack.bc.records(stack.company_id("se"), "salesOrders", id=bc_order["id"])
+
+    # with the integration listening to Order events, the next change is in the feed and the reconcile sees it
+    centra.listeners.add("Order")
+    centra.touch_order(missed["number"], datetime.now(UTC), status="CANCELLED")
+    orders.reconcile_orders(get_context(), now=later + timedelta(minutes=2))
+    stack.wait_until_settled()
+    assert not stack.bc.records(stack.company_id("se"), "salesOrders", id=bc_order["id"])  # the open order is gone
+    assert get_context().bindings.get("order", SHOP, str(missed["number"])).is_cancelled
+    assert all(e["confirmed"] for e in centra.events)
