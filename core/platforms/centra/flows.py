@@ -1,4 +1,4 @@
-"""Centra's parts of the flows beyond orders (found by core.platforms.part): stock, shipments, refunds.
+"""Centra's parts of the flows beyond orders (found by core.platforms.part): stock, shipments, refunds, prices.
 
 Stock (contract 4.2): absolute `setStock` per warehouse, PHYSICAL quantities, per variant and size.
 - A shop location is a Centra warehouse id: `[shops.locations] "1" = ["MAIN"]` shows BC location MAIN in
@@ -12,6 +12,8 @@ Stock (contract 4.2): absolute `setStock` per warehouse, PHYSICAL quantities, pe
 
 Shipments (contract 4.3): `createShipment` on the order's lines, then `completeShipment` with tracking.
 Refunds (contract 4.5): completed returns of the Order API (REST), see `new_refunds`.
+Prices (contract 4.4): `setPrices` per variant on one pricelist, see `ProductWriter`.
+docs/platforms.md ("Centra") says all of this in the operator's words, with what is not verified.
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ class StockWriter:
             for error in errors:
                 message = text(error.get("message")) or "refused"
                 path = error.get("path")
-                if _index(path, "warehouse") is not None or (isinstance(path, list) and "warehouse" in path):
+                if isinstance(path, list) and "warehouse" in path:
                     raise NeedsAttention(f"Centra refused warehouse {warehouse}: {message}",
                                          resolution="check the warehouse ids in [shops.locations] / [shops.stock] "
                                                     "default_location against AMS → Setup → Warehouses",

@@ -14,6 +14,7 @@ older ones to later pages: read twice, never missed).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -30,8 +31,6 @@ TIMEZONE_MARGIN = timedelta(hours=14)  # UTC−12 … UTC+14: a local time is at
 
 
 def order_api_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> OrderApiClient:
-    import os
-
     settings = os.environ if settings is None else settings
     name = shop.refunds.order_api_key_setting
     key = (settings.get(name) or "").strip() if name else ""
