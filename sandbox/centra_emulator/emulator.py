@@ -1,20 +1,35 @@
-"""Centra over real HTTP: the Integration API `orders` queries the bridge sends, and signed webhooks.
+"""Centra over real HTTP: the Integration API (GraphQL) the bridge uses, the Order API's returns, and signed
+webhooks. Every rule below is from contract section 4 (`../shared/contracts/platforms-wave2.md`) and the
+documentation it cites; where that is silent, the emulator's reading is said at the handler.
 
     emu = CentraEmulator(token="centra-test-token").start()
     emu.add_order(emu.make_order([("JACKET-M", 1, "675.00")], updated=...))
+    emu.add_variant(2001, {"M": "JACKET-M"})          # the catalog: variant → {size name: SKU}
     emu.send_webhook(url, [{"type": "order", "action": "update", "id": 14}], secret="…")
 
 `POST /graphql/integration` with `Authorization: Bearer <token>` (else 401 with a GraphQL `errors` body).
-Just enough GraphQL for the bridge, no general engine: the root field must be `orders` with either
-`where: {number: N}` or `where: {updatedAt: {from: "…", to: "…"}}, sort: [updatedAt_ASC], limit: L,
-page: P` (both bounds inclusive, L ≤ 100, P ≥ 1), and the query must spread `...bridgeOrder`; anything else
-answers `{"errors": [...]}` so an unexpected query fails loudly in tests. Selection sets are not
-interpreted: each order answers the complete node the bridge selects (client.ORDER_FIELDS).
+Just enough GraphQL for the bridge, no general engine; anything else answers `{"errors": [...]}` so an
+unexpected query fails loudly in tests:
+- orders (4.1): `orders(where: {number: N})` and `orders(where: {createdAt: {from, to}}, limit, page)` with
+  the bounds in the documented "Y-m-d H:i:s" form (no updatedAt filter: not documented), spreading
+  `...bridgeOrder` (the complete node is answered, selection sets are not interpreted); the order a
+  shipment needs (with `shipments`); the Events system: `eventListeners`, `events` (oldest unconfirmed
+  first; `emu.listeners.add("Order")` makes add_order/touch_order queue events), `confirmEvents`;
+- stock (4.2): the catalog read `productVariants(limit, page)`, `setStock` (warehouse, PHYSICAL enum, Int
+  quantities; unknown warehouse/variant/size are userErrors with their path; any userError applies nothing);
+- shipments (4.3): `createShipment` (lines of the order, no more than is left, `capture`/`isPaid`) and
+  `completeShipment` (only good-to-go and paid, shippedAt not in the future);
+- prices (4.4): `pricelists`, `setPrices` (per variant, the pricelist's currency).
+Arguments are parsed with graphql-core, so a malformed literal is a syntax error as in Centra.
+
+`GET /api/order/returns` (4.5, the Order API plugin): `API-Authorization` key, `limit`, `page`,
+`newer_than` ("Y-m-d" or "Y-m-d H:i:s" only), newest first, `{"status": "ok", "returns": [...]}`.
 
 Orders are DTC orders in SEK with prices incl. 25 % VAT by default; `make_order` builds internally
 consistent nodes (lineValue = quantity × unitPrice, grandTotal = lines + shipping, taxIncluded from the
 lines and shipping). `fail_next(status, count, retry_after=)` answers the next authorised requests with an
-error (429 carries Retry-After). Counters: requests, unauthorized, faults; `emu.queries` logs every query.
+error (429 carries Retry-After). Counters: requests, unauthorized, faults and one per GraphQL root field;
+`emu.queries` logs every query.
 """
 
 from __future__ import annotations
