@@ -87,6 +87,13 @@ def test_a_retry_finds_its_own_shipment_and_never_creates_a_second(client, centr
     assert again.data["recovered"] and len(centra.shipments) == 1
 
 
+def test_a_shipment_is_only_recognised_by_its_own_number(client, centra, order):
+    push(client, order["number"], bc_shipment("S-10", ("TEE-S", 1)))
+    push(client, order["number"], bc_shipment("S-1", ("TEE-S", 1)))  # "BC shipment S-1" is inside "… S-10"
+    assert sorted(s["additionalMessage"] for s in centra.shipments.values()) == ["BC shipment S-1",
+                                                                                 "BC shipment S-10"]
+
+
 def test_an_order_captured_in_full_ships_as_paid_without_a_second_capture(client, centra, order):
     order["paymentHistory"].append({"entryType": "CAPTURE", "status": "SUCCESS",
                                     "value": {"value": order["grandTotal"]["value"]}})

@@ -1,4 +1,4 @@
-"""The Centra Integration API (GraphQL): orders in, stock and shipments out.
+"""The Centra Integration API (GraphQL): orders in; stock, shipments and prices out.
 
     client = client_for(shop)                  # token from the app setting named by shop.api_token_setting
     node = client.order(14)                    # the order node by its number, None when there is none
@@ -7,11 +7,14 @@
     client.size_targets()                      # SKU → (variant id, size name), for setStock
     client.set_stock(warehouse, variants)      # userErrors of one setStock mutation
     client.create_shipment(input) / client.complete_shipment(id, input)   # (shipment, userErrors)
+    client.set_prices(pricelist, currency, product, {variant: price})    # userErrors of one setPrices
 
 Endpoint: `shop.url` is the Integration API URL (`https://<tenant>.centra.com/graphql/integration`); a bare
 tenant URL gets `/graphql/integration` appended. Auth: `Authorization: Bearer <Integration API token>`
 (AMS → System → API Tokens, with Order:read, Order.shippingAddress:read, Order.billingAddress:read,
-Purchaser:read, Product:read, Payment:read). Tokens expire (30 days by default): a 401 says so.
+Purchaser:read, Product:read, Payment:read; for the other flows the write permissions of stock, shipments
+and prices, and Event:read/Event:write for the events feed). Tokens expire (30 days by default): a 401
+says so.
 
 Orders: `orders(where: {number: N}, limit: 1)` (the documented look-up after an order webhook). The reconcile
 (`orders_updated_between`) reads orders created in the window with the documented createdAt filter and,
@@ -19,8 +22,9 @@ when the integration listens to Order events, the Events system's unconfirmed Or
 Arguments are written into the query as literals we format ourselves (integers, strings, enums), so no
 GraphQL input type name has to be guessed.
 
-Limits: query complexity per token; over it Centra answers 429 with Retry-After, which the shared send
-honours (then Retryable). GraphQL `errors` → NeedsAttention naming the message. The token is never logged.
+Limits: query complexity per token; over it Centra answers 429 with Retry-After, a point in time, turned
+into seconds for the shared send (then Retryable). GraphQL `errors` → NeedsAttention naming the message.
+The token is never logged.
 """
 
 from __future__ import annotations

@@ -176,7 +176,7 @@ class ShipmentWriter:
                            "it is there, or mark it done",
                 code="shop_order_missing")
         ours = next((s for s in order.get("shipments") or []
-                     if isinstance(s, dict) and marker in text(s.get("additionalMessage"))), None)
+                     if isinstance(s, dict) and text(s.get("additionalMessage")).strip() == marker), None)
         if ours is not None and ours.get("isShipped"):
             return Pushed(f"Centra shipment {ours.get('number')} of order {order_id} is already completed for "
                           f"{marker}; linked.", {"shipment": ours.get("id"), "recovered": True,
