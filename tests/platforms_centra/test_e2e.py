@@ -137,6 +137,7 @@ def test_a_size_centra_refuses_fails_alone_is_reported_and_looked_up_again(stack
     assert again.failed == 0 and again.lookups == 1
     record = stack.synclog.get("stock", SHOP, "sku:IPOD2008PINK")
     assert record.status is SyncStatus.SKIPPED and record.code == "unknown_sku"
+    centra.add_variant(2002, {"One Size": "IPOD2008PINK"})  # active again, for the tests after this one
 
 
 def test_a_location_that_is_no_centra_warehouse_stops_the_run_with_the_fix(stack, centra):
