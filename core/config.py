@@ -268,6 +268,14 @@ class RefundImport(Section):
     # a refund whose order BC has not invoiced yet: wait for the invoice (retry later) or ask a person now
     before_invoice: Literal["wait", "needs_attention"] = "wait"
     post_credit_memo: bool = False  # post the credit memo right away (else it stays a draft for review)
+    # Centra: returns and their money are read from the Order API (REST), not the Integration API
+    order_api_url: str = ""  # the Order API plugin URL (<base> in Centra's docs)
+    order_api_key_setting: str | None = None  # app setting holding the plugin's API key (API-Authorization)
+
+    @field_validator("order_api_key_setting")
+    @classmethod
+    def _names(cls, v):
+        return v if v is None else _setting_name(v)
 
 
 class ShipmentExport(Section):
@@ -288,6 +296,7 @@ class ProductExport(Section):
     price_list_page: str = ""  # published page with sales prices (BC API v2.0 has none); empty = items.unitPrice
     price_list_code: str = ""  # which price list in that page
     prices_include_tax: bool = True  # whether the shop shows prices incl. tax (BC unitPrice per item setting)
+    shop_price_list: str = ""  # Centra: the pricelist id the prices go to (Centra keeps prices per pricelist)
     sync_minutes: int = Field(60, gt=0)
 
 

@@ -710,9 +710,9 @@ def enqueue_changed_orders(ctx: Context, shop: Shop, since: datetime, until: dat
         binding = ctx.bindings.get("order", shop.key, external_id)
         if binding is not None and binding.is_cancelled:
             continue
-        if (binding is not None and binding.is_bound and order is not None
+        if (binding is not None and binding.is_bound and order is not None and order.cancelled_at is None
                 and binding.data.get("fingerprint") == fingerprint(order)):
-            continue
+            continue  # unchanged for BC; a cancellation changes no line, but it is news (the worker cancels)
         ref = ctx.inbox.store(shop.key, json.dumps(raw_order).encode(), {"content-type": "application/json"},
                               source=source)
         enqueue(ctx.storage, names.ORDERS_IMPORT, Envelope(

@@ -518,7 +518,8 @@ class _Pusher:
                     return
                 self.sleep(min(60.0, exc.retry_after or 5.0))
             except NeedsAttention as exc:
-                if exc.code in ("shop_auth_failed", "missing_setting", "woo_stock_management_off"):
+                if exc.code in ("shop_auth_failed", "missing_setting", "woo_stock_management_off",
+                                "stock_location_unknown"):
                     raise  # every batch would fail the same way
                 log.warning("stock: batch of %s pairs for %s rejected: %s", len(batch), self.shop.key, exc.message)
                 self._failed(batch, exc.message)

@@ -16,11 +16,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--orders", type=int, default=3, help="demo orders (updated in the last hour)")
     args = parser.parse_args(argv)
     emu = CentraEmulator(token=args.token)
+    emu.add_variant(2001, {"M": "JACKET-M"})  # the demo orders' SKUs, so stock and prices have targets
+    emu.add_variant(2002, {"S": "TEE-S"})
     now = datetime.now(UTC)
     for n in range(args.orders):
         emu.add_order(emu.make_order([("JACKET-M", 1, "675.00"), ("TEE-S", 2, "199.00")],
                                      updated=now - timedelta(minutes=10 * (n + 1))))
-    emu.serve(args.port, args.host, lambda: f"Centra emulator at {emu.graphql_url} (Bearer {args.token})")
+    emu.serve(args.port, args.host, lambda: f"Centra emulator at {emu.graphql_url} (Bearer {args.token}); Order API "
+                                            f"at {emu.order_api_url} (API-Authorization {emu.order_api_key})")
 
 
 if __name__ == "__main__":

@@ -1,20 +1,35 @@
-"""Centra over real HTTP: the Integration API `orders` queries the bridge sends, and signed webhooks.
+"""Centra over real HTTP: the Integration API (GraphQL) the bridge uses, the Order API's returns, and signed
+webhooks. Every rule below is from contract section 4 (`../shared/contracts/platforms-wave2.md`) and the
+documentation it cites; where that is silent, the emulator's reading is said at the handler.
 
     emu = CentraEmulator(token="centra-test-token").start()
     emu.add_order(emu.make_order([("JACKET-M", 1, "675.00")], updated=...))
+    emu.add_variant(2001, {"M": "JACKET-M"})          # the catalog: variant → {size name: SKU}
     emu.send_webhook(url, [{"type": "order", "action": "update", "id": 14}], secret="…")
 
 `POST /graphql/integration` with `Authorization: Bearer <token>` (else 401 with a GraphQL `errors` body).
-Just enough GraphQL for the bridge, no general engine: the root field must be `orders` with either
-`where: {number: N}` or `where: {updatedAt: {from: "…", to: "…"}}, sort: [updatedAt_ASC], limit: L,
-page: P` (both bounds inclusive, L ≤ 100, P ≥ 1), and the query must spread `...bridgeOrder`; anything else
-answers `{"errors": [...]}` so an unexpected query fails loudly in tests. Selection sets are not
-interpreted: each order answers the complete node the bridge selects (client.ORDER_FIELDS).
+Just enough GraphQL for the bridge, no general engine; anything else answers `{"errors": [...]}` so an
+unexpected query fails loudly in tests:
+- orders (4.1): `orders(where: {number: N})` and `orders(where: {createdAt: {from, to}}, limit, page)` with
+  the bounds in the documented "Y-m-d H:i:s" form (no updatedAt filter: not documented), spreading
+  `...bridgeOrder` (the complete node is answered, selection sets are not interpreted); the order a
+  shipment needs (with `shipments`); the Events system: `eventListeners`, `events` (oldest unconfirmed
+  first; `emu.listeners.add("Order")` makes add_order/touch_order queue events), `confirmEvents`;
+- stock (4.2): the catalog read `productVariants(limit, page)`, `setStock` (warehouse, PHYSICAL enum, Int
+  quantities; unknown warehouse/variant/size are userErrors with their path; any userError applies nothing);
+- shipments (4.3): `createShipment` (lines of the order, no more than is left, `capture`/`isPaid`) and
+  `completeShipment` (only good-to-go and paid, shippedAt not in the future);
+- prices (4.4): `pricelists`, `setPrices` (per variant, the pricelist's currency).
+Arguments are parsed with graphql-core, so a malformed literal is a syntax error as in Centra.
+
+`GET /api/order/returns` (4.5, the Order API plugin): `API-Authorization` key, `limit`, `page`,
+`newer_than` ("Y-m-d" or "Y-m-d H:i:s" only), newest first, `{"status": "ok", "returns": [...]}`.
 
 Orders are DTC orders in SEK with prices incl. 25 % VAT by default; `make_order` builds internally
 consistent nodes (lineValue = quantity × unitPrice, grandTotal = lines + shipping, taxIncluded from the
 lines and shipping). `fail_next(status, count, retry_after=)` answers the next authorised requests with an
-error (429 carries Retry-After). Counters: requests, unauthorized, faults; `emu.queries` logs every query.
+error (429 carries Retry-After). Counters: requests, unauthorized, faults and one per GraphQL root field;
+`emu.queries` logs every query.
 """
 
 from __future__ import annotations
@@ -27,23 +42,30 @@ import re
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 import httpx
+from graphql import GraphQLError, parse
+from graphql.language import EnumValueNode
+from graphql.utilities import value_from_ast_untyped
 
 from sandbox.loopback import LoopbackServer
 
 PATH = "/graphql/integration"
+ORDER_API_PATH = "/api/order"  # the Order API plugin's <base> (its URL is the plugin's, set per installation)
+_REST_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 MAX_LIMIT = 100
 CENT = Decimal("0.01")
 
 _BY_NUMBER = re.compile(r"\borders\s*\(\s*where:\s*\{\s*number:\s*(\d+)\s*\}\s*(?:,\s*limit:\s*(\d+)\s*)?\)")
-_UPDATED = re.compile(r'\borders\s*\(\s*where:\s*\{\s*updatedAt:\s*\{\s*from:\s*"([^"]+)"\s*,'
-                      r'\s*to:\s*"([^"]+)"\s*\}\s*\}'
-                      r"\s*,\s*sort:\s*\[\s*updatedAt_ASC\s*\]\s*,\s*limit:\s*(\d+)\s*,\s*page:\s*(\d+)\s*\)")
+# the documented createdAt filter, bounds in the documented "Y-m-d H:i:s" form (read in the installation's
+# zone, UTC here); an updatedAt filter on orders is not documented, so the emulator does not offer one
+_CREATED = re.compile(r'\borders\s*\(\s*where:\s*\{\s*createdAt:\s*\{\s*from:\s*"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"'
+                      r'\s*,\s*to:\s*"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"\s*\}\s*\}'
+                      r"\s*,\s*limit:\s*(\d+)\s*,\s*page:\s*(\d+)\s*\)")
 
 
 def _money(value: Decimal) -> float | int:
@@ -54,6 +76,15 @@ def _money(value: Decimal) -> float | int:
 
 def _time(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _parse_shipped_at(value) -> datetime | None:
+    """completeShipment's shippedAt: an ISO date/time (PHP would also take relative dates; "now" is handled
+    by the caller), None when unreadable."""
+    try:
+        return _parse_time(str(value).replace(" ", "T", 1) if len(str(value)) > 10 else f"{value}T00:00:00")
+    except ValueError:
+        return None
 
 
 def _parse_time(value: str) -> datetime:
@@ -74,8 +105,15 @@ def sign_webhook(body: bytes, secret: str, timestamp: int) -> str:
 class CentraEmulator(LoopbackServer):
     name = "centra-emulator"
 
-    def __init__(self, token: str = "centra-test-token", *, currency: str = "SEK"):  # noqa: S107
+    def __init__(self, token: str = "centra-test-token", *, currency: str = "SEK",  # noqa: S107
+                 order_api_key: str = "centra-order-api-key"):  # noqa: S107
         self.token = token
+        self.order_api_key = order_api_key
+        self.returns: dict[int, dict] = {}
+        self.listeners: set[str] = set()  # object types the integration listens to (setEventListeners)
+        self.events: list[dict] = []
+        self._event_ids = itertools.count(1)
+        self._return_ids = itertools.count(385)
         self.currency = currency
         self.lock = threading.RLock()
         self.orders: dict[int, dict] = {}
@@ -84,10 +122,24 @@ class CentraEmulator(LoopbackServer):
         self._numbers = itertools.count(14)
         self._line_ids = itertools.count(68)
         self._faults: list[tuple[int, float | None]] = []
+        # catalog and stock (contract 4.2): variant id → {size name: SKU}; (warehouse, variant, size) → quantity
+        self.warehouses: dict[int, str] = {1: "Default warehouse"}
+        self.variants: dict[int, dict[str, str]] = {}
+        self.product_of: dict[int, int] = {}  # variant id → product id
+        self.pricelists: dict[int, str] = {1: currency}  # pricelist id → currency code
+        self.prices: dict[tuple[int, int], Decimal] = {}  # (pricelist, variant) → price
+        self.stock: dict[tuple[int, int, str], int] = {}
+        self.shipments: dict[int, dict] = {}
+        self._shipment_ids = itertools.count(345)
+        self.now = lambda: datetime.now(UTC)
 
     @property
     def graphql_url(self) -> str:
         return self.base_url + PATH
+
+    @property
+    def order_api_url(self) -> str:
+        return self.base_url + ORDER_API_PATH
 
 
     def fail_next(self, status: int = 503, count: int = 1, *, retry_after: float | None = None) -> None:
@@ -157,13 +209,128 @@ class CentraEmulator(LoopbackServer):
     def add_order(self, order: dict) -> dict:
         with self.lock:
             self.orders[int(order["number"])] = order
+            self._event("CREATED", order["number"])
             return order
 
     def touch_order(self, number: int, updated: datetime, **changes) -> dict:
         with self.lock:
             order = {**self.orders[int(number)], **changes, "updatedAt": _time(updated)}
             self.orders[int(number)] = order
+            self._event("UPDATED", number)
             return order
+
+    # ---- the Events system (events-system docs): listeners, oldest unconfirmed first, confirmEvents ----
+
+    def _event(self, change: str, number: int) -> None:
+        if "Order" in self.listeners:
+            self.events.append({"id": next(self._event_ids), "objectType": "Order", "changeType": change,
+                                "number": int(number), "confirmed": False})
+
+    def _gql_eventListeners(self, arguments: dict) -> list[dict]:  # noqa: N802
+        return [{"objectType": kind, "changeTypes": ["CREATED", "UPDATED", "DELETED", "COMPLETED"]}
+                for kind in sorted(self.listeners)]
+
+    def _gql_events(self, arguments: dict) -> list[dict]:
+        where = _value(arguments, "where") or {}
+        limit = _value(arguments, "limit") or 100
+        if not isinstance(limit, int) or not 1 <= limit <= 1000:
+            raise _Refused("limit must be 1..1000")
+        kinds = where.get("objectType")
+        rows = [e for e in self.events if not e["confirmed"] and (not kinds or e["objectType"] in kinds)]
+        return [{"id": e["id"], "objectType": e["objectType"], "changeType": e["changeType"],
+                 "object": self.orders.get(e["number"])} for e in rows[:limit]]
+
+    def _gql_confirmEvents(self, arguments: dict) -> dict:  # noqa: N802
+        ids = (_value(arguments, "input") or {}).get("eventsIds")
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise _Refused("Field ConfirmEventsInput.eventsIds of required type [Int!]! was not provided")
+        for event in self.events:
+            if event["id"] in ids:
+                event["confirmed"] = True
+        return {"userErrors": [], "userWarnings": []}
+
+    def add_variant(self, variant_id: int, sizes: dict[str, str], product: int | None = None) -> None:
+        """A product variant with its sizes: {size name: SKU}; its product (default: its own id + 5000)."""
+        with self.lock:
+            self.variants[int(variant_id)] = dict(sizes)
+            self.product_of[int(variant_id)] = int(product if product is not None else variant_id + 5000)
+
+    def stock_of(self, sku: str, warehouse: int = 1) -> int | None:
+        with self.lock:
+            for variant, sizes in self.variants.items():
+                for size, size_sku in sizes.items():
+                    if size_sku == sku:
+                        return self.stock.get((warehouse, variant, size))
+        return None
+
+    # ---- returns (contract 4.5: Order API REST) ----
+
+    def add_return(self, number: int, lines: list[tuple[int, int]], *, completed: bool = True,
+                   shipping: str = "0", return_cost: str = "0", created: datetime | None = None,
+                   return_to_stock: bool = True) -> dict:
+        """A return of order `number` in the documented `GET returns` shape: [(order line id, quantity)];
+        price = the line's unitPrice (tax included), taxValue = the VAT inside products and shipping."""
+        with self.lock:
+            order = self.orders[int(number)]
+            by_id = {line["id"]: line for line in order["lines"]}
+            products, tax = [], Decimal(0)
+            for line_id, quantity in lines:
+                line = by_id[line_id]
+                price = Decimal(str(line["unitPrice"]["value"]))
+                rate = Decimal(line["taxPercent"]) / 100
+                tax += price * quantity - price * quantity / (1 + rate)
+                products.append({"returnLineId": next(self._line_ids), "shipmentLineId": next(self._line_ids),
+                                 "orderLineId": line_id, "productId": line["product"]["id"],
+                                 "variantId": line["productVariant"]["id"], "productName": line["product"]["name"],
+                                 "productBrand": "", "variantName": line["productVariant"]["name"],
+                                 "size": line["productSize"]["description"], "sku": line["productSize"]["SKU"],
+                                 "variantSku": "", "sizeSku": "", "ean": "", "upc": "", "quantity": quantity,
+                                 "price": _money(price)})
+            ship = Decimal(shipping)
+            rate = Decimal(order["lines"][0]["taxPercent"]) / 100
+            tax += ship - ship / (1 + rate)
+            ident = next(self._return_ids)
+            row = {"returnId": ident, "completed": completed, "shipment": f"{number}-1", "shipmentId": 8000 + ident,
+                   "orderId": int(number), "selectionId": order["id"], "customerId": 4,
+                   "date": (created or self.now()).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), "marketId": 1,
+                   "pricelistId": 1, "returnCost": _money(Decimal(return_cost)), "shippingCost": _money(ship),
+                   "handlingCost": 0, "voucherValue": 0, "taxValue": _money(tax), "taxDeduction": 0,
+                   "currency": order["grandTotal"]["currency"]["code"], "baseCurrency": self.currency,
+                   "baseCurrencyRate": 1, "returnToStock": return_to_stock, "comment": None,
+                   "createdFrom": "Order API", "products": products}
+            self.returns[ident] = row
+            return row
+
+    def rest(self, method: str, path: str, headers, query: dict[str, list[str]]) -> tuple[int, dict]:
+        """The Order API: `GET <base>/returns?limit&page&newer_than&return`, newest first; the plugin's
+        key in API-Authorization; the documented envelope `{"status": "ok"|"no", ...}`."""
+        self.counters["rest"] += 1
+        key = headers.get("API-Authorization") or ""
+        if not hmac.compare_digest(key.encode(), self.order_api_key.encode()):
+            self.counters["unauthorized"] += 1
+            return 401, {"status": "no", "msg": "Unauthorized"}
+        with self.lock:
+            fault = self._faults.pop(0) if self._faults else None
+        if fault is not None:
+            self.counters["faults"] += 1
+            return fault[0], {"status": "no", "msg": "Server error"}
+        if method != "GET" or path != "/returns":
+            return 404, {"status": "no", "msg": "Not found"}
+        try:
+            limit = int((query.get("limit") or ["100"])[0])
+            page = int((query.get("page") or ["1"])[0])
+        except ValueError:
+            return 400, {"status": "no", "msg": "limit and page are integers"}
+        newer_than = (query.get("newer_than") or [""])[0]
+        if newer_than and not _REST_DATE.match(newer_than):  # "YYYY-mm-dd" or "YYYY-mm-dd HH:MM:SS" only
+            return 400, {"status": "no", "msg": "newer_than: allowed formats YYYY-mm-dd and YYYY-mm-dd HH:MM:SS"}
+        with self.lock:
+            rows = sorted(self.returns.values(), key=lambda r: (r["date"], r["returnId"]), reverse=True)
+        if newer_than:
+            rows = [r for r in rows if r["date"] >= (newer_than if " " in newer_than else newer_than + " 00:00:00")]
+        if query.get("return"):
+            rows = [r for r in rows if str(r["returnId"]) == query["return"][0]]
+        return 200, {"status": "ok", "returns": rows[(page - 1) * limit: page * limit]}
 
     # ---- webhooks ----
 
@@ -195,23 +362,256 @@ class CentraEmulator(LoopbackServer):
         except ValueError:
             return 400, {"errors": [{"message": "Invalid JSON body"}]}, {}
         self.queries.append(query)
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            return 200, {"errors": [{"message": f"Syntax Error: {exc.message}"}]}, {}
+        operation = document.definitions[0]
+        root = operation.selection_set.selections[0]
+        name = root.name.value
+        arguments = {a.name.value: a.value for a in root.arguments or []}
+        handler = getattr(self, f"_gql_{name}", None)
+        if name == "orders" and "...bridgeOrder" not in query and "shipments {" in query:
+            handler = self._shipping_orders  # the order as a shipment needs it (client.SHIPPING_ORDER_QUERY)
+        if handler is not None:
+            self.counters[name] += 1
+            try:
+                with self.lock:
+                    data = handler(arguments)
+            except _Refused as exc:
+                return 200, {"errors": [{"message": str(exc)}]}, {}
+            return 200, {"data": {name: data}, "extensions": {"complexity": 111}}, {}
         if "...bridgeOrder" not in query or "fragment bridgeOrder on Order" not in query:
             return 200, {"errors": [{"message": "emulator: the query must select ...bridgeOrder"}]}, {}
         if match := _BY_NUMBER.search(query):
             with self.lock:
                 order = self.orders.get(int(match.group(1)))
             return 200, {"data": {"orders": [order] if order else []}, "extensions": {"complexity": 229}}, {}
-        if match := _UPDATED.search(query):
+        if match := _CREATED.search(query):
             since, until = _parse_time(match.group(1)), _parse_time(match.group(2))
             limit, page = int(match.group(3)), int(match.group(4))
             if not 1 <= limit <= MAX_LIMIT or page < 1:
                 return 200, {"errors": [{"message": f"limit must be 1..{MAX_LIMIT} and page ≥ 1"}]}, {}
             with self.lock:
-                found = sorted((o for o in self.orders.values() if since <= _parse_time(o["updatedAt"]) <= until),
-                               key=lambda o: (_parse_time(o["updatedAt"]), o["number"]))
+                # no sort argument: the emulator lists by number, as an id order would
+                found = sorted((o for o in self.orders.values() if since <= _parse_time(o["createdAt"]) <= until),
+                               key=lambda o: o["number"])
             chunk = found[(page - 1) * limit: page * limit]
             return 200, {"data": {"orders": chunk}, "extensions": {"complexity": 10 + 20 * len(chunk)}}, {}
         return 200, {"errors": [{"message": "emulator: unsupported query"}]}, {}
+
+    # ---- stock (contract 4.2) ----
+
+    def _gql_productVariants(self, arguments: dict) -> list[dict]:  # noqa: N802 - the GraphQL field name
+        limit, page = _value(arguments, "limit") or MAX_LIMIT, _value(arguments, "page") or 1
+        if not 1 <= int(limit) <= MAX_LIMIT or int(page) < 1:
+            raise _Refused(f"limit must be 1..{MAX_LIMIT} and page ≥ 1")
+        rows = [{"id": variant, "product": {"id": self.product_of[variant]},
+                 "productSizes": [{"SKU": sku, "size": {"name": size}} for size, sku in sizes.items()]}
+                for variant, sizes in sorted(self.variants.items())]
+        return rows[(int(page) - 1) * int(limit): int(page) * int(limit)]
+
+    def _gql_setStock(self, arguments: dict) -> dict:  # noqa: N802
+        """Absolute stock per warehouse. Schema violations (a missing input field, a string where the enum
+        goes, a quantity that is not an Int) refuse the call; unknown warehouse, variant or size are
+        userErrors with their path. Any userError: nothing is applied (the emulator's reading; Centra does
+        not document partial application, and the bridge does not rely on either)."""
+        node = arguments.get("input")
+        data = _value(arguments, "input")
+        if not isinstance(data, dict) or not isinstance(data.get("warehouse"), dict) or \
+                not isinstance(data.get("productVariants"), list):
+            raise _Refused("Field SetStockInput.warehouse and productVariants of required type are not provided")
+        kind = next((f.value for f in node.fields if f.name.value == "stockQuantityType"), None)
+        if kind is not None and not (isinstance(kind, EnumValueNode) and kind.value == "PHYSICAL"):
+            raise _Refused("Enum StockQuantityType cannot represent this value (PHYSICAL is the documented one)")
+        errors, updates = [], {}
+        warehouse = data["warehouse"].get("id")
+        if warehouse not in self.warehouses:
+            errors.append(_user_error(f"Warehouse {warehouse} not found", "input", "warehouse"))
+        for i, row in enumerate(data["productVariants"]):
+            variant = (row.get("productVariant") or {}).get("id") if isinstance(row, dict) else None
+            levels = row.get("sizeStockLevels") if isinstance(row, dict) else None
+            if variant is None or not isinstance(levels, list):
+                raise _Refused(f"productVariants[{i}] needs productVariant and sizeStockLevels")
+            if variant not in self.variants:
+                errors.append(_user_error(f"Product variant {variant} not found", "input", "productVariants", i,
+                                          "productVariant"))
+                continue
+            for j, level in enumerate(levels):
+                size = ((level or {}).get("size") or {}).get("name")
+                quantity = (level or {}).get("quantity")
+                if not isinstance(quantity, int) or isinstance(quantity, bool):
+                    raise _Refused(f"Int cannot represent non-integer value: {quantity!r}")
+                if size not in self.variants[variant]:
+                    errors.append(_user_error(f"Size {size!r} is not active for variant {variant}", "input",
+                                              "productVariants", i, "sizeStockLevels", j, "size"))
+                elif quantity < 0:
+                    errors.append(_user_error("Quantity cannot be negative", "input", "productVariants", i,
+                                              "sizeStockLevels", j, "quantity"))
+                else:
+                    updates[(warehouse, variant, size)] = quantity
+        if errors:
+            return {"stockChanges": None, "userErrors": errors}
+        self.stock.update(updates)
+        return {"stockChanges": [{"id": 4000 + len(self.stock)}], "userErrors": []}
+
+    # ---- prices (contract 4.4; the input shape as the ERP guide shows setPrices) ----
+
+    def _gql_pricelists(self, arguments: dict) -> list[dict]:
+        return [{"id": ident, "currency": {"code": code}} for ident, code in sorted(self.pricelists.items())]
+
+    def _gql_setPrices(self, arguments: dict) -> dict:  # noqa: N802
+        """Prices per variant on a pricelist. Schema violations refuse the call; an unknown pricelist,
+        product or variant (or a variant of another product), or a currency other than the pricelist's
+        [unverified: how Centra answers that], are userErrors; any userError: nothing applied."""
+        data = _value(arguments, "input")
+        if not isinstance(data, dict) or not isinstance(data.get("pricelist"), dict) or \
+                not isinstance(data.get("productPrices"), list):
+            raise _Refused("Field SetPricesInput.pricelist and productPrices of required type are not provided")
+        pricelist = data["pricelist"].get("id")
+        errors, updates = [], {}
+        if pricelist not in self.pricelists:
+            errors.append(_user_error(f"Pricelist {pricelist} not found", "input", "pricelist"))
+        for i, row in enumerate(data["productPrices"]):
+            product = ((row or {}).get("product") or {}).get("id")
+            if product not in self.product_of.values():
+                errors.append(_user_error(f"Product {product} not found", "input", "productPrices", i, "product"))
+                continue
+            for j, entry in enumerate((row or {}).get("individualVariantPrices") or []):
+                variant = ((entry or {}).get("productVariant") or {}).get("id")
+                price = (entry or {}).get("price") or {}
+                if not isinstance(price.get("value"), int | float) or isinstance(price.get("value"), bool) \
+                        or not isinstance(price.get("currencyIsoCode"), str):
+                    raise _Refused("MonetaryValueInput needs value: Float! and currencyIsoCode: String!")
+                if self.product_of.get(variant) != product:
+                    errors.append(_user_error(f"Variant {variant} is not a variant of product {product}", "input",
+                                              "productPrices", i, "individualVariantPrices", j, "productVariant"))
+                elif price["currencyIsoCode"] != self.pricelists.get(pricelist):
+                    errors.append(_user_error(f"Currency {price['currencyIsoCode']} is not the pricelist's", "input",
+                                              "productPrices", i, "individualVariantPrices", j, "price"))
+                elif price["value"] < 0:
+                    errors.append(_user_error("Price cannot be negative", "input", "productPrices", i,
+                                              "individualVariantPrices", j, "price"))
+                else:
+                    updates[(pricelist, variant)] = Decimal(str(price["value"]))
+        if errors:
+            return {"pricelist": None, "userErrors": errors}
+        self.prices.update(updates)
+        return {"pricelist": {"id": pricelist}, "userErrors": []}
+
+    # ---- shipments (contract 4.3) ----
+
+    def _shipped(self, order: dict) -> dict[int, int]:
+        shipped: dict[int, int] = {}
+        for shipment in self.shipments.values():
+            if shipment["order"] == order["number"]:
+                for line in shipment["lines"]:
+                    shipped[line["orderLine"]] = shipped.get(line["orderLine"], 0) + line["quantity"]
+        return shipped
+
+    def _shipment_node(self, shipment: dict) -> dict:
+        return {k: v for k, v in shipment.items() if k not in ("order", "lines", "shipmentInfo")} | {
+            "lines": [{"id": line["id"], "quantity": line["quantity"], "orderLine": {"id": line["orderLine"]}}
+                      for line in shipment["lines"]]}
+
+    def _shipping_orders(self, arguments: dict) -> list[dict]:
+        number = (_value(arguments, "where") or {}).get("number")
+        order = self.orders.get(int(number)) if isinstance(number, int) else None
+        if order is None:
+            return []
+        return [{**order, "shipments": [self._shipment_node(s) for s in self.shipments.values()
+                                        if s["order"] == order["number"]]}]
+
+    def _gql_createShipment(self, arguments: dict) -> dict:  # noqa: N802
+        data = _value(arguments, "input")
+        if not isinstance(data, dict) or not isinstance(data.get("order"), dict) or \
+                not isinstance(data.get("lines"), list):
+            raise _Refused("Field CreateShipmentInput.order and lines of required type are not provided")
+        ref = data["order"]
+        order = next((o for o in self.orders.values()
+                      if ref.get("number") == o["number"] or (ref.get("id") and ref.get("id") == o["id"])), None)
+        if order is None:
+            return {"shipment": None, "userErrors": [_user_error("Order not found", "input", "order")]}
+        if order["status"] == "CANCELLED":
+            return {"shipment": None, "userErrors": [_user_error("Order is cancelled", "input", "order")]}
+        lines = {line["id"]: line for line in order["lines"]}
+        shipped = self._shipped(order)
+        errors, taken = [], []
+        for i, row in enumerate(data["lines"]):
+            line_id = ((row or {}).get("orderLine") or {}).get("id")
+            quantity = (row or {}).get("quantity")
+            if not isinstance(quantity, int) or isinstance(quantity, bool):
+                raise _Refused(f"Int cannot represent non-integer value: {quantity!r}")
+            if line_id not in lines:
+                errors.append(_user_error(f"Order line {line_id} is not in order {order['number']}", "input",
+                                          "lines", i, "orderLine"))
+            elif not 1 <= quantity <= lines[line_id]["quantity"] - shipped.get(line_id, 0):
+                errors.append(_user_error(f"Quantity {quantity} exceeds what is left to ship of line {line_id}",
+                                          "input", "lines", i, "quantity"))
+            else:
+                taken.append({"id": next(self._line_ids) + 10000, "orderLine": line_id, "quantity": quantity})
+        if errors or not taken:
+            return {"shipment": None, "userErrors": errors or [_user_error("No lines", "input", "lines")]}
+        captured = bool(data.get("capture"))
+        if captured:
+            value = sum((Decimal(str(lines[t["orderLine"]]["unitPrice"]["value"])) * t["quantity"] for t in taken),
+                        Decimal(0))
+            history = list(order.get("paymentHistory") or [])
+            order["paymentHistory"] = [*history, {"entryType": "CAPTURE", "status": "SUCCESS",
+                                                  "value": {"value": _money(value)}}]
+        ident = next(self._shipment_ids)
+        number = f"{order['number']}-{sum(1 for s in self.shipments.values() if s['order'] == order['number']) + 1}"
+        paid = captured or bool(data.get("isPaid"))
+        self.shipments[ident] = {
+            "id": ident, "number": number, "order": order["number"], "lines": taken,
+            "isGoodToGo": bool(data.get("isGoodToGo")), "isShipped": False, "isPaid": paid,
+            "paidAt": _time(self.now()) if paid else None, "additionalMessage": data.get("additionalMessage"),
+            "trackingNumber": None, "shippedAt": None, "sendEmail": data.get("sendEmail"),
+            "shipmentInfo": None}
+        return {"shipment": self._shipment_node(self.shipments[ident]), "userErrors": []}
+
+    def _gql_completeShipment(self, arguments: dict) -> dict:  # noqa: N802
+        ident, data = _value(arguments, "id"), _value(arguments, "input")
+        if not isinstance(ident, int) or not isinstance(data, dict):
+            raise _Refused("completeShipment needs id: Int! and input")
+        shipment = self.shipments.get(ident)
+        if shipment is None:
+            return {"shipment": None, "userErrors": [_user_error(f"Shipment {ident} not found", "id")]}
+        if shipment["isShipped"]:
+            return {"shipment": None, "userErrors": [_user_error("Shipment is already completed", "id")]}
+        # "Once the shipment is Good-to-go and paid for, you can ship it out" (erp-gql-integration guide)
+        if not (shipment["isGoodToGo"] and shipment["isPaid"]):
+            return {"shipment": None, "userErrors": [_user_error("Shipment must be good to go and paid before it "
+                                                                 "is completed", "id")]}
+        shipped_at = data.get("shippedAt")
+        moment = self.now() if shipped_at in (None, "now") else _parse_shipped_at(shipped_at)
+        if moment is None:
+            return {"shipment": None, "userErrors": [_user_error("Invalid date", "input", "shippedAt")]}
+        if moment > self.now() + timedelta(seconds=1):
+            return {"shipment": None, "userErrors": [_user_error("shippedAt cannot be in the future", "input",
+                                                                 "shippedAt")]}
+        info = data.get("shipmentInfo") or {}
+        shipment.update(isShipped=True, shippedAt=_time(moment), trackingNumber=info.get("trackingNumber"),
+                        shipmentInfo=info, sendEmail=data.get("sendEmail"))
+        order = self.orders[shipment["order"]]
+        shipped = self._shipped(order)
+        if all(shipped.get(line["id"], 0) >= line["quantity"] for line in order["lines"]) and all(
+                s["isShipped"] for s in self.shipments.values() if s["order"] == order["number"]):
+            order["status"] = "SHIPPED"
+        return {"shipment": self._shipment_node(shipment), "userErrors": []}
+
+
+class _Refused(Exception):
+    """A GraphQL error (the whole call refused, `errors`), as opposed to userErrors in the payload."""
+
+
+def _value(arguments: dict, name: str):
+    node = arguments.get(name)
+    return None if node is None else value_from_ast_untyped(node)
+
+
+def _user_error(message: str, *path) -> dict:
+    return {"message": message, "path": list(path)}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -219,6 +619,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:  # quiet
         return
+
+    def do_GET(self) -> None:  # noqa: N802
+        path, _, query = self.path.partition("?")
+        if path.startswith(ORDER_API_PATH + "/"):
+            status, answer = self.emulator.rest("GET", path[len(ORDER_API_PATH):], self.headers, parse_qs(query))
+        else:
+            status, answer = 404, {"status": "no", "msg": "Not found"}
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)

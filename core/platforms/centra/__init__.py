@@ -6,11 +6,6 @@ __all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "refunds": "not built: returns are not read",
-    "refunds reconcile": "not built: returns are not read",
-    "stock": "not built: `setStock` per warehouse",
-    "shipments": "not built: `createShipment` with tracking",
-    "products": "not built: `setPrices`",
     "customers": "not built: customers are not read",
     "companies": "not built: Centra B2B (wholesale) accounts are not written",
 }

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.config import Shop
-from core.errors import NeedsAttention
+from core.errors import NeedsAttention, Skip
 from core.models import (
     CENT,
     Address,
@@ -43,6 +43,8 @@ from core.models import (
     FeeLine,
     Order,
     OrderLine,
+    Refund,
+    RefundLine,
     ShippingLine,
     TaxLine,
     Totals,
@@ -317,4 +319,83 @@ def _order(node: dict, shop: str) -> Order:
             tax=tax_total,
             total=_value(node["grandTotal"], None),
         ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- refunds
+
+def _return_node(payload) -> dict | None:
+    """A return of the Order API: itself, `{"return": {...}}` (update-return) or a one-return listing."""
+    if not isinstance(payload, dict):
+        return None
+    if isinstance(payload.get("return"), dict):
+        return payload["return"]
+    if isinstance(payload.get("returns"), list):
+        rows = payload["returns"]
+        return rows[0] if len(rows) == 1 and isinstance(rows[0], dict) else None
+    return payload
+
+
+@guarded(PLATFORM, "refund")
+def parse_refund(payload, shop: str, currency_basis: str = "shop") -> Refund:
+    """A completed return of the Order API (REST `GET returns`, contract 4.5) → Refund.
+
+    - Money back = Σ quantity × price (the unit price "as seen on shipment", tax included: the corpus rows
+      are 25 % / 20 % VAT inclusive) + shippingCost + handlingCost − returnCost − voucherValue − taxDeduction.
+      The last four are one adjustment (handling, the customer's return fee, the voucher share, export VAT
+      removed) [unverified: signs as Centra's create-return describes them].
+    - `taxValue` (the return's VAT) is spread over lines and shipping by their amounts, to the cent.
+    - A line's SKU is sku + variantSku + sizeSku (Centra builds the full SKU from the three parts);
+      restocked = `returnToStock`. The order is `orderId`, the order number (its shipment is "<number>-1").
+    - Only a completed return is a refund: a pending one raises Skip (the reconcile reads it again).
+    - `date` has no zone (the installation's): read as UTC [unverified].
+    """
+    node = _return_node(payload)
+    if node is None:
+        raise malformed(PLATFORM, "refund", f"expected one return object, got {type(payload).__name__}")
+    missing = [f for f in ("returnId", "orderId", "date", "currency", "products") if node.get(f) in (None, "")]
+    if missing:
+        raise malformed(PLATFORM, "refund", f"missing {', '.join(missing)} (an Order API return)")
+    if not isinstance(node["products"], list):
+        raise malformed(PLATFORM, "refund", "products is not a list")
+    if node.get("completed") is False:
+        raise Skip(f"Centra return {text(node['returnId'])} of order {text(node['orderId'])} is not completed yet "
+                   "(no money refunded); it is read again once it is.")
+    try:
+        return _refund(node, shop)
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "refund", f"{type(exc).__name__}: {exc}") from exc
+
+
+def _refund(node: dict, shop: str) -> Refund:
+    restock = bool(node.get("returnToStock"))
+    rows = []
+    for row in node["products"]:
+        if not isinstance(row, dict):
+            raise ValueError("a product row is not an object")
+        quantity = money(row.get("quantity"), None)
+        amount = _cents(quantity * money(row.get("price"), None))
+        sku = "".join(text(row.get(k)) for k in ("sku", "variantSku", "sizeSku"))
+        rows.append((row, quantity, amount, sku))
+    shipping = money(node.get("shippingCost"))
+    adjustment = (money(node.get("handlingCost")) - money(node.get("returnCost")) - abs(money(node.get("voucherValue")))
+                  - money(node.get("taxDeduction")))
+    tax_total = money(node.get("taxValue"))
+    taxable = sum((amount for _, _, amount, _ in rows), ZERO) + shipping
+    shares, left = [], tax_total
+    for _, _, amount, _ in rows:
+        share = _cents(tax_total * amount / taxable) if taxable else ZERO
+        shares.append(share)
+        left -= share
+    lines = [RefundLine(order_line_external_id=text(row.get("orderLineId")), sku=sku, quantity=quantity,
+                        amount=amount, tax_amount=share, restock=restock and quantity > 0)
+             for (row, quantity, amount, sku), share in zip(rows, shares, strict=True)]
+    if lines and not shipping:  # the cent left by rounding stays on the goods
+        lines[-1] = lines[-1].model_copy(update={"tax_amount": lines[-1].tax_amount + left})
+    total = sum((line.amount for line in lines), ZERO) + shipping + adjustment
+    return Refund(
+        platform=PLATFORM, shop=shop, external_id=text(node["returnId"]), order_external_id=text(node["orderId"]),
+        created_at=timestamp(node["date"]), currency=text(node["currency"]).upper(), prices_include_tax=True,
+        lines=lines, shipping_amount=shipping, adjustment_amount=adjustment, total=total,
+        note=text(node.get("comment")),
     )
