@@ -86,6 +86,7 @@ def magento():
 
 @pytest.fixture(scope="module")
 def stack(magento, signer):
-    with LocalStack(config_extra=magento_shop(magento.base_url),
-                    settings={"MAGENTO_TOKEN": TOKEN, "MAGENTO_IO_PUBLIC_KEY": signer.public_pem.replace("\n", "\\n")}) as s:
+    # a single-line app setting: the key's newlines as \n escapes (webhooks.public_keys accepts them)
+    settings = {"MAGENTO_TOKEN": TOKEN, "MAGENTO_IO_PUBLIC_KEY": signer.public_pem.replace("\n", "\\n")}
+    with LocalStack(config_extra=magento_shop(magento.base_url), settings=settings) as s:
         yield s
