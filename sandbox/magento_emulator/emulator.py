@@ -89,13 +89,15 @@ class MagentoEmulator(LoopbackServer):
         self.lose_next_answer = 0  # do the work, then drop the connection without answering (a lost answer)
         self.requests: list[dict] = []
         self.unauthorized = 0
-        self._faults: list[tuple[int, float | None]] = []
+        self._faults: list[tuple[int, float | None, str]] = []
 
     # ---- lifecycle ----
 
-    def fail_next(self, status: int = 503, count: int = 1, retry_after: float | None = None) -> None:
+    def fail_next(self, status: int = 503, count: int = 1, retry_after: float | None = None,
+                  path: str = "") -> None:
+        """Answer the next `count` authorised requests (whose path contains `path`) with `status`."""
         with self.lock:
-            self._faults.extend([(status, retry_after)] * count)
+            self._faults.extend([(status, retry_after, path)] * count)
 
     # ---- orders ----
 
@@ -234,6 +236,9 @@ class MagentoEmulator(LoopbackServer):
             for row in wanted:
                 item = items[int(row["order_item_id"])]
                 item["qty_shipped"] = float(item.get("qty_shipped") or 0) + float(row["qty"])
+                for child in items.values():  # a configurable's child row is shipped with its parent
+                    if str(child.get("parent_item_id") or "") == str(item["item_id"]):
+                        child["qty_shipped"] = float(child.get("qty_shipped") or 0) + float(row["qty"])
             shipment_id = len(self.shipments) + 1
             comment = body.get("comment") if isinstance(body.get("comment"), dict) else None
             self.shipments[shipment_id] = {
@@ -247,7 +252,8 @@ class MagentoEmulator(LoopbackServer):
                 "comments": [{"comment": comment.get("comment"), "parent_id": shipment_id,
                               "is_visible_on_front": comment.get("is_visible_on_front", 0)}] if comment else [],
             }
-            if all(_open(i) <= 0 for i in items.values() if i.get("product_type") != "virtual"):
+            if all(_open(i) <= 0 for i in items.values()
+                   if i.get("product_type") != "virtual" and not i.get("parent_item_id")):
                 order["state"] = order["status"] = "complete"
         return 200, shipment_id
 
@@ -394,9 +400,11 @@ class _Handler(BaseHTTPRequestHandler):
                               "parameters": {"resources": "Magento_Sales::actions_view"}})
             return None
         with emu.lock:
-            fault = emu._faults.pop(0) if emu._faults else None
+            fault = next((f for f in emu._faults if f[2] in url.path), None)
+            if fault:
+                emu._faults.remove(fault)
         if fault:
-            status, retry_after = fault
+            status, retry_after, _ = fault
             self._reply(status, {"message": "Service Unavailable"},
                         {"Retry-After": str(retry_after)} if retry_after is not None else None)
             return None

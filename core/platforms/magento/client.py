@@ -325,7 +325,11 @@ def _message(response: httpx.Response) -> str:
         return response.text[:200]
     if isinstance(body, dict) and body.get("message"):
         message = str(body["message"])
-        for key, value in (body.get("parameters") or {}).items() if isinstance(body.get("parameters"), dict) else ():
+        parameters = body.get("parameters")
+        # named (%resources) or positional (%1, %2) placeholders
+        pairs = parameters.items() if isinstance(parameters, dict) else enumerate(
+            parameters, 1) if isinstance(parameters, list) else ()
+        for key, value in pairs:
             message = message.replace(f"%{key}", str(value))
         return message
     return response.text[:200]
