@@ -30,11 +30,13 @@ Endpoints:
   Magento's IsSourceItemManagementAllowedForProductType does, with "Validation Failed" naming the SKU [U].
 - `GET /rest/V1/inventory/source-items`, `GET /rest/V1/products` (searchCriteria, `in` takes a comma list).
 - `POST /rest/V1/order/{id}/ship {items:[{order_item_id, qty}], notify, tracks:[{track_number, title,
-  carrier_code}], comment?}` → the shipment id (contract §5 [V: M2]); a full shipment sets the order
-  `complete`. Refused [U: messages from memory of Magento's ShipOrder validators]: an order that cannot ship
-  (canceled, closed, complete, holded) → 400 "A shipment cannot be created when an order has a status of
-  %1"; an item not in the order or more than its unshipped quantity → 400 "Shipment Document Validation
-  Error(s): …"; no such order → 404.
+  carrier_code}], comment?, arguments?: {extension_attributes: {source_code}}}` → the shipment id (contract
+  §5 [V: M2]; `comment` and the MSI `source_code` from devdocs rest/tutorials/inventory/create-shipment.md);
+  a full shipment sets the order `complete`; without a source code the shipment is the `default` source's.
+  Refused [U: messages from memory of Magento's ShipOrder validators]: an order that cannot ship (canceled,
+  closed, complete, holded) → 400 "A shipment cannot be created when an order has a status of
+  %1"; an item not in the order, more than its unshipped quantity, or an unknown source code → 400
+  "Shipment Document Validation Error(s): …"; no such order → 404.
 - `GET /rest/V1/shipments` (searchCriteria on order_id): shipments with `items`, `tracks`, `comments`.
 - `POST /rest/V1/products/base-prices {"prices": [{price, store_id, sku}]}` → `[]` or per-item errors
   `{message, parameters}` for the rows not saved; the valid rows are saved (contract §5 [V: M6]; messages
@@ -231,6 +233,12 @@ class MagentoEmulator(LoopbackServer):
                 elif float(row.get("qty") or 0) <= 0 or float(row["qty"]) > _open(item):
                     problems.append(f"The quantity to ship of order item {item['item_id']} is more than it has "
                                     "left to ship.")
+            arguments = body.get("arguments") if isinstance(body.get("arguments"), dict) else {}
+            extension = arguments.get("extension_attributes") if isinstance(arguments.get("extension_attributes"),
+                                                                            dict) else {}
+            source = str(extension.get("source_code") or "default")
+            if source not in self.sources:
+                problems.append(f'Source with code "{source}" does not exist.')
             if problems:
                 return 400, {"message": "Shipment Document Validation Error(s):\n" + "\n".join(problems)}
             for row in wanted:
@@ -243,7 +251,7 @@ class MagentoEmulator(LoopbackServer):
             comment = body.get("comment") if isinstance(body.get("comment"), dict) else None
             self.shipments[shipment_id] = {
                 "entity_id": shipment_id, "order_id": order_id, "increment_id": f"{shipment_id:09d}",
-                "email_sent": 1 if body.get("notify") else None,
+                "email_sent": 1 if body.get("notify") else None, "source_code": source,
                 "items": [{"order_item_id": int(r["order_item_id"]), "qty": float(r["qty"]),
                            "sku": items[int(r["order_item_id"])]["sku"]} for r in wanted],
                 "tracks": [{"entity_id": shipment_id * 10 + n, "order_id": order_id, "parent_id": shipment_id,

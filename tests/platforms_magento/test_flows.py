@@ -253,3 +253,19 @@ def test_credit_memos_are_listed_by_created_at_within_the_window_across_pages(em
     assert [d.external_id for d in found] == ["101", "102", "103", "104"]  # since ≤ created_at < until
     assert found[0].payload["entity_id"] == 101 and found[0].refund_ids == ("101",)
     assert found[0].topic == "observer.sales_order_creditmemo_save_commit_after"
+
+
+def test_a_shop_with_one_mapped_source_ships_from_it_and_with_several_magento_decides(emu, client):
+    configurable_order(emu)
+    emu.add_source("store1")
+    one = Shop(key="mg", platform="magento", url="http://x", webhook_secret_setting="S", flows=["shipments"],
+               locations={"store1": ["STORE1"]}, items={"TEE-S-BLK": "1000:S-BLK"})
+    ShipmentWriter(client).push(one, "8", bc_shipment("S-10", ("MUG", 1)), Tracking(), lambda: False)
+    assert emu.shipments[1]["source_code"] == "store1"
+    several = one.model_copy(update={"locations": {"store1": ["STORE1"], "default": ["MAIN"]}})
+    ShipmentWriter(client).push(several, "8", bc_shipment("S-11", ("1000", 1)), Tracking(), lambda: False)
+    assert emu.shipments[2]["source_code"] == "default"
+    gone = one.model_copy(update={"locations": {"west": ["MAIN"]}})
+    with pytest.raises(NeedsAttention) as refused:
+        ShipmentWriter(client).push(gone, "8", bc_shipment("S-12", ("1000", 1)), Tracking(), lambda: False)
+    assert 'Source with code "west" does not exist' in refused.value.message

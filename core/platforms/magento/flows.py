@@ -181,7 +181,8 @@ class ShipmentWriter:
                 resolution=f'map the shop SKUs to these BC items in [shops.items] of shop "{shop.key}" and retry, '
                            "or ship the order in Magento by hand",
                 code="shipment_unmatched")
-        body = ship_body(allocation, tracking, marker, notify=shop.shipments.notify_customer)
+        body = ship_body(allocation, tracking, marker, notify=shop.shipments.notify_customer,
+                         source=shipment_source(shop))
         try:
             shipment_id = self.client.ship(order_id, body)
         except Retryable:
@@ -236,11 +237,21 @@ def carrier_code(carrier: str) -> str:
     return CARRIER_CODES.get(carrier.strip().lower(), "custom")
 
 
-def ship_body(allocation, tracking, marker: str, *, notify: bool) -> dict:
+def shipment_source(shop: Shop) -> str:
+    """The MSI source a shipment deducts from: the shop's only mapped source (or stock.default_location);
+    "" with several, where BC's shipment does not say which source it left from, and Magento decides."""
+    if len(shop.locations) == 1:
+        return next(iter(shop.locations))
+    return shop.stock.default_location if not shop.locations else ""
+
+
+def ship_body(allocation, tracking, marker: str, *, notify: bool, source: str = "") -> dict:
     items = [{"order_item_id": int(item_id), "qty": quantity}
              for lines in allocation.by_fulfillment_order.values() for item_id, quantity in lines]
     body: dict = {"items": items, "notify": notify, "appendComment": False,
                   "comment": {"comment": f"{marker}.", "is_visible_on_front": 0}}
+    if source:  # MSI: the source the goods left from (devdocs rest/tutorials/inventory/create-shipment)
+        body["arguments"] = {"extension_attributes": {"source_code": source}}
     if tracking.known:
         body["tracks"] = [{"track_number": tracking.number, "title": tracking.company or "Carrier",
                            "carrier_code": carrier_code(tracking.company)}]
