@@ -26,6 +26,8 @@ def import_order(stack, magento, signer, entity_id: int, sku: str, qty: int, pri
     stack.wait_until_settled()
     binding = get_context().bindings.get("order", SHOP, str(entity_id))
     assert binding is not None and binding.is_bound, stack.synclog.get("orders", SHOP, str(entity_id))
+    [bc_order] = stack.bc.records(stack.company_id("se"), "salesOrders", number=binding.bc_number)
+    assert f"{bc_order['totalAmountIncludingTax']:.2f}" == f"{order['grand_total']:.2f}"  # to the cent
     return order, binding.bc_number
 
 
