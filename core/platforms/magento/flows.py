@@ -55,6 +55,7 @@ class StockWriter:
         self.client = client
         self.run_id = run_id
         self._sources: dict[str, bool] | None = None
+        self._missing: set[str] = set()
 
     def discover(self, skus: list[str]) -> dict[str, dict]:
         """SKUs Magento keeps stock for. Configurable, bundle and grouped products have no source items of
@@ -70,13 +71,16 @@ class StockWriter:
         from core.sync.stock import WriteResult
 
         result = WriteResult()
-        if self._sources is None:
+        if self._sources is None:  # once per run: a source added in Magento is seen by the next run
             self._sources = self.client.source_codes()
-            result.calls += 1
         rows = []
         for change in changes:
             code = self.source(change)
             if code not in self._sources:
+                if code not in self._missing:
+                    self._missing.add(code)
+                    log.warning("stock: Magento has no inventory source %r; its pairs are skipped until the next "
+                                "full reconcile (add the source or correct [shops.locations])", code)
                 result.failed.append((change, "INVALID_LOCATION",
                                       f"Magento has no inventory source {code!r} (Stores > Inventory > Sources)"))
                 continue
