@@ -15,6 +15,7 @@ from sandbox.magento_emulator import MagentoEmulator
 from sandbox.stack import LocalStack
 
 SHOP = "magento-se"
+SINGLE = "magento-single"  # a single-source shop: no [shops.locations]
 TOKEN = "magento-integration-token"  # noqa: S105 - the emulator's test token
 
 
@@ -55,6 +56,25 @@ company = "se"
 '''
 
 
+def single_source_shop(url: str) -> str:
+    return f'''
+[[shops]]
+key = "{SINGLE}"
+platform = "magento"
+url = "{url}"
+webhook_secret_setting = "MAGENTO_IO_PUBLIC_KEY"
+api_token_setting = "MAGENTO_TOKEN"
+flows = ["stock"]
+
+[shops.stock]
+committed = "none"
+
+[[routing]]
+shop = "{SINGLE}"
+company = "se"
+'''
+
+
 class Signer:
     """Signs CloudEvents as Adobe I/O Events does (RSA-SHA256 over the raw body, two key slots)."""
 
@@ -85,8 +105,17 @@ def magento():
 
 
 @pytest.fixture(scope="module")
-def stack(magento, signer):
+def single():
+    """The single-source shop's own Magento (its source items never mix with the multi-source shop's)."""
+    emu = MagentoEmulator(access_token=TOKEN).start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(magento, single, signer):
     # a single-line app setting: the key's newlines as \n escapes (webhooks.public_keys accepts them)
     settings = {"MAGENTO_TOKEN": TOKEN, "MAGENTO_IO_PUBLIC_KEY": signer.public_pem.replace("\n", "\\n")}
-    with LocalStack(config_extra=magento_shop(magento.base_url), settings=settings) as s:
+    config = magento_shop(magento.base_url) + single_source_shop(single.base_url)
+    with LocalStack(config_extra=config, settings=settings) as s:
         yield s

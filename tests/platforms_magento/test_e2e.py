@@ -11,7 +11,7 @@ import pytest
 from core.state import SyncStatus
 from core.sync import products, refunds, shipments, stock
 from core.sync.context import get_context
-from tests.platforms_magento.conftest import SHOP
+from tests.platforms_magento.conftest import SHOP, SINGLE
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -43,6 +43,16 @@ def ship_in_bc(stack, order_number: str, tracking: str = "", agent: str = "") ->
 
 
 # ---------------------------------------------------------------------------------------------- stock
+
+def test_a_single_source_shop_gets_bc_totals_on_the_default_source(stack, single):
+    """(First: the next test changes BC's stock.)"""
+    for sku in ("2000", "3000"):
+        single.add_product(sku)
+    run = stock.export_stock_levels(get_context(), SINGLE, full=True)
+    assert run.source == "items" and run.failed == 0, run.describe()
+    assert (single.quantity("2000"), single.quantity("3000")) == (112, 40)  # MAIN 100 + STORE1 12; MAIN 40
+    assert {code for _, code in single.source_items} == {"default"}
+
 
 def test_stock_goes_to_each_mapped_source_and_an_unchanged_run_writes_nothing(stack, magento):
     for sku in ("2000", "IPOD2008PINK", "BEDB-20-BK-2", "TEE-S-BLK"):
