@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.state import SyncStatus
+from core.state.snapshot import StockTargets
 from core.sync import products, refunds, shipments, stock
 from core.sync.context import get_context
 from tests.platforms_magento.conftest import SHOP, SINGLE
@@ -85,6 +86,26 @@ def test_stock_goes_to_each_mapped_source_and_an_unchanged_run_writes_nothing(st
     delta = stock.export_stock_levels(get_context(), SHOP)
     assert (delta.changes, delta.applied) == (1, 1)
     assert q("2000", "store1") == 7 and q("2000", "default") == 100
+
+
+def test_a_sku_deleted_in_magento_fails_alone_and_is_then_known_as_missing(stack, magento):
+    """Runs after the stock test: its SKUs and snapshot are in place."""
+    del magento.products["BEDB-20-BK-2"]  # deleted in Magento; the bridge's target cache still has it
+    with stack.bc.store.lock:
+        company = stack.bc.store.company(stack.company_id("se"))
+        for number in ("BEDB-20-BK-2", "IPOD2008PINK"):
+            [item] = [r for r in company.table("items").values() if r["number"] == number]
+            stack.bc.api.bc.adjust_stock(company, item["id"], "MAIN", "", 1)
+
+    run = stock.export_stock_levels(get_context(), SHOP)
+
+    assert (run.applied, run.failed) == (1, 1), run.describe()
+    assert magento.quantity("IPOD2008PINK") == 31  # the other SKU of the refused list was saved
+    assert 'Product with requested "sku": "BEDB-20-BK-2" was was not found.' in run.failures[0]
+    retry = stock.export_stock_levels(get_context(), SHOP)  # the cached target was forgotten: looked up again
+    assert retry.failed == 0 and retry.lookups == 1, retry.describe()
+    assert StockTargets(stack.storage).load(SHOP)["BEDB-20-BK-2"] == {"unknown": True}
+    assert stack.synclog.get("stock", SHOP, "sku:BEDB-20-BK-2").code == "unknown_sku"
 
 
 # ---------------------------------------------------------------------------------------------- shipments
@@ -199,3 +220,4 @@ def test_a_customer_event_creates_one_bc_customer_with_the_default_billing_addre
     [bc] = stack.bc.records(stack.company_id("se"), "customers", number=binding.bc_number)
     assert bc["email"] == "karin.berg@example.com" and bc["displayName"] == "Karin Berg"
     assert bc["city"] == "Stockholm" and bc["addressLine1"] == "Storgatan 1"
+
