@@ -269,3 +269,14 @@ def test_a_shop_with_one_mapped_source_ships_from_it_and_with_several_magento_de
     with pytest.raises(NeedsAttention) as refused:
         ShipmentWriter(client).push(gone, "8", bc_shipment("S-12", ("1000", 1)), Tracking(), lambda: False)
     assert 'Source with code "west" does not exist' in refused.value.message
+
+
+def test_refused_skus_are_found_in_named_or_positional_parameters():
+    from core.platforms.magento.flows import _refused_skus
+
+    errors = [{"message": "Requested product doesn't exist: %1", "parameters": ["B"]},
+              {"message": 'Product with requested "%field": "%value" was was not found.',
+               "parameters": {"field": "sku", "value": "C"}},
+              {"message": "Something else", "parameters": None}, {"message": "x", "parameters": ["sku"]}]
+    assert _refused_skus(errors, {"A", "B", "C"}) == {
+        "B": "Requested product doesn't exist: B", "C": 'Product with requested "sku": "C" was was not found.'}

@@ -129,13 +129,13 @@ def _refused_skus(errors: list[dict], skus: set[str]) -> dict[str, str]:
     named: dict[str, str] = {}
     for error in errors:
         parameters = error.get("parameters")
-        values = parameters.values() if isinstance(parameters, dict) else parameters if isinstance(
-            parameters, list) else []
+        # named (%sku) or positional (%1) placeholders
+        pairs = list(parameters.items()) if isinstance(parameters, dict) else list(
+            enumerate(parameters, 1)) if isinstance(parameters, list) else []
         message = text(error.get("message"))
-        if isinstance(parameters, dict):
-            for key, value in parameters.items():
-                message = message.replace(f"%{key}", text(value))
-        for value in values:
+        for key, value in pairs:
+            message = message.replace(f"%{key}", text(value))
+        for _, value in pairs:
             if text(value) in skus:
                 named.setdefault(text(value), message)
     return named
