@@ -1,4 +1,6 @@
-"""A local stand-in for a Magento 2 / Adobe Commerce shop: REST orders search with a bearer integration token."""
+"""A local stand-in for a Magento 2 / Adobe Commerce shop's REST API (bearer integration token): orders, MSI
+sources and source items, shipments, base prices and product fields, credit memos — refusing what Magento
+refuses (see emulator.py)."""
 
 from .emulator import MagentoEmulator, magento_time
 

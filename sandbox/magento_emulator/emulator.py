@@ -1,4 +1,4 @@
-"""A Magento 2 REST API over real HTTP: just what the orders client needs.
+"""A Magento 2 REST API over real HTTP: what the bridge's client calls, and what Magento refuses there.
 
     emu = MagentoEmulator(access_token="integration-token").start()
     emu.add_order(emu.make_order(entity_id=1, updated=datetime(...)))
@@ -16,6 +16,35 @@ Endpoints:
 - `GET /rest/V1/orders/{id}` — 404 `{"message": "The entity that was requested doesn't exist. Verify the
   entity and try again."}`.
 
+- `GET /rest/V1/inventory/sources` (searchCriteria) — the MSI sources; `default` always exists (M-sources:
+  AdobeDocs commerce-webapi rest/inventory/manage-sources.md: "All stores begin with a default source").
+- `POST /rest/V1/inventory/source-items {"sourceItems": [{sku, source_code, quantity, status}]}` → `[]`
+  (contract §5 [V: M1]: absolute per source). Refusals follow magento/inventory's SourceItemsSaveHandler:
+  an empty list → 400 "Input data is empty"; every item is validated first and ANY invalid item refuses the
+  whole list with 400 `{"message": "Validation Failed: <first error>", "errors": [{message, parameters}]}`
+  (validators: sku must exist — "Product with requested "%field": "%value" was was not found." (sic);
+  source_code not empty, no whitespace; quantity and status numeric, status 0 or 1); a source code that
+  does not exist passes validation and fails the database constraint → 400 "Could not save Source Item",
+  naming no item. The `errors` list's exact rendering is read from Magento's framework code, not from a
+  documented sample [U]. Composite products (configurable, bundle, grouped) keep no source items: refused as
+  Magento's IsSourceItemManagementAllowedForProductType does, with "Validation Failed" naming the SKU [U].
+- `GET /rest/V1/inventory/source-items`, `GET /rest/V1/products` (searchCriteria, `in` takes a comma list).
+- `POST /rest/V1/order/{id}/ship {items:[{order_item_id, qty}], notify, tracks:[{track_number, title,
+  carrier_code}], comment?, arguments?: {extension_attributes: {source_code}}}` → the shipment id (contract
+  §5 [V: M2]; `comment` and the MSI `source_code` from devdocs rest/tutorials/inventory/create-shipment.md);
+  a full shipment sets the order `complete`; without a source code the shipment is the `default` source's.
+  Refused [U: messages from memory of Magento's ShipOrder validators]: an order that cannot ship (canceled,
+  closed, complete, holded) → 400 "A shipment cannot be created when an order has a status of
+  %1"; an item not in the order, more than its unshipped quantity, or an unknown source code → 400
+  "Shipment Document Validation Error(s): …"; no such order → 404.
+- `GET /rest/V1/shipments` (searchCriteria on order_id): shipments with `items`, `tracks`, `comments`.
+- `POST /rest/V1/products/base-prices {"prices": [{price, store_id, sku}]}` → `[]` or per-item errors
+  `{message, parameters}` for the rows not saved; the valid rows are saved (contract §5 [V: M6]; messages
+  and parameters [U]).
+- `PUT /rest/V1/products/{sku} {"product": {...}}` → the product; 404 when the SKU does not exist. Records
+  which fields each PUT carried (`product_puts`), so a test can prove descriptions and images are never sent.
+- `GET /rest/V1/creditmemos` (searchCriteria on created_at) → credit memos as added with `add_creditmemo`.
+
 `fail_next(status, count, retry_after=None)` answers the next authorised requests with an error;
 `requests` logs every request (method, path, query), `unauthorized` counts refused ones.
 """
@@ -24,10 +53,11 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sandbox.loopback import LoopbackServer
 
@@ -35,7 +65,8 @@ PREFIX = "/rest/V1/"
 _CRITERIA = re.compile(r"^searchCriteria\[(\w+)\](.*)$")
 _INDEX = re.compile(r"\[(\w+)\]")
 _CONDITIONS = {"eq": lambda a, b: a == b, "neq": lambda a, b: a != b, "gt": lambda a, b: a > b,
-               "gteq": lambda a, b: a >= b, "lt": lambda a, b: a < b, "lteq": lambda a, b: a <= b}
+               "gteq": lambda a, b: a >= b, "lt": lambda a, b: a < b, "lteq": lambda a, b: a <= b,
+               "in": lambda a, b: a in b.split(",")}
 
 
 def magento_time(moment: datetime) -> str:
@@ -49,15 +80,26 @@ class MagentoEmulator(LoopbackServer):
         self.access_token = access_token
         self.lock = threading.RLock()
         self.orders: dict[int, dict] = {}
+        self.products: dict[str, dict] = {}  # sku → product row
+        self.sources: dict[str, dict] = {"default": {"source_code": "default", "name": "Default Source",
+                                                     "enabled": True, "country_id": "US", "postcode": "00000"}}
+        self.source_items: dict[tuple[str, str], dict] = {}  # (sku, source_code) → row
+        self.shipments: dict[int, dict] = {}
+        self.creditmemos: dict[int, dict] = {}
+        self.product_puts: list[dict] = []
+        self.base_price_calls: list[list[dict]] = []
+        self.lose_next_answer = 0  # do the work, then drop the connection without answering (a lost answer)
         self.requests: list[dict] = []
         self.unauthorized = 0
-        self._faults: list[tuple[int, float | None]] = []
+        self._faults: list[tuple[int, float | None, str]] = []
 
     # ---- lifecycle ----
 
-    def fail_next(self, status: int = 503, count: int = 1, retry_after: float | None = None) -> None:
+    def fail_next(self, status: int = 503, count: int = 1, retry_after: float | None = None,
+                  path: str = "") -> None:
+        """Answer the next `count` authorised requests (whose path contains `path`) with `status`."""
         with self.lock:
-            self._faults.extend([(status, retry_after)] * count)
+            self._faults.extend([(status, retry_after, path)] * count)
 
     # ---- orders ----
 
@@ -103,36 +145,235 @@ class MagentoEmulator(LoopbackServer):
             self.orders[entity_id]["updated_at"] = magento_time(updated)
 
     def search(self, query: list[tuple[str, str]]) -> dict:
-        groups: dict[str, dict[str, dict]] = {}
-        sorts: dict[str, dict] = {}
-        page_size, current = 20, 1
-        for key, value in query:
-            match = _CRITERIA.match(key)
-            if not match:
-                continue
-            kind, rest = match.group(1), _INDEX.findall(match.group(2))
-            if kind == "filter_groups" and len(rest) == 4:
-                groups.setdefault(rest[0], {}).setdefault(rest[2], {})[rest[3]] = value
-            elif kind == "sortOrders" and len(rest) == 2:
-                sorts.setdefault(rest[0], {})[rest[1]] = value
-            elif kind == "pageSize":
-                page_size = int(value)
-            elif kind == "currentPage":
-                current = int(value)
         with self.lock:
-            found = [o for o in self.orders.values() if all(
-                any(_CONDITIONS[f.get("condition_type", "eq")](str(o.get(f["field"], "")), f.get("value", ""))
-                    for f in group.values()) for group in groups.values())]
-        for key in sorted(sorts, key=int, reverse=True):  # stable sorts, least significant first
-            field, descending = sorts[key]["field"], sorts[key].get("direction", "ASC").upper() == "DESC"
-            found.sort(key=lambda o, f=field: (str(o.get(f, "")).zfill(20) if f.endswith("_id")
-                                               else str(o.get(f, ""))), reverse=descending)
-        last_page = max(1, -(-len(found) // page_size))
-        page = min(current, last_page)  # Magento answers a page beyond the end with the last page
-        items = found[(page - 1) * page_size: page * page_size]
-        return {"items": json.loads(json.dumps(items)), "search_criteria": {"current_page": current,
-                                                                          "page_size": page_size},
-                "total_count": len(found)}
+            rows = list(self.orders.values())
+        return search_rows(rows, query)
+
+    # ---- catalog, sources, source items ----
+
+    def add_product(self, sku: str, *, type_id: str = "simple", price: float = 10.0, name: str = "",
+                    status: int = 1) -> dict:
+        with self.lock:
+            product = {"id": len(self.products) + 1, "sku": sku, "name": name or f"Product {sku}",
+                       "type_id": type_id, "price": price, "status": status, "attribute_set_id": 4,
+                       "visibility": 4, "custom_attributes": [{"attribute_code": "description",
+                                                               "value": f"<p>Shop-written text of {sku}</p>"}],
+                       "media_gallery_entries": [{"id": 1, "file": f"/{sku.lower()}.jpg"}]}
+            self.products[sku] = product
+            if type_id in STOCKED_TYPES:  # Magento assigns new products to the default source
+                self.source_items[(sku, "default")] = {"sku": sku, "source_code": "default", "quantity": 0,
+                                                       "status": 0}
+        return product
+
+    def add_source(self, code: str, enabled: bool = True) -> None:
+        with self.lock:
+            self.sources[code] = {"source_code": code, "name": code.title(), "enabled": enabled,
+                                  "country_id": "SE", "postcode": "11122"}
+
+    def quantity(self, sku: str, source: str = "default") -> float | None:
+        with self.lock:
+            row = self.source_items.get((sku, source))
+        return None if row is None else row["quantity"]
+
+    def save_source_items(self, items) -> tuple[int, dict | list]:
+        """magento/inventory SourceItemsSaveHandler: validate all, then save all or nothing."""
+        if not isinstance(items, list) or not items:
+            return 400, {"message": "Input data is empty"}
+        errors: list[dict] = []
+        with self.lock:
+            for item in items:
+                item = item if isinstance(item, dict) else {}
+                sku, code = str(item.get("sku") or ""), str(item.get("source_code") or "")
+                if not sku:
+                    errors.append(_error('"%field" can not be empty.', field="sku"))
+                elif sku not in self.products:
+                    errors.append(_error('Product with requested "%field": "%value" was was not found.',
+                                         field="sku", value=sku))
+                elif self.products[sku]["type_id"] not in STOCKED_TYPES:
+                    errors.append(_error('Source item management is not allowed for product type "%type" of '
+                                         'product "%sku".', type=self.products[sku]["type_id"], sku=sku))
+                if not code:
+                    errors.append(_error('"%field" can not be empty.', field="source_code"))
+                elif any(c.isspace() for c in code):
+                    errors.append(_error('"%field" can not contain whitespaces.', field="source_code"))
+                if not _numeric(item.get("quantity")):
+                    errors.append(_error('"%field" should be numeric.', field="quantity"))
+                if not _numeric(item.get("status")) or int(float(item["status"])) not in (0, 1):
+                    errors.append(_error('"%field" should a known status.', field="status"))
+            if errors:
+                return 400, {"message": "Validation Failed: " + _render(errors[0]), "errors": errors}
+            if any(str(item["source_code"]) not in self.sources for item in items):
+                return 400, {"message": "Could not save Source Item"}  # the source foreign key
+            for item in items:
+                key = (str(item["sku"]), str(item["source_code"]))
+                self.source_items[key] = {"sku": key[0], "source_code": key[1],
+                                          "quantity": float(item["quantity"]), "status": int(float(item["status"]))}
+        return 200, []
+
+    # ---- shipments ----
+
+    def ship(self, order_id: int, body) -> tuple[int, object]:
+        body = body if isinstance(body, dict) else {}
+        with self.lock:
+            order = self.orders.get(order_id)
+            if order is None:
+                return 404, {"message": "The entity that was requested doesn't exist. Verify the entity and try "
+                                        "again."}
+            if order.get("state") in ("canceled", "closed", "complete", "holded"):
+                return 400, {"message": "A shipment cannot be created when an order has a status of %1",
+                             "parameters": [order.get("status") or order.get("state")]}
+            items = {int(i["item_id"]): i for i in order["items"]}
+            wanted = body.get("items") or [{"order_item_id": i, "qty": _open(row)} for i, row in items.items()
+                                           if _open(row) > 0]
+            problems = []
+            for row in wanted:
+                item = items.get(int(row.get("order_item_id") or 0))
+                if item is None:
+                    problems.append(f"The order does not contain order item with id {row.get('order_item_id')}.")
+                elif float(row.get("qty") or 0) <= 0 or float(row["qty"]) > _open(item):
+                    problems.append(f"The quantity to ship of order item {item['item_id']} is more than it has "
+                                    "left to ship.")
+            arguments = body.get("arguments") if isinstance(body.get("arguments"), dict) else {}
+            extension = arguments.get("extension_attributes") if isinstance(arguments.get("extension_attributes"),
+                                                                            dict) else {}
+            source = str(extension.get("source_code") or "default")
+            if source not in self.sources:
+                problems.append(f'Source with code "{source}" does not exist.')
+            if problems:
+                return 400, {"message": "Shipment Document Validation Error(s):\n" + "\n".join(problems)}
+            for row in wanted:
+                item = items[int(row["order_item_id"])]
+                item["qty_shipped"] = float(item.get("qty_shipped") or 0) + float(row["qty"])
+                for child in items.values():  # a configurable's child row is shipped with its parent
+                    if str(child.get("parent_item_id") or "") == str(item["item_id"]):
+                        child["qty_shipped"] = float(child.get("qty_shipped") or 0) + float(row["qty"])
+            shipment_id = len(self.shipments) + 1
+            comment = body.get("comment") if isinstance(body.get("comment"), dict) else None
+            self.shipments[shipment_id] = {
+                "entity_id": shipment_id, "order_id": order_id, "increment_id": f"{shipment_id:09d}",
+                "email_sent": 1 if body.get("notify") else None, "source_code": source,
+                "items": [{"order_item_id": int(r["order_item_id"]), "qty": float(r["qty"]),
+                           "sku": items[int(r["order_item_id"])]["sku"]} for r in wanted],
+                "tracks": [{"entity_id": shipment_id * 10 + n, "order_id": order_id, "parent_id": shipment_id,
+                            "track_number": t.get("track_number"), "title": t.get("title"),
+                            "carrier_code": t.get("carrier_code")} for n, t in enumerate(body.get("tracks") or [])],
+                "comments": [{"comment": comment.get("comment"), "parent_id": shipment_id,
+                              "is_visible_on_front": comment.get("is_visible_on_front", 0)}] if comment else [],
+            }
+            if all(_open(i) <= 0 for i in items.values()
+                   if i.get("product_type") != "virtual" and not i.get("parent_item_id")):
+                order["state"] = order["status"] = "complete"
+        return 200, shipment_id
+
+    # ---- prices and products ----
+
+    def base_prices(self, body) -> list[dict]:
+        rows = body.get("prices") if isinstance(body, dict) else None
+        errors = []
+        with self.lock:
+            self.base_price_calls.append(list(rows or []))
+            for row in rows or []:
+                sku = str(row.get("sku") or "")
+                if sku not in self.products:
+                    errors.append({"message": "Requested product doesn't exist. SKU: %SKU.",
+                                   "parameters": {"SKU": sku}})
+                elif not _numeric(row.get("price")) or float(row["price"]) < 0:
+                    errors.append({"message": "Invalid attribute %fieldName = %fieldValue.",
+                                   "parameters": {"fieldName": "Price", "fieldValue": str(row.get("price")),
+                                                  "SKU": sku}})
+                elif int(row.get("store_id", -1)) != 0:
+                    errors.append({"message": "Requested store is not found. Row ID: SKU = %SKU, Store ID: "
+                                              "%storeId.", "parameters": {"SKU": sku,
+                                                                          "storeId": str(row.get("store_id"))}})
+                else:
+                    self.products[sku]["price"] = float(row["price"])
+        return errors
+
+    def put_product(self, sku: str, body) -> tuple[int, dict]:
+        fields = body.get("product") if isinstance(body, dict) and isinstance(body.get("product"), dict) else {}
+        with self.lock:
+            self.product_puts.append(fields)
+            product = self.products.get(sku)
+            if product is None:
+                return 404, {"message": "The product that was requested doesn't exist. Verify the product and try "
+                                        "again."}
+            if "status" in fields and int(fields["status"]) not in (1, 2):
+                return 400, {"message": 'Invalid attribute value for "status".'}
+            product.update({k: v for k, v in fields.items() if k in ("name", "status", "price")})
+            return 200, json.loads(json.dumps(product))
+
+    # ---- credit memos ----
+
+    def add_creditmemo(self, memo: dict) -> dict:
+        with self.lock:
+            self.creditmemos[int(memo["entity_id"])] = memo
+        return memo
+
+STOCKED_TYPES = ("simple", "virtual", "downloadable", "giftcard")  # types that keep source items
+
+
+def _error(message: str, **parameters) -> dict:
+    return {"message": message, "parameters": parameters}
+
+
+def _render(error: dict) -> str:
+    text = error["message"]
+    for key, value in error["parameters"].items():
+        text = text.replace(f"%{key}", str(value))
+    return text
+
+
+def _numeric(value) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _open(item: dict) -> float:
+    return float(item.get("qty_ordered") or 0) - float(item.get("qty_shipped") or 0) - float(
+        item.get("qty_canceled") or 0) - float(item.get("qty_refunded") or 0)
+
+
+def _value(row: dict, field: str) -> str:
+    value = row.get(field, "")
+    return "" if value is None else str(value)
+
+
+def search_rows(rows: list[dict], query: list[tuple[str, str]]) -> dict:
+    """Magento's searchCriteria over rows: filters of one group ORed, groups ANDed; `in` takes a comma list."""
+    groups: dict[str, dict[str, dict]] = {}
+    sorts: dict[str, dict] = {}
+    page_size, current = 20, 1
+    for key, value in query:
+        match = _CRITERIA.match(key)
+        if not match:
+            continue
+        kind, rest = match.group(1), _INDEX.findall(match.group(2))
+        if kind == "filter_groups" and len(rest) == 4:
+            groups.setdefault(rest[0], {}).setdefault(rest[2], {})[rest[3]] = value
+        elif kind == "sortOrders" and len(rest) == 2:
+            sorts.setdefault(rest[0], {})[rest[1]] = value
+        elif kind == "pageSize":
+            page_size = int(value)
+        elif kind == "currentPage":
+            current = int(value)
+    found = [r for r in rows if all(
+        any(_CONDITIONS[f.get("condition_type", "eq")](_value(r, f["field"]), f.get("value", ""))
+            for f in group.values()) for group in groups.values())]
+    for key in sorted(sorts, key=int, reverse=True):  # stable sorts, least significant first
+        field, descending = sorts[key]["field"], sorts[key].get("direction", "ASC").upper() == "DESC"
+        found.sort(key=lambda r, f=field: (_value(r, f).zfill(20) if f.endswith("_id") or f == "id"
+                                           else _value(r, f)), reverse=descending)
+    last_page = max(1, -(-len(found) // page_size))
+    page = min(current, last_page)  # Magento answers a page beyond the end with the last page
+    items = found[(page - 1) * page_size: page * page_size]
+    return {"items": json.loads(json.dumps(items)), "search_criteria": {"current_page": current,
+                                                                      "page_size": page_size},
+            "total_count": len(found)}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -151,31 +392,68 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def _admit(self, method: str) -> tuple[str, list[tuple[str, str]], object] | None:
+        """Log, check the token, apply a queued fault, read the JSON body; None when already answered."""
         emu = self.emulator
         url = urlsplit(self.path)
         query = parse_qsl(url.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
         with emu.lock:
-            emu.requests.append({"method": "GET", "path": url.path, "query": dict(query)})
+            emu.requests.append({"method": method, "path": url.path, "query": dict(query)})
         if self.headers.get("Authorization") != f"Bearer {emu.access_token}":
             with emu.lock:
                 emu.unauthorized += 1
             self._reply(401, {"message": "The consumer isn't authorized to access %resources.",
                               "parameters": {"resources": "Magento_Sales::actions_view"}})
-            return
+            return None
         with emu.lock:
-            fault = emu._faults.pop(0) if emu._faults else None
+            fault = next((f for f in emu._faults if f[2] in url.path), None)
+            if fault:
+                emu._faults.remove(fault)
         if fault:
-            status, retry_after = fault
+            status, retry_after, _ = fault
             self._reply(status, {"message": "Service Unavailable"},
                         {"Retry-After": str(retry_after)} if retry_after is not None else None)
-            return
+            return None
         if not url.path.startswith(PREFIX):
             self._reply(404, {"message": "Request does not match any route."})
+            return None
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            self._reply(400, {"message": "Decoding error: \nSyntax error"})
+            return None
+        return url.path[len(PREFIX):].strip("/"), query, body
+
+    def _answer(self, status: int, body) -> None:
+        """Answer, or (lose_next_answer) do nothing: the work is done, the caller never hears of it."""
+        emu = self.emulator
+        with emu.lock:
+            lose = emu.lose_next_answer > 0 and status < 400
+            if lose:
+                emu.lose_next_answer -= 1
+        if lose:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
             return
-        route = url.path[len(PREFIX):].strip("/")
-        if route == "orders":
-            self._reply(200, emu.search(query))
+        self._reply(status, body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        admitted = self._admit("GET")
+        if admitted is None:
+            return
+        emu = self.emulator
+        route, query, _ = admitted
+        listings = {"orders": lambda: list(emu.orders.values()), "products": lambda: list(emu.products.values()),
+                    "inventory/sources": lambda: list(emu.sources.values()),
+                    "inventory/source-items": lambda: list(emu.source_items.values()),
+                    "shipments": lambda: list(emu.shipments.values()),
+                    "creditmemos": lambda: list(emu.creditmemos.values())}
+        if route in listings:
+            with emu.lock:
+                rows = listings[route]()
+            self._reply(200, search_rows(rows, query))
             return
         match = re.fullmatch(r"orders/(\d+)", route)
         if match:
@@ -186,6 +464,36 @@ class _Handler(BaseHTTPRequestHandler):
                                              "try again."})
             else:
                 self._reply(200, order)
+            return
+        self._reply(404, {"message": "Request does not match any route."})
+
+    def do_POST(self) -> None:  # noqa: N802
+        admitted = self._admit("POST")
+        if admitted is None:
+            return
+        emu = self.emulator
+        route, _, body = admitted
+        if route == "inventory/source-items":
+            items = body.get("sourceItems") if isinstance(body, dict) else None
+            self._answer(*emu.save_source_items(items))
+            return
+        match = re.fullmatch(r"order/(\d+)/ship", route)
+        if match:
+            self._answer(*emu.ship(int(match.group(1)), body))
+            return
+        if route == "products/base-prices":
+            self._answer(200, emu.base_prices(body))
+            return
+        self._reply(404, {"message": "Request does not match any route."})
+
+    def do_PUT(self) -> None:  # noqa: N802
+        admitted = self._admit("PUT")
+        if admitted is None:
+            return
+        route, _, body = admitted
+        match = re.fullmatch(r"products/([^/]+)", route)
+        if match:
+            self._answer(*self.emulator.put_product(unquote(match.group(1)), body))
             return
         self._reply(404, {"message": "Request does not match any route."})
 

@@ -1,9 +1,18 @@
-"""The Magento 2 / Adobe Commerce REST API, for the reconcile timer (changed orders) and order look-ups.
+"""The Magento 2 / Adobe Commerce REST API: changed orders and order look-ups (reconcile), MSI source items
+(stock), shipments, base prices and product fields (products), credit memos (refunds reconcile).
 
     client = client_for(shop)                 # integration access token from shop.api_token_setting
     for order in client.orders_updated_between(since, until):
         ...                                   # the REST order entity (what I/O Events carries in data.value)
     client.order(entity_id)                   # one order, None when it does not exist
+    client.source_codes()                     # {source code: enabled} (GET /V1/inventory/sources)
+    client.products_by_sku(skus)              # {sku: product row} (GET /V1/products, sku `in`)
+    client.save_source_items(rows)            # POST /V1/inventory/source-items → [] or SourceItemsRefused
+    client.shipments_of(order_id)             # GET /V1/shipments, order_id eq
+    client.ship(order_id, body)               # POST /V1/order/{id}/ship → shipment id
+    client.update_base_prices(rows)           # POST /V1/products/base-prices → per-item errors
+    client.update_product(sku, fields)        # PUT /V1/products/{sku} (name, status only)
+    client.creditmemos_created_between(since, until)   # GET /V1/creditmemos, created_at window
 
 Orders: `GET /rest/V1/orders` with searchCriteria: filter group 0 `updated_at gteq since`, filter group 1
 `updated_at lt until` (groups are ANDed), sorted by `updated_at` then `entity_id` ascending, `pageSize`,
@@ -28,6 +37,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import httpx
 
@@ -38,6 +48,7 @@ from core.platforms.credentials import api_token
 
 API_PREFIX = "/rest/V1"
 MAX_PAGE = 300  # Adobe's documented page cap when input limits are on
+LOOKUP_CHUNK = 50  # SKUs per `in` filter: keeps the query string well under URL limits
 
 
 def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options) -> MagentoClient:
@@ -79,17 +90,21 @@ class MagentoClient:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        response = http_retry.send(self._http, method, path, shop_name="Magento", max_attempts=self._max_attempts,
+    def _request(self, method: str, path: str, *, answer: tuple[int, ...] = (), attempts: int | None = None,
+                 **kwargs) -> httpx.Response:
+        """The response; 401/403 and other 4xx (but 404 and the statuses in `answer`) → NeedsAttention."""
+        response = http_retry.send(self._http, method, path, shop_name="Magento",
+                                   max_attempts=attempts or self._max_attempts,
                                    sleep=self._sleep, **kwargs)
         if response.status_code in (401, 403):
             raise NeedsAttention(
                 f"Magento refused the API token ({response.status_code}: {_message(response)}).",
                 resolution=f"check that {self._setting} holds the access token of an active integration with "
-                "access to Sales > Operations > Orders, and that Stores > Configuration > Services > OAuth > "
+                "access to Sales > Operations > Orders (and, per flow, Shipments, Credit Memos, Catalog > Products, "
+                "Stores > Inventory > Sources), and that Stores > Configuration > Services > OAuth > "
                 "Consumer Settings allows access tokens as standalone Bearer tokens (Magento 2.4.4+)",
                 code="shop_auth_failed")
-        if response.status_code >= 400 and response.status_code != 404:
+        if response.status_code >= 400 and response.status_code != 404 and response.status_code not in answer:
             raise NeedsAttention(
                 f"Magento answered {response.status_code} to {method} {path}: {_message(response)}",
                 resolution="check the shop URL (the REST API lives under /rest/V1) and the integration's "
@@ -155,6 +170,153 @@ class MagentoClient:
                 boundary, page = last, 1
                 seen_at_boundary = {str(o.get("entity_id")) for o in orders if _updated(o) == last}
 
+    # ---- search helpers ----
+
+    def _search_all(self, path: str, filters: list[tuple[str, str, str]], sort: str) -> Iterator[dict]:
+        """Every item of a searchCriteria listing (filters ANDed, one group each), sorted by `sort` ascending.
+        Stops on `total_count` (Magento repeats the last page for a page beyond the end)."""
+        page = 1
+        while True:
+            params = _criteria(filters, sort, self.page_size, page)
+            response = self._request("GET", path, params=params)
+            if response.status_code == 404:
+                raise NeedsAttention(f"Magento answered 404 to GET /rest/V1{path}.",
+                                     resolution="check the shop URL (the store's base URL, without /rest) and that "
+                                                "the Magento module serving it is enabled", code="shop_api_error")
+            answer = response.json()
+            items = [i for i in answer.get("items") or [] if isinstance(i, dict)]
+            yield from items
+            if page * self.page_size >= int(answer.get("total_count") or 0) or len(items) < self.page_size:
+                return
+            page += 1
+
+    # ---- stock: MSI sources and source items ----
+
+    def source_codes(self) -> dict[str, bool]:
+        """Every inventory source: {source_code: enabled}."""
+        return {str(s.get("source_code")): bool(s.get("enabled", True))
+                for s in self._search_all("/inventory/sources", [], "source_code")}
+
+    def products_by_sku(self, skus: list[str]) -> dict[str, dict]:
+        """{sku: {"id", "sku", "type_id", "price", "name", "status"}} for the SKUs Magento has (50 per call)."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(skus), LOOKUP_CHUNK):
+            chunk = [s for s in skus[start:start + LOOKUP_CHUNK] if "," not in s]  # `in` splits on commas
+            if not chunk:
+                continue
+            for product in self._search_all("/products", [("sku", ",".join(chunk), "in")], "entity_id"):
+                found[str(product.get("sku"))] = product
+        # a SKU with a comma cannot go into an `in` filter: one `eq` call each
+        for sku in (s for s in skus if "," in s):
+            for product in self._search_all("/products", [("sku", sku, "eq")], "entity_id"):
+                found[str(product.get("sku"))] = product
+        return found
+
+    def save_source_items(self, rows: list[dict]) -> None:
+        """POST /V1/inventory/source-items: all rows saved, or none (Magento validates the whole list first).
+        A refusal raises SourceItemsRefused with Magento's message and its per-item errors."""
+        response = self._request("POST", "/inventory/source-items", json={"sourceItems": rows}, answer=(400,))
+        if response.status_code == 404:
+            raise NeedsAttention("Magento answered 404 to POST /rest/V1/inventory/source-items.",
+                                 resolution="enable Magento's Inventory (MSI) modules, or check the shop URL",
+                                 code="magento_msi_missing")
+        if response.status_code == 400:
+            body = _json(response)
+            raise SourceItemsRefused(_message(response), [e for e in (body.get("errors") or [])
+                                                          if isinstance(e, dict)] if isinstance(body, dict) else [])
+
+    def source_items(self, skus: list[str]) -> list[dict]:
+        """The source items of these SKUs (read back after a write, and by tests)."""
+        rows: list[dict] = []
+        for start in range(0, len(skus), LOOKUP_CHUNK):
+            rows += self._search_all("/inventory/source-items",
+                                     [("sku", ",".join(skus[start:start + LOOKUP_CHUNK]), "in")], "sku")
+        return rows
+
+    # ---- shipments ----
+
+    def shipments_of(self, order_id: str) -> list[dict]:
+        """Every shipment of an order, with its `tracks` and `comments`."""
+        return list(self._search_all("/shipments", [("order_id", str(order_id), "eq")], "entity_id"))
+
+    def ship(self, order_id: str, body: dict) -> str:
+        """POST /V1/order/{id}/ship; the new shipment's id. Magento's refusal → NeedsAttention (shop_rejected).
+        Sent once: a lost answer or a 5xx is Retryable at once, never re-sent blind (it would ship twice);
+        the caller looks for the shipment before trying again."""
+        response = self._request("POST", f"/order/{order_id}/ship", json=body, answer=(400,), attempts=1)
+        if response.status_code in (400, 404):
+            raise NeedsAttention(
+                f"Magento refused the shipment of order {order_id}: {_message(response)}",
+                resolution="check the order in Magento (cancelled, on hold, shipped by hand, or an item already "
+                           "shipped?); ship the rest there by hand, or retry this record once the order allows it",
+                code="shop_rejected")
+        return str(_json(response)).strip('"')
+
+    # ---- products and prices ----
+
+    def update_base_prices(self, rows: list[dict]) -> list[dict]:
+        """POST /V1/products/base-prices {"prices": [{sku, price, store_id}]}; Magento's per-item errors
+        (`[]` when every price was saved)."""
+        response = self._request("POST", "/products/base-prices", json={"prices": rows})
+        if response.status_code == 404:
+            raise NeedsAttention("Magento answered 404 to POST /rest/V1/products/base-prices.",
+                                 resolution="check the shop URL; the endpoint exists since Magento 2.2",
+                                 code="shop_api_error")
+        body = _json(response)
+        return [e for e in body if isinstance(e, dict)] if isinstance(body, list) else []
+
+    def update_product(self, sku: str, fields: dict) -> dict | None:
+        """PUT /V1/products/{sku} with only `fields` (name, status): the saved product, None when gone."""
+        response = self._request("PUT", f"/products/{quote(sku, safe='')}", json={"product": {"sku": sku, **fields}},
+                                 answer=(400,))
+        if response.status_code == 404:
+            return None
+        if response.status_code == 400:
+            raise NeedsAttention(f"Magento refused the update of product {sku}: {_message(response)}",
+                                 resolution="check the product in Magento (Catalog > Products) and retry",
+                                 code="shop_rejected")
+        return _json(response)
+
+    # ---- credit memos ----
+
+    def creditmemos_created_between(self, since: datetime, until: datetime) -> Iterator[dict]:
+        """Credit memos with since ≤ created_at < until (whole seconds, UTC), oldest first."""
+        before = magento_time(until + timedelta(seconds=1) if until.microsecond else until)
+        for memo in self._search_all("/creditmemos", [("created_at", magento_time(since.replace(microsecond=0)),
+                                                       "gteq"), ("created_at", before, "lt")], "entity_id"):
+            created = _updated({"created_at": memo.get("created_at")}) if memo.get("created_at") else None
+            if created is not None and since.astimezone(UTC) <= created < until.astimezone(UTC):
+                yield memo
+
+
+class SourceItemsRefused(Exception):
+    """Magento refused a source-items save: nothing of the list was saved. `errors` are its per-item
+    validation errors ({"message", "parameters"}), empty when the refusal names no item ("Could not save
+    Source Item": a database constraint, e.g. an unknown source code)."""
+
+    def __init__(self, message: str, errors: list[dict]):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+def _criteria(filters: list[tuple[str, str, str]], sort: str, page_size: int, page: int) -> dict[str, str]:
+    prefix = "searchCriteria"
+    params: dict[str, str] = {}
+    for group, (field, value, condition) in enumerate(filters):
+        base = f"{prefix}[filter_groups][{group}][filters][0]"
+        params.update({f"{base}[field]": field, f"{base}[value]": value, f"{base}[condition_type]": condition})
+    params.update({f"{prefix}[sortOrders][0][field]": sort, f"{prefix}[sortOrders][0][direction]": "ASC",
+                   f"{prefix}[pageSize]": str(page_size), f"{prefix}[currentPage]": str(page)})
+    return params
+
+
+def _json(response: httpx.Response):
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
 
 def _message(response: httpx.Response) -> str:
     try:
@@ -163,7 +325,11 @@ def _message(response: httpx.Response) -> str:
         return response.text[:200]
     if isinstance(body, dict) and body.get("message"):
         message = str(body["message"])
-        for key, value in (body.get("parameters") or {}).items() if isinstance(body.get("parameters"), dict) else ():
+        parameters = body.get("parameters")
+        # named (%resources) or positional (%1, %2) placeholders
+        pairs = parameters.items() if isinstance(parameters, dict) else enumerate(
+            parameters, 1) if isinstance(parameters, list) else ()
+        for key, value in pairs:
             message = message.replace(f"%{key}", str(value))
         return message
     return response.text[:200]

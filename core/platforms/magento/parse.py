@@ -452,3 +452,95 @@ def _refund(memo: dict, shop: str, basis: str) -> Refund:
         total=amounts.get(memo, "grand_total"),
         note=text(memo.get("customer_note")),
     )
+
+
+# ----------------------------------------------------------------------------------------- customer
+
+
+@guarded(PLATFORM, "customer")
+def parse_customer(payload: dict, shop: str) -> Customer:
+    """A customer (REST `GET /V1/customers/{id}`, or the I/O Events body of
+    observer.customer_save_commit_after with the entity in `data.value`) → Customer.
+
+    B2B only through Adobe Commerce B2B's `extension_attributes.company_attributes.company_id` (a company
+    name in an address alone is not one, as for orders); the company name is then the default billing
+    address's `company`. VAT id: the customer's `taxvat`, else the default billing address's `vat_id`."""
+    customer = unwrap(payload)
+    if not isinstance(customer, dict):
+        raise malformed(PLATFORM, "customer", f"expected a JSON object, got {type(customer).__name__}")
+    if not text(customer.get("id")) and not text(customer.get("entity_id")):
+        raise malformed(PLATFORM, "customer", "missing id")
+    extension = customer.get("extension_attributes") if isinstance(customer.get("extension_attributes"),
+                                                                    dict) else {}
+    company = extension.get("company_attributes") if isinstance(extension.get("company_attributes"), dict) else {}
+    company_id = text(company.get("company_id"))
+    is_b2b = company_id not in ("", "0")
+    billing = _default_address(customer, "billing")
+    try:
+        return Customer(
+            external_id=text(customer.get("id")) or text(customer.get("entity_id")),
+            kind=CustomerKind.COMPANY if is_b2b else CustomerKind.PERSON,
+            email=text(customer.get("email")),
+            first_name=text(customer.get("firstname")),
+            last_name=text(customer.get("lastname")),
+            company_name=text(billing.get("company")) if is_b2b else "",
+            company_external_id=company_id if is_b2b else "",
+            vat_number=text(customer.get("taxvat")) or text(billing.get("vat_id")),
+            phone=text(billing.get("telephone")) or text(company.get("telephone")),
+        )
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
+
+
+def _flag(value) -> bool:
+    return value is True or text(value).lower() in ("1", "true")
+
+
+def _default_address(customer: dict, kind: str) -> dict:
+    """The customer's default billing/shipping address: the address flagged `default_<kind>`, else the one
+    whose id the customer's `default_<kind>` names."""
+    addresses = [a for a in customer.get("addresses") or [] if isinstance(a, dict)]
+    for address in addresses:
+        if _flag(address.get(f"default_{kind}")):
+            return address
+    wanted = text(customer.get(f"default_{kind}"))
+    return next((a for a in addresses if wanted and text(a.get("id")) == wanted), {})
+
+
+def _customer_address(node: dict, email: str) -> Address:
+    region = node.get("region")
+    flat = dict(node)
+    if isinstance(region, dict):  # the customer address carries region as an object, the order address flat
+        flat["region_code"], flat["region"] = text(region.get("region_code")), text(region.get("region"))
+    return _address(flat, email)
+
+
+@guarded(PLATFORM, "customer")
+def parse_customer_addresses(payload: dict) -> list[Address]:
+    """Default billing first (the customer's address of record), then default shipping when it is another
+    one, then none: other saved addresses are the customer's address book, not BC's business."""
+    customer = unwrap(payload)
+    if not isinstance(customer, dict):
+        return []
+    email = text(customer.get("email"))
+    found = []
+    for kind in ("billing", "shipping"):
+        node = _default_address(customer, kind)
+        if node and all(node is not other for other in found):
+            found.append(node)
+    if not found:
+        found = [a for a in customer.get("addresses") or [] if isinstance(a, dict)][:1]
+    addresses = [_customer_address(node, email) for node in found]
+    return [a for a in addresses if a.line1 or a.city or a.postal_code]
+
+
+@guarded(PLATFORM, "customer")
+def customer_updated_at(payload: dict):
+    """When the shop last changed the customer (orders stale redeliveries)."""
+    customer = unwrap(payload)
+    if not isinstance(customer, dict):
+        return None
+    try:
+        return timestamp(customer.get("updated_at")) or timestamp(customer.get("created_at"))
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "customer", f"updated_at: {exc}") from exc

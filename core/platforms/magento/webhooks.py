@@ -41,13 +41,15 @@ TYPE_PREFIX = "com.adobe.commerce."
 MAX_CHALLENGE = 256
 
 # Commerce event names (without "com.adobe.commerce.") → flow. Subscribe with
-# `bin/magento events:subscribe observer.sales_order_save_commit_after` (and the credit memo one).
+# `bin/magento events:subscribe observer.sales_order_save_commit_after` (and the credit memo and customer ones).
 FLOWS = {
     "observer.sales_order_save_commit_after": "orders",
     "observer.sales_order_save_after": "orders",
     "observer.sales_order_place_after": "orders",
     "observer.sales_order_creditmemo_save_commit_after": "refunds",
     "observer.sales_order_creditmemo_save_after": "refunds",
+    "observer.customer_save_commit_after": "customers",
+    "observer.customer_save_after": "customers",
 }
 
 _PEM = re.compile(r"-----BEGIN (?:RSA )?PUBLIC KEY-----.+?-----END (?:RSA )?PUBLIC KEY-----", re.S)
@@ -137,7 +139,10 @@ def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
     name = event_name(topic)
     flow = FLOWS.get(name)
     # a credit memo names its own entity id; an order may need its children's ids (parse.entity_id)
-    resource_id = (text(value.get("entity_id")) or text(value.get("id"))) if flow == "refunds" else entity_id(value)
+    if flow in ("refunds", "customers"):  # a credit memo or customer names its own id
+        resource_id = text(value.get("entity_id")) or text(value.get("id"))
+    else:
+        resource_id = entity_id(value)
     return Delivery(
         topic=topic,
         resource_id=resource_id,
