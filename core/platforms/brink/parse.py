@@ -159,7 +159,7 @@ def _minor(currency: str) -> Callable[[object], Decimal]:
         raw = money(value, default)
         if raw != raw.to_integral_value():
             raise ValueError(f"{value!r} is not an amount in minor units (an integer)")
-        return raw / divisor
+        return (raw / divisor).quantize(Decimal(1) / divisor)  # 19900 → 199.00
     return amount
 
 
