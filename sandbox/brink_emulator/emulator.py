@@ -15,6 +15,10 @@ What it serves, each with its source:
 - `GET /productv1/products?ids=a,b` (docs.brinkcommerce.com/models/, B5) → a JSON list of the known products.
 - `GET /orderv1/orders/{id}` → the Order object the events carry. The path is **unverified** (contract 2.1 [U]);
   it is modelled so that the bridge's reading of it is exercised, not as a fact about Brink.
+- `GET` / `POST /orderv1/orders/{id}/deliveries`: a delivery of order lines with a shipping provider. Path and body
+  are **unverified** (contract 2.3 [U]); modelled on the verified OrderDelivered event fields (`orderLines`,
+  `shippingFees`, `shippingProvider`) as the bridge reads them. Refused (400): no order lines, a line not on the
+  order, more than the line has left to deliver; a `reference` already used → 409.
 - events: the EventBridge envelope `{id, source: "brink.external.v1", "detail-type", time, detail: {metadata:
   {awsRequestId}, data}}` [V: B3]; `data.version` increments on every change [V: B3]. The Order's line and
   address fields follow the bridge's documented reading (core/platforms/brink/parse.py) [U]. Amounts are minor
@@ -59,6 +63,7 @@ class BrinkEmulator(LoopbackServer):
         self.orders: dict[str, dict] = {}
         self.products: dict[str, dict] = {}
         self.stock_calls: list[dict] = []
+        self.deliveries: dict[str, list[dict]] = {}
         self.counters: Counter = Counter()
         self._faults: list[tuple[int, float | None]] = []
         self._references = itertools.count(100001)
@@ -175,6 +180,15 @@ class BrinkEmulator(LoopbackServer):
                 {"Retry-After": str(retry_after)} if retry_after is not None else {})
         url = urlsplit(target)
         path = url.path.rstrip("/")
+        if path.startswith("/orderv1/orders/") and path.endswith("/deliveries"):
+            order_id = unquote(path.split("/")[3])
+            with self.lock:
+                if order_id not in self.orders:
+                    return 404, {"message": "Order not found"}, {}
+                if method == "GET":
+                    return 200, copy.deepcopy(self.deliveries.get(order_id, [])), {}
+                if method == "POST":
+                    return self._deliver(order_id, body)
         if method == "GET" and path.startswith("/orderv1/orders/"):
             with self.lock:
                 order = self.orders.get(unquote(path.rsplit("/", 1)[1]))
@@ -186,6 +200,36 @@ class BrinkEmulator(LoopbackServer):
         if method == "PUT" and path == "/productv1/stocks":
             return self._put_stock(body)
         return 404, {"message": "Not Found"}, {}
+
+    def _deliver(self, order_id: str, body: bytes) -> tuple[int, object, dict]:
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError:
+            return 400, {"message": "Invalid JSON"}, {}
+        lines = payload.get("orderLines") if isinstance(payload, dict) else None
+        if not isinstance(lines, list) or not lines:
+            return 400, {"message": "orderLines is required"}, {}
+        order, earlier = self.orders[order_id], self.deliveries.setdefault(order_id, [])
+        reference = payload.get("reference")
+        if reference and any(d.get("reference") == reference for d in earlier):
+            return 409, {"message": f"A delivery with reference {reference} exists"}, {}
+        left = {row["id"]: row["quantity"] for row in order["orderLines"]}
+        for delivery in earlier:
+            for row in delivery["orderLines"]:
+                left[row["orderLineId"]] -= row["quantity"]
+        for row in lines:
+            line_id, quantity = (row or {}).get("orderLineId"), (row or {}).get("quantity")
+            if line_id not in left:
+                return 400, {"message": f"Order line {line_id} is not on order {order_id}"}, {}
+            if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 < quantity <= left[line_id]:
+                return 400, {"message": f"Quantity {quantity} of order line {line_id} exceeds what is left"}, {}
+            left[line_id] -= quantity
+        delivery = {"id": str(uuid.uuid4()), "orderId": order_id, "orderReference": order["reference"],
+                    "reference": reference, "orderLines": lines, "shippingFees": payload.get("shippingFees") or [],
+                    "shippingProvider": payload.get("shippingProvider") or {},
+                    "created": datetime.now(UTC).isoformat()}
+        earlier.append(delivery)
+        return 201, copy.deepcopy(delivery), {}
 
     def _put_stock(self, body: bytes) -> tuple[int, object, dict]:
         try:

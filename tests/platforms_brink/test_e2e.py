@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.state import SyncStatus
-from core.sync import stock
+from core.sync import shipments, stock
 from core.sync.context import get_context
 from sandbox.brink_emulator import BrinkEmulator
 from sandbox.stack import LocalStack
@@ -25,7 +25,11 @@ platform = "brink"
 url = "{url}"
 webhook_secret_setting = "BRINK_DEMO_WEBHOOK_SECRET"
 api_token_setting = "BRINK_DEMO_API_KEY"
-flows = ["orders", "stock"]
+flows = ["orders", "stock", "shipments"]
+
+[shops.shipments]
+carriers = {{ "DHL" = "DHL Express" }}
+tracking_urls = {{ "DHL" = "https://dhl.example/track?id={{tracking}}" }}
 
 [shops.orders]
 prefix = "BR-"
@@ -51,7 +55,7 @@ def brink():
 def stack(brink):
     with pytest.MonkeyPatch.context() as mp, LocalStack(config_extra=brink_config(brink.base_url),
                                                         settings={"BRINK_DEMO_API_KEY": API_KEY}) as s:
-        for name, value in s.settings.items():  # what the Functions host has, for the in-process stock run
+        for name, value in s.settings.items():  # what the Functions host has, for the in-process runs
             mp.setenv(name, value)
         yield s
 
@@ -149,3 +153,30 @@ def test_stock_from_bc_reaches_brink_one_call_per_sku(stack, brink):
     calls = len(brink.stock_calls)
     assert stock.export_stock_levels(get_context(), SHOP).writes == 0  # nothing changed: nothing sent
     assert len(brink.stock_calls) == calls
+
+
+def ship_in_bc(stack, order_id: str, tracking: str, agent: str) -> str:
+    company = stack.company_id("se")
+    binding = get_context().bindings.get("order", SHOP, order_id)
+    [order] = stack.bc.records(company, "salesOrders", number=binding.bc_number)
+    get_context().bc.company(company).action("salesOrders", order["id"], "shipAndInvoice")
+    [shipment] = stack.bc.records(company, "salesShipments", orderNumber=binding.bc_number)
+    stack.bc.set_shipment_tracking(company, shipment["number"], tracking, agent)
+    return shipment["number"]
+
+
+def test_a_shipment_in_bc_becomes_one_brink_delivery_with_tracking(stack, brink):
+    order = brink.add_order(brink.make_order([("1000", 2, "199.00"), ("2000", 1, "89.00")]))
+    send(stack, brink, brink.event(order))
+    number = ship_in_bc(stack, order["id"], "JJD000999", "DHL")
+    assert shipments.export_shipments(get_context()) == 1
+    [delivery] = brink.deliveries[order["id"]]
+    assert delivery["reference"] == number
+    assert sorted((r["orderLineId"], r["quantity"]) for r in delivery["orderLines"]) == [("line-1", 2), ("line-2", 1)]
+    assert delivery["shippingFees"] == [{"shippingFeeId": "fee-1"}]  # the delivery completes the order
+    assert delivery["shippingProvider"] == {"providerName": "DHL Express", "trackingNumber": "JJD000999",
+                                            "trackingUrl": "https://dhl.example/track?id=JJD000999"}
+    record = stack.synclog.get("shipments", SHOP, f"se:{number}")
+    assert record.status is SyncStatus.SUCCESS and "JJD000999" in record.message
+    assert shipments.export_shipments(get_context()) == 0  # once
+    assert len(brink.deliveries[order["id"]]) == 1

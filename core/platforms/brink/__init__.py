@@ -1,5 +1,6 @@
 """Brink Commerce: orders from the Post Purchase API's events (the whole order, ordered by `version`) and from the
-legacy id-only webhook (fetched); stock through the legacy product API (flows.py)."""
+legacy id-only webhook (fetched); stock through the legacy product API and shipments as
+deliveries (flows.py; the delivery path is unverified, see client.py)."""
 
 from core.platforms.brink import client, parse, webhooks
 
@@ -12,8 +13,6 @@ GAPS = {
     "refunds": "not built: OrderRefunded events carry the refund id and lines, but the line amounts' shape is "
                "unverified (contract 2.5)",
     "refunds reconcile": "not built: no read API for refunds is verified (contract 2.5 [U])",
-    "shipments": "not built: the endpoint that creates a Brink delivery and its tracking fields is unverified "
-                 "(contract 2.3)",
     "products": "not built: per-variant prices have a verified body but no verified HTTP path or auth "
                 "(contract 2.4)",
     "customers": "not built: Brink orders name no customer account in the verified fields",

@@ -18,6 +18,11 @@ What is verified and what is our reading (docs/platforms.md, Brink, says the sam
   OpenAPI"). This client reads `GET /orderv1/orders/{orderId}` under the documented v1 service `orderv1` and
   expects the Order object of the newer events (a 404 = no such order). Only the legacy id-only webhook needs
   it: the newer OrderCreated/OrderUpdated events carry the whole order and are imported without a call.
+- deliveries (shipments): the endpoint that creates a delivery and its tracking fields are **unverified**
+  (contract 2.3). This client reads `GET` / `POST /orderv1/orders/{orderId}/deliveries`, with a body modelled on
+  the verified OrderDelivered event (`orderLines`, `shippingFees`, `shippingProvider`), plus our `reference` (the
+  BC shipment number, so a delivery is never created twice). A 404/405 on that path ends as NeedsAttention
+  naming it as unverified.
 - no list of orders changed since a time is documented, so there is no reconcile of Brink orders.
 """
 
@@ -37,6 +42,7 @@ from core.platforms.credentials import api_token
 ORDER_PATH = "/orderv1/orders/{order_id}"  # [U] contract 2.1
 PRODUCTS_PATH = "/productv1/products"  # B5 /models/
 STOCK_PATH = "/productv1/stocks"  # [V: B6a]
+DELIVERIES_PATH = "/orderv1/orders/{order_id}/deliveries"  # [U] contract 2.3
 IDS_PER_LOOKUP = 50  # ids per GET ?ids= (keeps the URL short; Brink documents no limit)
 
 
@@ -126,3 +132,38 @@ class BrinkClient:
         """PUT the absolute stock of one product. Returns the answer; auth failures raise, other statuses are the
         caller's to read (the stock writer tells an unknown product from a refused value)."""
         return self._send("PUT", STOCK_PATH, json={"productId": product_id, "stock": quantity})
+
+    def _unverified(self, response: httpx.Response, what: str, path: str) -> NeedsAttention:
+        return NeedsAttention(
+            f"Brink answered {response.status_code} to {what} ({path.split('?')[0]}, a path this version could not "
+            f"verify in Brink's documentation): {response.text[:300]}",
+            resolution="ask Brink for the Order Management API's delivery endpoint and compare it with "
+                       "docs/platforms.md (Brink); until then remove \"shipments\" from this shop's flows and "
+                       "create deliveries in the Merchant Portal",
+            code="shop_api_unverified")
+
+    def deliveries(self, order_id: str) -> list[dict]:
+        """The deliveries of an order (path [U], see the module docstring)."""
+        path = DELIVERIES_PATH.format(order_id=quote(str(order_id), safe=""))
+        response = self._send("GET", path)
+        if response.status_code in (404, 405):
+            raise self._unverified(response, f"the delivery list of order {order_id}", path)
+        if response.status_code >= 400:
+            raise self._refused(response, f"the delivery list of order {order_id}")
+        body = self._json(response, f"the delivery list of order {order_id}")
+        return [row for row in body if isinstance(row, dict)] if isinstance(body, list) else []
+
+    def create_delivery(self, order_id: str, body: dict) -> dict:
+        """Create one delivery of an order (path and body [U], see the module docstring)."""
+        path = DELIVERIES_PATH.format(order_id=quote(str(order_id), safe=""))
+        response = self._send("POST", path, json=body)
+        if response.status_code in (404, 405):
+            raise self._unverified(response, f"the delivery of order {order_id}", path)
+        if response.status_code >= 400:
+            raise NeedsAttention(
+                f"Brink refused the delivery of order {order_id} ({response.status_code}): {response.text[:300]}",
+                resolution="check the order in Brink (cancelled, or delivered by hand?); deliver it there by hand "
+                           "or retry this record",
+                code="shop_rejected")
+        answer = self._json(response, f"the delivery of order {order_id}")
+        return answer if isinstance(answer, dict) else {}

@@ -1,14 +1,27 @@
-"""What Brink offers the flows beyond orders (core.platforms.part): stock.
+"""What Brink offers the flows beyond orders (core.platforms.part): stock and shipments.
 
 Stock (contract 2.2): absolute quantities [V: B4], written with the legacy `PUT /productv1/stocks
 {"productId", "stock"}`, one product per call [V: B6a]. That call knows no inventory (warehouse), so a Brink
 shop takes one quantity per SKU: the shop's total (no [shops.locations] mapping, or one that sums BC locations
 into ""). The Management API's per-inventory update (`BrinkVariantInventory(quantity, productId, inventoryId)`)
 has no verified HTTP path, so it is not used.
+
+Shipments (contract 2.3): a BC shipment becomes one Brink delivery of the order's lines it shipped, with the
+carrier and tracking as its shipping provider. The delivery endpoint and its fields are unverified [U]; the
+body is modelled on the verified OrderDelivered event and the client names the path when Brink refuses it
+(client.py). The BC shipment number is the delivery's `reference`: a delivery already carrying it is linked,
+never created twice. The order's shipping fees go with the delivery that completes the BC order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from core.config import Shop
+from core.errors import NeedsAttention, Skip
+from core.platforms.payload import text
+from core.sync import shipment_mapping
+from core.sync.shipments import Pushed
 from core.sync.stock import WriteResult
 from core.sync.stock_mapping import Change
 
@@ -48,3 +61,67 @@ class StockWriter:
                 result.failed.append((change, f"HTTP_{response.status_code}",
                                       f"Brink refused the stock of {change.sku}: {response.text[:200]}"))
         return result
+
+
+class ShipmentWriter:
+    """One Brink delivery per BC shipment (path [U], see client.py)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def push(self, shop: Shop, order_id: str, shipment: dict, tracking: shipment_mapping.Tracking,
+             fully_shipped: Callable[[], bool]) -> Pushed:
+        number = text(shipment.get("number"))
+        deliveries = self.client.deliveries(order_id)
+        done = next((d for d in deliveries if text(d.get("reference")) == number), None)
+        if done is not None:
+            return Pushed(f"Brink order {order_id} already has the delivery for BC shipment {number}; linked.",
+                          {"delivery": text(done.get("id")), "tracking": tracking.number, "recovered": True})
+        order = self.client.order(order_id)
+        if order is None:
+            raise NeedsAttention(
+                f"BC shipment {number} belongs to Brink order {order_id}, which the order API does not find.",
+                resolution="Nothing to send; check the order in Brink. Retry this record if it comes back.",
+                code="shop_order_missing")
+        shipped = shipment_mapping.shipped_quantities(shipment.get("salesShipmentLines") or [])
+        if not shipped:
+            raise Skip(f"BC shipment {number} has no item lines to deliver.")
+        delivered: dict[str, int] = {}  # order line id → quantity in earlier deliveries (BC's partial shipments)
+        for delivery in deliveries:
+            for row in delivery.get("orderLines") or []:
+                if isinstance(row, dict):
+                    key = text(row.get("orderLineId"))
+                    delivered[key] = delivered.get(key, 0) + int(row.get("quantity") or 0)
+        open_lines = [shipment_mapping.OpenLine(
+            fulfillment_order_id=order_id, line_item_id=text(row.get("id")),
+            item_number=shipment_mapping.item_number_for(shop, variant_id=text(row.get("productVariantId")),
+                                                         sku=text(row.get("productVariantId"))),
+            remaining=int(row.get("quantity") or 0) - delivered.get(text(row.get("id")), 0))
+            for row in order.get("orderLines") or [] if isinstance(row, dict)]
+        open_lines = [line for line in open_lines if line.remaining > 0]
+        allocation = shipment_mapping.allocate(shipped, open_lines)
+        if allocation.empty:
+            raise NeedsAttention(
+                f"BC shipment {number} matches no line of Brink order {order_id}: "
+                + "; ".join(allocation.problems) + ".",
+                resolution=f'map the Brink variant ids to these BC items in [shops.items] of shop "{shop.key}" and '
+                           "retry, or create the delivery in Brink by hand",
+                code="shipment_unmatched")
+        complete = fully_shipped()
+        body = {
+            "reference": number,
+            "orderLines": [{"orderLineId": line, "quantity": quantity}
+                           for lines in allocation.by_fulfillment_order.values() for line, quantity in lines],
+            "shippingFees": [{"shippingFeeId": text(fee.get("id"))} for fee in order.get("shippingFees") or []
+                             if isinstance(fee, dict) and complete],
+            "shippingProvider": {"providerName": tracking.company, "trackingNumber": tracking.number,
+                                 "trackingUrl": tracking.url},
+        }
+        created = self.client.create_delivery(order_id, body)
+        message = (f"Delivered {allocation.quantity} item(s) of Brink order {order_id}"
+                   + (f" with {tracking.company} tracking {tracking.number}." if tracking.known
+                      else " without tracking."))
+        data = {"delivery": text(created.get("id")), "tracking": tracking.number, "completed": complete}
+        if allocation.problems:
+            return Pushed(message, data, attention="Not placed: " + "; ".join(allocation.problems) + ".")
+        return Pushed(message, data)
