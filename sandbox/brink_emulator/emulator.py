@@ -19,6 +19,10 @@ What it serves, each with its source:
   are **unverified** (contract 2.3 [U]); modelled on the verified OrderDelivered event fields (`orderLines`,
   `shippingFees`, `shippingProvider`) as the bridge reads them. Refused (400): no order lines, a line not on the
   order, more than the line has left to deliver; a `reference` already used → 409.
+- `PUT /price/product-variant-prices` `{storeGroupId, productVariantId, productVariantPrices: [{basePriceAmount,
+  salePriceAmount, countryCode}]}`: the body is verified (minor units, [V: B6b]), the path is **unverified**
+  (contract 2.4 [U]). Refused (400): a missing storeGroupId, an unknown variant, no prices, an amount that is not a
+  whole number ≥ 0 (minor units), a country that is not two letters.
 - events: the EventBridge envelope `{id, source: "brink.external.v1", "detail-type", time, detail: {metadata:
   {awsRequestId}, data}}` [V: B3]; `data.version` increments on every change [V: B3]. The Order's line and
   address fields follow the bridge's documented reading (core/platforms/brink/parse.py) [U]. Amounts are minor
@@ -64,6 +68,8 @@ class BrinkEmulator(LoopbackServer):
         self.products: dict[str, dict] = {}
         self.stock_calls: list[dict] = []
         self.deliveries: dict[str, list[dict]] = {}
+        self.prices: dict[tuple[str, str, str], tuple[int, int]] = {}  # (store group, variant, country) → amounts
+        self.price_calls = 0
         self.counters: Counter = Counter()
         self._faults: list[tuple[int, float | None]] = []
         self._references = itertools.count(100001)
@@ -197,6 +203,8 @@ class BrinkEmulator(LoopbackServer):
             ids = [i for i in ",".join(parse_qs(url.query).get("ids", [])).split(",") if i]
             with self.lock:
                 return 200, [dict(self.products[i]) for i in ids if i in self.products], {}
+        if method == "PUT" and path == "/price/product-variant-prices":
+            return self._put_prices(body)
         if method == "PUT" and path == "/productv1/stocks":
             return self._put_stock(body)
         return 404, {"message": "Not Found"}, {}
@@ -230,6 +238,34 @@ class BrinkEmulator(LoopbackServer):
                     "created": datetime.now(UTC).isoformat()}
         earlier.append(delivery)
         return 201, copy.deepcopy(delivery), {}
+
+    def _put_prices(self, body: bytes) -> tuple[int, object, dict]:
+        try:
+            payload = json.loads(body or b"null")
+        except ValueError:
+            return 400, {"message": "Invalid JSON"}, {}
+        if not isinstance(payload, dict) or not isinstance(payload.get("storeGroupId"), str) \
+                or not payload["storeGroupId"]:
+            return 400, {"message": "storeGroupId is required"}, {}
+        variant, rows = payload.get("productVariantId"), payload.get("productVariantPrices")
+        with self.lock:
+            if variant not in self.products:
+                return 400, {"message": f"Unknown productVariantId {variant}"}, {}
+        if not isinstance(rows, list) or not rows:
+            return 400, {"message": "productVariantPrices is required"}, {}
+        for row in rows:
+            amounts = [(row or {}).get("basePriceAmount"), (row or {}).get("salePriceAmount")]
+            if any(isinstance(a, bool) or not isinstance(a, int) or a < 0 for a in amounts):
+                return 400, {"message": "amounts are whole numbers >= 0 in minor units"}, {}
+            country = (row or {}).get("countryCode")
+            if not isinstance(country, str) or len(country) != 2 or not country.isalpha():
+                return 400, {"message": f"countryCode {country!r} is not ISO 3166-1 alpha-2"}, {}
+        with self.lock:
+            self.price_calls += 1
+            for row in rows:
+                self.prices[(payload["storeGroupId"], variant, row["countryCode"])] = (
+                    row["basePriceAmount"], row["salePriceAmount"])
+        return 200, payload, {}
 
     def _put_stock(self, body: bytes) -> tuple[int, object, dict]:
         try:

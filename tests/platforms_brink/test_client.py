@@ -86,3 +86,22 @@ def test_emulator_takes_one_product_per_stock_call_and_an_api_key(brink):
     assert put(brink, {"productId": "NOPE", "stock": 1}).status_code == 404
     assert put(brink, {"productId": "A", "stock": 7}, key="other").status_code == 403
     assert brink.stock("A") == 5
+
+
+def test_emulator_refuses_prices_not_in_minor_units_and_deliveries_beyond_the_order(brink):
+    brink.add_product("A")
+    url, headers = brink.base_url + "/price/product-variant-prices", {"x-api-key": API_KEY}
+    good = {"storeGroupId": "g", "productVariantId": "A",
+            "productVariantPrices": [{"basePriceAmount": 5000, "salePriceAmount": 4500, "countryCode": "SE"}]}
+    assert httpx.put(url, json=good, headers=headers).status_code == 200  # the verified body [V: B6b]
+    for bad in ({**good, "storeGroupId": ""}, {**good, "productVariantId": "NOPE"},
+                {**good, "productVariantPrices": [{**good["productVariantPrices"][0], "basePriceAmount": 50.5}]},
+                {**good, "productVariantPrices": [{**good["productVariantPrices"][0], "countryCode": "SWE"}]}):
+        assert httpx.put(url, json=bad, headers=headers).status_code == 400, bad
+    order = brink.add_order(brink.make_order([("A", 2, "10.00")]))
+    deliveries = f"{brink.base_url}/orderv1/orders/{order['id']}/deliveries"
+    first = {"reference": "S-1", "orderLines": [{"orderLineId": "line-1", "quantity": 2}]}
+    assert httpx.post(deliveries, json=first, headers=headers).status_code == 201
+    assert httpx.post(deliveries, json=first, headers=headers).status_code == 409  # the same reference
+    more = {"reference": "S-2", "orderLines": [{"orderLineId": "line-1", "quantity": 1}]}
+    assert httpx.post(deliveries, json=more, headers=headers).status_code == 400  # nothing left to deliver

@@ -3,10 +3,12 @@ Azurite queue → import worker → BC emulator; and stock from the BC emulator 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from core.state import SyncStatus
-from core.sync import shipments, stock
+from core.sync import products, shipments, stock
 from core.sync.context import get_context
 from sandbox.brink_emulator import BrinkEmulator
 from sandbox.stack import LocalStack
@@ -25,7 +27,12 @@ platform = "brink"
 url = "{url}"
 webhook_secret_setting = "BRINK_DEMO_WEBHOOK_SECRET"
 api_token_setting = "BRINK_DEMO_API_KEY"
-flows = ["orders", "stock", "shipments"]
+flows = ["orders", "stock", "shipments", "products"]
+
+[shops.products]
+item_filter = "number in ('1000', '2000')"
+store_group_id = "default"
+countries = ["SE", "FI"]
 
 [shops.shipments]
 carriers = {{ "DHL" = "DHL Express" }}
@@ -180,3 +187,18 @@ def test_a_shipment_in_bc_becomes_one_brink_delivery_with_tracking(stack, brink)
     assert record.status is SyncStatus.SUCCESS and "JJD000999" in record.message
     assert shipments.export_shipments(get_context()) == 0  # once
     assert len(brink.deliveries[order["id"]]) == 1
+
+
+def test_bc_prices_reach_brink_per_store_group_and_country(stack, brink):
+    for sku in ("1000", "2000"):
+        brink.add_product(sku)
+    run = products.export_products(get_context(), SHOP)
+    assert run.failed == 0 and run.updated == 2, run.describe()
+    items = {i["number"]: i for i in stack.bc.records(stack.company_id("se"), "items")}
+    for sku in ("1000", "2000"):
+        # demo items are priced excl. tax in BC; the shop shows prices incl. 25 % (prices_include_tax default)
+        price = int((Decimal(str(items[sku]["unitPrice"])) * Decimal("1.25") * 100).quantize(Decimal(1)))
+        assert brink.prices[("default", sku, "SE")] == brink.prices[("default", sku, "FI")] == (price, price)
+    calls = brink.price_calls
+    assert products.export_products(get_context(), SHOP).updated == 0  # unchanged: nothing sent
+    assert brink.price_calls == calls

@@ -1,6 +1,6 @@
 """Brink Commerce: orders from the Post Purchase API's events (the whole order, ordered by `version`) and from the
-legacy id-only webhook (fetched); stock through the legacy product API and shipments as
-deliveries (flows.py; the delivery path is unverified, see client.py)."""
+legacy id-only webhook (fetched); stock through the legacy product API, shipments as
+deliveries and prices per store group (flows.py; the delivery and price paths are unverified, see client.py)."""
 
 from core.platforms.brink import client, parse, webhooks
 
@@ -13,8 +13,6 @@ GAPS = {
     "refunds": "not built: OrderRefunded events carry the refund id and lines, but the line amounts' shape is "
                "unverified (contract 2.5)",
     "refunds reconcile": "not built: no read API for refunds is verified (contract 2.5 [U])",
-    "products": "not built: per-variant prices have a verified body but no verified HTTP path or auth "
-                "(contract 2.4)",
     "customers": "not built: Brink orders name no customer account in the verified fields",
     "companies": "not built: Brink B2B accounts are not in the contract",
 }

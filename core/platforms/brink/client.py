@@ -23,6 +23,10 @@ What is verified and what is our reading (docs/platforms.md, Brink, says the sam
   the verified OrderDelivered event (`orderLines`, `shippingFees`, `shippingProvider`), plus our `reference` (the
   BC shipment number, so a delivery is never created twice). A 404/405 on that path ends as NeedsAttention
   naming it as unverified.
+- prices: the per-variant body `{storeGroupId, productVariantId, productVariantPrices: [{basePriceAmount,
+  salePriceAmount, countryCode}]}` in minor units is verified [V: B6b]; its HTTP path and auth are not (contract
+  2.4). This client sends it with `PUT /price/product-variant-prices` and the same API key; a 404/405 names the
+  path as unverified.
 - no list of orders changed since a time is documented, so there is no reconcile of Brink orders.
 """
 
@@ -43,6 +47,7 @@ ORDER_PATH = "/orderv1/orders/{order_id}"  # [U] contract 2.1
 PRODUCTS_PATH = "/productv1/products"  # B5 /models/
 STOCK_PATH = "/productv1/stocks"  # [V: B6a]
 DELIVERIES_PATH = "/orderv1/orders/{order_id}/deliveries"  # [U] contract 2.3
+PRICES_PATH = "/price/product-variant-prices"  # [U] contract 2.4 (the body is verified, the path is not)
 IDS_PER_LOOKUP = 50  # ids per GET ?ids= (keeps the URL short; Brink documents no limit)
 
 
@@ -51,7 +56,9 @@ def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options)
     name, key = api_token(shop, settings, what="a Brink API key",
                           how_to_get="Brink Merchant Portal, by a user admin; the key needs the order and product "
                                      "services")
-    return BrinkClient(shop.url, key, key_setting=name, **options)
+    api = BrinkClient(shop.url, key, key_setting=name, **options)
+    api.store_group_id, api.countries = shop.products.store_group_id, [c.upper() for c in shop.products.countries]
+    return api
 
 
 class BrinkClient:
@@ -59,6 +66,7 @@ class BrinkClient:
                  max_attempts: int = 5, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] = time.sleep):
         self._setting = key_setting
+        self.store_group_id, self.countries = "", []  # where prices go ([shops.products]); set by client_for
         self._max_attempts = max_attempts
         self._sleep = sleep
         self._http = httpx.Client(base_url=url.rstrip("/"), transport=transport,
@@ -167,3 +175,11 @@ class BrinkClient:
                 code="shop_rejected")
         answer = self._json(response, f"the delivery of order {order_id}")
         return answer if isinstance(answer, dict) else {}
+
+    def set_prices(self, body: dict) -> httpx.Response:
+        """PUT one variant's prices (body [V: B6b], path [U]). Returns the answer for the writer to read per
+        variant; a 404/405 (the unverified path itself is wrong) raises, as every call would fail alike."""
+        response = self._send("PUT", PRICES_PATH, json=body)
+        if response.status_code in (404, 405):  # discover() found the variant: a 404 here is the path
+            raise self._unverified(response, "the price update", PRICES_PATH)
+        return response

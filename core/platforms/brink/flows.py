@@ -1,4 +1,4 @@
-"""What Brink offers the flows beyond orders (core.platforms.part): stock and shipments.
+"""What Brink offers the flows beyond orders (core.platforms.part): stock, shipments and prices.
 
 Stock (contract 2.2): absolute quantities [V: B4], written with the legacy `PUT /productv1/stocks
 {"productId", "stock"}`, one product per call [V: B6a]. That call knows no inventory (warehouse), so a Brink
@@ -11,6 +11,12 @@ carrier and tracking as its shipping provider. The delivery endpoint and its fie
 body is modelled on the verified OrderDelivered event and the client names the path when Brink refuses it
 (client.py). The BC shipment number is the delivery's `reference`: a delivery already carrying it is linked,
 never created twice. The order's shipping fees go with the delivery that completes the BC order.
+
+Prices (contract 2.4): one verified body per variant, `{storeGroupId, productVariantId, productVariantPrices:
+[{basePriceAmount, salePriceAmount, countryCode}]}` in minor units [V: B6b], for the store group and countries
+named in [shops.products] (store_group_id, countries). The path is unverified (client.py). BC's price is both
+the base and the sale price (BC has no "was" price). Titles, status and categories are Brink's own (its PIM):
+they are not written, and products are not created in Brink.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from collections.abc import Callable
 from core.config import Shop
 from core.errors import NeedsAttention, Skip
 from core.platforms.payload import text
-from core.sync import shipment_mapping
+from core.sync import product_mapping, products, shipment_mapping
 from core.sync.shipments import Pushed
 from core.sync.stock import WriteResult
 from core.sync.stock_mapping import Change
@@ -125,3 +131,54 @@ class ShipmentWriter:
         if allocation.problems:
             return Pushed(message, data, attention="Not placed: " + "; ".join(allocation.problems) + ".")
         return Pushed(message, data)
+
+
+def _minor(amount) -> int:
+    return int((amount * 100).to_integral_value())  # BC prices are in the shop's currency, cents → minor units
+
+
+class ProductWriter:
+    """Prices of existing Brink variants, one PUT per variant (path [U], see client.py)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.store_group = getattr(client, "store_group_id", "")
+        self.countries = list(getattr(client, "countries", []))
+
+    def discover(self, skus: list[str]) -> dict[str, dict]:
+        return {sku: {"product_id": sku} for sku in self.client.products(skus)}
+
+    def update(self, changes: list[product_mapping.ProductChange], targets: dict[str, dict]) -> products.WriteResult:
+        if not self.store_group or not self.countries:
+            raise NeedsAttention(
+                "Brink prices are set per store group and country, and this shop names none.",
+                resolution='set store_group_id = "<Brink store group id>" and countries = ["SE", …] in '
+                           "[shops.products] of this shop",
+                code="missing_setting")
+        result = products.WriteResult()
+        for change in changes:
+            refused = []
+            for variant in change.variants:
+                if variant.sku not in targets or targets[variant.sku].get("unknown"):
+                    continue
+                amount = _minor(variant.price)
+                response = self.client.set_prices({
+                    "storeGroupId": self.store_group, "productVariantId": targets[variant.sku]["product_id"],
+                    "productVariantPrices": [{"basePriceAmount": amount, "salePriceAmount": amount,
+                                              "countryCode": country} for country in self.countries]})
+                result.calls += 1
+                if response.status_code >= 300:
+                    refused.append(f"{variant.sku}: {response.status_code} {response.text[:150]}")
+            if refused:
+                result.failed.append((change, "Brink refused the price of " + "; ".join(refused)))
+            else:
+                result.applied.append(change)  # fields (title, status) are Brink's own: nothing to send
+        return result
+
+    def create(self, new_products: list[product_mapping.ShopProduct]) -> products.WriteResult:
+        result = products.WriteResult()
+        for product in new_products:
+            change = product_mapping.ProductChange(product, product.fields(), product.variants)
+            result.failed.append((change, f"item {product.item}: Brink products are created in Brink (its PIM), "
+                                          "not by the bridge; create it there and its price follows"))
+        return result
