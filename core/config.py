@@ -298,6 +298,9 @@ class ProductExport(Section):
     prices_include_tax: bool = True  # whether the shop shows prices incl. tax (BC unitPrice per item setting)
     shop_price_list: str = ""  # Centra: the pricelist id the prices go to (Centra keeps prices per pricelist)
     sync_minutes: int = Field(60, gt=0)
+    # Brink: prices are set per store group and country (docs/platforms.md, Brink)
+    store_group_id: str = ""
+    countries: list[str] = Field(default_factory=list)  # ISO 3166-1 alpha-2, e.g. ["SE"]
 
 
 class CustomerSync(Section):

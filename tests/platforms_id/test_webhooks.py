@@ -157,8 +157,8 @@ def test_norce_describe_corpus_events():
 def test_brink_describe_corpus_bodies_and_ping():
     order = brink.webhooks.describe(corpus_file("brink-order_webhook-1.json").read_bytes(), {})
     assert order == Delivery(topic="order.success", resource_id="f3a1b916-63b5-469f-8654-2762d5ca8589",
-                             delivery_id="order:f3a1b916-63b5-469f-8654-2762d5ca8589:success", is_ping=False,
-                             flow="orders")
+                             delivery_id="", is_ping=False,  # the same state repeats after a change: no
+                             flow="orders")                    # identity, the fetch decides (tests/platforms_brink)
     product = brink.webhooks.describe(corpus_file("brink-product_webhook-1.json").read_bytes(), {})
     assert (product.topic, product.resource_id, product.flow) == (
         "product.created", "e9fd11fb-ce94-4eee-a253-3c180a94f857", None)

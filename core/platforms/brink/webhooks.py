@@ -1,14 +1,22 @@
-"""Brink Commerce (legacy configuration webhooks): authentication by a static header, id-only bodies.
+"""Brink Commerce webhooks: authentication by a static header; two kinds of body.
 
-Brink signs nothing; a webhook registration (`PUT …/configurationv1/configurations/webhooks`) carries
-`data.headers`: register `{"X-Webhook-Secret": "<the shop's webhook secret>"}` there.
+Brink signs nothing. Both the legacy webhook registration (`PUT …/configurationv1/configurations/webhooks`,
+`data.headers`) and an EventBridge API destination (the Post Purchase API's webhook target) can add a header:
+register `{"X-Webhook-Secret": "<the shop's webhook secret>"}` there.
 
-Bodies: order `{"service": "order", "state": "success|refunded|canceled|shipped|waiting", "orderId"}`,
-product `{"service": "product", "state": "created|updated", "productId"}`, and the URL check
-`{"message": "Hello from Brink Commerce"}` (a ping: answered 2xx, nothing stored). The order is fetched by
-API (parse.load_order). Topic `<service>.<state>`; dedupe identity `order:<orderId>:<state>` (a state is
-entered once). Orders flow: success (placed), waiting (awaiting payment), canceled; shipped comes from BC
-and refunded is not imported (refunds for Brink are not supported yet). Brink documents no retry policy.
+Bodies:
+- newer events (contract 2.1 [V: B3]): `{id, source: "brink.external.v1", "detail-type", time, detail: {metadata,
+  data}}`. `OrderCreated` / `OrderUpdated` carry the whole order with an incrementing `data.version`: topic
+  `order.created` / `order.updated`, dedupe identity `order:<orderId>:v<version>` (the same version delivered
+  twice is one event; a new version is always a new one). Other Order events (OrderDelivered, OrderRefunded, …)
+  are kept and acknowledged, not imported: shipments come from BC, and Brink refunds are not read yet.
+- legacy (contract 2.1 [V: B5]): order `{"service": "order", "state": "success|refunded|canceled|shipped|waiting",
+  "orderId"}`, product `{"service": "product", "state": "created|updated", "productId"}`, and the URL check
+  `{"message": "Hello from Brink Commerce"}` (a ping: answered 2xx, nothing stored). An order body names the
+  order only, and the same state can be sent again after the order changed, so it has no dedupe identity: every
+  delivery fetches the current order and the orders flow drops what BC already holds (same content, or an
+  older version). Orders flow: success (placed), waiting (awaiting payment), canceled.
+Brink documents no retry policy.
 """
 
 from __future__ import annotations
@@ -16,12 +24,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.errors import NeedsAttention
+from core.platforms.brink.parse import ORDER_EVENTS, event_data, event_type, version
 from core.platforms.delivery import Delivery
 from core.platforms.payload import text
 from core.platforms.static_secret import SECRET_HEADER, json_object, secret_header_matches
 
 PING_MESSAGE = "Hello from Brink Commerce"
-FLOWS = {"order.success": "orders", "order.waiting": "orders", "order.canceled": "orders"}
+FLOWS = {"order.success": "orders", "order.waiting": "orders", "order.canceled": "orders",
+         "order.created": "orders", "order.updated": "orders"}
 
 
 def verify(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
@@ -39,13 +49,29 @@ def is_ping(raw: bytes, headers: Mapping[str, str]) -> bool:
         return False
 
 
+def _event(body: dict) -> Delivery:
+    kind = event_type(body)
+    data = event_data(body) or {}
+    if kind in ORDER_EVENTS:
+        order_id, number = text(data.get("id")), version(data)
+        topic = "order." + kind.removeprefix("Order").lower()
+        identity = f"order:{order_id}:v{number}" if order_id and number is not None else ""
+        return Delivery(topic=topic, resource_id=order_id, delivery_id=identity, is_ping=False,
+                        flow=FLOWS.get(topic) if order_id else None)
+    # OrderDelivered, OrderRefunded, …: the event id is their identity; no flow reads them yet
+    return Delivery(topic=kind, resource_id=text(data.get("orderId")) or text(data.get("id")),
+                    delivery_id=f"event:{text(body.get('id'))}" if text(body.get("id")) else "", is_ping=False,
+                    flow=None)
+
+
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
     body = json_object(raw, "brink")
+    if event_type(body):
+        return _event(body)
     if text(body.get("message")) == PING_MESSAGE and "service" not in body:
         return Delivery(topic="ping", resource_id="", delivery_id="", is_ping=True, flow=None)
     service, state = text(body.get("service")).lower(), text(body.get("state")).lower()
     resource_id = text(body.get(f"{service}Id")) if service else ""
     topic = f"{service}.{state}" if service else "unknown"
-    return Delivery(topic=topic, resource_id=resource_id,
-                    delivery_id=f"{service}:{resource_id}:{state}" if resource_id else "",
+    return Delivery(topic=topic, resource_id=resource_id, delivery_id="",
                     is_ping=False, flow=FLOWS.get(topic) if resource_id else None)
