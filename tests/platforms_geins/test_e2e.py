@@ -1,7 +1,9 @@
-"""Geins orders end to end through the local stack: the Geins emulator posts an id-only webhook with the
-shop's secret header to the sandbox Functions host; the worker fetches the order from the emulator's
-Management API and writes one BC sales order into the BC emulator, totals to the cent. Every assertion reads
-the BC emulator, the bindings or the sync log."""
+"""Geins end to end through the local stack (sandbox Functions host, Azurite, the BC emulator, the Geins
+emulator). Orders: the Geins emulator posts an id-only webhook with the shop's secret header; the worker
+fetches the order from the emulator's Management API and writes one BC sales order, totals to the cent; the
+reconcile reads the paged listing. Stock: BC items' inventory → `PUT Product/Stock` per SKU. Shipments: a BC
+shipment with tracking → ParcelNumber, a parcel group and a comment on the Geins order. Every assertion reads
+the BC emulator, the Geins emulator, the bindings or the sync log."""
 
 from __future__ import annotations
 
@@ -33,6 +35,14 @@ flows = ["orders", "stock", "shipments"]
 [shops.orders]
 customer_strategy = "default_customer"
 prefix = "GE-"
+
+[shops.stock]
+committed = "none"
+
+[shops.shipments]
+notify_customer = true
+carriers = {{ "DHL" = "DHL Express" }}
+tracking_urls = {{ "DHL" = "https://dhl.example/track?id={{tracking}}" }}
 
 [[routing]]
 shop = "{SHOP}"
@@ -120,3 +130,62 @@ def test_the_reconcile_lists_changed_orders_with_the_batch_and_imports_the_one_w
     orders.reconcile_orders(get_context())
     stack.wait_until_settled()
     assert stack.synclog.get("orders", SHOP, str(missed["Id"])).attempts == before.attempts
+
+
+def bc_inventory(stack) -> dict[str, int]:
+    return {str(i["number"]): max(0, int(Decimal(str(i["inventory"]))))
+            for i in stack.bc.records(stack.company_id("se"), "items") if i.get("type", "Inventory") == "Inventory"}
+
+
+def test_stock_from_bc_lands_in_geins_per_sku_and_skus_geins_lacks_are_reported_not_applied(stack, geins):
+    from core.sync import stock
+
+    geins.add_item("3000", stock=999)
+    inventory = bc_inventory(stack)
+    known = sorted(set(geins.items) & set(inventory))
+    assert len(known) >= 3 and len(inventory) > len(known)
+    ctx = get_context()
+
+    run = stock.export_stock_levels(ctx, SHOP, full=True)
+
+    assert {sku: geins.items[sku]["Stock"] for sku in known} == {sku: inventory[sku] for sku in known}
+    assert (run.applied, run.failed, run.unknown) == (len(known), 0, len(inventory) - len(known))
+    assert all(row["StockType"] == 0 for write in geins.stock_writes for row in write)
+    missing = sorted(set(inventory) - set(known))[0]
+    record = stack.synclog.get("stock", SHOP, f"sku:{missing}")
+    assert record.status is SyncStatus.SKIPPED and record.code == "unknown_sku" and "NotFound" in record.message
+    # what Geins did not take is not in the snapshot: a delta run writes nothing (unknown SKUs wait for a full run)
+    writes = len(geins.stock_writes)
+    again = stock.export_stock_levels(ctx, SHOP)
+    assert (again.writes, len(geins.stock_writes)) == (0, writes)
+
+
+def test_a_bc_shipment_gives_the_geins_order_its_parcel_number_a_delivered_parcel_group_once(stack, geins):
+    from core.sync import shipments
+
+    order = geins.add_order(geins.make_order([("1000", 1, "199.00"), ("2000", 2, "89.00")]))
+    assert send(stack, geins, order["Id"]).status_code == 200
+    stack.wait_until_settled()
+    company = stack.company_id("se")
+    ctx = get_context()
+    ctx.bc.company(company).action("salesOrders", bc_order(stack, order["Id"])["id"], "shipAndInvoice")
+    [shipment] = [s for s in stack.bc.records(company, "salesShipments")
+                  if s.get("externalDocumentNumber") == f"GE-{order['Id']}"]
+    stack.bc.set_shipment_tracking(company, shipment["number"], "JJD000123", "DHL")
+
+    assert shipments.export_shipments(ctx) >= 1
+
+    shipped = geins.orders[order["Id"]]
+    assert shipped["ShippingDetails"][0]["ParcelNumber"] == "JJD000123"
+    [group] = [g for g in geins.parcel_groups if g["OrderIds"] == [order["Id"]]]
+    assert group["MarkAsDelivered"] is True and group["SendDeliveryEmail"] is True
+    assert {r["Status"] for r in shipped["Rows"]} == {"shipped"}
+    [comment] = geins.comments[order["Id"]]
+    assert f"BC shipment {shipment['number']}" in comment and "DHL Express" in comment
+    assert "https://dhl.example/track?id=JJD000123" in comment
+    record = stack.synclog.get("shipments", SHOP, f"se:{shipment['number']}")
+    assert record.status is SyncStatus.SUCCESS and "JJD000123" in record.message
+
+    assert shipments.export_shipments(ctx) == 0
+    assert len([g for g in geins.parcel_groups if g["OrderIds"] == [order["Id"]]]) == 1
+    assert len(geins.comments[order["Id"]]) == 1
