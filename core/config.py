@@ -241,6 +241,7 @@ class ProductExport(Section):
     price_list_code: str = ""  # which price list in that page
     prices_include_tax: bool = True  # whether the shop shows prices incl. tax (BC unitPrice per item setting)
     sync_minutes: int = Field(60, gt=0)
+    shop_price_list: int | None = None  # Geins: the price list prices are written to (market M's ordinary = M000000)
 
 
 class CustomerSync(Section):

@@ -31,6 +31,12 @@ in geins-io/sonora-agent-plugins references/*.md, G2 = the 2023 SDK docs) and pl
   ExternalId) are not modelled (400).
 - `POST /API/Product/Stock/Query` [§3.2]: `[itemIds]` → `{Resource: [{ItemId, Stock, StockOversellable,
   StockStatic, StockSellable}]}`.
+- `GET /API/PriceList/List`, `PUT /API/PriceList/Price?productIdType=1&pricesIncVat=` [§3.4, G1 pricelist]: the
+  ordinary (M000000, inc VAT here), sale (+1) and campaign (+2) lists of market 1 in SEK. A price call whose
+  `pricesIncVat` differs from a row's list basis is refused with 400 ("pricesIncVat = true requires ExVat =
+  false"); rows on campaign lists are ignored; a row with an unknown list, no ProductId or a negative/non-number
+  price is `Invalid`, an unknown product `NotFound`; the answer is the bare PriceListPriceResponse
+  `{Message, Invalid, NotFound, UpdateCount}` [U: whether Geins wraps it in Resource].
 
 Orders are SEK with prices incl. 25 % VAT; `make_order` builds internally consistent figures. Timestamps are
 answered without an offset (UTC) — the documentation gives no example [U]. `fail_next(status, count,
@@ -99,6 +105,12 @@ class GeinsEmulator(LoopbackServer):
         self.comments: dict[int, list[str]] = {}
         self.parcel_groups: list[dict] = []
         self.stock_writes: list[list] = []
+        self.products: dict[str, dict] = {}  # article number → {ProductId, ArticleNumber, Prices {list id: price}}
+        self.price_lists: list[dict] = [
+            {"Id": 1000000, "Name": "Ordinary", "MarketId": 1, "Currency": currency, "ExVat": False, "Active": True},
+            {"Id": 1000001, "Name": "Sale", "MarketId": 1, "Currency": currency, "ExVat": False, "Active": True},
+            {"Id": 1000002, "Name": "Campaign", "MarketId": 1, "Currency": currency, "ExVat": False, "Active": True}]
+        self.price_writes: list[list] = []
         self.batches: dict[str, dict] = {}
         self.between_pages: Callable[[int], None] | None = None  # called before answering page n ≥ 2
         self.counters: Counter = Counter()
@@ -199,6 +211,12 @@ class GeinsEmulator(LoopbackServer):
             self.items[article_number] = item
             return item
 
+    def add_product(self, article_number: str) -> dict:
+        with self.lock:
+            product = {"ProductId": next(self._item_ids), "ArticleNumber": article_number, "Prices": {}}
+            self.products[article_number] = product
+            return product
+
     # ---- webhooks ----
 
     def send_webhook(self, url: str, entity: str, action: str, resource_id, secret: str,
@@ -254,6 +272,10 @@ class GeinsEmulator(LoopbackServer):
             return self._set_stock(query, data)
         if method == "POST" and parts == ["Product", "Stock", "Query"]:
             return self._stock_query(data)
+        if method == "GET" and parts == ["PriceList", "List"]:
+            return 200, self.price_lists, {}
+        if method == "PUT" and parts == ["PriceList", "Price"]:
+            return self._set_prices(query, data)
         return 404, {"Message": "No HTTP resource was found that matches the request URI."}, {}
 
     # ---- orders ----
@@ -404,6 +426,42 @@ class GeinsEmulator(LoopbackServer):
                  "StockStatic": i["StockStatic"], "StockSellable": i["Stock"] + i["StockOversellable"]}
                 for key in data if (i := by_id.get(key))]
         return 200, {"Resource": rows, "Message": "Success.", "Details": []}, {}
+
+
+    # ---- prices ----
+
+    def _set_prices(self, query: dict, data) -> tuple[int, object, dict]:
+        if (query.get("productIdType") or ["0"])[0] != "1":
+            return 400, {"Message": "productIdType other than 1 (ArticleNumber) is not modelled by the emulator"}, {}
+        if not isinstance(data, list):
+            return 400, {"Message": "The request is invalid.", "Details": ["A JSON array of prices"]}, {}
+        inc_vat = (query.get("pricesIncVat") or ["false"])[0].lower() == "true"
+        lists = {d["Id"]: d for d in self.price_lists}
+        for row in data:
+            known = lists.get(row.get("PriceListId")) if isinstance(row, dict) else None
+            if known is not None and known["ExVat"] == inc_vat:
+                return 400, {"Message": "pricesIncVat does not match the VAT basis of price list "
+                                        f"{known['Id']} (pricesIncVat = true requires ExVat = false)."}, {}
+        self.price_writes.append(data)
+        invalid, not_found, count = [], [], 0
+        for row in data:
+            if not isinstance(row, dict):
+                invalid.append(row)
+                continue
+            list_id, price, product_id = row.get("PriceListId"), row.get("Price"), str(row.get("ProductId") or "")
+            if list_id not in lists or not product_id or isinstance(price, bool) \
+                    or not isinstance(price, int | float) or price < 0:
+                invalid.append(row)
+                continue
+            if list_id % 1000000 == 2:
+                continue  # campaign lists: "Any such entries will be ignored"
+            product = self.products.get(product_id)
+            if product is None:
+                not_found.append(row)
+                continue
+            product["Prices"][list_id] = price
+            count += 1
+        return 200, {"Message": "Success.", "Invalid": invalid, "NotFound": not_found, "UpdateCount": count}, {}
 
 
 class _Handler(BaseHTTPRequestHandler):

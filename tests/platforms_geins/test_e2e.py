@@ -2,7 +2,8 @@
 emulator). Orders: the Geins emulator posts an id-only webhook with the shop's secret header; the worker
 fetches the order from the emulator's Management API and writes one BC sales order, totals to the cent; the
 reconcile reads the paged listing. Stock: BC items' inventory → `PUT Product/Stock` per SKU. Shipments: a BC
-shipment with tracking → ParcelNumber, a parcel group and a comment on the Geins order. Every assertion reads
+shipment with tracking → ParcelNumber, a parcel group and a comment on the Geins order. Prices: BC unit prices
+→ the configured Geins price list. Every assertion reads
 the BC emulator, the Geins emulator, the bindings or the sync log."""
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ platform = "geins"
 url = "{url}"
 webhook_secret_setting = "GEINS_DEMO_WEBHOOK_SECRET"
 api_token_setting = "{SETTING}"
-flows = ["orders", "stock", "shipments"]
+flows = ["orders", "stock", "shipments", "products"]
 
 [shops.orders]
 customer_strategy = "default_customer"
@@ -38,6 +39,10 @@ prefix = "GE-"
 
 [shops.stock]
 committed = "none"
+
+[shops.products]
+item_filter = "number in ('2000', '3000', 'IPOD2008PINK')"
+shop_price_list = 1000000
 
 [shops.shipments]
 notify_customer = true
@@ -189,3 +194,22 @@ def test_a_bc_shipment_gives_the_geins_order_its_parcel_number_a_delivered_parce
     assert shipments.export_shipments(ctx) == 0
     assert len([g for g in geins.parcel_groups if g["OrderIds"] == [order["Id"]]]) == 1
     assert len(geins.comments[order["Id"]]) == 1
+
+
+def test_bc_prices_land_on_the_geins_price_list_and_a_product_geins_lacks_fails_alone(stack, geins):
+    from core.sync import products
+
+    for article in ("2000", "3000"):
+        geins.add_product(article)
+    ctx = get_context()
+    run = products.export_products(ctx, SHOP, full=True)
+
+    # BC unitPrice excl. VAT → incl. VAT (the list is managed incl. VAT): 89 × 1.25, 249 × 1.06 (books)
+    assert {a: geins.products[a]["Prices"] for a in ("2000", "3000")} == {"2000": {1000000: 111.25},
+                                                                          "3000": {1000000: 263.94}}
+    assert all(row["Currency"] == "SEK" and row["PriceListId"] == 1000000 for row in geins.price_writes[-1])
+    assert (run.updated, run.failed) == (2, 1) and "IPOD2008PINK" in run.failures[0]
+    # the next delta run sends only the product that failed
+    writes = len(geins.price_writes)
+    again = products.export_products(ctx, SHOP)
+    assert [row["ProductId"] for row in geins.price_writes[writes]] == ["IPOD2008PINK"] and again.failed == 1

@@ -85,3 +85,16 @@ def test_parcel_group_ships_the_rows_of_known_orders(emu):
     answer = call(emu, "POST", "/Shipping/ParcelGroup", json={"OrderIds": [order["Id"]], "MarkAsDelivered": True})
     group = answer.json()["Resource"]
     assert [(r["Status"], r["ParcelGroupId"]) for r in emu.orders[order["Id"]]["Rows"]] == [("shipped", group)]
+
+
+def test_price_writes_must_match_the_list_vat_basis_and_campaign_rows_are_ignored(emu):
+    emu.add_product("P1")
+    row = {"PriceListId": 1000000, "ProductId": "P1", "Price": 10.0, "Currency": "SEK", "StaggeredCount": 1}
+    assert call(emu, "PUT", "/PriceList/Price", params={"productIdType": 1, "pricesIncVat": "false"},
+                json=[row]).status_code == 400  # the ordinary list is managed incl. VAT here
+    answer = call(emu, "PUT", "/PriceList/Price", params={"productIdType": 1, "pricesIncVat": "true"}, json=[
+        row, {**row, "PriceListId": 1000002, "Price": 1.0}, {**row, "ProductId": "NOPE"}, {**row, "Price": -1}]).json()
+    assert answer["UpdateCount"] == 1 and len(answer["Invalid"]) == 1
+    assert [r["ProductId"] for r in answer["NotFound"]] == ["NOPE"]
+    assert emu.products["P1"]["Prices"] == {1000000: 10.0}
+    assert [d["Id"] for d in call(emu, "GET", "/PriceList/List").json()] == [1000000, 1000001, 1000002]

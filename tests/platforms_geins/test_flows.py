@@ -70,3 +70,44 @@ def test_cancelled_and_missing_orders_need_attention(geins):
             push(geins, order_id)
         assert err.value.code == code
     assert geins.parcel_groups == [] and geins.comments == {}
+
+
+def product_change(item: str, prices: tuple[str, ...]):
+    from decimal import Decimal
+
+    from core.sync.product_mapping import ProductChange, ShopProduct, ShopVariant
+
+    variants = tuple(ShopVariant(f"{item}-{n}", f"V{n}", f"V{n}", Decimal(p)) for n, p in enumerate(prices))
+    product = ShopProduct(item, "Title", "ACTIVE", "", variants, has_options=len(variants) > 1)
+    return ProductChange(product, {}, variants)
+
+
+def price_writer(geins, price_list=1000000, include_vat=True):
+    from core.platforms.geins.flows import ProductWriter
+
+    return ProductWriter(client_of(geins, price_list=price_list, prices_include_tax=include_vat))
+
+
+def test_prices_one_per_product_variant_prices_that_differ_are_refused_not_averaged(geins):
+    geins.add_product("P1")
+    geins.add_product("P2")
+    result = price_writer(geins).update([product_change("P1", ("10.00", "10.00")),
+                                         product_change("P2", ("10.00", "12.00"))], {})
+    assert [c.item for c in result.applied] == ["P1"] and geins.products["P1"]["Prices"] == {1000000: 10.0}
+    [(change, reason)] = result.failed
+    assert change.item == "P2" and "10.00, 12.00" in reason and geins.products["P2"]["Prices"] == {}
+
+
+@pytest.mark.parametrize("price_list, include_vat, code", [
+    (None, True, "geins_price_list_missing"), (1000002, True, "geins_price_list_missing"),
+    (7000000, True, "geins_price_list_missing"), (1000000, False, "geins_price_basis_mismatch")])
+def test_a_price_list_that_cannot_take_the_prices_needs_attention_before_any_write(geins, price_list, include_vat,
+                                                                                    code):
+    with pytest.raises(NeedsAttention) as err:
+        price_writer(geins, price_list, include_vat).update([product_change("P1", ("10.00",))], {})
+    assert err.value.code == code and geins.price_writes == []
+
+
+def test_creating_products_in_geins_is_refused_per_product(geins):
+    result = price_writer(geins).create([product_change("NEW", ("5.00",)).product])
+    assert [p.item for p, _ in result.failed] == ["NEW"] and result.calls == 0

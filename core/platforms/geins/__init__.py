@@ -8,7 +8,6 @@ __all__ = ["client", "parse", "webhooks"]
 GAPS = {
     "refunds": "not built: Order.Refunds and the Refund API are not read yet",
     "refunds reconcile": "not built: Order.Refunds and the Refund API are not read yet",
-    "products": "not built: PUT PriceList/Price",
     "customers": "not built: customers are not read",
     "companies": "not built: Geins B2B customers are not written",
 }

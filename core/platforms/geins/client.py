@@ -29,7 +29,8 @@ again on our side (a Geins timestamp without an offset could be local time; refi
 would drop orders for good). Effect: [since, until) is covered, an order at a bound may come twice (the
 orders flow drops unchanged duplicates by fingerprint), and the reconcile overlap covers clock skew.
 
-Stock [3.2], shipments [3.3]: `set_stock`, `update_order`, `create_parcel_group`, `add_comment`.
+Stock [3.2], shipments [3.3], prices [3.4]: `set_stock`, `update_order`, `create_parcel_group`, `add_comment`,
+`price_lists`, `set_prices`.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options)
                              resolution=f"set {name} to {HOW_TO_GET}, in the Function App's settings (a Key Vault "
                                         "reference) or in local.settings.json for local runs",
                              code="missing_setting")
-    return GeinsClient(shop.url, *parts, credentials_setting=name, **options)
+    return GeinsClient(shop.url, *parts, credentials_setting=name, price_list=shop.products.shop_price_list,
+                       prices_include_tax=shop.products.prices_include_tax, **options)
 
 
 def _utc(moment: datetime) -> str:
@@ -90,8 +92,11 @@ class GeinsClient:
     def __init__(self, url: str, api_key: str, user: str, password: str, *,
                  credentials_setting: str = "the Geins credentials setting", timeout: float = 30.0,
                  max_attempts: int = 5, transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, price_list: int | None = None,
+                 prices_include_tax: bool = True):
         self._setting = credentials_setting
+        self.price_list = price_list  # [shops.products] shop_price_list: where prices are written
+        self.prices_include_tax = prices_include_tax
         self._max_attempts = max_attempts
         self._sleep = sleep
         self._http = httpx.Client(base_url=endpoint(url), transport=transport, auth=(user, password),
@@ -245,3 +250,26 @@ class GeinsClient:
         if isinstance(answer, dict):
             answer = answer.get("Resource")
         return [r for r in answer or [] if isinstance(r, dict)]
+
+    # ---- prices ----
+
+    def price_lists(self) -> list[dict]:
+        """GET /API/PriceList/List: every price list definition {Id, Currency, ExVat, Active, …} [G1 pricelist]."""
+        answer = self.call("GET", "/PriceList/List", what="the price list definitions")
+        if isinstance(answer, dict):
+            answer = answer.get("Resource")
+        return [r for r in answer or [] if isinstance(r, dict)]
+
+    def set_prices(self, rows: list[dict], *, include_vat: bool) -> dict:
+        """PUT /API/PriceList/Price?productIdType=1&pricesIncVat=… [contract 3.4]: `{Message, Invalid[],
+        NotFound[], UpdateCount}` (unwrapped from `Resource` if Geins wraps it)."""
+        answer = self.call("PUT", "/PriceList/Price", json=rows,
+                           params={"productIdType": 1, "pricesIncVat": "true" if include_vat else "false"},
+                           what=f"the price update of {len(rows)} product(s)")
+        if isinstance(answer, dict) and isinstance(answer.get("Resource"), dict):
+            answer = answer["Resource"]
+        if not isinstance(answer, dict):
+            raise NeedsAttention("Geins answered the price update without a result.",
+                                 resolution="check the prices in Merchant Center; the next run writes again",
+                                 code="shop_api_error")
+        return answer

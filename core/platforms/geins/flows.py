@@ -8,7 +8,7 @@ again on the next full reconcile, never recorded as applied); rows under `Invali
 run; only the rest is applied. `UpdateCount` is not used to decide [U: whether it counts unchanged values].
 A shop with several mapped locations would send two figures for one SKU: those rows are refused here.
 
-Shipments (`ShipmentWriter`, contract §3.3): see the class.
+Shipments (`ShipmentWriter`, contract §3.3) and prices (`ProductWriter`, §3.4): see the classes.
 
 The results have the fields the flows read (core/sync/stock.py WriteResult, core/sync/shipments.py Pushed);
 they are declared here because platforms do not import the flows (DESIGN "Which part may use which").
@@ -37,6 +37,15 @@ class WriteResult:
     failed: list[tuple[object, str, str]] = field(default_factory=list)  # change, code, message
     calls: int = 0
     stale_resolved: int = 0
+
+
+@dataclass
+class ProductWriteResult:
+    applied: list = field(default_factory=list)  # the flow's product changes the shop took
+    failed: list[tuple[object, str]] = field(default_factory=list)  # change, reason
+    gone: list[str] = field(default_factory=list)
+    created: dict[str, dict] = field(default_factory=dict)
+    calls: int = 0
 
 
 @dataclass
@@ -153,3 +162,102 @@ def _comment(number: str, tracking, complete: bool) -> str:
     if tracking.url:
         parts.append(f"Tracking: {tracking.url}")
     return " ".join(parts)
+
+
+class ProductWriter:
+    """Prices BC → one Geins price list (`PUT /API/PriceList/Price?productIdType=1`, contract §3.4).
+
+    - Where: the price list `[shops.products] shop_price_list` (the ordinary list of market M has the id
+      M × 1000000, the sale list M × 1000000 + 1; campaign lists, + 2, are ignored by Geins and refused here).
+      Its definition (`GET /API/PriceList/List`) gives the currency sent with each price and its VAT basis:
+      a list managed ex VAT takes only `pricesIncVat=false` (G1), so `prices_include_tax` must match it.
+    - What: one price per product, `ProductId` = the BC item number read as the Geins product's article
+      number [U: that the Geins products carry the BC item number]. Geins prices products, not items: an item
+      whose variants have different prices is refused (a person decides), never averaged.
+    - Titles, status and category are Geins' own (localized texts): they are not written, and an item leaving
+      the published set is not deactivated in Geins. Creating products (`create_missing`) is not built.
+    - Rows Geins lists under `NotFound` or `Invalid` are failures for that product (retried next run); only
+      the rest is applied. `UpdateCount` is not used to decide [U: a 200 "proves nothing" per G1].
+    """
+
+    batch = 1000  # [U] no limit is documented; sibling batch calls allow 10,000
+
+    def __init__(self, client):
+        self.client = client
+        self._list: tuple[int, str] | None = None
+
+    def discover(self, skus: list[str]) -> dict[str, dict]:
+        return {sku: {"article_number": sku} for sku in skus}
+
+    def _price_list(self) -> tuple[int, str]:
+        if self._list is not None:
+            return self._list
+        list_id = self.client.price_list
+        where = "shop_price_list in [shops.products] of the Geins shop"
+        if list_id is None:
+            raise NeedsAttention("No Geins price list is configured for the prices from BC.",
+                                 resolution=f"set {where} to the id of the price list BC prices go to (the ordinary "
+                                            "list of market 1 is 1000000; Merchant Center lists the custom ones)",
+                                 code="geins_price_list_missing")
+        if list_id >= 1_000_000 and list_id % 1_000_000 == 2:
+            raise NeedsAttention(f"Geins price list {list_id} is a campaign list; Geins ignores prices written to it.",
+                                 resolution=f"set {where} to the ordinary ({list_id - 2}) or sale list, or a "
+                                            "custom list", code="geins_price_list_missing")
+        definition = next((d for d in self.client.price_lists() if text(d.get("Id")) == str(list_id)), None)
+        if definition is None:
+            raise NeedsAttention(f"Geins has no price list {list_id}.",
+                                 resolution=f"check {where} against the price lists in Merchant Center",
+                                 code="geins_price_list_missing")
+        ex_vat = definition.get("ExVat")
+        if isinstance(ex_vat, bool) and ex_vat == self.client.prices_include_tax:
+            basis = "excluding" if ex_vat else "including"
+            raise NeedsAttention(
+                f"Geins price list {list_id} is managed {basis} VAT, but the shop is set to send prices "
+                f"{'including' if self.client.prices_include_tax else 'excluding'} VAT; Geins refuses that.",
+                resolution=f"set prices_include_tax = {'false' if ex_vat else 'true'} in [shops.products] of the "
+                           "Geins shop (or use a price list with the other VAT basis)",
+                code="geins_price_basis_mismatch")
+        self._list = (list_id, text(definition.get("Currency")).upper())
+        return self._list
+
+    def update(self, changes, targets: dict[str, dict]) -> ProductWriteResult:
+        result = ProductWriteResult()
+        list_id, currency = self._price_list()
+        rows, owners = [], {}
+        for change in changes:
+            if not change.variants:  # titles/status only: Geins keeps its own
+                result.applied.append(change)
+                continue
+            prices = sorted({v.price for v in change.product.variants})
+            if len(prices) != 1:
+                result.failed.append((change, f"Geins keeps one price per product, but BC item {change.item} has "
+                                              f"variant prices {', '.join(str(p) for p in prices)}"))
+                continue
+            row = {"PriceListId": list_id, "ProductId": change.item, "Price": float(prices[0]), "StaggeredCount": 1}
+            if currency:
+                row["Currency"] = currency
+            rows.append(row)
+            owners[change.item] = change
+        for start in range(0, len(rows), self.batch):
+            chunk = rows[start:start + self.batch]
+            answer = self.client.set_prices(chunk, include_vat=self.client.prices_include_tax)
+            result.calls += 1
+            refused: dict[str, str] = {}
+            for key in ("NotFound", "Invalid"):
+                for row in answer.get(key) if isinstance(answer.get(key), list) else []:
+                    product = text(row.get("ProductId")) if isinstance(row, dict) else text(row)
+                    if product in owners and product not in refused:
+                        refused[product] = (f"Geins listed the price of product {product} on list {list_id} as "
+                                            f"{key}: {text(answer.get('Message')) or 'no message'}")
+            for row in chunk:
+                change = owners[row["ProductId"]]
+                if row["ProductId"] in refused:
+                    result.failed.append((change, refused[row["ProductId"]]))
+                else:
+                    result.applied.append(change)
+        return result
+
+    def create(self, products) -> ProductWriteResult:
+        return ProductWriteResult(failed=[(p, "creating products in Geins is not built: create the product in "
+                                              "Merchant Center with the BC item number as article number")
+                                          for p in products])
