@@ -204,6 +204,26 @@ class GeinsEmulator(LoopbackServer):
             self.orders[int(order_id)] = order
             return order
 
+    def add_refund(self, order_id: int, rows: list[tuple[int | None, str]], *, return_id: int = 0,
+                   created: datetime | None = None, reason: str = "Return") -> list[dict]:
+        """Refund entries (Order.Refunds, §3.5) for (order row id or None, amount incl. VAT) made together; the
+        order's UpdatedAt moves with them."""
+        created = (created or datetime.now(UTC)).replace(microsecond=0)
+        with self.lock:
+            order = self.orders[int(order_id)]
+            by_row = {r["Id"]: r for r in order["Rows"]}
+            entries = []
+            for row_id, amount in rows:
+                row = by_row.get(row_id) or {}
+                entries.append({"Id": next(self._row_ids), "OrderRowId": row_id or 0, "PaymentDetailId": 1,
+                                "ReturnId": return_id, "ArticleNumber": row.get("ArticleNumber", ""),
+                                "CreatedAt": _time(created), "Total": _money(Decimal(amount)), "ReasonCode": 1,
+                                "Reason": reason, "ToBalance": False, "Vat": row.get("VATRate", 0.25),
+                                "ItemId": row.get("ItemId", 0), "RefundType": "Refund"})
+            order["Refunds"] = [*(order.get("Refunds") or []), *entries]
+            order["UpdatedAt"] = _time(created)
+            return entries
+
     def add_item(self, article_number: str, stock: int = 0) -> dict:
         with self.lock:
             item = {"ItemId": next(self._item_ids), "ArticleNumber": article_number, "Stock": stock,

@@ -3,7 +3,8 @@ emulator). Orders: the Geins emulator posts an id-only webhook with the shop's s
 fetches the order from the emulator's Management API and writes one BC sales order, totals to the cent; the
 reconcile reads the paged listing. Stock: BC items' inventory → `PUT Product/Stock` per SKU. Shipments: a BC
 shipment with tracking → ParcelNumber, a parcel group and a comment on the Geins order. Prices: BC unit prices
-→ the configured Geins price list. Every assertion reads
+→ the configured Geins price list. Refunds: a return made in Geins after BC invoiced the order → the refunds
+reconcile → one BC credit memo on the posted invoice, totals to the cent. Every assertion reads
 the BC emulator, the Geins emulator, the bindings or the sync log."""
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ platform = "geins"
 url = "{url}"
 webhook_secret_setting = "GEINS_DEMO_WEBHOOK_SECRET"
 api_token_setting = "{SETTING}"
-flows = ["orders", "stock", "shipments", "products"]
+flows = ["orders", "refunds", "stock", "shipments", "products"]
 
 [shops.orders]
 customer_strategy = "default_customer"
@@ -70,6 +71,19 @@ def stack(geins):
 
 def send(stack, geins, order_id: int, action: str = "create"):
     return geins.send_webhook(stack.webhook_url(SHOP), "Order", action, order_id, stack.secret(SHOP))
+
+
+def wait_for(stack, flow: str, external_id: str, timeout: float = 30):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = stack.synclog.get(flow, SHOP, external_id)
+        if record is not None and record.status is not SyncStatus.RECEIVED:
+            time.sleep(0.3)
+            return stack.synclog.get(flow, SHOP, external_id)
+        time.sleep(0.2)
+    raise TimeoutError(f"{flow} {external_id} did not settle")
 
 
 def bc_order(stack, order_id: int) -> dict:
@@ -125,7 +139,8 @@ def test_the_reconcile_lists_changed_orders_with_the_batch_and_imports_the_one_w
     missed = geins.add_order(geins.make_order([("2000", 3, "89.00")], shipping="0", status="completed"))
     requests = geins.counters["requests"]
     assert orders.reconcile_orders(get_context()) >= 1
-    stack.wait_until_settled()
+    # the reconcile queues without a sync log record; wait for the worker's own record of this order
+    assert wait_for(stack, "orders", str(missed["Id"])).status is SyncStatus.SUCCESS
 
     assert geins.counters["requests"] > requests  # the paged listing was read
     created = bc_order(stack, missed["Id"])
@@ -213,3 +228,33 @@ def test_bc_prices_land_on_the_geins_price_list_and_a_product_geins_lacks_fails_
     writes = len(geins.price_writes)
     again = products.export_products(ctx, SHOP)
     assert [row["ProductId"] for row in geins.price_writes[writes]] == ["IPOD2008PINK"] and again.failed == 1
+
+
+def test_a_geins_return_becomes_one_bc_credit_memo_on_the_posted_invoice_totals_to_the_cent(stack, geins):
+    from datetime import UTC, datetime, timedelta
+
+    from core.sync.refunds import reconcile_refunds
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    order = geins.add_order(geins.make_order([("2000", 3, "89.00"), ("3000", 1, "249.00")], shipping="49.00"))
+    assert send(stack, geins, order["Id"]).status_code == 200
+    stack.wait_until_settled()
+    company = stack.company_id("se")
+    created = bc_order(stack, order["Id"])
+    get_context().bc.company(company).action("salesOrders", created["id"], "shipAndInvoice")
+    [posted] = stack.bc.records(company, "salesInvoices", externalDocumentNumber=f"GE-{order['Id']}")
+    mug = order["Rows"][0]["Id"]
+    entries = geins.add_refund(order["Id"], [(mug, "178.00"), (None, "49.00")], return_id=7,
+                               created=now - timedelta(minutes=2))
+    refund_id = f"{order['Id']}-{min(e['Id'] for e in entries)}"
+
+    assert reconcile_refunds(get_context(), now=now) >= 1
+    record = wait_for(stack, "refunds", refund_id)
+    assert record.status is SyncStatus.SUCCESS, record.message
+    [memo] = stack.bc.records(company, "salesCreditMemos", externalDocumentNumber=f"GE-{order['Id']}-R{refund_id}")
+    assert memo["invoiceId"] == posted["id"]
+    assert Decimal(str(memo["totalAmountIncludingTax"])) == Decimal("227.00")
+    # the next run overlaps the window but finds the refund bound: no second memo
+    assert reconcile_refunds(get_context(), now=now + timedelta(minutes=1)) == 0
+    memos = stack.bc.records(company, "salesCreditMemos", externalDocumentNumber=memo["externalDocumentNumber"])
+    assert len(memos) == 1

@@ -8,6 +8,7 @@ import pytest
 
 from core.errors import NeedsAttention
 from core.platforms import part
+from core.platforms.geins import parse
 from core.platforms.geins.flows import ShipmentWriter, StockWriter
 from core.sync.shipment_mapping import Tracking
 from core.sync.stock_mapping import Change
@@ -111,3 +112,25 @@ def test_a_price_list_that_cannot_take_the_prices_needs_attention_before_any_wri
 def test_creating_products_in_geins_is_refused_per_product(geins):
     result = price_writer(geins).create([product_change("NEW", ("5.00",)).product])
     assert [p.item for p, _ in result.failed] == ["NEW"] and result.calls == 0
+
+
+def test_new_refunds_groups_entries_per_return_and_moment_and_keeps_the_window(geins):
+    from datetime import UTC, datetime, timedelta
+
+    from core.platforms.geins.flows import new_refunds
+
+    t0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    order = geins.add_order(geins.make_order([("1000", 2, "199.00"), ("2000", 1, "89.00")], updated=t0))
+    first, second = order["Rows"][0]["Id"], order["Rows"][1]["Id"]
+    early = geins.add_refund(order["Id"], [(first, "199.00")], return_id=1, created=t0 - timedelta(hours=3))
+    together = geins.add_refund(order["Id"], [(first, "199.00"), (second, "89.00")], return_id=2, created=t0)
+    geins.touch_order(order["Id"], t0 + timedelta(minutes=1))
+    shop = geins_shop(geins.base_url, ("orders", "refunds"))
+    deliveries = list(new_refunds(client_of(geins), shop, t0 - timedelta(minutes=5), t0 + timedelta(minutes=5)))
+    [delivery] = deliveries  # the early return was created before the window
+    assert delivery.external_id == f"{order['Id']}-{min(e['Id'] for e in together)}"
+    assert delivery.refund_ids == (delivery.external_id,) and [e["Id"] for e in delivery.payload["Refunds"]] == [
+        e["Id"] for e in together]
+    assert parse.parse_refund(delivery.payload, "s").total == 288
+    assert early[0]["Id"] not in [e["Id"] for e in delivery.payload["Refunds"]]
+    assert part("geins", "new_refunds") is new_refunds

@@ -145,3 +145,57 @@ def test_parse_order_answers_an_order_or_our_error_whatever_the_body(doc, basis)
         return
     assert order.platform == "geins" and order.totals.total >= 0
     assert all(ln.quantity > 0 for ln in order.lines)
+
+
+# --- refunds: the body the refunds reconcile stores (flows.new_refunds), built from Order.Refunds (§3.5) ---
+
+def refund_body() -> dict:
+    order = fixture("order-geins-company-balance.json")
+    entries = [
+        {"Id": 880, "OrderRowId": 5001, "ReturnId": 3, "ArticleNumber": "1000", "CreatedAt": "2026-12-02T08:00:05",
+         "Total": 333.34, "Vat": 0.25, "Reason": "Too small", "ItemId": 9001, "RefundType": "Refund"},
+        {"Id": 879, "OrderRowId": 5002, "ReturnId": 3, "ArticleNumber": "", "CreatedAt": "2026-12-02T08:00:05",
+         "Total": 112.0, "Vat": 0.06, "Reason": "Damaged"},
+        {"Id": 881, "OrderRowId": 0, "ReturnId": 3, "ArticleNumber": "", "CreatedAt": "2026-12-02T08:00:05",
+         "Total": 59.0, "Vat": 0.25, "Reason": "Too small"}]
+    return {"OrderId": order["Id"], "Currency": "SEK", "Refunds": entries, "Rows": order["Rows"]}
+
+
+def test_a_refund_of_two_rows_and_an_amount_on_no_row():
+    refund = parse.parse_refund(refund_body(), "geins-se")
+    assert (refund.external_id, refund.order_external_id, refund.currency) == ("310577-879", "310577", "SEK")
+    assert refund.prices_include_tax and refund.created_at.isoformat() == "2026-12-02T08:00:05+00:00"
+    chair, book = refund.lines
+    # 333.34 of a row whose UnitPrice is 166.67: two units; the book's 112.00 is one
+    assert (chair.sku, chair.quantity, chair.amount, chair.tax_amount) == ("1000", Decimal(2), Decimal("333.34"),
+                                                                          Decimal("66.67"))
+    assert (book.sku, book.quantity, book.tax_amount, book.order_line_external_id) == ("BOOK-1", Decimal(1),
+                                                                                      Decimal("6.34"), "5002")
+    assert refund.adjustment_amount == Decimal("59.0") and refund.total == Decimal("504.34")
+    assert refund.note == "Damaged; Too small" and not any(ln.restock for ln in refund.lines)
+
+
+def test_a_refund_amount_that_is_no_whole_number_of_units_is_one_line_of_that_amount():
+    body = refund_body()
+    body["Refunds"] = [{**body["Refunds"][0], "Total": 100.0}]
+    [line] = parse.parse_refund(body, "s").lines
+    assert (line.quantity, line.amount) == (Decimal(1), Decimal("100.0"))
+
+
+def test_refund_bodies_we_cannot_use_are_refused_with_our_error():
+    for body in ({}, {**refund_body(), "Refunds": []}, {**refund_body(), "Currency": ""},
+                 {**refund_body(), "Refunds": [{"Id": "x", "Total": 1, "CreatedAt": "2026-12-02T08:00:05"}]},
+                 {**refund_body(), "Refunds": [{"Id": 1, "Total": 1}]}, []):
+        with pytest.raises(NeedsAttention) as err:
+            parse.parse_refund(body, "s")
+        assert err.value.code == "malformed_payload"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=mutated([refund_body()]))
+def test_parse_refund_answers_a_refund_or_our_error_whatever_the_body(doc):
+    try:
+        refund = parse.parse_refund(doc, "s")
+    except BridgeError:
+        return
+    assert refund.platform == "geins" and refund.external_id.startswith(f"{refund.order_external_id}-")

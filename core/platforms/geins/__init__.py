@@ -6,8 +6,6 @@ __all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "refunds": "not built: Order.Refunds and the Refund API are not read yet",
-    "refunds reconcile": "not built: Order.Refunds and the Refund API are not read yet",
     "customers": "not built: customers are not read",
     "companies": "not built: Geins B2B customers are not written",
 }

@@ -8,7 +8,9 @@ again on the next full reconcile, never recorded as applied); rows under `Invali
 run; only the rest is applied. `UpdateCount` is not used to decide [U: whether it counts unchanged values].
 A shop with several mapped locations would send two figures for one SKU: those rows are refused here.
 
-Shipments (`ShipmentWriter`, contract §3.3) and prices (`ProductWriter`, §3.4): see the classes.
+Shipments (`ShipmentWriter`, contract §3.3) and prices (`ProductWriter`, §3.4): see the classes. Refunds
+(`new_refunds`, §3.5): the orders changed in the window, their refunds created in it (parse.py explains what one
+refund is).
 
 The results have the fields the flows read (core/sync/stock.py WriteResult, core/sync/shipments.py Pushed);
 they are declared here because platforms do not import the flows (DESIGN "Which part may use which").
@@ -17,13 +19,15 @@ they are declared here because platforms do not import the flows (DESIGN "Which 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from core.config import Shop
 from core.errors import NeedsAttention, Skip
 from core.platforms.geins import client as geins_client
-from core.platforms.payload import text
+from core.platforms.geins.parse import refund_id
+from core.platforms.payload import text, timestamp
 
 log = logging.getLogger("core.platforms.geins")
 
@@ -261,3 +265,49 @@ class ProductWriter:
         return ProductWriteResult(failed=[(p, "creating products in Geins is not built: create the product in "
                                               "Merchant Center with the BC item number as article number")
                                           for p in products])
+
+
+@dataclass
+class RefundDelivery:
+    """What the refunds flow queues (the fields of core/sync/refunds.py RefundDelivery)."""
+    external_id: str
+    payload: dict
+    refund_ids: tuple[str, ...]
+    topic: str
+
+
+def refund_groups(order: dict) -> list[list[dict]]:
+    """The order's Refunds entries grouped into refunds: one return (ReturnId) created at one moment (the
+    CreatedAt second); entries without a ReturnId group by their CreatedAt alone."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for entry in order.get("Refunds") or []:
+        if not isinstance(entry, dict) or not text(entry.get("Id")).isdigit():
+            continue
+        created = text(entry.get("CreatedAt"))[:19]
+        groups.setdefault((text(entry.get("ReturnId")), created), []).append(entry)
+    return list(groups.values())
+
+
+def _created(entry: dict) -> datetime | None:
+    try:
+        return timestamp(entry.get("CreatedAt"))
+    except ValueError:
+        return None
+
+
+def new_refunds(client, shop: Shop, since: datetime, until: datetime) -> Iterator[RefundDelivery]:
+    """Refunds created in [since, until): read through the orders Geins lists as changed in the window (a
+    refund changes its order [U]); each refund is its own delivery, stored as parse.parse_refund reads it."""
+    for order in client.orders_updated_between(since, until):
+        for entries in refund_groups(order):
+            stamps = [t for t in (_created(e) for e in entries) if t is not None]
+            if not stamps:  # it cannot be placed in a window; one bad entry must not stop the reconcile
+                log.warning("Geins order %s has refund entries without a readable CreatedAt", text(order.get("Id")))
+                continue
+            created = min(stamps)
+            if not since <= created.astimezone(UTC) < until:
+                continue
+            key = refund_id(order.get("Id"), entries)
+            payload = {"OrderId": order.get("Id"), "Currency": order.get("Currency"), "Refunds": entries,
+                       "Rows": order.get("Rows") or []}
+            yield RefundDelivery(key, payload, (key,), "refund.create")

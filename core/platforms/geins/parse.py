@@ -30,6 +30,17 @@ What each figure becomes (choices marked [U] where the documentation is silent):
   Cancelled: status "cancelled" (at UpdatedAt).
 - Customer: `CustomerTypeId` 2 = company (billing `Company` is its name), else a person; e-mail
   `CustomerEmail`. Timestamps without an offset are read as UTC [U].
+
+Refunds (`parse_refund`): Geins keeps refunds on the order, `Order.Refunds[] {Id, OrderRowId, ReturnId,
+ArticleNumber, Total, Vat (a rate: 0.25), ItemId, CreatedAt, Reason, …}` [contract 3.5; G1 OrderRefund], one
+entry per refunded row or amount. The refund webhook names only the refund id, and the documented refund read
+needs the order id as well, so refunds arrive by the refunds reconcile (flows.new_refunds), which stores one
+body per refund: `{"OrderId", "Currency", "Refunds": [the entries of one refund], "Rows": [the order's
+rows]}`. A refund is the entries created together for one return (same ReturnId and CreatedAt second)
+[U: Geins has no refund document id on the order]; its id is "<order id>-<lowest entry id>". Amounts include
+VAT [U: "Total amount refunded"]. An entry on a row is a line (quantity = Total / the row's UnitPrice when that
+is a whole number, else 1; not restocked: Geins does not say [U]); an entry on no row is an amount not tied to a
+line (an adjustment).
 """
 
 from __future__ import annotations
@@ -49,6 +60,8 @@ from core.models import (
     GiftCardPayment,
     Order,
     OrderLine,
+    Refund,
+    RefundLine,
     ShippingLine,
     TaxLine,
     Totals,
@@ -286,4 +299,53 @@ def _order(node: dict, shop: str) -> Order:
             else sum((t.amount for ln in lines for t in ln.tax_lines), ZERO),
             total=total,
         ),
+    )
+
+
+def refund_id(order_id, entries: list[dict]) -> str:
+    """The id of one Geins refund (a group of Order.Refunds entries): "<order id>-<lowest entry id>"."""
+    ids = sorted(int(text(e.get("Id"))) for e in entries if text(e.get("Id")).isdigit())
+    if not ids:
+        raise ValueError("no refund entry has a numeric Id")
+    return f"{text(order_id)}-{ids[0]}"
+
+
+@guarded(PLATFORM, "refund")
+def parse_refund(payload: dict, shop: str, currency_basis: str = "shop", order_external_id: str = "") -> Refund:
+    if not isinstance(payload, dict):
+        raise malformed(PLATFORM, "refund", f"expected one refund body, got {type(payload).__name__}")
+    entries = payload.get("Refunds")
+    order_id = text(payload.get("OrderId")) or order_external_id
+    missing = [name for name, value in (("OrderId", order_id), ("Currency", text(payload.get("Currency"))))
+               if not value]
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+        missing.append("Refunds")
+    if missing:
+        raise malformed(PLATFORM, "refund", f"missing {', '.join(missing)} (the body the refunds reconcile stores)")
+    rows = {text(r.get("Id")): r for r in payload.get("Rows") or [] if isinstance(r, dict)}
+    lines, adjustment, created = [], ZERO, []
+    for entry in entries:
+        total = money(entry.get("Total"), None)
+        created.append(timestamp(entry.get("CreatedAt")))
+        row = rows.get(text(entry.get("OrderRowId")))
+        if row is None:
+            adjustment += total
+            continue
+        rate = money(entry.get("Vat")) if entry.get("Vat") not in (None, "") else money(row.get("VATRate"))
+        unit = money(row.get("UnitPrice"))
+        units = (total / unit) if unit > 0 else ZERO
+        quantity = units if units >= 1 and units == units.to_integral_value() else Decimal(1)
+        lines.append(RefundLine(order_line_external_id=text(row.get("Id")),
+                                sku=text(entry.get("ArticleNumber")) or text(row.get("ArticleNumber")),
+                                quantity=quantity, amount=total, tax_amount=_tax_from_gross(total, rate) if rate
+                                else ZERO))
+    when = [c for c in created if c is not None]
+    if not when:
+        raise malformed(PLATFORM, "refund", "no refund entry has a CreatedAt")
+    reasons = sorted({text(e.get("Reason")) for e in entries if text(e.get("Reason"))})
+    return Refund(
+        platform=PLATFORM, shop=shop, external_id=refund_id(order_id, entries), order_external_id=order_id,
+        created_at=min(when), currency=text(payload["Currency"]).upper(), prices_include_tax=True, lines=lines,
+        adjustment_amount=adjustment, total=sum((ln.amount for ln in lines), ZERO) + adjustment,
+        note="; ".join(reasons),
     )
