@@ -111,3 +111,17 @@ def test_a_listing_that_keeps_changing_is_retryable_so_the_cursor_stays():
         with pytest.raises(Retryable):
             list(client_of(emu).orders_updated_between(T0, T0 + timedelta(minutes=30)))
         assert emu.counters["requests"] >= 2 * geins_client.WALK_ATTEMPTS  # every walk read ≥ 2 pages
+
+
+def test_a_listing_that_grows_past_the_pages_it_announced_is_walked_again():
+    with GeinsEmulator(page_size=2) as emu:
+        orders = add_orders(emu, 4)
+        grown = []
+
+        def grow(page: int) -> None:  # between pages, two more orders appear inside the window, once
+            if not grown:
+                grown.extend(add_orders(emu, 2, start=T0 + timedelta(minutes=10)))
+
+        emu.between_pages = grow
+        got = [o["Id"] for o in client_of(emu).orders_updated_between(T0, T0 + timedelta(minutes=30))]
+        assert sorted(got) == sorted(o["Id"] for o in orders + grown) and len(got) == len(set(got))

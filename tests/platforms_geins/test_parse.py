@@ -199,3 +199,16 @@ def test_parse_refund_answers_a_refund_or_our_error_whatever_the_body(doc):
     except BridgeError:
         return
     assert refund.platform == "geins" and refund.external_id.startswith(f"{refund.order_external_id}-")
+
+
+def test_negative_row_discounts_and_refund_totals_are_refused_not_booked():
+    doc = fixture("order-geins-company-balance.json")
+    doc["Rows"][0]["Discount"] = -10.0
+    with pytest.raises(NeedsAttention) as order_err:
+        parse.parse_order(doc, "s")
+    body = refund_body()
+    body["Refunds"][0]["Total"] = -5.0
+    with pytest.raises(NeedsAttention) as refund_err:
+        parse.parse_refund(body, "s")
+    assert order_err.value.code == refund_err.value.code == "malformed_payload"
+    assert "negative" in order_err.value.message and "negative" in refund_err.value.message

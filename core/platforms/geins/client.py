@@ -50,6 +50,7 @@ from core.platforms.payload import text
 API_PATH = "/API"
 ORDER_INCLUDE = "paymentdetails,shippingdetails,refunds"
 WALK_ATTEMPTS = 3
+MAX_PAGES = 10_000  # of 1000 orders: a listing that never ends is not followed for ever
 STOCK_BATCH = 1000  # [U] no limit is documented for PUT Product/Stock; sibling batch calls allow 10,000
 HOW_TO_GET = ('"<api key>:<user>:<password>": the API key of the Geins account and an API user made in '
               "Merchant Center (Settings → API users)")
@@ -173,6 +174,7 @@ class GeinsClient:
             rows, result = self._query_page(page, filters if page == 1 else {"BatchId": batch})
             if page == 1:
                 batch, first_count = text(result.get("BatchId")), result.get("RowCount")
+                last_page = result.get("PageCount") if isinstance(result.get("PageCount"), int) else MAX_PAGES
             elif result.get("RowCount") != first_count:
                 clean = False  # the result set changed while we paged
             for row in rows:
@@ -185,6 +187,9 @@ class GeinsClient:
             page_count = result.get("PageCount")
             more = result.get("HasMoreRows")
             if not rows or not (more if more is not None else isinstance(page_count, int) and page < page_count):
+                break
+            if page >= min(last_page, MAX_PAGES):  # more pages than page 1 announced: the set grew, walk again
+                clean = False
                 break
             if not batch:
                 raise NeedsAttention("Geins answered page 1 of the paged order query without a BatchId.",

@@ -199,6 +199,8 @@ def _order(node: dict, shop: str) -> Order:
             continue
         total = money(row.get("Total"), None)
         discount = money(row.get("Discount"))
+        if discount < 0:  # documented as the "row discount sum": a negative one would be a hidden surcharge
+            raise ValueError(f"row {text(row.get('Id'))} has a negative Discount {discount}")
         original = ((total + discount) / quantity).quantize(CENT, ROUND_CEILING) if quantity > 0 else total
         row_discounts += discount
         rate = money(row.get("VATRate")).normalize()
@@ -326,6 +328,8 @@ def parse_refund(payload: dict, shop: str, currency_basis: str = "shop", order_e
     lines, adjustment, created = [], ZERO, []
     for entry in entries:
         total = money(entry.get("Total"), None)
+        if total < 0:  # money back is a positive "Total amount refunded"; a negative one is not a refund
+            raise ValueError(f"refund entry {text(entry.get('Id'))} has a negative Total {total}")
         created.append(timestamp(entry.get("CreatedAt")))
         row = rows.get(text(entry.get("OrderRowId")))
         if row is None:
