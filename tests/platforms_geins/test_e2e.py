@@ -133,6 +133,22 @@ def test_an_order_geins_does_not_have_needs_attention_with_the_raw_webhook_kept(
     assert record.payload_ref
 
 
+def test_an_order_cancelled_in_geins_after_import_is_deleted_from_bc_by_its_cancel_webhook(stack, geins):
+    from datetime import UTC, datetime, timedelta
+
+    order = geins.add_order(geins.make_order([("3000", 1, "249.00")]))
+    assert send(stack, geins, order["Id"]).status_code == 200
+    stack.wait_until_settled()
+    number = bc_order(stack, order["Id"])["number"]
+    geins.touch_order(order["Id"], datetime.now(UTC) + timedelta(minutes=1), Status="cancelled")
+
+    assert send(stack, geins, order["Id"], "cancel").status_code == 200
+    stack.wait_until_settled()
+
+    binding = get_context().bindings.get("order", SHOP, str(order["Id"]))
+    assert binding.is_cancelled and binding.bc_number == number
+    assert stack.bc.records(stack.company_id("se"), "salesOrders", number=number) == []
+
 def test_the_reconcile_lists_changed_orders_with_the_batch_and_imports_the_one_whose_webhook_was_lost(stack, geins):
     from core.sync import orders
 
