@@ -22,8 +22,9 @@ in geins-io/sonora-agent-plugins references/*.md, G2 = the 2023 SDK docs) and pl
   (writing TrackingUrl is unverified, so the bridge must not rely on it); an ExternalId held by another order
   → 409. ParcelNumber lands on the order's first ShippingDetails entry [U: where Geins shows it].
 - `POST /API/Order/{id}/Comment` [G1]: kept per order (`emu.comments`).
-- `POST /API/Shipping/ParcelGroup` [§3.3]: `OrderIds` (known orders) → `{Resource: parcelGroupId}`; the orders'
-  rows get that ParcelGroupId and status "shipped"; `MarkAsDelivered`/`SendDeliveryEmail` are recorded.
+- `POST /API/Shipping/ParcelGroup` [§3.3]: `OrderIds` (whole known orders) and/or `OrderRowIds` (known rows,
+  "partial") → `{Resource: parcelGroupId}`; those rows get that ParcelGroupId and status "shipped";
+  `MarkAsDelivered`/`SendDeliveryEmail` are recorded. Neither list → 400.
 - `PUT /API/Product/Stock?productItemIdType=0|1` [§3.2]: a JSON array of `{Id, Stock, StockType 0|1|2}`,
   absolute values. A row failing validation (no Id, Stock not a non-negative integer, StockType not 0..2) is
   listed in `Invalid`, an unknown item in `NotFound`; the rest is applied. Answer
@@ -394,20 +395,23 @@ class GeinsEmulator(LoopbackServer):
         return 200, {"Message": "Success.", "Details": []}, {}
 
     def _parcel_group(self, data) -> tuple[int, object, dict]:
-        ids = data.get("OrderIds") if isinstance(data, dict) else None
-        if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
-            return 400, {"Message": "The request is invalid.", "Details": ["OrderIds must list order ids"]}, {}
-        missing = [i for i in ids if i not in self.orders]
+        body = data if isinstance(data, dict) else {}
+        ids, row_ids = body.get("OrderIds") or [], body.get("OrderRowIds") or []
+        if not isinstance(ids, list) or not isinstance(row_ids, list) or not (ids or row_ids) \
+                or not all(isinstance(i, int) for i in [*ids, *row_ids]):
+            return 400, {"Message": "The request is invalid.", "Details": ["OrderIds or OrderRowIds must list ids"]}, {}
+        rows = {r["Id"]: (o, r) for o in self.orders.values() for r in o["Rows"]}
+        missing = [f"Order {i} not found" for i in ids if i not in self.orders]
+        missing += [f"Order row {i} not found" for i in row_ids if i not in rows]
         if missing:
-            return 400, {"Message": "The request is invalid.", "Details": [f"Order {i} not found" for i in missing]}, {}
+            return 400, {"Message": "The request is invalid.", "Details": missing}, {}
         group = next(self._parcel_ids)
-        for order_id in ids:
-            order = self.orders[order_id]
-            for row in order["Rows"]:
-                if row["Status"] not in ("cancelled", "returned"):
-                    row["Status"], row["ParcelGroupId"] = "shipped", group
+        chosen = [(self.orders[i], r) for i in ids for r in self.orders[i]["Rows"]] + [rows[i] for i in row_ids]
+        for order, row in chosen:
+            if row["Status"] not in ("cancelled", "returned"):
+                row["Status"], row["ParcelGroupId"] = "shipped", group
             order["UpdatedAt"] = _time(datetime.now(UTC))
-        self.parcel_groups.append({"Id": group, **data})
+        self.parcel_groups.append({"Id": group, **body})
         return 200, {"Resource": group, "Message": "Success.", "Details": []}, {}
 
     # ---- stock ----

@@ -41,18 +41,38 @@ def test_two_figures_for_one_sku_are_refused_before_geins_is_called(geins):
     assert geins.stock_writes == []
 
 
-def push(geins, order_id, tracking=Tracking("DHL", "JJD1", ""), complete=True):
-    return ShipmentWriter(client_of(geins)).push(geins_shop(geins.base_url), str(order_id), {"number": "S-1"},
-                                                 tracking, lambda: complete)
+def push(geins, order_id, tracking=Tracking("DHL", "JJD1", ""), complete=True, lines=(), number="S-1"):
+    shipment = {"number": number, "salesShipmentLines": [{"lineType": "Item", "lineObjectNumber": item,
+                                                          "quantity": quantity} for item, quantity in lines]}
+    return ShipmentWriter(client_of(geins)).push(geins_shop(geins.base_url), str(order_id), shipment, tracking,
+                                                 lambda: complete)
 
 
-def test_a_partial_shipment_sets_tracking_and_a_comment_but_makes_no_parcel_group(geins):
+def test_a_partial_shipment_that_ships_no_whole_row_sets_tracking_and_a_comment_only(geins):
     order = geins.add_order(geins.make_order([("1000", 2, "199.00")]))
-    pushed = push(geins, order["Id"], complete=False)
-    assert pushed.data == {"tracking": "JJD1", "parcel_group": "", "completed": False}
+    pushed = push(geins, order["Id"], complete=False, lines=[("1000", 1)])  # one of the row's two
+    assert pushed.data == {"tracking": "JJD1", "parcel_group": "", "completed": False, "rows": []}
     assert geins.orders[order["Id"]]["ShippingDetails"][0]["ParcelNumber"] == "JJD1"
     assert geins.parcel_groups == [] and geins.comments[order["Id"]] == [
         "Shipped (BC shipment S-1), partly. Carrier: DHL. Tracking number: JJD1."]
+
+
+def test_a_partial_shipment_delivers_the_rows_it_ships_whole_and_the_last_one_the_rest(geins):
+    order = geins.add_order(geins.make_order([("1000", 1, "199.00"), ("2000", 2, "89.00")]))
+    mug, cup = order["Rows"][0]["Id"], order["Rows"][1]["Id"]
+    first = push(geins, order["Id"], complete=False, lines=[("1000", 1), ("2000", 1)])
+    assert first.data["rows"] == [str(mug)] and not first.data["completed"]
+    [group] = geins.parcel_groups
+    assert (group["OrderIds"], group["OrderRowIds"], group["MarkAsDelivered"]) == ([], [mug], True)
+    assert [r["Status"] for r in geins.orders[order["Id"]]["Rows"]] == ["shipped", "ready"]
+
+    last = push(geins, order["Id"], Tracking("DHL", "JJD2", ""), complete=True, lines=[("2000", 1)], number="S-2")
+    assert last.data["completed"] is True and last.data["rows"] == [str(cup)]
+    assert (geins.parcel_groups[1]["OrderIds"], geins.parcel_groups[1]["OrderRowIds"]) == ([], [cup])
+    assert geins.orders[order["Id"]]["Rows"][0]["ParcelGroupId"] == group["Id"]  # the first row kept its group
+    assert [r["Status"] for r in geins.orders[order["Id"]]["Rows"]] == ["shipped", "shipped"]
+    assert geins.orders[order["Id"]]["ShippingDetails"][0]["ParcelNumber"] == "JJD2"
+    assert len(geins.comments[order["Id"]]) == 2
 
 
 def test_a_shipped_order_with_this_parcel_number_is_linked_not_written_again(geins):

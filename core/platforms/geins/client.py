@@ -227,10 +227,13 @@ class GeinsClient:
                   json={"OrderId": int(text(order_id)), "Comment": comment, "System": False},
                   what=f"a comment on order {order_id}")
 
-    def create_parcel_group(self, order_ids: list[int], *, mark_delivered: bool, send_email: bool) -> str:
-        """POST /API/Shipping/ParcelGroup for whole orders; the new parcel group's id [contract 3.3]."""
-        answer = self.call("POST", "/Shipping/ParcelGroup", what=f"the parcel group of order(s) {order_ids}",
-                           json={"OrderIds": order_ids, "OrderRowIds": [], "MarkAsDelivered": mark_delivered,
+    def create_parcel_group(self, order_ids: list[int], *, row_ids: list[int] | None = None, mark_delivered: bool,
+                            send_email: bool) -> str:
+        """POST /API/Shipping/ParcelGroup for whole orders (`OrderIds`) or some of their rows (`OrderRowIds`,
+        "partial"); the new parcel group's id [contract 3.3]."""
+        answer = self.call("POST", "/Shipping/ParcelGroup",
+                           what=f"the parcel group of order(s) {order_ids or ''} row(s) {row_ids or ''}",
+                           json={"OrderIds": order_ids, "OrderRowIds": row_ids or [], "MarkAsDelivered": mark_delivered,
                                  "SendDeliveryEmail": send_email, "SignalCapturesCreated": False, "Force": False})
         return text((answer or {}).get("Resource")) if isinstance(answer, dict) else ""
 

@@ -106,15 +106,21 @@ class StockWriter:
 
 
 class ShipmentWriter:
-    """A posted BC shipment → the Geins order: the tracking number as the order's `ParcelNumber`
-    (`PATCH /API/Order/{id}`), a comment naming the BC shipment, carrier and tracking URL (writing
-    `TrackingUrl` itself is unverified, contract §3.3 [U]), and once BC shipped everything a parcel group
-    over the whole order marked as delivered (`POST /API/Shipping/ParcelGroup`, `MarkAsDelivered`,
-    `SendDeliveryEmail` = shipments.notify_customer). Partial shipments add tracking and the comment only:
-    the parcel group is made for whole orders [U: which rows a partial parcel group would need].
+    """A posted BC shipment → the Geins order (contract §3.3):
 
-    Exactly once: the comment is written last and names the BC shipment; a retry after a crash finds an order
-    whose rows are all shipped with this ParcelNumber, or a shipped order, and links instead of writing again.
+    - the tracking number as the order's `ParcelNumber` (`PATCH /API/Order/{id}`; Geins keeps one, so the last
+      shipment's number shows there), and an order comment naming the BC shipment, the carrier and the tracking
+      URL (writing `TrackingUrl` itself is unverified [U], so it is not written);
+    - once BC shipped everything, a parcel group over the rows still open marked as delivered (`MarkAsDelivered`,
+      `SendDeliveryEmail` = shipments.notify_customer): the whole order (`OrderIds`) when none was shipped before;
+    - a partial shipment: a parcel group over the open rows it ships in full (`OrderRowIds`, "partial"). Geins
+      ships whole rows, so a row BC shipped only part of stays open until the shipment that completes the order
+      [U: whether Geins wants `OrderIds` beside `OrderRowIds`; none is sent].
+
+    Rows meet BC shipment lines on the BC item number, by the orders convention ([shops.items] maps an article
+    number, item id or product id to "ITEM" or "ITEM:VARIANT"; otherwise the article number is the item number).
+    Exactly once: the comment is written last; a retry finds the rows shipped (and the parcel number set) and
+    links or adds only what is missing, never a second parcel group for the same rows.
     """
 
     def __init__(self, client):
@@ -129,32 +135,66 @@ class ShipmentWriter:
                 f"BC shipment {number} belongs to Geins order {order_id}, which no longer exists in Geins.",
                 resolution="Nothing to send; check the order in BC. Retry this record if the order comes back.",
                 code="shop_order_missing")
-        status = text(order.get("Status")).lower()
-        if status == "cancelled":
+        if text(order.get("Status")).lower() == "cancelled":
             raise NeedsAttention(
                 f"BC shipment {number} belongs to Geins order {order_id}, which is cancelled in Geins.",
                 resolution="Check why a cancelled order was shipped in BC; inform the customer by hand.",
                 code="shipped_after_cancel")
         rows = [r for r in order.get("Rows") or [] if isinstance(r, dict)]
-        open_rows = [r for r in rows if text(r.get("Status")).lower() not in ("shipped", "cancelled", "returned")]
+        open_rows = [r for r in rows if text(r.get("Status")).lower() not in CLOSED_ROW_STATUSES]
         parcels = {text(d.get("ParcelNumber")) for d in order.get("ShippingDetails") or [] if isinstance(d, dict)}
         if rows and not open_rows and (not tracking.known or tracking.number in parcels):
             return Pushed(f"Geins order {order_id} is already shipped" + (
                 f" with parcel number {tracking.number}" if tracking.known else "") + "; linked.",
                 {"recovered": True, "tracking": tracking.number})
         complete = fully_shipped()
+        covered = open_rows if complete else _whole_rows(shop, shipment, open_rows)
+        if not covered and not tracking.known:
+            raise Skip(f"BC shipment {number} ships no whole open row of Geins order {order_id} and has no "
+                       "tracking; nothing to send.")
         if tracking.known and tracking.number not in parcels:
             self.client.update_order(order_id, {"ParcelNumber": tracking.number})
         group = ""
-        if complete and open_rows:
-            group = self.client.create_parcel_group([int(text(order_id))], mark_delivered=True,
-                                                    send_email=shop.shipments.notify_customer)
-        elif not open_rows and not tracking.known:
-            raise Skip(f"Geins order {order_id} has nothing left to ship and BC shipment {number} has no tracking.")
+        if covered:
+            # the whole order when no row of it was shipped before; else exactly the rows still open
+            whole = len(covered) == len([r for r in rows if text(r.get("Status")).lower() != "cancelled"])
+            group = self.client.create_parcel_group(
+                [int(text(order_id))] if whole else [], row_ids=[] if whole else [int(text(r["Id"])) for r in covered],
+                mark_delivered=True, send_email=shop.shipments.notify_customer)
         self.client.add_comment(order_id, _comment(number, tracking, complete))
-        text_ = (f"Geins order {order_id} {'delivered (parcel group ' + group + ')' if group else 'partly shipped'}"
-                 + (f", parcel number {tracking.number}." if tracking.known else ", without tracking."))
-        return Pushed(text_, {"tracking": tracking.number, "parcel_group": group, "completed": bool(group)})
+        state = (f"delivered (parcel group {group})" if group and complete else
+                 f"{len(covered)} row(s) delivered (parcel group {group})" if group else "tracking added")
+        return Pushed(f"Geins order {order_id} {state}"
+                      + (f", parcel number {tracking.number}." if tracking.known else ", without tracking."),
+                      {"tracking": tracking.number, "parcel_group": group, "completed": bool(group) and complete,
+                       "rows": [text(r.get("Id")) for r in covered]})
+
+
+CLOSED_ROW_STATUSES = ("shipped", "cancelled", "returned")
+VARIANT_SEPARATOR = ":"  # [shops.items] "ITEM:VARIANT", as the orders flow reads it
+
+
+def _item_number(shop: Shop, row: dict) -> str:
+    for key in (text(row.get("ArticleNumber")), text(row.get("ItemId")), text(row.get("ProductId"))):
+        if key and key in shop.items:
+            return shop.items[key].partition(VARIANT_SEPARATOR)[0].strip().upper()
+    return text(row.get("ArticleNumber")).upper()
+
+
+def _whole_rows(shop: Shop, shipment: dict, open_rows: list[dict]) -> list[dict]:
+    """The open rows this BC shipment ships in full, in the order's row order (each BC quantity used once)."""
+    shipped: dict[str, float] = {}
+    for line in shipment.get("salesShipmentLines") or []:
+        if isinstance(line, dict) and line.get("lineType") == "Item":
+            key = text(line.get("lineObjectNumber")).upper()
+            shipped[key] = shipped.get(key, 0) + float(line.get("quantity") or 0)
+    covered = []
+    for row in open_rows:
+        key, quantity = _item_number(shop, row), float(row.get("Quantity") or 0)
+        if quantity > 0 and shipped.get(key, 0) >= quantity:
+            shipped[key] -= quantity
+            covered.append(row)
+    return covered
 
 
 def _comment(number: str, tracking, complete: bool) -> str:
