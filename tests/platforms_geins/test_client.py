@@ -125,3 +125,11 @@ def test_a_listing_that_grows_past_the_pages_it_announced_is_walked_again():
         emu.between_pages = grow
         got = [o["Id"] for o in client_of(emu).orders_updated_between(T0, T0 + timedelta(minutes=30))]
         assert sorted(got) == sorted(o["Id"] for o in orders + grown) and len(got) == len(set(got))
+
+
+def test_an_order_in_the_last_fraction_of_a_second_of_the_window_is_in_it():
+    with GeinsEmulator() as emu:
+        [order] = add_orders(emu, 1)  # updated at T0 (whole second)
+        until = T0 + timedelta(microseconds=400_000)
+        assert [o["Id"] for o in client_of(emu).orders_updated_between(T0 - timedelta(minutes=5), until)] \
+            == [order["Id"]]

@@ -274,3 +274,14 @@ def test_a_geins_return_becomes_one_bc_credit_memo_on_the_posted_invoice_totals_
     assert reconcile_refunds(get_context(), now=now + timedelta(minutes=1)) == 0
     memos = stack.bc.records(company, "salesCreditMemos", externalDocumentNumber=memo["externalDocumentNumber"])
     assert len(memos) == 1
+
+
+def test_an_order_the_reconcile_cannot_parse_is_flagged_under_its_own_id(stack, geins):
+    from core.sync import orders
+
+    broken = geins.make_order([("2000", 1, "89.00")])
+    broken["Rows"][0]["Discount"] = -5.0  # a negative row discount is refused, never booked
+    geins.add_order(broken)
+    assert orders.reconcile_orders(get_context()) >= 1
+    record = wait_for(stack, "orders", str(broken["Id"]))
+    assert record.status is SyncStatus.NEEDS_ATTENTION and record.code == "malformed_payload", record

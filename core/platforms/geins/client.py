@@ -23,8 +23,9 @@ and only orders not yet yielded are yielded. After WALK_ATTEMPTS unclean walks t
 so the reconcile cursor does not advance past a window that may have lost an order.
 
 Window mapping [U]: the documentation says "orders updated after the provided date" and "before" without
-saying whether the bounds are inclusive or in which time zone naive timestamps are. We send
-`UpdatedAfter = since − 1 s` and `UpdatedBefore = until` in UTC with a `Z`, and do NOT filter the answer
+saying whether the bounds are inclusive or in which time zone naive timestamps are. We send whole seconds,
+`UpdatedAfter = since − 1 s` (rounded down) and `UpdatedBefore = until` (rounded up), in UTC with a `Z`, and do
+NOT filter the answer
 again on our side (a Geins timestamp without an offset could be local time; refiltering on a wrong reading
 would drop orders for good). Effect: [since, until) is covered, an order at a bound may come twice (the
 orders flow drops unchanged duplicates by fingerprint), and the reconcile overlap covers clock skew.
@@ -203,7 +204,9 @@ class GeinsClient:
     def orders_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
         """Every order Geins lists as updated in [since, until) (see the module docstring for the bounds),
         each once, in the order read; re-walks the batch until one walk was clean."""
-        filters = {"UpdatedAfter": _utc(since - timedelta(seconds=1)), "UpdatedBefore": _utc(until),
+        # whole seconds on the wire: the lower bound rounds down, the upper one up, so [since, until) is inside
+        upper = until if until.microsecond == 0 else until + timedelta(seconds=1)
+        filters = {"UpdatedAfter": _utc(since - timedelta(seconds=1)), "UpdatedBefore": _utc(upper),
                    "Include": ORDER_INCLUDE}
         yielded: set[str] = set()
         for _attempt in range(WALK_ATTEMPTS):
