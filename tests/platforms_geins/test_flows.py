@@ -134,7 +134,7 @@ def test_creating_products_in_geins_is_refused_per_product(geins):
     assert [p.item for p, _ in result.failed] == ["NEW"] and result.calls == 0
 
 
-def test_new_refunds_groups_entries_per_return_and_moment_and_keeps_the_window(geins):
+def test_new_refunds_groups_entries_per_return_and_moment(geins):
     from datetime import UTC, datetime, timedelta
 
     from core.platforms.geins.flows import new_refunds
@@ -147,10 +147,12 @@ def test_new_refunds_groups_entries_per_return_and_moment_and_keeps_the_window(g
     geins.touch_order(order["Id"], t0 + timedelta(minutes=1))
     shop = geins_shop(geins.base_url, ("orders", "refunds"))
     deliveries = list(new_refunds(client_of(geins), shop, t0 - timedelta(minutes=5), t0 + timedelta(minutes=5)))
-    [delivery] = deliveries  # the early return was created before the window
-    assert delivery.external_id == f"{order['Id']}-{min(e['Id'] for e in together)}"
-    assert delivery.refund_ids == (delivery.external_id,) and [e["Id"] for e in delivery.payload["Refunds"]] == [
-        e["Id"] for e in together]
-    assert parse.parse_refund(delivery.payload, "s").total == 288
-    assert early[0]["Id"] not in [e["Id"] for e in delivery.payload["Refunds"]]
+    # every refund of the changed order, one delivery each (the flow skips those already in BC)
+    assert [d.external_id for d in deliveries] == [f"{order['Id']}-{early[0]['Id']}",
+                                                   f"{order['Id']}-{min(e['Id'] for e in together)}"]
+    assert [e["Id"] for e in deliveries[1].payload["Refunds"]] == [e["Id"] for e in together]
+    assert deliveries[1].refund_ids == (deliveries[1].external_id,)
+    assert parse.parse_refund(deliveries[1].payload, "s").total == 288
+    # an order not changed in the window brings none
+    assert list(new_refunds(client_of(geins), shop, t0 + timedelta(hours=1), t0 + timedelta(hours=2))) == []
     assert part("geins", "new_refunds") is new_refunds

@@ -9,8 +9,7 @@ run; only the rest is applied. `UpdateCount` is not used to decide [U: whether i
 A shop with several mapped locations would send two figures for one SKU: those rows are refused here.
 
 Shipments (`ShipmentWriter`, contract §3.3) and prices (`ProductWriter`, §3.4): see the classes. Refunds
-(`new_refunds`, §3.5): the orders changed in the window, their refunds created in it (parse.py explains what one
-refund is).
+(`new_refunds`, §3.5): the refunds of the orders changed in the window (parse.py explains what one refund is).
 
 The results have the fields the flows read (core/sync/stock.py WriteResult, core/sync/shipments.py Pushed);
 they are declared here because platforms do not import the flows (DESIGN "Which part may use which").
@@ -21,13 +20,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from core.config import Shop
 from core.errors import NeedsAttention, Skip
 from core.platforms.geins import client as geins_client
 from core.platforms.geins.parse import refund_id
-from core.platforms.payload import text, timestamp
+from core.platforms.payload import text
 
 log = logging.getLogger("core.platforms.geins")
 
@@ -328,25 +327,13 @@ def refund_groups(order: dict) -> list[list[dict]]:
     return list(groups.values())
 
 
-def _created(entry: dict) -> datetime | None:
-    try:
-        return timestamp(entry.get("CreatedAt"))
-    except ValueError:
-        return None
-
-
 def new_refunds(client, shop: Shop, since: datetime, until: datetime) -> Iterator[RefundDelivery]:
-    """Refunds created in [since, until): read through the orders Geins lists as changed in the window (a
-    refund changes its order [U]); each refund is its own delivery, stored as parse.parse_refund reads it."""
+    """Every refund of the orders Geins lists as changed in [since, until) (a refund changes its order [U]);
+    each refund is its own delivery, stored as parse.parse_refund reads it. The refunds flow skips those already
+    in BC. They are not filtered again by their own CreatedAt: a Geins time without an offset read in the wrong
+    zone [U] would drop a refund for good, while an extra delivery of a bound refund costs nothing."""
     for order in client.orders_updated_between(since, until):
         for entries in refund_groups(order):
-            stamps = [t for t in (_created(e) for e in entries) if t is not None]
-            if not stamps:  # it cannot be placed in a window; one bad entry must not stop the reconcile
-                log.warning("Geins order %s has refund entries without a readable CreatedAt", text(order.get("Id")))
-                continue
-            created = min(stamps)
-            if not since <= created.astimezone(UTC) < until:
-                continue
             key = refund_id(order.get("Id"), entries)
             payload = {"OrderId": order.get("Id"), "Currency": order.get("Currency"), "Refunds": entries,
                        "Rows": order.get("Rows") or []}
