@@ -296,11 +296,19 @@ class ProductExport(Section):
     price_list_page: str = ""  # published page with sales prices (BC API v2.0 has none); empty = items.unitPrice
     price_list_code: str = ""  # which price list in that page
     prices_include_tax: bool = True  # whether the shop shows prices incl. tax (BC unitPrice per item setting)
-    shop_price_list: str = ""  # Centra: the pricelist id the prices go to (Centra keeps prices per pricelist)
+    # Centra, Geins: the price list the prices go to (Centra: the pricelist id; Geins: the list id, market M's
+    # ordinary list = M000000)
+    shop_price_list: str = ""
     sync_minutes: int = Field(60, gt=0)
     # Brink: prices are set per store group and country (docs/platforms.md, Brink)
     store_group_id: str = ""
     countries: list[str] = Field(default_factory=list)  # ISO 3166-1 alpha-2, e.g. ["SE"]
+
+    @field_validator("shop_price_list", mode="before")
+    @classmethod
+    def _price_list_id(cls, value):
+        """Centra and Geins price list ids are numbers; `shop_price_list = 1000000` and `"1000000"` are the same."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class CustomerSync(Section):

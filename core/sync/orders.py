@@ -710,7 +710,8 @@ def enqueue_changed_orders(ctx: Context, shop: Shop, since: datetime, until: dat
             external_id = order.external_id
         except NeedsAttention:
             order = None
-            external_id = str(raw_order.get("id") or raw_order.get("entity_id") or raw_order.get("number") or "")
+            external_id = str(raw_order.get("id") or raw_order.get("entity_id") or raw_order.get("number")
+                              or raw_order.get("Id") or "")  # Geins answers PascalCase
         binding = ctx.bindings.get("order", shop.key, external_id)
         if binding is not None and binding.is_cancelled:
             continue

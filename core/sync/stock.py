@@ -59,6 +59,9 @@ EMPTY_GUID = "00000000-0000-0000-0000-000000000000"
 # shop answers per pair that will not change by retrying: skip the pair until the next full reconcile
 NOT_STOCKED = ("ITEM_NOT_STOCKED_AT_LOCATION", "INVALID_LOCATION")
 GONE = ("INVALID_INVENTORY_ITEM",)
+# the shop answered the write itself that it has no item with this SKU (Geins lists it under NotFound): treated
+# like a SKU discovery did not find (skipped once, looked up again on the next full reconcile)
+UNKNOWN = ("UNKNOWN_SKU",)
 # the shop took the call but keeps no quantity for this SKU (WooCommerce: the product does not manage stock)
 NOT_MANAGED = "STOCK_NOT_MANAGED"
 
@@ -547,8 +550,13 @@ class _Pusher:
             self.ctx.synclog.record("stock", self.shop.key, f"sku:{sku}", SyncStatus.SUCCESS,
                                     message=f"SKU {sku} manages stock in the shop again; its stock is written.")
         gone = []
+        unknown: dict[str, str] = {}
         for change, code, message in result.failed:
-            if code in NOT_STOCKED:
+            if code in UNKNOWN:
+                unknown[change.sku] = message
+                self.run.unknown += 1
+                self.run.changes -= 1
+            elif code in NOT_STOCKED:
                 not_stocked.setdefault(change.sku, set()).add(change.location)
                 self.run.not_stocked += 1
             elif code == NOT_MANAGED:  # not retried as a failure: a person changes the product's setting
@@ -572,6 +580,16 @@ class _Pusher:
                        for sku, locations in not_stocked.items()}
             self.target_store.save(self.shop.key, updated)
             self.targets.update(updated)
+        if unknown:
+            self.target_store.save(self.shop.key, {sku: {"unknown": True} for sku in unknown})
+            self.targets.update({sku: {"unknown": True} for sku in unknown})
+            for sku, message in unknown.items():
+                self.ctx.synclog.record(
+                    "stock", self.shop.key, f"sku:{sku}", SyncStatus.SKIPPED, code="unknown_sku",
+                    message=f"SKU {sku} has stock in BC but the shop has no item with this SKU ({message}); its "
+                            "stock is not exported.",
+                    resolution="create the item in the shop with this SKU, or map the SKU in [shops.items]; it "
+                               "is written again on the next full reconcile")
         if gone:  # the shop no longer knows the cached target: look it up again next run
             self.target_store.forget(self.shop.key, gone)
             for sku in gone:

@@ -1,18 +1,11 @@
-"""Geins webhooks (static secret header, id-only bodies) and their order id."""
+"""Geins (Management API, "Sonora"): id-only webhooks with a static secret header, orders fetched by API."""
 
-from core.platforms.geins import parse, webhooks
+from core.platforms.geins import client, parse, webhooks
 
-__all__ = ["parse", "webhooks"]
+__all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "orders": "not built: the order API client is not built yet",
-    "orders reconcile": "not built: the order API client is not built yet",
-    "refunds": "not built: the order API client is not built yet",
-    "refunds reconcile": "not built: the order API client is not built yet",
-    "stock": "not built: the order API client is not built yet",
-    "shipments": "not built: the order API client is not built yet",
-    "products": "not built: the order API client is not built yet",
-    "customers": "not built: the order API client is not built yet",
-    "companies": "not built: the order API client is not built yet",
+    "customers": "not built: customers are not read",
+    "companies": "not built: Geins B2B customers are not written",
 }

@@ -1,0 +1,514 @@
+"""Geins Management API over real HTTP: the calls the bridge makes, and id-only webhooks with a secret header.
+
+    emu = GeinsEmulator(api_key="geins-key", user="bridge", password="pw").start()
+    order = emu.add_order(emu.make_order([("1000", 2, "199.00")], shipping="49.00"))
+    emu.send_webhook(url, "Order", "create", order["Id"], secret="…")
+
+Derived from ../shared/contracts/platforms-wave2.md §3 (sources G1 = the Management API OpenAPI as generated
+in geins-io/sonora-agent-plugins references/*.md, G2 = the 2023 SDK docs) and platforms.md §8 (webhooks):
+
+- Auth [§3 "Auth"]: every call needs `X-ApiKey` and HTTP Basic of an API user, else 401
+  `{"Message":"Unauthorized"}`.
+- `GET /API/Order/{id}/{include}` [§3.1]: the `Order.Models.Order` (PascalCase); `include` must be a comma list
+  of paymentdetails, shippingdetails, refunds (rows are always there); unknown order → 404.
+- `POST /API/Order/Query/{page}` [§3.1]: page 1 takes the filters (UpdatedAfter, UpdatedBefore, Include,
+  StatusList) and opens a batch; pages ≥ 2 must send a known `BatchId` (else 400) and reuse the batch's
+  filters. The answer is `{PageResult{BatchId, Page, RowCount, PageCount, PageSize, HasMoreRows}, Resource,
+  Message, Details}`. Each page re-runs the query (ordered by UpdatedAt, Id), which models the documented
+  "rows may be duplicated or skipped if data changes between pages"; `between_pages` lets a test change data
+  between two page requests. Bounds: "updated after" / "before" are read as strict here [U].
+- `PATCH /API/Order/{id}` [§3.3, G1 OrderUpdate]: only ExternalId, ParcelNumber, ReturnParcelNumber,
+  ExternalOrderStatus (0/10/20/30/40), GoodsLabel, CustomerOrderNumber; any other field is refused with 400
+  (writing TrackingUrl is unverified, so the bridge must not rely on it); an ExternalId held by another order
+  → 409. ParcelNumber lands on the order's first ShippingDetails entry [U: where Geins shows it].
+- `POST /API/Order/{id}/Comment` [G1]: kept per order (`emu.comments`).
+- `POST /API/Shipping/ParcelGroup` [§3.3]: `OrderIds` (whole known orders) and/or `OrderRowIds` (known rows,
+  "partial") → `{Resource: parcelGroupId}`; those rows get that ParcelGroupId and status "shipped";
+  `MarkAsDelivered`/`SendDeliveryEmail` are recorded. Neither list → 400.
+- `PUT /API/Product/Stock?productItemIdType=0|1` [§3.2]: a JSON array of `{Id, Stock, StockType 0|1|2}`,
+  absolute values. A row failing validation (no Id, Stock not a non-negative integer, StockType not 0..2) is
+  listed in `Invalid`, an unknown item in `NotFound`; the rest is applied. Answer
+  `{"Message":"Success.","Resource":{Message, Invalid, NotFound, UpdateCount}}`. Types 2–4 (market-prefixed,
+  ExternalId) are not modelled (400).
+- `POST /API/Product/Stock/Query` [§3.2]: `[itemIds]` → `{Resource: [{ItemId, Stock, StockOversellable,
+  StockStatic, StockSellable}]}`.
+- `GET /API/PriceList/List`, `PUT /API/PriceList/Price?productIdType=1&pricesIncVat=` [§3.4, G1 pricelist]: the
+  ordinary (M000000, inc VAT here), sale (+1) and campaign (+2) lists of market 1 in SEK. A price call whose
+  `pricesIncVat` differs from a row's list basis is refused with 400 ("pricesIncVat = true requires ExVat =
+  false"); rows on campaign lists are ignored; a row with an unknown list, no ProductId or a negative/non-number
+  price is `Invalid`, an unknown product `NotFound`; the answer is the bare PriceListPriceResponse
+  `{Message, Invalid, NotFound, UpdateCount}` [U: whether Geins wraps it in Resource].
+
+Orders are SEK with prices incl. 25 % VAT; `make_order` builds internally consistent figures. Timestamps are
+answered without an offset (UTC) — the documentation gives no example [U]. `fail_next(status, count,
+retry_after=)` answers the next authorised requests with an error. Counters: requests, unauthorized, faults.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import itertools
+import json
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from sandbox.loopback import LoopbackServer
+
+CENT = Decimal("0.01")
+INCLUDES = {"paymentdetails", "shippingdetails", "refunds"}
+ORDER_UPDATE_FIELDS = {"ExternalId", "ParcelNumber", "ReturnParcelNumber", "ExternalOrderStatus", "GoodsLabel",
+                       "CustomerOrderNumber"}
+EXTERNAL_ORDER_STATUSES = {0, 10, 20, 30, 40}
+QUERY_FIELDS = {"Updated", "UpdatedAfter", "UpdatedBefore", "CreatedAfter", "CreatedBefore", "StatusList", "Include",
+                "MarketId", "ExternalId", "BatchId"}
+
+
+def _money(value: Decimal) -> float | int:
+    """Geins answers amounts as JSON numbers (double)."""
+    value = value.quantize(CENT, ROUND_HALF_UP)
+    return int(value) if value == value.to_integral() else float(value)
+
+
+def _time(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+
+
+def _parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def webhook_body(entity: str, action: str, resource_id) -> bytes:
+    """What Geins posts for the body template `{"entity":"{{entity}}","action":"{{action}}","id":"{{id}}"}`."""
+    return json.dumps({"entity": entity, "action": action, "id": str(resource_id)}).encode()
+
+
+class GeinsEmulator(LoopbackServer):
+    name = "geins-emulator"
+
+    def __init__(self, api_key: str = "geins-test-key", user: str = "bridge", password: str = "geins-pw",  # noqa: S107
+                 *, currency: str = "SEK", page_size: int = 1000):
+        self.api_key, self.user, self.password = api_key, user, password
+        self.currency = currency
+        self.page_size = page_size
+        self.lock = threading.RLock()
+        self.orders: dict[int, dict] = {}
+        self.items: dict[str, dict] = {}  # article number → {ItemId, Stock, StockOversellable, StockStatic}
+        self.comments: dict[int, list[str]] = {}
+        self.parcel_groups: list[dict] = []
+        self.stock_writes: list[list] = []
+        self.products: dict[str, dict] = {}  # article number → {ProductId, ArticleNumber, Prices {list id: price}}
+        self.price_lists: list[dict] = [
+            {"Id": 1000000, "Name": "Ordinary", "MarketId": 1, "Currency": currency, "ExVat": False, "Active": True},
+            {"Id": 1000001, "Name": "Sale", "MarketId": 1, "Currency": currency, "ExVat": False, "Active": True},
+            {"Id": 1000002, "Name": "Campaign", "MarketId": 1, "Currency": currency, "ExVat": False, "Active": True}]
+        self.price_writes: list[list] = []
+        self.batches: dict[str, dict] = {}
+        self.between_pages: Callable[[int], None] | None = None  # called before answering page n ≥ 2
+        self.counters: Counter = Counter()
+        self._ids = itertools.count(100001)
+        self._row_ids = itertools.count(500)
+        self._item_ids = itertools.count(9001)
+        self._parcel_ids = itertools.count(71)
+        self._faults: list[tuple[int, float | None]] = []
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/API"
+
+    @property
+    def credentials(self) -> str:
+        """The app setting value the bridge reads: "<api key>:<user>:<password>"."""
+        return f"{self.api_key}:{self.user}:{self.password}"
+
+    def fail_next(self, status: int = 503, count: int = 1, *, retry_after: float | None = None) -> None:
+        with self.lock:
+            self._faults.extend([(status, retry_after)] * count)
+
+    # ---- data ----
+
+    def make_order(self, rows: list[tuple[str, int, str]], updated: datetime | None = None, *, vat: str = "0.25",
+                   shipping: str = "49.00", payment_fee: str = "0", row_discount_percent: int = 0,
+                   order_discount: str = "0", from_balance: str = "0", status: str = "pending",
+                   payed: bool = False) -> dict:
+        """An order from (article number, quantity, unit price incl. VAT before discount) rows."""
+        updated = (updated or datetime.now(UTC)).replace(microsecond=0)
+        rate = Decimal(vat)
+        order_rows, items_gross, row_discounts, vat_total = [], Decimal(0), Decimal(0), Decimal(0)
+        for sku, quantity, price in rows:
+            original = Decimal(price)
+            unit = (original * (100 - row_discount_percent) / 100).quantize(CENT, ROUND_HALF_UP)
+            total = unit * quantity
+            discount = original * quantity - total
+            row_vat = (total - total / (1 + rate)).quantize(CENT, ROUND_HALF_UP)
+            items_gross += original * quantity
+            row_discounts += discount
+            vat_total += row_vat
+            item = self.items.get(sku) or self.add_item(sku)
+            order_rows.append({
+                "Id": next(self._row_ids), "ArticleNumber": sku, "ItemId": item["ItemId"],
+                "ProductId": item["ItemId"] - 8000, "Name": f"Product {sku}", "ProductName": f"Product {sku}",
+                "Variant": "", "Quantity": quantity, "UnitPrice": _money(unit), "Total": _money(total),
+                "Discount": _money(discount), "DiscountRate": row_discount_percent,
+                "VATRate": float(rate), "VATTotal": _money(row_vat), "ExpectedTotalPriceIncVat": _money(total),
+                "Gtin": "", "Status": "ready", "ParcelGroupId": 0, "ExternalProductItemId": "",
+            })
+        ship, fee, extra = Decimal(shipping), Decimal(payment_fee), Decimal(order_discount)
+        for gross in (ship, fee, -extra):
+            vat_total += (gross - gross / (1 + rate)).quantize(CENT, ROUND_HALF_UP)
+        value = items_gross - row_discounts - extra + ship + fee
+        balance = Decimal(from_balance)
+        address = {"Company": "", "CareOf": "", "FirstName": "Anna", "LastName": "Andersson",
+                   "Email": "anna.andersson@example.com", "AddressLine1": "Storgatan 1", "AddressLine2": "",
+                   "AddressLine3": "", "Zip": "11122", "City": "Stockholm", "State": "", "Country": "SE",
+                   "Phone": "+46701234567", "Mobile": ""}
+        order_id = next(self._ids)
+        return {
+            "Id": order_id, "PublicId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"geins-{order_id}")), "ExternalId": "",
+            "Status": status, "CreatedAt": _time(updated), "UpdatedAt": _time(updated), "CompletedAt": None,
+            "Currency": self.currency, "CurrencyRate": 1.0, "MarketId": 1, "MarketName": "SE", "Language": "sv",
+            "CustomerId": 42, "CustomerEmail": "anna.andersson@example.com", "CustomerTypeId": 1,
+            "OrderTotal": _money(value - balance), "ExpectedSum": _money(value - balance),
+            "VATTotal": _money(vat_total), "OrderValueIncVat": _money(value),
+            "OrderValueExVat": _money(value - vat_total), "ItemValueIncVat": _money(items_gross),
+            "ItemValueExVat": _money(items_gross / (1 + rate)), "Discount": _money(row_discounts + extra),
+            "DiscountExVat": _money((row_discounts + extra) / (1 + rate)), "FromBalance": _money(balance),
+            "ShippingFee": _money(ship), "ShippingFeeExVat": _money(ship / (1 + rate)),
+            "PaymentFee": _money(fee), "PaymentFeeExVat": _money(fee / (1 + rate)),
+            "CampaignCode": "WELCOME" if extra else "", "Message": "",
+            "PaymentDetails": [{"Id": 1, "PaymentId": 23, "Name": "klarna", "DisplayName": "Klarna",
+                                "TransactionId": f"tx-{order_id}", "ReservationNumber": f"res-{order_id}",
+                                "Total": _money(value - balance), "Payed": payed, "PaymentOption": "Invoice"}],
+            "ShippingDetails": [{"Id": 1, "ShippingId": 3, "Name": "Standard", "ParcelNumber": "",
+                                 "TrackingUrl": "", "ShippingDate": None, "PickupPoint": "", "ExternalCarrierId": ""}],
+            "ShippingAddress": address, "BillingAddress": dict(address),
+            "Rows": order_rows, "Refunds": [],
+        }
+
+    def add_order(self, order: dict) -> dict:
+        with self.lock:
+            self.orders[int(order["Id"])] = order
+            return order
+
+    def touch_order(self, order_id: int, updated: datetime, **changes) -> dict:
+        with self.lock:
+            order = {**self.orders[int(order_id)], **changes, "UpdatedAt": _time(updated)}
+            self.orders[int(order_id)] = order
+            return order
+
+    def add_refund(self, order_id: int, rows: list[tuple[int | None, str]], *, return_id: int = 0,
+                   created: datetime | None = None, reason: str = "Return") -> list[dict]:
+        """Refund entries (Order.Refunds, §3.5) for (order row id or None, amount incl. VAT) made together; the
+        order's UpdatedAt moves with them."""
+        created = (created or datetime.now(UTC)).replace(microsecond=0)
+        with self.lock:
+            order = self.orders[int(order_id)]
+            by_row = {r["Id"]: r for r in order["Rows"]}
+            entries = []
+            for row_id, amount in rows:
+                row = by_row.get(row_id) or {}
+                entries.append({"Id": next(self._row_ids), "OrderRowId": row_id or 0, "PaymentDetailId": 1,
+                                "ReturnId": return_id, "ArticleNumber": row.get("ArticleNumber", ""),
+                                "CreatedAt": _time(created), "Total": _money(Decimal(amount)), "ReasonCode": 1,
+                                "Reason": reason, "ToBalance": False, "Vat": row.get("VATRate", 0.25),
+                                "ItemId": row.get("ItemId", 0), "RefundType": "Refund"})
+            order["Refunds"] = [*(order.get("Refunds") or []), *entries]
+            order["UpdatedAt"] = _time(created)
+            return entries
+
+    def add_item(self, article_number: str, stock: int = 0) -> dict:
+        with self.lock:
+            item = {"ItemId": next(self._item_ids), "ArticleNumber": article_number, "Stock": stock,
+                    "StockOversellable": 0, "StockStatic": 0}
+            self.items[article_number] = item
+            return item
+
+    def add_product(self, article_number: str) -> dict:
+        with self.lock:
+            product = {"ProductId": next(self._item_ids), "ArticleNumber": article_number, "Prices": {}}
+            self.products[article_number] = product
+            return product
+
+    # ---- webhooks ----
+
+    def send_webhook(self, url: str, entity: str, action: str, resource_id, secret: str,
+                     timeout: float = 10.0) -> httpx.Response:
+        """POST the id-only body with the secret header the operator registered (platforms.md §8)."""
+        return httpx.post(url, content=webhook_body(entity, action, resource_id), timeout=timeout,
+                          headers={"Content-Type": "application/json", "X-Webhook-Secret": secret})
+
+    # ---- HTTP ----
+
+    def _authorised(self, headers) -> bool:
+        key = (headers.get("X-ApiKey") or "").encode()
+        basic = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        auth = (headers.get("Authorization") or "").encode()
+        return hmac.compare_digest(key, self.api_key.encode()) and hmac.compare_digest(auth, f"Basic {basic}".encode())
+
+    def handle(self, method: str, path: str, query: dict, headers, body: bytes) -> tuple[int, object, dict]:
+        self.counters["requests"] += 1
+        if not self._authorised(headers):
+            self.counters["unauthorized"] += 1
+            return 401, {"Message": "Unauthorized"}, {}
+        with self.lock:
+            fault = self._faults.pop(0) if self._faults else None
+        if fault is not None:
+            self.counters["faults"] += 1
+            status, retry_after = fault
+            extra = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            return status, {"Message": "A database error occured." if status >= 500 else "Too many requests"}, extra
+        try:
+            data = json.loads(body) if body else None
+        except ValueError:
+            return 400, {"Message": "The request is invalid.", "Details": ["Body is not JSON"]}, {}
+        parts = [p for p in path.split("/") if p]
+        if not parts or parts[0] != "API":
+            return 404, {"Message": "Not found"}, {}
+        parts = parts[1:]
+        with self.lock:
+            return self._route(method, parts, query, data)
+
+    def _route(self, method: str, parts: list[str], query: dict, data) -> tuple[int, object, dict]:
+        if parts[:1] == ["Order"]:
+            if method == "POST" and len(parts) == 3 and parts[1] == "Query" and parts[2].isdigit():
+                return self._query(int(parts[2]), data)
+            if method == "GET" and len(parts) == 3 and parts[1].isdigit():
+                return self._get_order(int(parts[1]), parts[2])
+            if method == "PATCH" and len(parts) == 2 and parts[1].isdigit():
+                return self._patch_order(int(parts[1]), data)
+            if method == "POST" and len(parts) == 3 and parts[1].isdigit() and parts[2] == "Comment":
+                return self._comment(int(parts[1]), data)
+        if method == "POST" and parts == ["Shipping", "ParcelGroup"]:
+            return self._parcel_group(data)
+        if method == "PUT" and parts == ["Product", "Stock"]:
+            return self._set_stock(query, data)
+        if method == "POST" and parts == ["Product", "Stock", "Query"]:
+            return self._stock_query(data)
+        if method == "GET" and parts == ["PriceList", "List"]:
+            return 200, self.price_lists, {}
+        if method == "PUT" and parts == ["PriceList", "Price"]:
+            return self._set_prices(query, data)
+        return 404, {"Message": "No HTTP resource was found that matches the request URI."}, {}
+
+    # ---- orders ----
+
+    def _get_order(self, order_id: int, include: str) -> tuple[int, object, dict]:
+        wanted = {p.strip().lower() for p in include.split(",") if p.strip()}
+        if not wanted or wanted - INCLUDES - {"rows"}:
+            return 400, {"Message": "Invalid include", "Details": [include]}, {}
+        order = self.orders.get(order_id)
+        if order is None:
+            return 404, {"Message": "Order not found"}, {}
+        return 200, self._shaped(order, wanted), {}
+
+    @staticmethod
+    def _shaped(order: dict, include: set[str]) -> dict:
+        answer = dict(order)
+        for field, name in (("PaymentDetails", "paymentdetails"), ("ShippingDetails", "shippingdetails"),
+                            ("Refunds", "refunds")):
+            if name not in include:
+                answer[field] = None
+        return answer
+
+    def _matching(self, filters: dict) -> list[dict]:
+        after = _parse_time(filters["UpdatedAfter"]) if filters.get("UpdatedAfter") else None
+        before = _parse_time(filters["UpdatedBefore"]) if filters.get("UpdatedBefore") else None
+        statuses = {s.strip() for s in str(filters.get("StatusList") or "").split(",") if s.strip()}
+        found = []
+        for order in self.orders.values():
+            updated = _parse_time(order["UpdatedAt"])
+            if (after and updated <= after) or (before and updated >= before):
+                continue
+            if statuses and order["Status"] not in statuses:
+                continue
+            found.append(order)
+        return sorted(found, key=lambda o: (_parse_time(o["UpdatedAt"]), o["Id"]))
+
+    def _query(self, page: int, data) -> tuple[int, object, dict]:
+        if not isinstance(data, dict):
+            return 500, {"Message": "A database error occured."}, {}  # G1 pitfall: a bad body answers 500
+        unknown = set(data) - QUERY_FIELDS
+        if unknown:
+            return 400, {"Message": "The request is invalid.", "Details": sorted(unknown)}, {}
+        if page < 1:
+            return 400, {"Message": "Page must be 1 or more"}, {}
+        if page == 1:
+            batch = str(uuid.uuid4())
+            self.batches[batch] = {k: v for k, v in data.items() if k != "BatchId"}
+        else:
+            batch = str(data.get("BatchId") or "")
+            if batch not in self.batches:
+                return 400, {"Message": "A BatchId from page 1 is required for page 2 and later."}, {}
+            if set(data) != {"BatchId"}:  # §3.1: pages ≥ 2 send only the BatchId; the filters are reused
+                return 400, {"Message": "Send only the BatchId for page 2 and later.", "Details": sorted(data)}, {}
+            if self.between_pages is not None:
+                self.between_pages(page)
+        filters = self.batches[batch]
+        found = self._matching(filters)
+        include = {p.strip().lower() for p in str(filters.get("Include") or "").split(",") if p.strip()}
+        chunk = found[(page - 1) * self.page_size: page * self.page_size]
+        page_count = max(1, -(-len(found) // self.page_size))
+        return 200, {"PageResult": {"BatchId": batch, "Page": page, "RowCount": len(found), "PageCount": page_count,
+                                    "PageSize": self.page_size, "HasMoreRows": page < page_count},
+                     "Resource": [self._shaped(o, include) for o in chunk], "Message": "Success.", "Details": []}, {}
+
+    def _patch_order(self, order_id: int, data) -> tuple[int, object, dict]:
+        order = self.orders.get(order_id)
+        if order is None:
+            return 404, {"Message": "Order not found"}, {}
+        if not isinstance(data, dict) or not data:
+            return 400, {"Message": "The request is invalid.", "Details": ["An OrderUpdate object is required"]}, {}
+        unknown = set(data) - ORDER_UPDATE_FIELDS
+        if unknown:
+            details = [f"Unknown field {f}" for f in sorted(unknown)]
+            return 400, {"Message": "The request is invalid.", "Details": details}, {}
+        if "ExternalOrderStatus" in data and data["ExternalOrderStatus"] not in EXTERNAL_ORDER_STATUSES:
+            return 400, {"Message": "The request is invalid.", "Details": ["ExternalOrderStatus"]}, {}
+        external = data.get("ExternalId")
+        if external and any(o["ExternalId"] == external and o["Id"] != order_id for o in self.orders.values()):
+            return 409, {"Message": f"ExternalId {external} is already used by another order."}, {}
+        for field, value in data.items():
+            if field == "ParcelNumber":
+                details = order.get("ShippingDetails") or [{"Id": 1, "Name": "", "TrackingUrl": ""}]
+                details[0] = {**details[0], "ParcelNumber": value}
+                order["ShippingDetails"] = details
+            else:
+                order[field] = value
+        order["UpdatedAt"] = _time(datetime.now(UTC))
+        return 200, {"Message": "Success.", "Details": []}, {}
+
+    def _comment(self, order_id: int, data) -> tuple[int, object, dict]:
+        if order_id not in self.orders:
+            return 404, {"Message": "Order not found"}, {}
+        if not isinstance(data, dict) or not str(data.get("Comment") or "").strip():
+            return 400, {"Message": "The request is invalid.", "Details": ["Comment is required"]}, {}
+        self.comments.setdefault(order_id, []).append(str(data["Comment"]))
+        return 200, {"Message": "Success.", "Details": []}, {}
+
+    def _parcel_group(self, data) -> tuple[int, object, dict]:
+        body = data if isinstance(data, dict) else {}
+        ids, row_ids = body.get("OrderIds") or [], body.get("OrderRowIds") or []
+        if not isinstance(ids, list) or not isinstance(row_ids, list) or not (ids or row_ids) \
+                or not all(isinstance(i, int) for i in [*ids, *row_ids]):
+            return 400, {"Message": "The request is invalid.", "Details": ["OrderIds or OrderRowIds must list ids"]}, {}
+        rows = {r["Id"]: (o, r) for o in self.orders.values() for r in o["Rows"]}
+        missing = [f"Order {i} not found" for i in ids if i not in self.orders]
+        missing += [f"Order row {i} not found" for i in row_ids if i not in rows]
+        if missing:
+            return 400, {"Message": "The request is invalid.", "Details": missing}, {}
+        group = next(self._parcel_ids)
+        chosen = [(self.orders[i], r) for i in ids for r in self.orders[i]["Rows"]] + [rows[i] for i in row_ids]
+        for order, row in chosen:
+            if row["Status"] not in ("cancelled", "returned"):
+                row["Status"], row["ParcelGroupId"] = "shipped", group
+            order["UpdatedAt"] = _time(datetime.now(UTC))
+        self.parcel_groups.append({"Id": group, **body})
+        return 200, {"Resource": group, "Message": "Success.", "Details": []}, {}
+
+    # ---- stock ----
+
+    def _set_stock(self, query: dict, data) -> tuple[int, object, dict]:
+        id_type = (query.get("productItemIdType") or ["0"])[0]
+        if id_type not in ("0", "1"):
+            return 400, {"Message": f"productItemIdType {id_type} is not modelled by the emulator"}, {}
+        if not isinstance(data, list):
+            return 400, {"Message": "The request is invalid.", "Details": ["A JSON array of stock rows"]}, {}
+        self.stock_writes.append(data)
+        invalid, not_found, count = [], [], 0
+        by_id = {str(i["ItemId"]): i for i in self.items.values()}
+        for row in data:
+            if not isinstance(row, dict):
+                invalid.append(row)
+                continue
+            stock, kind, key = row.get("Stock"), row.get("StockType", 0), str(row.get("Id") or "")
+            if not key or isinstance(stock, bool) or not isinstance(stock, int) or stock < 0 or kind not in (0, 1, 2):
+                invalid.append(row)
+                continue
+            item = self.items.get(key) if id_type == "1" else by_id.get(key)
+            if item is None:
+                not_found.append(row)
+                continue
+            item[("Stock", "StockOversellable", "StockStatic")[kind]] = stock
+            count += 1
+        return 200, {"Message": "Success.", "Resource": {"Message": "Success.", "Invalid": invalid,
+                                                         "NotFound": not_found, "UpdateCount": count}}, {}
+
+    def _stock_query(self, data) -> tuple[int, object, dict]:
+        if not isinstance(data, list):
+            return 400, {"Message": "The request is invalid.", "Details": ["A JSON array of item ids is required"]}, {}
+        by_id = {i["ItemId"]: i for i in self.items.values()}
+        rows = [{"ItemId": i["ItemId"], "Stock": i["Stock"], "StockOversellable": i["StockOversellable"],
+                 "StockStatic": i["StockStatic"], "StockSellable": i["Stock"] + i["StockOversellable"]}
+                for key in data if (i := by_id.get(key))]
+        return 200, {"Resource": rows, "Message": "Success.", "Details": []}, {}
+
+
+    # ---- prices ----
+
+    def _set_prices(self, query: dict, data) -> tuple[int, object, dict]:
+        if (query.get("productIdType") or ["0"])[0] != "1":
+            return 400, {"Message": "productIdType other than 1 (ArticleNumber) is not modelled by the emulator"}, {}
+        if not isinstance(data, list):
+            return 400, {"Message": "The request is invalid.", "Details": ["A JSON array of prices"]}, {}
+        inc_vat = (query.get("pricesIncVat") or ["false"])[0].lower() == "true"
+        lists = {d["Id"]: d for d in self.price_lists}
+        for row in data:
+            known = lists.get(row.get("PriceListId")) if isinstance(row, dict) else None
+            if known is not None and known["ExVat"] == inc_vat:
+                return 400, {"Message": "pricesIncVat does not match the VAT basis of price list "
+                                        f"{known['Id']} (pricesIncVat = true requires ExVat = false)."}, {}
+        self.price_writes.append(data)
+        invalid, not_found, count = [], [], 0
+        for row in data:
+            if not isinstance(row, dict):
+                invalid.append(row)
+                continue
+            list_id, price, product_id = row.get("PriceListId"), row.get("Price"), str(row.get("ProductId") or "")
+            if list_id not in lists or not product_id or isinstance(price, bool) \
+                    or not isinstance(price, int | float) or price < 0:
+                invalid.append(row)
+                continue
+            if list_id % 1000000 == 2:
+                continue  # campaign lists: "Any such entries will be ignored"
+            product = self.products.get(product_id)
+            if product is None:
+                not_found.append(row)
+                continue
+            product["Prices"][list_id] = price
+            count += 1
+        return 200, {"Message": "Success.", "Invalid": invalid, "NotFound": not_found, "UpdateCount": count}, {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: GeinsEmulator
+
+    def log_message(self, *args) -> None:  # quiet
+        return
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        url = urlsplit(self.path)
+        status, answer, extra = self.emulator.handle(self.command, url.path, parse_qs(url.query), self.headers, body)
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in extra.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
+
+
+GeinsEmulator.handler = _Handler
