@@ -387,6 +387,23 @@ class FieldRule(Section):
         return self
 
 
+class NorceOptions(Section):
+    """Norce Commerce only (docs/platforms.md "Norce"): what the Norce APIs need beside the OAuth client
+    (`api_token_setting` holds "client_id:client_secret")."""
+
+    application_id: str = ""  # the ApplicationId header Query and the order service want
+    account_id: int = Field(0, ge=0)  # Connect's X-StormConnect-Header AccountId (the integration's account)
+    scope: Literal["playground", "stage", "prod"] = "prod"  # the OAuth scope of the token
+    # "user:password" that Norce's Order Receiver sends as HTTP Basic auth (Admin → Client settings → ERP
+    # integration); empty = the order receiver endpoint answers 401 to everything
+    order_receiver_setting: str | None = None
+
+    @field_validator("order_receiver_setting")
+    @classmethod
+    def _names(cls, v):
+        return v if v is None else _setting_name(v)
+
+
 class Shop(Section):
     key: str
     platform: Literal[PLATFORMS]  # type: ignore[valid-type]
@@ -404,6 +421,7 @@ class Shop(Section):
     products: ProductExport = Field(default_factory=ProductExport)
     customers: CustomerSync = Field(default_factory=CustomerSync)
     field_rules: list[FieldRule] = Field(default_factory=list)  # docs/field-mapping.md
+    norce: NorceOptions = Field(default_factory=NorceOptions)  # platform = "norce" only
 
     @field_validator("key")
     @classmethod

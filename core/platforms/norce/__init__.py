@@ -1,18 +1,17 @@
-"""Norce webhooks (static secret header, id-only bodies) and their order id."""
+"""Norce Commerce: orders pushed by the Order Receiver or fetched after an event, stock by Connect jobs."""
 
-from core.platforms.norce import parse, webhooks
+from core.platforms.norce import client, parse, webhooks
 
-__all__ = ["parse", "webhooks"]
+__all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "orders": "not built: the order API client is not built yet",
-    "orders reconcile": "not built: the order API client is not built yet",
-    "refunds": "not built: the order API client is not built yet",
-    "refunds reconcile": "not built: the order API client is not built yet",
-    "stock": "not built: the order API client is not built yet",
-    "shipments": "not built: the order API client is not built yet",
-    "products": "not built: the order API client is not built yet",
-    "customers": "not built: the order API client is not built yet",
-    "companies": "not built: the order API client is not built yet",
+    "refunds": "not offered: Norce has no shop-originated refund document or event (credit invoices go ERP → "
+               "Norce through Connect `Invoice`)",
+    "refunds reconcile": "not offered: Norce has no shop-originated refund document or event",
+    "stock": "not built: `Product/ImportOnhands` jobs",
+    "shipments": "not built: `Order/CreateDeliveryNote`",
+    "products": "not built: `Product/ImportSkuPriceLists` / `ImportProducts` jobs",
+    "customers": "not built: customers are not read",
+    "companies": "not built: Norce companies are not written",
 }
