@@ -9,8 +9,6 @@ GAPS = {
     "refunds": "not offered: Norce has no shop-originated refund document or event (credit invoices go ERP → "
                "Norce through Connect `Invoice`)",
     "refunds reconcile": "not offered: Norce has no shop-originated refund document or event",
-    "stock": "not built: `Product/ImportOnhands` jobs",
-    "shipments": "not built: `Order/CreateDeliveryNote`",
     "products": "not built: `Product/ImportSkuPriceLists` / `ImportProducts` jobs",
     "customers": "not built: customers are not read",
     "companies": "not built: Norce companies are not written",
