@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from core.state import SyncStatus
-from core.sync import orders
-from core.sync.context import Context, bc_client_from_config
+from core.sync import orders, shipments
+from core.sync.context import Context, bc_client_from_config, get_context
 from sandbox.norce_emulator import NorceEmulator
 from sandbox.stack import LocalStack
 from tests.platforms_norce.conftest import (
@@ -128,3 +128,31 @@ def test_the_reconcile_lists_orders_created_in_its_window_across_pages(stack, no
     for order in made:
         [bc] = bc_orders(stack, f"NC-{order['order_no']}")
         assert Decimal(str(bc["totalAmountIncludingTax"])) == order["total"]
+
+
+def test_a_norce_order_shipped_in_bc_gets_one_delivery_note_with_tracking_and_its_status(stack, norce_module):
+    norce = norce_module
+    order = norce.add_order(norce.make_order([("1000", 2, "159.20"), ("2000", 1, "71.20")]))
+    norce.send_event(stack.webhook_url("norce-demo"), order["basket"], secret=stack.secret("norce-demo"))
+    stack.wait_until_settled()
+    binding = get_context().bindings.get("order", "norce-demo", order["basket"])
+    assert binding is not None and binding.is_bound
+    company = stack.company_id("se")
+    ctx = get_context()
+    [bc] = stack.bc.records(company, "salesOrders", number=binding.bc_number)
+    ctx.bc.company(company).action("salesOrders", bc["id"], "shipAndInvoice")
+    [shipment] = stack.bc.records(company, "salesShipments", orderNumber=binding.bc_number)
+    stack.bc.set_shipment_tracking(company, shipment["number"], "JJD000999", "DHL")
+
+    assert shipments.export_shipments(get_context()) == 1
+    [note] = [n for n in norce.delivery_notes if n["OrderNo"] == order["order_no"]]
+    assert note["NoteNo"] == shipment["number"] and note["DeliveryMode"] == "DHL"
+    assert note["DeliveryNotePackages"] == [{"ParcelNumber": "JJD000999"}]
+    assert sorted((i["ItemNo"], i["Qty"], i["RowNumber"]) for i in note["DeliverynoteItems"]) == [
+        ("1000", 2, 1), ("2000", 1, 2)]  # the freight row is not a delivered item
+    assert {"ClientOrderRef": int(order["basket"]), "OrderStatus": "Delivered", "AccountId": 7} in \
+        norce.order_statuses
+    record = stack.synclog.get("shipments", "norce-demo", f"se:{shipment['number']}")
+    assert record.status is SyncStatus.SUCCESS and "JJD000999" in record.message
+    assert shipments.export_shipments(get_context()) == 0  # once
+    assert len([n for n in norce.delivery_notes if n["OrderNo"] == order["order_no"]]) == 1
