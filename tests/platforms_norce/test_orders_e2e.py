@@ -67,6 +67,9 @@ def test_an_order_confirmed_event_becomes_one_bc_order_to_the_cent(stack, norce_
     record = stack.synclog.get("orders", "norce-demo", order["basket"])
     assert record.status is SyncStatus.SUCCESS
     assert ("GET", f"/commerce/order/1.1/GetOrderByBasket?basketId={order['basket']}") in norce.requests
+    # BC has it: Norce hears "Confirmed" for the basket (the Order Receiver gave no ERP number)
+    assert {"ClientOrderRef": int(order["basket"]), "OrderStatus": "Confirmed", "AccountId": 7} in norce.order_statuses
+    assert "Confirmed" in record.message
 
 
 def test_a_pushed_order_is_answered_ok_once_stored_and_imported_once_with_its_event(stack, norce_module):
@@ -87,6 +90,19 @@ def test_a_pushed_order_is_answered_ok_once_stored_and_imported_once_with_its_ev
     assert Decimal(str(bc["totalAmountIncludingTax"])) == order["total"]
     record = stack.synclog.get("orders", "norce-demo", order["basket"])
     assert record.status is SyncStatus.SUCCESS
+
+
+def test_norce_down_when_told_confirmed_leaves_the_bc_order_imported(stack, norce_module):
+    norce = norce_module
+    order = norce.add_order(norce.make_order([("2000", 2, "71.20")]))
+    norce.fail_next(400)  # the push needs no fetch: the next Norce API call is SendOrderStatus
+    answer = norce.push_order(receiver_url(stack), order["basket"], user=RECEIVER_USER, password=RECEIVER_PASSWORD)
+    assert answer.json()["StatusCode"] == "OK"
+    stack.wait_until_settled()
+    [bc] = bc_orders(stack, f"NC-{order['basket']}")
+    record = stack.synclog.get("orders", "norce-demo", order["basket"])
+    assert record.status is SyncStatus.SUCCESS and "not told" in record.message
+    assert not [s for s in norce.order_statuses if s["ClientOrderRef"] == int(order["basket"])]
 
 
 def test_the_order_receiver_refuses_without_the_right_basic_credentials(stack, norce_module):

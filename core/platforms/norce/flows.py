@@ -192,3 +192,15 @@ class ShipmentWriter:
         attention = ("BC shipped items no Norce row takes: " + ", ".join(f"{k} × {v}" for k, v in unmatched.items())
                      if unmatched else "")
         return Pushed(message, {"tracking": tracking.number, "note": number, "status": status}, attention=attention)
+
+
+def order_imported(shop: Shop, order, bc_number: str) -> str:
+    """BC has the order: Norce's order status becomes Confirmed (`Order/SendOrderStatus` by ClientOrderRef,
+    since the Order Receiver answer gave no ERP number) [V: N10]. Called by core/sync/orders.py after binding."""
+    from core.platforms.norce.client import client_for
+
+    basket = order.external_id
+    with client_for(shop) as client:
+        client.send_order_status({"ClientOrderRef": int(basket) if basket.isdigit() else basket,
+                                  "OrderStatus": "Confirmed", "AccountId": client.account_id})
+    return f"Norce order status set to Confirmed (BC {bc_number})."
