@@ -126,3 +126,18 @@ def test_emulator_throttles_the_token_endpoint(norce):
     throttled = httpx.post(f"{norce.base_url}/identity/1.0/connect/token", data={
         "grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "scope": "stage"})
     assert throttled.status_code == 429  # 3 a minute per IP [N1]
+
+
+def test_the_query_listing_never_follows_a_next_page_to_another_host():
+    from datetime import UTC, datetime
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/connect/token"):
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
+        return httpx.Response(200, json={"value": [], "@odata.nextLink": "https://evil.example/steal"})
+
+    api = NorceClient("https://demo.api-se.norce.tech", "c", "s", transport=httpx.MockTransport(answer),
+                      sleep=lambda s: None)
+    with pytest.raises(NeedsAttention) as err:
+        list(api.orders_updated_between(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)))
+    assert err.value.code == "shop_api_error" and "evil.example" in err.value.message

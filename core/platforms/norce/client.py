@@ -201,6 +201,11 @@ class NorceClient:
                     yield node
             link = page.get("@odata.nextLink")
             url = link if isinstance(link, str) and link else None
+            if url is not None and not url.startswith(self.base + "/"):
+                # the bearer token goes only to the shop's own host, whatever a listing points at
+                raise NeedsAttention(f"Norce Query's next page points away from {self.base}: {url[:120]}",
+                                     resolution="check the shop URL in [[shops]] (it must be the API host Query "
+                                     "answers from); report it if the URL is right", code="shop_api_error")
 
     # ---- Connect ----
 
