@@ -172,3 +172,19 @@ def test_a_norce_order_shipped_in_bc_gets_one_delivery_note_with_tracking_and_it
     assert record.status is SyncStatus.SUCCESS and "JJD000999" in record.message
     assert shipments.export_shipments(get_context()) == 0  # once
     assert len([n for n in norce.delivery_notes if n["OrderNo"] == order["order_no"]]) == 1
+
+
+def test_an_order_cancelled_in_norce_is_removed_from_bc(stack, norce_module):
+    norce = norce_module
+    order = norce.add_order(norce.make_order([("2000", 3, "71.20")]))
+    norce.send_event(stack.webhook_url("norce-demo"), order["basket"], secret=stack.secret("norce-demo"))
+    stack.wait_until_settled()
+    assert len(bc_orders(stack, f"NC-{order['order_no']}")) == 1
+    order["status"] = "Cancelled"  # what GetOrderByBasket now answers
+    response = norce.send_event(stack.webhook_url("norce-demo"), order["basket"], secret=stack.secret("norce-demo"),
+                                event="OrderCancelledEvent")
+    assert response.status_code == 200 and response.text == "queued"
+    stack.wait_until_settled()
+    assert bc_orders(stack, f"NC-{order['order_no']}") == []
+    binding = get_context().bindings.get("order", "norce-demo", order["basket"])
+    assert binding.is_cancelled
