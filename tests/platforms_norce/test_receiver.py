@@ -83,7 +83,9 @@ def test_a_stored_push_is_ok_and_queued_as_an_order(ctx):
     assert record.status is SyncStatus.RECEIVED
     queued = [Envelope.loads(m.content) for m in ctx.storage.queue(names.ORDERS_IMPORT).peek_messages(32)]
     assert any(e.shop == ctx.shop_key and e.external_id == basket and e.topic == "OrderRequest" for e in queued)
-    assert ctx.inbox.load(record.payload_ref)[0] == raw  # the raw body, byte for byte
+    stored, headers = ctx.inbox.load(record.payload_ref)
+    assert stored == raw  # the raw body, byte for byte
+    assert "authorization" not in {k.lower() for k in headers}  # the Basic credentials are never kept
 
 
 def test_storage_trouble_is_failed_never_a_500(ctx, monkeypatch):
