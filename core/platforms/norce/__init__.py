@@ -6,9 +6,9 @@ __all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "refunds": "not offered: Norce has no shop-originated refund document or event (credit invoices go ERP → "
-               "Norce through Connect `Invoice`)",
-    "refunds reconcile": "not offered: Norce has no shop-originated refund document or event",
+    "refunds": "not offered: Norce documents no shop-side refund document or event; credits start in the ERP "
+               "and go to Norce as Connect `Invoice` with `CreditedInvoiceNo`",
+    "refunds reconcile": "not offered: Norce documents no shop-side refund document or event to list",
     "products": "not built: `Product/ImportSkuPriceLists` / `ImportProducts` jobs",
     "customers": "not built: customers are not read",
     "companies": "not built: Norce companies are not written",
