@@ -73,7 +73,23 @@ def order_body() -> bytes:
     return json.dumps(emu.order_request(order["basket"])).encode()
 
 
-def test_a_stored_push_is_ok_and_queued_as_an_order(ctx):
+@pytest.fixture
+def queued(monkeypatch):
+    """Every envelope the receipt queues (and queues for real): the shared queue may hold other tests' messages."""
+    from core.sync import receive
+
+    seen: list[tuple[str, Envelope]] = []
+    real = receive.enqueue
+
+    def spy(storage, queue, envelope):
+        seen.append((queue, envelope))
+        return real(storage, queue, envelope)
+
+    monkeypatch.setattr(receive, "enqueue", spy)
+    return seen
+
+
+def test_a_stored_push_is_ok_and_queued_as_an_order(ctx, queued):
     raw = order_body()
     reply = order_receiver.receive_order_request(ctx, ctx.shop_key, raw, basic(CREDENTIALS))
     answer = json.loads(reply.text)
@@ -81,8 +97,9 @@ def test_a_stored_push_is_ok_and_queued_as_an_order(ctx):
     basket = json.loads(raw)["ClientOrderRef"]
     record = ctx.synclog.get("orders", ctx.shop_key, basket)
     assert record.status is SyncStatus.RECEIVED
-    queued = [Envelope.loads(m.content) for m in ctx.storage.queue(names.ORDERS_IMPORT).peek_messages(32)]
-    assert any(e.shop == ctx.shop_key and e.external_id == basket and e.topic == "OrderRequest" for e in queued)
+    [(queue, envelope)] = queued
+    assert queue == names.ORDERS_IMPORT
+    assert (envelope.shop, envelope.external_id, envelope.topic) == (ctx.shop_key, basket, "OrderRequest")
     stored, headers = ctx.inbox.load(record.payload_ref)
     assert stored == raw  # the raw body, byte for byte
     assert "authorization" not in {k.lower() for k in headers}  # the Basic credentials are never kept
@@ -117,3 +134,15 @@ def test_credentials_match_is_exact():
     assert receiver.credentials_match({"authorization": basic("u:p")["Authorization"]}, "u:p")
     for given, expected in (("u:p", ""), ("u:p", "u"), ("u:p2", "u:p"), ("u:", "u:p")):
         assert not receiver.credentials_match(basic(given), expected)
+
+
+def test_a_retried_push_is_one_delivery_and_a_changed_one_is_another(ctx, queued):
+    raw = order_body()
+    first = order_receiver.receive_order_request(ctx, ctx.shop_key, raw, basic(CREDENTIALS))
+    again = order_receiver.receive_order_request(ctx, ctx.shop_key, raw, basic(CREDENTIALS))
+    assert json.loads(first.text)["StatusCode"] == json.loads(again.text)["StatusCode"] == "OK"
+    changed = json.loads(raw)
+    changed["Items"][0]["Quantity"] = 2
+    basket = changed["ClientOrderRef"]
+    order_receiver.receive_order_request(ctx, ctx.shop_key, json.dumps(changed).encode(), basic(CREDENTIALS))
+    assert [e.external_id for _, e in queued] == [basket, basket]  # the retry is dropped, the change is not

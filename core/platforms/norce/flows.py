@@ -13,7 +13,8 @@ Stock (core/sync/stock.py drives it) [V: N6–N9]:
   part number Norce does not have is ignored by Norce [N6]: reported as "not stocked" and skipped until the
   next full reconcile;
 - there is no cheap part-number look-up in Connect, so every SKU is a target and the job log is the answer;
-- batch size: none is documented [U]; 500 rows per job keeps each job's log short.
+- batch size: none is documented [U]; 1000 rows per job: each job is awaited (up to about three minutes),
+  so fewer, larger jobs keep a large catalog's run short while each log stays readable.
 - [U] Whether Norce ignores `OnhandValue: 0` the way it ignores 0 prices [N11]; if it does, a sold-out item
   would keep its last quantity. The emulator stores 0; docs/platforms.md asks the operator to check once.
 
@@ -51,7 +52,7 @@ def split_location(location: str) -> tuple[str, str] | None:
 
 
 class StockWriter:
-    batch_size = 500
+    batch_size = 1000
     poll_seconds = 2.0
     max_polls = 90  # about three minutes: a job still running then is retried (the values are absolute)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import json
 from collections.abc import Mapping
@@ -44,7 +45,9 @@ def credentials_match(headers: Mapping[str, str], expected: str) -> bool:
 
 def describe(raw: bytes) -> Delivery:
     """An authenticated push: the basket it carries. A body that is no OrderRequest → NeedsAttention.
-    The identity `OrderRequest:<basket>` drops Norce's retry of a push whose OK we answered but Norce lost."""
+    The identity `OrderRequest:<basket>:<hash of the body>` drops Norce's retry of a push whose OK it lost
+    (the same bytes), while a different body for the basket (an order re-sent from Norce Admin after a change)
+    is a new delivery that the worker compares with what BC holds."""
     body = json_body(raw, "norce")
     if not parse.is_order_request(body):
         raise malformed("norce", "order", "the Order Receiver body is not a JSON OrderRequest (ClientOrderRef and "
@@ -52,7 +55,9 @@ def describe(raw: bytes) -> Delivery:
     basket = parse.basket_id(body)
     if not basket:
         raise malformed("norce", "order", "the OrderRequest has no ClientOrderRef (basket id)")
-    return Delivery(topic=TOPIC, resource_id=basket, delivery_id=f"{TOPIC}:{basket}", is_ping=False, flow="orders")
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    return Delivery(topic=TOPIC, resource_id=basket, delivery_id=f"{TOPIC}:{basket}:{digest}", is_ping=False,
+                    flow="orders")
 
 
 def order_response(ok: bool, description: str) -> str:
