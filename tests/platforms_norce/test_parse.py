@@ -208,3 +208,12 @@ def test_a_push_whose_payments_do_not_match_its_lines_is_inconsistent_not_rounde
     mapped = mapping.build_sales_order(parsed, COMPANY, norce_shop("https://x"),
                                        mapping.Resolved(customer_number="WEB-SE", items=items))
     assert [p.code for p in mapped.problems] == ["inconsistent_payload"]
+
+
+def test_rows_without_or_with_repeated_numbers_get_distinct_line_ids():
+    emu, order = emulator_order(lines=(("1000", 1, "10.00"), ("2000", 1, "20.00"), ("3000", 1, "30.00")))
+    body = emu.order_request(order["basket"])
+    body["Items"][0].pop("LineNo")
+    body["Items"][2]["LineNo"] = body["Items"][1]["LineNo"]
+    ids = [line.external_id for line in parse.parse_order(body, "norce-se").lines]
+    assert len(set(ids)) == 3 and ids == ["item-1", "2", "item-3"]

@@ -234,6 +234,14 @@ class _Lines:
         self.lines: list[OrderLine] = []
         self.shipping: list[ShippingLine] = []
         self.fees: list[FeeLine] = []
+        self._rows: set[str] = set()
+
+    def row_id(self, number: str, index: int) -> str:
+        """The row number as the line's id; a missing or repeated one gets its position instead (items are
+        resolved per line id, so two lines must never share one)."""
+        row = number if number and number not in self._rows else f"item-{index}"
+        self._rows.add(row)
+        return row
 
     def add(self, *, row: str, sku: str, title: str, kind: str, group: str, quantity: Decimal,
             original: Decimal, net: Decimal, rate: Decimal) -> None:
@@ -287,8 +295,8 @@ def _from_request(payload: dict, shop: str) -> Order:
     if missing:
         raise malformed(PLATFORM, "order", f"the OrderRequest has no {', '.join(missing)}")
     sorted_items = _Lines()
-    for item in _list(payload, "Items"):
-        row = text(item.get("LineNo"))
+    for index, item in enumerate(_list(payload, "Items"), start=1):
+        row = sorted_items.row_id(text(item.get("LineNo")), index)
         quantity = money(item.get("Quantity"), None)
         unit = money(item.get("UnitPrice"), None)
         original = money(item.get("UnitPriceOriginal"), unit)
@@ -405,8 +413,8 @@ def _from_service(payload: dict, shop: str) -> Order:
     if missing:
         raise malformed(PLATFORM, "order", f"the order-service Order has no {', '.join(missing)}")
     sorted_items = _Lines()
-    for item in _list(payload, "Items"):
-        row = text(item.get("RowNumber"))
+    for index, item in enumerate(_list(payload, "Items"), start=1):
+        row = sorted_items.row_id(text(item.get("RowNumber")), index)
         quantity = money(item.get("QtyOrdered"), None)
         unit = money(item.get("UnitPrice"), None)
         unit_discount = money(item.get("UnitDiscount"))
