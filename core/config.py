@@ -503,6 +503,22 @@ class TrimitMatrix(Section):
         named = [self.item_field, self.master_field, self.item_type_field, self.sku_field]
         return [f for f in named if f] + [o.field for o in self.options]
 
+class NorceOptions(Section):
+    """Norce Commerce only (docs/platforms.md "Norce"): what the Norce APIs need beside the OAuth client
+    (`api_token_setting` holds "client_id:client_secret")."""
+
+    application_id: str = ""  # the ApplicationId header Query and the order service want
+    account_id: int = Field(0, ge=0)  # Connect's X-StormConnect-Header AccountId (the integration's account)
+    scope: Literal["playground", "stage", "prod"] = "prod"  # the OAuth scope of the token
+    # "user:password" that Norce's Order Receiver sends as HTTP Basic auth (Admin → Client settings → ERP
+    # integration); empty = the order receiver endpoint answers 401 to everything
+    order_receiver_setting: str | None = None
+
+    @field_validator("order_receiver_setting")
+    @classmethod
+    def _names(cls, v):
+        return v if v is None else _setting_name(v)
+
 
 class Shop(Section):
     key: str
@@ -522,6 +538,8 @@ class Shop(Section):
     customers: CustomerSync = Field(default_factory=CustomerSync)
     field_rules: list[FieldRule] = Field(default_factory=list)  # docs/field-mapping.md
     trimit: TrimitMatrix | None = None  # TRIMIT size/colour matrix (docs/trimit.md)
+
+    norce: NorceOptions = Field(default_factory=NorceOptions)  # platform = "norce" only
 
     @field_validator("key")
     @classmethod

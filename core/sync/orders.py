@@ -43,7 +43,7 @@ from core.bc.odata import encode_query, odata_string
 from core.config import Company, Shop
 from core.errors import NeedsAttention, Retryable, Skip
 from core.models import CustomerKind, Order
-from core.platforms import PLATFORMS, platform
+from core.platforms import PLATFORMS, part, platform
 from core.state import AlreadyClaimed, Binding, ClaimLost, Envelope, Fence, enqueue, names
 from core.state.bindings import CLAIMED
 from core.sync import custom_pages, customers, trimit
@@ -326,8 +326,22 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
         raise _bc_error(exc, company) from exc
     _bind(ctx, claim, company=company, entity_set=entity_set, document=document)
     verb = "Created sales order" if how == "Created" else f"Already in BC as {entity_set}; linked"
+    note = (note + " " + _tell_shop_imported(shop, order, number)).strip()
     return Outcome(f"{verb} {number} ({ext_no}) in {company.name or company.key}. {note}",
                    bc_company=company.key, bc_document=f"{entity_set} {number}", external_id=order.external_id)
+
+
+def _tell_shop_imported(shop: Shop, order: Order, bc_number: str) -> str:
+    """A platform that wants to hear that BC has the order (`order_imported` in its flows.py; Norce: order
+    status Confirmed) is told, best effort: the BC order exists either way, so a failure is logged and noted."""
+    tell = part(shop.platform, "order_imported")
+    if tell is None:
+        return ""
+    try:
+        return tell(shop, order, bc_number) or ""
+    except Exception as exc:  # noqa: BLE001 - the import succeeded; only the courtesy call failed
+        log.warning("order_imported_not_told shop=%s id=%s: %s", shop.key, order.external_id, exc)
+        return f"The shop was not told ({getattr(exc, 'message', None) or type(exc).__name__})."
 
 
 def create_sales_order(co, mapped, fence: Fence, after=None) -> dict:

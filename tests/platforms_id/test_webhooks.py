@@ -149,7 +149,8 @@ def test_norce_describe_corpus_events():
     assert (paid.topic, paid.resource_id, paid.delivery_id, paid.flow) == (
         "OrderPaymentReceivedEvent", "string", "OrderPaymentReceivedEvent:string:string", "orders")
     real = norce.webhooks.describe(json.dumps({"OrderId": 4711, "ClientOrderRef": "W-1"}).encode(), {})
-    assert (real.topic, real.resource_id, real.delivery_id) == ("OrderEvent", "4711", "")  # untyped: not deduplicated
+    # the basket id (ClientOrderRef) names the order: it is what the order is fetched by and what a push carries
+    assert (real.topic, real.resource_id, real.delivery_id) == ("OrderEvent", "W-1", "")  # untyped: not deduplicated
     delivered = norce.webhooks.describe(b'{"OrderId": 4711}', {"X-Norce-Event": "OrderDeliveredEvent"})
     assert delivered.flow is None
 

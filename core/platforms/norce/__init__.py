@@ -1,18 +1,15 @@
-"""Norce webhooks (static secret header, id-only bodies) and their order id."""
+"""Norce Commerce: orders pushed by the Order Receiver or fetched after an event, stock by Connect jobs."""
 
-from core.platforms.norce import parse, webhooks
+from core.platforms.norce import client, parse, webhooks
 
-__all__ = ["parse", "webhooks"]
+__all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "orders": "not built: the order API client is not built yet",
-    "orders reconcile": "not built: the order API client is not built yet",
-    "refunds": "not built: the order API client is not built yet",
-    "refunds reconcile": "not built: the order API client is not built yet",
-    "stock": "not built: the order API client is not built yet",
-    "shipments": "not built: the order API client is not built yet",
-    "products": "not built: the order API client is not built yet",
-    "customers": "not built: the order API client is not built yet",
-    "companies": "not built: the order API client is not built yet",
+    "refunds": "not offered: Norce documents no shop-side refund document or event; credits start in the ERP "
+               "and go to Norce as Connect `Invoice` with `CreditedInvoiceNo`",
+    "refunds reconcile": "not offered: Norce documents no shop-side refund document or event to list",
+    "products": "not built: `Product/ImportSkuPriceLists` / `ImportProducts` jobs",
+    "customers": "not built: customers are not read",
+    "companies": "not built: Norce companies are not written",
 }

@@ -6,11 +6,11 @@ headers. Configure `X-Webhook-Secret: <the shop's webhook secret>` there, and `X
 read from the body's shape: `PaymentCode` → OrderPaymentReceivedEvent, else an order id → OrderEvent.
 
 Bodies carry ids only (ClientId, ApplicationId, OrderId, OrderNo, ClientOrderRef, …): the order is fetched
-by API (parse.load_order). Resource id: `OrderId` when set (not 0), else `ClientOrderRef` (payment events
-have no OrderId). Dedupe identity: `<event type>:<id>` (Norce retries send the same event; order events are
-sent once per order), plus `PaymentRef` for payment events (an order can be paid in parts); none for
-an untyped "OrderEvent" (the event header is missing), which the worker handles idempotently. Norce retries
-non-2xx with back-off for about 22 h, then dead-letters.
+by API (parse.load_order). Resource id: `ClientOrderRef` (the basket id the order is fetched by and the
+Order Receiver's push names), else `OrderId` (not 0). Dedupe identity: `<event type>:<id>` (Norce retries
+send the same event; order events are sent once per order), plus `PaymentRef` for payment events (an order
+can be paid in parts); none for an untyped "OrderEvent" (the event header is missing), which the worker
+handles idempotently. Norce retries non-2xx with back-off for about 22 h, then dead-letters.
 """
 
 from __future__ import annotations
@@ -36,8 +36,13 @@ def verify(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
 
 
 def order_id(body: dict) -> str:
+    """The basket id (`ClientOrderRef`): the key the order is fetched by and the Order Receiver's push carries,
+    so an event and a push of one order share one record; the `OrderId` only when no basket is named."""
+    basket = text(body.get("ClientOrderRef"))
+    if basket not in ("", "0"):
+        return basket
     number = text(body.get("OrderId"))
-    return number if number not in ("", "0") else text(body.get("ClientOrderRef"))
+    return number if number not in ("", "0") else ""
 
 
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:

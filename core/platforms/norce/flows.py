@@ -1,0 +1,207 @@
+"""What Norce offers the export flows (core.platforms.part): stock by Connect `ImportOnhands` jobs read back
+through their job log, and shipments as delivery notes followed by the order status.
+
+Stock (core/sync/stock.py drives it) [V: N6–N9]:
+- a shop location is `WAREHOUSE/LOCATION` (Norce sets on-hand per warehouse **and** location), mapped to BC
+  locations in [shops.locations], e.g. `"WH1/MAIN" = ["MAIN"]`; `stock.default_location` names the pair that
+  shows BC's total when no locations are mapped;
+- one `Product/ImportOnhands` per batch, `FullFile: false` (never deactivating what is not sent),
+  `SkuOnhandFieldsThatAreSet: ["OnhandValue"]`, the absolute quantity per (PartNo, warehouse, location);
+- the import is a job: the writer polls `Job/Get` until `IsFinished` (StatusId 2 Succeeded, 3 Failed,
+  4 Validation failed), then reads `Job/GetLog`. A log entry of severity 2 (warning) or 3 (error) that names a
+  part number of the batch (in `ImportedRow`, else in `Message`) fails that row; the others are applied. A
+  part number Norce does not have is ignored by Norce [N6]: reported as "not stocked" and skipped until the
+  next full reconcile;
+- there is no cheap part-number look-up in Connect, so every SKU is a target and the job log is the answer;
+- batch size: none is documented [U]; 1000 rows per job: each job is awaited (up to about three minutes),
+  so fewer, larger jobs keep a large catalog's run short while each log stays readable.
+- [U] Whether Norce ignores `OnhandValue: 0` the way it ignores 0 prices [N11]; if it does, a sold-out item
+  would keep its last quantity. The emulator stores 0; docs/platforms.md asks the operator to check once.
+
+Shipments (core/sync/shipments.py drives it) [V: N10]:
+- the order is read again (`GetOrderByBasket`) for Norce's `OrderNo` and row numbers; BC's shipped item numbers
+  are matched to its rows by the orders convention ([shops.items] or the SKU);
+- `Order/CreateDeliveryNote` with `NoteNo` = the BC shipment number, `DeliveryMode` = the carrier, one
+  `DeliveryNotePackages[].ParcelNumber` = the tracking number (Norce has no carrier-name or tracking-URL field
+  there [U]); then `Order/SendOrderStatus` Delivered (BC shipped everything) or PartlyDelivered.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from decimal import Decimal
+
+from core.config import Shop
+from core.errors import NeedsAttention, Retryable
+from core.platforms.payload import text
+from core.sync import shipment_mapping
+from core.sync import stock_mapping as mapping
+from core.sync.shipments import Pushed
+from core.sync.stock import WriteResult
+
+JOB_SUCCEEDED, JOB_FAILED, JOB_VALIDATION_FAILED = 2, 3, 4
+NOT_STOCKED = "ITEM_NOT_STOCKED_AT_LOCATION"  # core.sync.stock: skipped until the next full reconcile
+
+
+def split_location(location: str) -> tuple[str, str] | None:
+    """`WAREHOUSE/LOCATION` → (warehouse, location); None when it is not that form."""
+    warehouse, slash, place = location.partition("/")
+    return (warehouse.strip(), place.strip()) if slash and warehouse.strip() and place.strip() else None
+
+
+class StockWriter:
+    batch_size = 1000
+    poll_seconds = 2.0
+    max_polls = 90  # about three minutes: a job still running then is retried (the values are absolute)
+
+    def __init__(self, client, run_id: str, sleep: Callable[[float], None] = time.sleep):
+        self.client = client
+        self.run_id = run_id
+        self.sleep = sleep
+
+    def discover(self, skus: list[str]) -> dict[str, dict]:
+        return {sku: {"part_no": sku} for sku in skus}  # Norce ignores unknown part numbers; the job log says so
+
+    def write(self, changes: list[mapping.Change], targets: dict[str, dict]) -> WriteResult:
+        result = WriteResult()
+        rows, sent = [], []
+        for change in changes:
+            pair = split_location(change.location)
+            if pair is None:
+                result.failed.append((change, "NO_LOCATION", f"shop location {change.location!r} is not "
+                                      '"WAREHOUSE/LOCATION": map [shops.locations] or set stock.default_location '
+                                      'to Norce warehouse and location codes, e.g. "WH1/MAIN"'))
+                continue
+            rows.append({"PartNo": targets.get(change.sku, {}).get("part_no", change.sku), "WarehouseCode": pair[0],
+                         "LocationCode": pair[1], "OnhandValue": change.quantity})
+            sent.append(change)
+        if not rows:
+            return result
+        answer = self.client.import_onhands(rows)
+        result.calls += 1
+        job_id = answer.get("JobId")
+        summary = answer.get("ValidationSummary") if isinstance(answer.get("ValidationSummary"), dict) else {}
+        refused = _named(sent, [text(m) for m in summary.get("Messages") or []])
+        if not job_id or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
+            raise NeedsAttention(f"Norce did not start the on-hand import: {text(answer.get('Description'))}",
+                                 resolution="check account_id in [shops.norce] and the warehouse/location codes",
+                                 code="shop_api_error")
+        job = self._finished(job_id)
+        log = self.client.job_log(job_id)
+        result.calls += 2
+        status = job.get("StatusId")
+        if status in (JOB_FAILED, JOB_VALIDATION_FAILED):
+            reason = "; ".join(text(e.get("Message")) for e in log if _severity(e) >= 3) or f"job status {status}"
+            result.failed.extend((change, "JOB_FAILED", f"Norce import job {job_id}: {reason}") for change in sent)
+            return result
+        problems = _named(sent, [e for e in log if _severity(e) >= 2])
+        for change in sent:
+            if change.sku in refused:
+                result.failed.append((change, "VALIDATION", refused[change.sku]))
+            elif change.sku in problems:
+                message = problems[change.sku]
+                code = NOT_STOCKED if "not found" in message.casefold() else "JOB_LOG"
+                result.failed.append((change, code, f"Norce import job {job_id}: {message}"))
+            else:
+                result.applied.append(change)
+        return result
+
+    def _finished(self, job_id) -> dict:
+        for _ in range(self.max_polls):
+            job = self.client.job(job_id)
+            if job.get("IsFinished") is True:
+                return job
+            self.sleep(self.poll_seconds)
+        raise Retryable(f"Norce import job {job_id} was still running after {self.max_polls} polls.",
+                        retry_after=60)
+
+
+def _severity(entry: dict) -> int:
+    try:
+        return int(entry.get("SeverityId") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _named(changes: list[mapping.Change], entries: list) -> dict[str, str]:
+    """SKU → message for log entries (or plain messages) that name one of the batch's part numbers: the
+    `ImportedRow`'s PartNo when it is readable (it may be truncated [N8]), else the message text."""
+    skus = {change.sku for change in changes}
+    found: dict[str, str] = {}
+    for entry in entries:
+        message = text(entry.get("Message")) if isinstance(entry, dict) else text(entry)
+        named = ""
+        if isinstance(entry, dict) and isinstance(entry.get("ImportedRow"), str):
+            try:
+                row = json.loads(entry["ImportedRow"])
+                named = text(row.get("PartNo")) if isinstance(row, dict) else ""
+            except ValueError:
+                named = ""
+        if named not in skus:
+            named = next((sku for sku in sorted(skus, key=len, reverse=True) if sku and sku in message), "")
+        if named:
+            found.setdefault(named, message)
+    return found
+
+
+class ShipmentWriter:
+    def __init__(self, client):
+        self.client = client
+
+    def push(self, shop: Shop, order_id: str, shipment: dict, tracking: shipment_mapping.Tracking,
+             fully_shipped: Callable[[], bool]) -> Pushed:
+        number = text(shipment.get("number"))
+        order = self.client.order(order_id)
+        if order is None:
+            raise NeedsAttention(f"BC shipment {number} belongs to Norce basket {order_id}, which the order service "
+                                 "does not find.", resolution="check the order in Norce Admin; create the delivery "
+                                 "note there by hand", code="order_not_found")
+        if text(order.get("Status")).casefold() in ("cancelled", "canceled"):
+            raise NeedsAttention(f"BC shipment {number} belongs to Norce order {order_id}, which is cancelled in "
+                                 "Norce.", resolution="check why a cancelled order was shipped in BC; inform the "
+                                 "customer by hand", code="shipped_after_cancel")
+        shipped = shipment_mapping.shipped_quantities(shipment.get("salesShipmentLines") or [])
+        items, left = [], dict(shipped)
+        for row in order.get("Items") or []:
+            part = text((row or {}).get("PartNo"))
+            item = shipment_mapping.item_number_for(shop, sku=part)
+            take = min(left.get(item, Decimal(0)), Decimal(str((row or {}).get("QtyOrdered") or 0)))
+            if take > 0:
+                left[item] -= take
+                items.append({"ItemNo": part, "Qty": int(take), "RowNumber": row.get("RowNumber"),
+                              "Description": text(row.get("Name"))})
+        if not items:
+            raise NeedsAttention(f"No line of BC shipment {number} matches a row of Norce order {order_id}.",
+                                 resolution="map the BC items to Norce part numbers in [shops.items]; then retry",
+                                 code="shipment_lines_unmatched")
+        note = {"DeliveryDate": text(shipment.get("shipmentDate") or shipment.get("postingDate")), "NoteNo": number,
+                "OrderNo": text(order.get("OrderNo")) or order_id, "DeliveryMode": tracking.company,
+                "DeliverynoteItems": items,
+                "DeliveryNotePackages": [{"ParcelNumber": tracking.number}] if tracking.known else []}
+        self.client.create_delivery_note(note)
+        complete = fully_shipped()
+        status = "Delivered" if complete else "PartlyDelivered"
+        reference = int(order_id) if order_id.isdigit() else order_id  # ClientOrderRef is an integer [N10]
+        self.client.send_order_status({"ClientOrderRef": reference, "OrderStatus": status,
+                                       "AccountId": getattr(self.client, "account_id", 0)})
+        unmatched = {item: qty for item, qty in left.items() if qty > 0}
+        message = (f"Delivery note {number} created for Norce order {note['OrderNo']} "
+                   + (f"with {tracking.company or 'carrier'} tracking {tracking.number}" if tracking.known
+                      else "without tracking") + f"; order status {status}.")
+        attention = ("BC shipped items no Norce row takes: " + ", ".join(f"{k} × {v}" for k, v in unmatched.items())
+                     if unmatched else "")
+        return Pushed(message, {"tracking": tracking.number, "note": number, "status": status}, attention=attention)
+
+
+def order_imported(shop: Shop, order, bc_number: str) -> str:
+    """BC has the order: Norce's order status becomes Confirmed (`Order/SendOrderStatus` by ClientOrderRef,
+    since the Order Receiver answer gave no ERP number) [V: N10]. Called by core/sync/orders.py after binding."""
+    from core.platforms.norce.client import client_for
+
+    basket = order.external_id
+    with client_for(shop) as client:
+        client.send_order_status({"ClientOrderRef": int(basket) if basket.isdigit() else basket,
+                                  "OrderStatus": "Confirmed", "AccountId": client.account_id})
+    return f"Norce order status set to Confirmed (BC {bc_number})."

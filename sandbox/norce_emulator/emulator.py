@@ -1,0 +1,447 @@
+"""Norce Commerce over real HTTP: the token endpoint, the order service, Query's order listing and the Connect
+calls the bridge makes; and the two ways Norce reaches the bridge (an event, an Order Receiver push).
+
+    emu = NorceEmulator(client_id="bridge", client_secret="s3cret", application_id="1234").start()
+    order = emu.add_order(emu.make_order([("JACKET-M", 1, "540.00")], freight="39.20"))
+    emu.push_order(receiver_url, order["basket"], user="norce", password="pw")     # the Order Receiver
+    emu.send_event(webhook_url, order["basket"], secret="…")                         # OrderConfirmedEvent
+
+Schema derived from ../shared/contracts/platforms-wave2.md §1 (sources N1–N11) and platforms.md §6; each
+behaviour below names its section. What the contract leaves open is modelled the way the bridge reads it, and
+docs/platforms.md "Norce" lists those readings.
+
+- `POST /identity/1.0/connect/token` (form: grant_type=client_credentials, client_id, client_secret, scope)
+  → {access_token, expires_in: 3600, token_type} [§1 Auth, N1]; a wrong client → 400 invalid_client; more than
+  `token_limit` requests a minute → 429 (3/min plus a burst of 20 per IP [N1]).
+- every other call needs `Authorization: Bearer <a token we issued>` → else 401; the order service and Query
+  also need the `ApplicationId` header [N2] → else 401.
+- `GET /commerce/order/1.1/GetOrderByBasket?basketId=` and `GetOrder?id=` [§1.1(b), N4]: the order-service Order,
+  prices ex VAT, `VatRate` a multiplier (1.25), `OrderTotalIncVat`; an unknown basket/id → 404 [U].
+- `GET /commerce/query/3.0/Orders/Orders?$filter=orderDate ge X and orderDate lt Y…` [§1.1(c), N2, N3]: camelCase
+  rows, `page_size` per page (Norce's example pages by 500) and `@odata.nextLink` with `$skip` while more remain;
+  any other $filter → 400 (the emulator knows only the reconcile's).
+- `POST /commerce/connect/4.0/Product/ImportOnhands` [§1.2, N6–N9]: the `X-StormConnect-Header` must be a JSON
+  string with an integer AccountId equal to the emulator's and `SkuOnhandFieldsThatAreSet` → else 400; every
+  row needs PartNo, WarehouseCode and LocationCode (counted as validation failures in the 200 answer's
+  `ValidationSummary`); an import is a job: `Job/Get?id=` answers Queued (6) on the first poll after the import
+  and Succeeded (2) afterwards (`job_polls_before_done`), `Job/GetLog?id=` the entries. OnhandValue is absolute
+  per (PartNo, WarehouseCode, LocationCode). SKUs Norce does not have are ignored [N6] and logged as a warning
+  naming the part number, with the row in `ImportedRow` [U: the log text].
+- `POST /commerce/connect/4.0/Order/CreateDeliveryNote` [§1.3, N10]: needs OrderNo of a known order, NoteNo and
+  DeliverynoteItems (each ItemNo and Qty > 0) → else 400; `DeliveryNotePackages[].ParcelNumber` is the tracking
+  number; a NoteNo already used → 400 [U: Norce's duplicate answer].
+- `POST /commerce/connect/4.0/Order/SendOrderStatus` [§1.3, N10]: ClientOrderRef or ErpOrderNo, OrderStatus from
+  the enum (Created … Acknowledged) → else 400.
+- `fail_next(status, count, retry_after=)` answers the next authorised API calls with an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import itertools
+import json
+import re
+import secrets
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+
+from sandbox.loopback import LoopbackServer
+
+CENT = Decimal("0.01")
+ORDER_STATUSES = ("Created", "Allocation", "Confirmed", "BackOrder", "Delivered", "Invoiced", "Cancelled",
+                  "CreditControl", "PartlyDelivered", "Acknowledged")  # SendOrderStatusRequest enum [N10]
+_FILTER = re.compile(r"^orderDate ge (\S+) and orderDate lt (\S+)$")
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+def _num(value: Decimal) -> float | int:
+    """Norce answers amounts as JSON numbers."""
+    return int(value) if value == value.to_integral() else float(value)
+
+
+def _parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class NorceEmulator(LoopbackServer):
+    name = "norce-emulator"
+
+    def __init__(self, client_id: str = "bridge", client_secret: str = "norce-test-secret",  # noqa: S107
+                 *, application_id: str = "1234", account_id: int = 7, currency: str = "SEK",
+                 token_limit: int = 23, page_size: int = 500, job_polls_before_done: int = 1):
+        self.client_id, self.client_secret = client_id, client_secret
+        self.application_id, self.account_id, self.currency = application_id, account_id, currency
+        self.token_limit, self.page_size, self.job_polls_before_done = token_limit, page_size, job_polls_before_done
+        self.lock = threading.RLock()
+        self.tokens: set[str] = set()
+        self.token_times: list[float] = []
+        self.orders: dict[str, dict] = {}  # basket id → order spec (make_order)
+        self.skus: set[str] = set()  # part numbers Norce has; ImportOnhands ignores others
+        self.onhand: dict[tuple[str, str, str], int] = {}
+        self.jobs: dict[int, dict] = {}
+        self.delivery_notes: list[dict] = []
+        self.order_statuses: list[dict] = []
+        self.imports: list[tuple[dict, list]] = []  # (header, rows) of every ImportOnhands call
+        self.requests: list[tuple[str, str]] = []
+        self.counters: Counter = Counter()
+        self._baskets = itertools.count(1043)
+        self._order_ids = itertools.count(4711)
+        self._job_ids = itertools.count(900)
+        self._faults: list[tuple[int, float | None]] = []
+
+    def fail_next(self, status: int = 503, count: int = 1, *, retry_after: float | None = None) -> None:
+        with self.lock:
+            self._faults.extend([(status, retry_after)] * count)
+
+    # ---- orders ----
+
+    def make_order(self, lines: list[tuple], *, freight: str = "39.20", vat_percent: int = 25,
+                   created: datetime | None = None, freight_as: str = "item") -> dict:
+        """An order spec from (sku, quantity, unit price ex VAT[, discount per unit ex VAT]) lines, VAT at
+        `vat_percent` on every row, freight ex VAT as an order item (`freight_as="item"`, Type Freight,
+        TypeGroup Fee) or as an order-level fee (`"fee"`: Fees[] Type 0)."""
+        rate = Decimal(vat_percent) / 100
+        rows = []
+        for number, line in enumerate(lines, start=1):
+            sku, quantity, price, *rest = line
+            discount = Decimal(rest[0]) if rest else Decimal(0)
+            rows.append({"row": number, "sku": sku, "name": f"Product {sku}", "qty": int(quantity),
+                         "price": Decimal(price), "discount": discount, "type": "ErpStandard", "group": "Physical"})
+            self.skus.add(sku)
+        if Decimal(freight) and freight_as == "item":
+            rows.append({"row": len(rows) + 1, "sku": "FREIGHT", "name": "Freight", "qty": 1,
+                         "price": Decimal(freight), "discount": Decimal(0), "type": "Freight", "group": "Fee"})
+        fees = [Decimal(freight)] if Decimal(freight) and freight_as == "fee" else []
+        net = sum((_cents(r["qty"] * (r["price"] - r["discount"])) for r in rows), Decimal(0)) + sum(fees, Decimal(0))
+        vat = sum((_cents(_cents(r["qty"] * (r["price"] - r["discount"])) * rate) for r in rows), Decimal(0))
+        vat += sum((_cents(f * rate) for f in fees), Decimal(0))
+        basket = str(next(self._baskets))
+        return {"basket": basket, "order_id": next(self._order_ids), "order_no": basket, "rows": rows, "fees": fees,
+                "rate": rate, "net": net, "vat": vat, "total": net + vat, "status": "Confirmed",
+                "created": (created or datetime.now(UTC)).replace(microsecond=0)}
+
+    def add_order(self, order: dict) -> dict:
+        with self.lock:
+            self.orders[order["basket"]] = order
+            return order
+
+    @staticmethod
+    def _people(kind: str) -> dict:
+        person = {"FirstName": "Test", "LastName": "Person", "Email": "customer@example.com",
+                  "CellPhone": "+46701234567", "CustomerCode": "",
+                  "Address": {"Line1": "Testgatan 1", "Line2": "", "CareOf": "", "ZipCode": "11122",
+                              "City": "Stockholm", "Region": "", "Country": "SE", "Box": ""}}
+        if kind == "request":  # Connect ClientCustomer {Company, Person} [N5]
+            return {"Company": None, "Person": person}
+        return {"Company": None,  # order-service CustomerData {Company, Customer, Address} [N4]
+                "Customer": {"Id": 11, "No": "", "FirstName": "Test", "LastName": "Person", "SSN": "",
+                             "Email": "customer@example.com", "Phone": "", "CellPhone": "+46701234567"},
+                "Address": {"Line1": "Testgatan 1", "Line2": "", "CareOf": "", "City": "Stockholm",
+                            "ZipCode": "11122", "Country": "Sweden", "CountryCode": "SE", "Region": "",
+                            "ShippingPhoneNumber": ""}}
+
+    def order_request(self, basket: str) -> dict:
+        """The Connect OrderRequest the Order Receiver POSTs [§1.1(a), N5]: prices ex VAT, VatRate a percent."""
+        order = self.orders[basket]
+        rate = order["rate"]
+        items = [{
+            "LineNo": r["row"], "PartNo": r["sku"], "ErpPartNo": r["sku"], "Description": r["name"],
+            "Quantity": r["qty"], "Quantity2": r["qty"], "Type": r["type"], "TypeGroup": r["group"],
+            "UnitPrice": _num(r["price"] - r["discount"]), "UnitPriceOriginal": _num(r["price"]),
+            "UnitVat": _num(_cents((r["price"] - r["discount"]) * rate)),
+            "UnitPriceOriginalVat": _num(_cents(r["price"] * rate)), "VatRate": _num(rate * 100),
+            "Discount": _num(r["discount"]), "Promotions": [], "ParentLineNo": None,
+        } for r in order["rows"]]
+        return {
+            "Header": {"ApplicationKey": "15d62d1f-3a4e-4111-845a-4db40bf08e87"},
+            "ClientOrderRef": basket, "CurrencyCode": self.currency, "ErpOrderNo": "", "OrderType": 1,
+            "CustomerOrderRef": "", "CustomerOrderComment": "", "DoHold": False,
+            "SellTo": self._people("request"), "BillTo": self._people("request"), "ShipTo": self._people("request"),
+            "Items": items, "Discounts": [],
+            "Fees": [{"Amount": _num(f), "Description": "Shipping", "Type": 0, "VatRate": _num(rate * 100)}
+                     for f in order["fees"]],
+            "Payments": [{"PaymentCode": 1, "PaymentMethodCode": "KLARNA", "PaymentRef": f"pay-{basket}",
+                          "Amount": _num(order["total"]), "CurrencyCode": self.currency, "PaymentName": "Klarna"}],
+            "ShippingAdvice": {"DeliveryMethodCode": "Standard", "PickupStore": None, "TmsReference": ""},
+        }
+
+    def service_order(self, basket: str) -> dict:
+        """The order-service Order [§1.1(b), N4, N4s]: prices ex VAT, VatRate a multiplier (1.25)."""
+        order = self.orders[basket]
+        multiplier = 1 + order["rate"]
+        items = [{
+            "RowNumber": r["row"], "PartNo": r["sku"], "Name": r["name"], "QtyOrdered": r["qty"],
+            "UnitPrice": _num(r["price"]), "UnitDiscount": _num(r["discount"]),
+            "RowAmount": _num(_cents(r["qty"] * (r["price"] - r["discount"]))), "VatRate": _num(multiplier),
+            "Type": 3 if r["type"] == "Freight" else 1, "Status": "Confirmed",
+            "UnitPriceIncVat": _num(_cents(r["price"] * multiplier)), "ParentRowNumber": None,
+        } for r in order["rows"]]
+        if order["fees"]:
+            raise ValueError("the order service shows freight as an item; make the order with freight_as='item'")
+        return {
+            "Id": order["order_id"], "QuotationId": int(basket), "OrderNo": order["order_no"],
+            "OrderDate": order["created"].isoformat(), "Status": order["status"], "Source": "WEB",
+            "Currency": self.currency, "SellTo": self._people("service"), "BillTo": self._people("service"),
+            "ShipTo": self._people("service"), "OrderTotalIncVat": _num(order["total"]),
+            "OrderTotalExVat": _num(order["net"]), "PaymentMethod": "KLARNA", "DeliveryMethod": "Standard",
+            "TypeId": 1, "Items": items, "Info": [],
+        }
+
+    # ---- Norce → bridge ----
+
+    def push_order(self, url: str, basket: str, *, user: str, password: str, body: bytes | None = None,
+                   timeout: float = 10.0) -> httpx.Response:
+        """The Order Receiver call: POST the OrderRequest as JSON with Basic auth [§1.1(a), N5]."""
+        raw = body if body is not None else json.dumps(self.order_request(basket)).encode()
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        return httpx.post(url, content=raw, timeout=timeout,
+                          headers={"Content-Type": "application/json", "Authorization": f"Basic {token}"})
+
+    def send_event(self, url: str, basket: str, *, secret: str, event: str = "OrderConfirmedEvent",
+                   timeout: float = 10.0) -> httpx.Response:
+        """A NorceEvent with the static custom headers the operator configured [platforms.md §6]."""
+        order = self.orders[basket]
+        body = {"ClientId": 1, "ApplicationId": int(self.application_id), "OrderId": order["order_id"],
+                "OrderNo": order["order_no"], "ClientOrderRef": basket, "CellPhone": "+46701234567",
+                "FirstName": "Test", "LastName": "Person", "Source": "WEB"}
+        return httpx.post(url, json=body, timeout=timeout,
+                          headers={"X-Webhook-Secret": secret, "X-Norce-Event": event})
+
+    # ---- HTTP ----
+
+    def _issue_token(self, form: dict[str, list[str]]) -> tuple[int, object, dict]:
+        now = time.monotonic()
+        with self.lock:
+            self.token_times = [t for t in self.token_times if now - t < 60]
+            if len(self.token_times) >= self.token_limit:
+                self.counters["token_throttled"] += 1
+                return 429, {"error": "too_many_requests"}, {"Retry-After": "1"}
+            self.token_times.append(now)
+        def one(name: str) -> str:
+            return (form.get(name) or [""])[0]
+        if one("grant_type") != "client_credentials" or one("scope") not in ("playground", "stage", "prod"):
+            return 400, {"error": "invalid_request"}, {}
+        if one("client_id") != self.client_id or not hmac.compare_digest(one("client_secret").encode(),
+                                                                         self.client_secret.encode()):
+            self.counters["bad_client"] += 1
+            return 400, {"error": "invalid_client"}, {}
+        token = secrets.token_urlsafe(24)
+        with self.lock:
+            self.tokens.add(token)
+            self.counters["tokens"] += 1
+        return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer", "scope": one("scope")}, {}
+
+    def revoke_tokens(self) -> None:
+        """Every issued token stops working (an expiry): the next call answers 401."""
+        with self.lock:
+            self.tokens.clear()
+
+    def handle(self, method: str, raw_path: str, headers, body: bytes) -> tuple[int, object, dict]:
+        parts = urlsplit(raw_path)
+        path, query = parts.path, parse_qs(parts.query)
+        with self.lock:
+            self.requests.append((method, raw_path))
+        if method == "POST" and path == "/identity/1.0/connect/token":
+            return self._issue_token(parse_qs(body.decode("utf-8", "replace")))
+        auth = headers.get("Authorization") or ""
+        with self.lock:
+            authorised = auth.startswith("Bearer ") and auth[7:] in self.tokens
+        if not authorised:
+            self.counters["unauthorized"] += 1
+            return 401, {"Message": "Authorization has been denied for this request."}, {}
+        if (path.startswith(("/commerce/order/", "/commerce/query/"))
+                and (headers.get("ApplicationId") or headers.get("application-id") or "") != self.application_id):
+            self.counters["unauthorized"] += 1
+            return 401, {"Message": "Missing or unknown ApplicationId."}, {}
+        with self.lock:
+            fault = self._faults.pop(0) if self._faults else None
+        if fault is not None:
+            self.counters["faults"] += 1
+            status, retry_after = fault
+            return status, {"Message": "fault"}, ({"Retry-After": str(retry_after)} if retry_after is not None else {})
+        route = (method, path)
+        if route == ("GET", "/commerce/order/1.1/GetOrderByBasket"):
+            basket = (query.get("basketId") or [""])[0]
+            with self.lock:
+                known = basket in self.orders
+            return (200, self.service_order(basket), {}) if known else (404, {"Message": "Order not found"}, {})
+        if route == ("GET", "/commerce/order/1.1/GetOrder"):
+            wanted = (query.get("id") or [""])[0]
+            with self.lock:
+                basket = next((b for b, o in self.orders.items() if str(o["order_id"]) == wanted), None)
+            return (200, self.service_order(basket), {}) if basket else (404, {"Message": "Order not found"}, {})
+        if route == ("GET", "/commerce/query/3.0/Orders/Orders"):
+            return self._query_orders(query)
+        if method == "POST" and path.startswith("/commerce/connect/4.0/"):
+            try:
+                payload = json.loads(body or b"null")
+            except ValueError:
+                return 400, {"Message": "The request body is not JSON."}, {}
+            return self._connect(path.removeprefix("/commerce/connect/4.0/"), headers, payload)
+        if route == ("GET", "/commerce/connect/4.0/Job/Get"):
+            return self._job(query, log=False)
+        if route == ("GET", "/commerce/connect/4.0/Job/GetLog"):
+            return self._job(query, log=True)
+        return 404, {"Message": f"No resource {path}"}, {}
+
+    def _query_orders(self, query: dict) -> tuple[int, object, dict]:
+        match = _FILTER.match((query.get("$filter") or [""])[0])
+        if not match:
+            return 400, {"error": {"code": "", "message": "emulator: only the reconcile's orderDate filter"}}, {}
+        since, until = _parse_time(match.group(1)), _parse_time(match.group(2))
+        skip = int((query.get("$skip") or ["0"])[0])
+        with self.lock:
+            found = sorted((o for o in self.orders.values() if since <= o["created"] < until),
+                           key=lambda o: (o["created"], o["order_id"]))
+        page = found[skip: skip + self.page_size]
+        answer: dict = {"@odata.context": "$metadata#Orders",
+                        "value": [{"id": o["order_id"], "orderNo": o["order_no"],
+                                   "orderDate": o["created"].strftime("%Y-%m-%dT%H:%M:%SZ")} for o in page]}
+        if skip + self.page_size < len(found):
+            answer["@odata.nextLink"] = (f"{self.base_url}/commerce/query/3.0/Orders/Orders?$filter="
+                                         f"{quote(match.group(0))}&$skip={skip + self.page_size}")
+        return 200, answer, {}
+
+    def _connect(self, operation: str, headers, payload) -> tuple[int, object, dict]:
+        if operation == "Product/ImportOnhands":
+            return self._import_onhands(headers, payload)
+        if operation == "Order/CreateDeliveryNote":
+            return self._delivery_note(payload)
+        if operation == "Order/SendOrderStatus":
+            if not isinstance(payload, dict) or not (payload.get("ClientOrderRef") or payload.get("ErpOrderNo")):
+                return 400, {"Message": "Either ClientOrderRef or ErpOrderNo must be provided."}, {}
+            if payload.get("OrderStatus") not in ORDER_STATUSES:
+                return 400, {"Message": f"OrderStatus must be one of {', '.join(ORDER_STATUSES)}."}, {}
+            with self.lock:
+                self.order_statuses.append(payload)
+            return 200, {"StatusCode": "OK"}, {}
+        return 404, {"Message": f"No operation {operation}"}, {}
+
+    def _import_onhands(self, headers, rows) -> tuple[int, object, dict]:
+        try:
+            header = json.loads(headers.get("X-StormConnect-Header") or "")
+        except ValueError:
+            header = None
+        if (not isinstance(header, dict) or type(header.get("AccountId")) is not int
+                or not isinstance(header.get("SkuOnhandFieldsThatAreSet"), list)):
+            return 400, {"Message": "X-StormConnect-Header must be a JSON object with AccountId and "
+                                    "SkuOnhandFieldsThatAreSet."}, {}
+        if header["AccountId"] != self.account_id:
+            return 400, {"Message": f"Unknown AccountId {header['AccountId']}."}, {}
+        if not isinstance(rows, list):
+            return 400, {"Message": "The body must be a list of SkuOnhand."}, {}
+        failures, valid = [], []
+        for index, row in enumerate(rows):
+            missing = [f for f in ("PartNo", "WarehouseCode", "LocationCode")
+                       if not isinstance(row, dict) or not row.get(f)]
+            if missing:
+                failures.append(f"Row {index}: {', '.join(missing)} is required.")
+            else:
+                valid.append(row)
+        job_id = next(self._job_ids)
+        log = [{"SeverityId": 1, "Message": "Starting import.", "TimeStamp": _now(), "ImportedRow": None}]
+        updates = 0
+        with self.lock:
+            self.imports.append((header, rows))
+            for row in valid:
+                if row["PartNo"] not in self.skus:  # ignored by Norce [N6]; logged by the emulator [U]
+                    log.append({"SeverityId": 2, "Message": f"Sku {row['PartNo']} not found, row ignored.",
+                                "TimeStamp": _now(), "ImportedRow": json.dumps(row)[:200]})
+                    continue
+                if "OnhandValue" in header["SkuOnhandFieldsThatAreSet"] and row.get("OnhandValue") is not None:
+                    self.onhand[(row["PartNo"], row["WarehouseCode"], row["LocationCode"])] = int(row["OnhandValue"])
+                    updates += 1
+            log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
+            self.jobs[job_id] = {"polls": 0, "log": log, "updates": updates, "total": len(rows),
+                                 "status": 4 if failures and not valid else 2}
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+                     "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
+                                           "Messages": failures}}, {}
+
+    def _job(self, query: dict, *, log: bool) -> tuple[int, object, dict]:
+        try:
+            job_id = int((query.get("id") or [""])[0])
+        except ValueError:
+            return 400, {"Message": "id must be an integer."}, {}
+        with self.lock:
+            job = self.jobs.get(job_id)
+            if job is None:
+                return 404, {"Message": f"No job {job_id}"}, {}
+            if log:
+                return 200, job["log"], {}
+            job["polls"] += 1
+            done = job["polls"] > self.job_polls_before_done
+            return 200, {"JobId": job_id, "StatusId": job["status"] if done else 6, "IsFinished": done,
+                         "Totals": job["total"], "Fail": 0, "Insert": 0, "Updates": job["updates"] if done else 0,
+                         "Start": _now(), "Stop": _now() if done else None}, {}
+
+    def _delivery_note(self, note) -> tuple[int, object, dict]:
+        if not isinstance(note, dict) or not note.get("NoteNo") or not note.get("OrderNo"):
+            return 400, {"Message": "NoteNo and OrderNo are required."}, {}
+        with self.lock:
+            if not any(o["order_no"] == str(note["OrderNo"]) for o in self.orders.values()):
+                return 400, {"Message": f"Order {note['OrderNo']} not found."}, {}
+            if any(n["NoteNo"] == note["NoteNo"] for n in self.delivery_notes):
+                return 400, {"Message": f"Delivery note {note['NoteNo']} already exists."}, {}
+        items = note.get("DeliverynoteItems")
+        if not isinstance(items, list) or not items or not all(
+                isinstance(i, dict) and i.get("ItemNo") and isinstance(i.get("Qty"), int | float) and i["Qty"] > 0
+                for i in items):
+            return 400, {"Message": "DeliverynoteItems need ItemNo and Qty > 0."}, {}
+        with self.lock:
+            self.delivery_notes.append(note)
+        return 200, {"StatusCode": "OK"}, {}
+
+    def onhand_of(self, part_no: str) -> dict[tuple[str, str], int]:
+        """(warehouse, location) → on hand, for one part number."""
+        found: dict[tuple[str, str], int] = defaultdict(int)
+        with self.lock:
+            for (part, warehouse, location), value in self.onhand.items():
+                if part == part_no:
+                    found[(warehouse, location)] = value
+        return dict(found)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: NorceEmulator
+
+    def log_message(self, *args) -> None:  # quiet
+        return
+
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        status, answer, extra = self.emulator.handle(method, self.path, self.headers, body)
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in extra.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
+
+NorceEmulator.handler = _Handler
