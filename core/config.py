@@ -538,7 +538,6 @@ class Shop(Section):
     customers: CustomerSync = Field(default_factory=CustomerSync)
     field_rules: list[FieldRule] = Field(default_factory=list)  # docs/field-mapping.md
     trimit: TrimitMatrix | None = None  # TRIMIT size/colour matrix (docs/trimit.md)
-
     norce: NorceOptions = Field(default_factory=NorceOptions)  # platform = "norce" only
 
     @field_validator("key")
