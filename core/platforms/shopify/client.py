@@ -172,7 +172,7 @@ query BulkOperationStatus($id: ID!) {
 }""".replace("FIELDS", BULK_OPERATION_FIELDS)
 
 CURRENT_BULK_OPERATION = """
-query CurrentBulkOperation($type: BulkOperationType!) {
+query CurrentBulkOperation($type: BulkOperationType = QUERY) {
   currentBulkOperation(type: $type) { FIELDS }
 }""".replace("FIELDS", BULK_OPERATION_FIELDS)
 
