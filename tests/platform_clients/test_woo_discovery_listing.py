@@ -52,3 +52,23 @@ def test_a_handful_of_skus_are_still_searched(woo):
     with client(woo) as shop:
         assert len(shop.inventory_targets([f"S{i}" for i in range(30)])) == 30
     assert calls(woo) == (0, 1)
+
+
+def test_the_stock_flow_cold_start_lists_once_and_searches_only_what_the_listing_lacks(woo):
+    from core.sync.stock import WooStockWriter
+
+    simple = [f"S{i:04d}" for i in range(250)]
+    for sku in simple:
+        woo.add_product(sku, 1)
+    woo.add_variable_product("TEE", {"TEE-S": 3, "TEE-M": 4})
+    with client(woo) as shop:
+        writer = WooStockWriter(shop, run_id="cold")
+        assert writer.discover_catalog() is None  # not the whole catalog: the flow keeps asking discover()
+        batches = [simple[:100], simple[100:200], [*simple[200:], "tee-s", "TEE-M", "NOPE"]]
+        found = {}
+        for batch in batches:  # the flow's batches of 100
+            found.update(writer.discover(batch))
+    assert len(found) == 252 and "NOPE" not in found and found["tee-s"]["variation_id"] is not None
+    assert found["S0100"] == {"product_id": woo.product_by_sku("S0100")["id"], "variation_id": None}
+    assert calls(woo) == (3, 1)  # 251 products listed in 3 calls; one search for the variations and NOPE
+    # per-SKU search alone: ceil(100/50) + ceil(100/50) + ceil(53/50) = 6 searches

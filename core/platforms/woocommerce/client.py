@@ -29,7 +29,8 @@ Stock shapes (the same names as the Shopify client):
   a call against 50 SKUs a call, and a plain listing instead of a `_sku IN (…)` meta query. The listing holds
   no variations (they are another post type), so SKUs it did not find are then searched by SKU as before.
   WooCommerce keeps SKUs unique across products and variations (wc_product_has_unique_sku), so a SKU found
-  on a listed product is taken as its only target.
+  on a listed product is taken as its only target. `product_listing()` yields that listing (the stock flow's
+  cold start lists once per run and searches only what it did not find).
 - `set_stock(changes) -> StockResult(applied, failed, calls, stale_resolved=0, attention)`: `POST
   products/batch {"update": [{"id", "manage_stock": true, "stock_quantity"}]}` for products and `POST
   products/{parent}/variations/batch` for variations, at most 100 objects per call (WooCommerce's default
@@ -333,20 +334,29 @@ class WooClient:
         as soon as every SKU is found. Variations are not in this listing: the caller searches the rest."""
         wanted = {s.casefold(): s for s in skus}
         found: dict[str, WooStockTarget] = {}
+        for sku, target in self.product_listing():
+            asked = wanted.get(sku.casefold())
+            if asked is not None:
+                found[asked] = target
+                if len(found) == len(wanted):
+                    break
+        return found
+
+    def product_listing(self) -> Iterator[tuple[str, WooStockTarget]]:
+        """(SKU, target) of every product with a SKU (simple products and variable parents, no variations),
+        `GET products?per_page=100&orderby=id&order=asc` page by page; one page in memory at a time."""
         page = 1
-        while len(found) < len(wanted):
+        while True:
             response = self._request("GET", "/products", params={"per_page": MAX_PAGE, "page": page,
                                                                    "orderby": "id", "order": "asc"})
             for product in response.json():
-                asked = wanted.get(str(product.get("sku") or "").casefold())
-                if asked is not None:
-                    found[asked] = WooStockTarget(product_id=int(product["id"]), variation_id=None,
-                                                  stock_quantity=product.get("stock_quantity"),
-                                                  manage_stock=bool(product.get("manage_stock")))
+                if product.get("sku"):
+                    yield str(product["sku"]), WooStockTarget(
+                        product_id=int(product["id"]), variation_id=None, stock_quantity=product.get("stock_quantity"),
+                        manage_stock=bool(product.get("manage_stock")))
             if page >= int(response.headers.get("X-WP-TotalPages") or 1):
-                break
+                return
             page += 1
-        return found
 
     def set_stock(self, changes: Iterable[StockChange], *, run_id: str | None = None) -> StockResult:
         """Absolute stock per SKU; `run_id` is accepted for symmetry with Shopify (Woo has no idempotency key)."""
