@@ -220,8 +220,9 @@ class WooStockWriter:
         self.run_id = run_id
         self._change = woo.StockChange
 
-    # a whole batch missing from the cache (or an empty cache): list the shop's products once this run
-    catalog_min_skus = batch_size
+    # Only a first run (empty target cache) lists the shop's products: listing pays when most of the catalog is
+    # unknown, while later runs miss a few SKUs at most per batch of 100, which a search finds cheaper.
+    catalog_min_skus = batch_size + 1
 
     def discover_catalog(self) -> None:
         """Lists the shop's products once (100 a call, docs/stock.md) and keeps them for `discover`, which then
