@@ -11,7 +11,9 @@ from core.platforms.shopify.client import ShopifyClient
 from core.sync import product_mapping as mapping
 from core.sync import products
 from core.sync.shopify_bulk_prices import BULK_PRICES_MIN_PRODUCTS
+from sandbox.bc_emulator import DEMO_COMPANY_SE_ID
 from sandbox.shopify_emulator import ShopifyEmulator
+from tests.products.test_products_emulators import bc_emulator, env  # noqa: F401 - the flow's fixtures
 
 
 @pytest.fixture
@@ -71,3 +73,24 @@ def test_a_bulk_operation_that_fails_falls_back_to_per_call(shopify):
 
 def test_the_shopify_writer_is_handed_enough_products_for_a_bulk_run():
     assert products.ShopifyProductWriter.chunk >= 10 * BULK_PRICES_MIN_PRODUCTS  # CHUNK (100) would rarely reach it
+
+
+def test_the_products_flow_sends_a_broad_price_change_as_one_bulk_mutation(env):  # noqa: F811 - the fixture
+    """Through the whole flow: 120 BC items, all new to the snapshot → one bulk mutation (the writer is handed
+    them at once, not 100 at a time); then one changed price → one call, as before."""
+    count = BULK_PRICES_MIN_PRODUCTS + 20
+    env.bc.bulk_insert(DEMO_COMPANY_SE_ID, "items", [
+        {"number": f"BLK{i:03d}", "displayName": f"Bulk item {i}", "type": "Inventory", "unitPrice": 10.0 + i,
+         "priceIncludesTax": True} for i in range(count)])
+    for i in range(count):
+        env.shopify.add_product(f"Bulk item {i}", [(f"BLK{i:03d}", "Default Title", "1.00")])
+    ctx = env.context(item_filter="number ge 'BLK000' and number le 'BLK999'")
+    run = products.export_products(ctx, env.shop_key)
+    assert (run.updated, run.failed) == (count, 0)
+    assert env.shopify.counters["bulkOperationRunMutation"] == 1
+    assert env.shopify.counters["productVariantsBulkUpdate"] == 0  # no price went per call
+    assert env.shopify.product_of("BLK117")["variants"]["BLK117"]["price"] == "127.00"
+    env.set_bc_item("BLK005", unitPrice=99.0)
+    again = products.export_products(ctx, env.shop_key)
+    assert again.updated == 1 and env.shopify.counters["productVariantsBulkUpdate"] == 1
+    assert env.shopify.counters["bulkOperationRunMutation"] == 1
