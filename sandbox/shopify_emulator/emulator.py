@@ -46,7 +46,7 @@ parameters replay the first answer; other parameters → userError IDEMPOTENCY_K
 `emu.concurrent_request()` makes the next one find its key in progress → IDEMPOTENCY_CONCURRENT_REQUEST.
 
 Counters (`emu.counters`): graphql, rest, throttled, refused (schema), points_used, unauthorized,
-idempotent_replays, bulk_operations, bulk_objects (JSONL lines written), bulk_downloads and one per root
+idempotent_replays, bulk_operations, bulk_objects (JSONL lines written), bulk_downloads, staged_uploads and one per root
 field. `emu.requests` logs every request (method, path, operation, status, cost).
 """
 
