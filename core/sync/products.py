@@ -13,7 +13,8 @@
   in the cache are looked up. A SKU the shop does not have is created when `create_missing` is on (whole
   products only: every SKU of the item unknown), else recorded once as skipped.
 - Writes: Shopify `productUpdate` (fields) and `productVariantsBulkUpdate` (prices, one call per
-  product), `productSet` to create; WooCommerce `products/batch` and `products/{id}/variations/batch`,
+  product; from 100 products at once, one bulk mutation: core/sync/shopify_bulk_prices.py), `productSet` to
+  create; WooCommerce `products/batch` and `products/{id}/variations/batch`,
   ≤ 100 objects a call. A product (Shopify) or batch (WooCommerce) that fails is logged and counted, keeps
   its old snapshot entry and is retried next run; the rest of the run goes on.
 - An item that was pushed before and is no longer read from BC (blocked and filtered out, deleted) is set
@@ -40,7 +41,7 @@ from core.state import AlreadyClaimed, SyncStatus
 from core.state.cursors import Window
 from core.state.product_snapshot import ProductSnapshot, ProductTargets
 from core.sync import product_mapping as mapping
-from core.sync import trimit
+from core.sync import shopify_bulk_prices, trimit
 from core.sync.context import Context
 from core.sync.stock_mapping import sku_index
 
@@ -116,7 +117,10 @@ WOO_STATUS = {mapping.ACTIVE: "publish", mapping.DRAFT: "draft"}
 
 
 class ShopifyProductWriter:
-    """productUpdate + productVariantsBulkUpdate per product; productSet to create."""
+    """productUpdate + productVariantsBulkUpdate per product (prices of many products: one bulk mutation);
+    productSet to create."""
+
+    chunk = shopify_bulk_prices.WRITE_CHUNK  # products handed to update() at once, so a bulk run can cover them
 
     def __init__(self, client):
         self.client = client
@@ -138,9 +142,12 @@ class ShopifyProductWriter:
 
     def update(self, changes: list[mapping.ProductChange], targets: dict[str, dict]) -> WriteResult:
         result = WriteResult()
-        for change in changes:
+        bulk = shopify_bulk_prices.bulk_price_errors(self.client, changes, targets)
+        result.calls += bulk is not None
+        for index, change in enumerate(changes):
             try:
-                errors = self._update_one(change, targets, result)
+                errors = self._update_one(change, targets, result, prices=bulk is None)
+                errors += bulk[index] if bulk is not None else []
             except Retryable as exc:
                 result.failed.append((change, exc.message))
                 continue
@@ -158,18 +165,15 @@ class ShopifyProductWriter:
                 result.applied.append(change)
         return result
 
-    def _update_one(self, change: mapping.ProductChange, targets: dict[str, dict], result: WriteResult) -> list:
+    def _update_one(self, change: mapping.ProductChange, targets: dict[str, dict], result: WriteResult,
+                    prices: bool = True) -> list:
         known = [sku for sku in change.product.skus if sku in targets]
         errors: list[dict] = []
         if change.fields:
             for product_id in dict.fromkeys(targets[sku]["product_id"] for sku in known):
                 errors += self.client.update_product(product_id, self._fields(change.fields))
                 result.calls += 1
-        prices: dict[str, dict[str, str]] = {}
-        for variant in change.variants:
-            target = targets[variant.sku]
-            prices.setdefault(target["product_id"], {})[target["variant_id"]] = str(variant.price)
-        for product_id, by_variant in prices.items():
+        for product_id, by_variant in (shopify_bulk_prices.price_rows(change, targets) if prices else {}).items():
             errors += self.client.update_variant_prices(product_id, by_variant)
             result.calls += 1
         return errors
@@ -454,7 +458,7 @@ class _Pusher:
 
     def add(self, change: mapping.ProductChange) -> None:
         self.pending.append(change)
-        if len(self.pending) >= CHUNK:
+        if len(self.pending) >= getattr(self.writer, "chunk", CHUNK):
             self.flush()
 
     def flush(self) -> None:

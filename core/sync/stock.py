@@ -223,8 +223,20 @@ class WooStockWriter:
         self.run_id = run_id
         self._change = woo.StockChange
 
+    # Only a first run (empty target cache) lists the shop's products: listing pays when most of the catalog is
+    # unknown, while later runs miss a few SKUs at most per batch of 100, which a search finds cheaper.
+    catalog_min_skus = batch_size + 1
+
+    def discover_catalog(self) -> None:
+        """Lists the shop's products once (100 a call, docs/stock.md) and keeps them for `discover`, which then
+        searches by SKU only what the listing lacks (variations, SKUs the shop does not have). Returns None:
+        the listing is not the whole catalog, so the flow keeps asking `discover`."""
+        self._listed = {sku.casefold(): target for sku, target in self.client.product_listing()}
+
     def discover(self, skus: list[str]) -> dict[str, dict]:
-        found = self.client.inventory_targets(skus)
+        listed = getattr(self, "_listed", {})
+        found = {sku: listed[sku.casefold()] for sku in skus if sku.casefold() in listed}
+        found.update(self.client.inventory_targets([sku for sku in skus if sku not in found]))
         return {sku: {"product_id": t.product_id, "variation_id": t.variation_id} for sku, t in found.items()}
 
     def write(self, changes: list[mapping.Change], targets: dict[str, dict]) -> WriteResult:

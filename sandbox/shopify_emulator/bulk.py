@@ -29,13 +29,38 @@ Root fields the emulator can run in bulk: `productVariants` (with `inventoryItem
 nested connection). Others → NOT_EMULATED. Rows are executed in slices of `SLICE` root nodes through
 graphql-core, so the emulator holds one slice at a time.
 
+Bulk mutations (`stagedUploadsCreate` + upload + `bulkOperationRunMutation`), from the same schema (the
+`bulkOperationRunMutation` and `StagedUploadTargetGenerateUploadResource.BULK_MUTATION_VARIABLES` descriptions,
+`BulkMutationErrorCode`) and the bulk import guide (shopify.dev/docs/api/usage/bulk-operations/imports):
+
+- `stagedUploadsCreate(input: [{resource: BULK_MUTATION_VARIABLES, filename, mimeType, httpMethod}])` hands out
+  a target: for POST, `url` (here `{base_url}/staged-uploads/`) and form `parameters` (Content-Type,
+  success_action_status 201, acl, `key` `tmp/<shop>/bulk/<uuid>/bulk_op_vars`, x-goog-* and a signed `policy`);
+  for PUT, a signed `url` ending in the key. Other resources are NOT_EMULATED. A mutation like any other (10).
+- The upload: a multipart POST carrying every handed-out parameter unchanged and the file last (Google Cloud
+  Storage's form upload), answered `success_action_status`; or a PUT of the body to the signed URL. A key not
+  handed out, a changed key or policy, a missing parameter → 403 AccessDenied, nothing stored.
+- `bulkOperationRunMutation(mutation:, stagedUploadPath: <the key>)`: NO_SUCH_FILE when nothing was uploaded
+  under the key, INVALID_MUTATION when the mutation does not validate against the schema (or is not a
+  mutation), INVALID_STAGED_UPLOAD_FILE when a line is not a JSON object, OPERATION_IN_PROGRESS while another
+  bulk MUTATION of the shop is CREATED/RUNNING/CANCELING. The schema's description: one bulk mutation at a time
+  per shop, "though a bulkOperationRunQuery operation can run simultaneously" — so a query and a mutation may
+  run side by side here, as the guide's "one bulk operation of each type" says.
+- Each line's variables run the mutation once (validated like a request: a refused line gets top-level
+  `errors`, the others run). The result JSONL has one line per input line: `{"data": {<mutation>: …},
+  "__lineNumber": n}` (n from 0, the input line), or `{"errors": […], "__lineNumber": n}`. No cost is drawn
+  per line. Mutations the emulator can run in bulk: `productVariantsBulkUpdate`; others → NOT_EMULATED.
+
 Test controls on the emulator: `hold_bulk_operations()` / `release_bulk_operations()` keep a new operation
 RUNNING until released, `fail_next_bulk_operation(code, after_objects=0)` makes the next one FAILED,
-`expire_bulk_operation(id)`.
+`expire_bulk_operation(id)` (queries and mutations alike).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -43,12 +68,15 @@ import secrets
 import shutil
 import tempfile
 import threading
+import uuid
 from datetime import UTC, datetime
+from email.parser import BytesParser
+from email.policy import HTTP
 
 from graphql import FieldNode, GraphQLList, GraphQLNonNull, get_named_type
 
 from . import schema
-from .graphql import GraphQLError, variant_node
+from .graphql import GraphQLError, product_variants_bulk_update, variant_node
 from .schema import Request
 from .store import ShopData, gid, utc_text
 
@@ -60,7 +88,11 @@ MAX_NESTING = 2
 RUN_COST = 10
 POLL_COST = 1
 ACTIVE = ("CREATED", "RUNNING", "CANCELING")
-ROOT_FIELDS = ("bulkOperationRunQuery", "bulkOperationCancel", "bulkOperation", "currentBulkOperation")
+ROOT_FIELDS = ("bulkOperationRunQuery", "bulkOperationRunMutation", "bulkOperationCancel", "bulkOperation",
+               "currentBulkOperation", "stagedUploadsCreate")
+MUTATION_ROOTS = ("bulkOperationRunQuery", "bulkOperationRunMutation", "bulkOperationCancel", "stagedUploadsCreate")
+# the mutations the emulator can run once per line of a bulk mutation
+BULK_MUTATIONS = {"productVariantsBulkUpdate": product_variants_bulk_update}
 
 
 class BulkOperations:
@@ -76,6 +108,9 @@ class BulkOperations:
         self._release.set()
         self._fail_next: tuple[str, int] | None = None
         self._threads: list[threading.Thread] = []
+        self._signing_key = secrets.token_bytes(32)
+        self._shop_number = 10_000_000 + secrets.randbelow(90_000_000)  # the shop id in a staged key
+        self.staged: dict[str, dict] = {}  # key → {"parameters": {...}, "path": file or None}
 
     # ---- test controls ----
 
@@ -122,10 +157,15 @@ class BulkOperations:
 
     @staticmethod
     def requested_cost(op: Request) -> int:
-        return RUN_COST if op.root_field in ("bulkOperationRunQuery", "bulkOperationCancel") else POLL_COST
+        return RUN_COST if op.root_field in MUTATION_ROOTS else POLL_COST
 
     def handle(self, op: Request) -> tuple[dict, int]:
         cost = self.requested_cost(op)
+        if op.root_field == "stagedUploadsCreate":
+            return {"stagedUploadsCreate": self._staged_targets(op.args["input"])}, cost
+        if op.root_field == "bulkOperationRunMutation":
+            return {"bulkOperationRunMutation": self._run_mutation(op.args["mutation"],
+                                                                   op.args["stagedUploadPath"])}, cost
         if op.root_field == "bulkOperationRunQuery":
             return {"bulkOperationRunQuery": self._run_query(op.args["query"], op.args["groupObjects"])}, cost
         if op.root_field == "bulkOperationCancel":
@@ -156,19 +196,27 @@ class BulkOperations:
             if running is not None:
                 return _refused("OPERATION_IN_PROGRESS", f"A bulk query operation for this app and shop is already "
                                 f"in progress: {running['id']}.", field=None)
-            number = self.data.next_id()
-            record = {"id": gid("BulkOperation", number), "status": "CREATED", "type": "QUERY", "query": query,
-                      "createdAt": utc_text(datetime.now(UTC)), "completedAt": None, "errorCode": None,
-                      "objectCount": "0", "rootObjectCount": "0", "fileSize": None, "url": None,
-                      "partialDataUrl": None, "_cancel": False}
-            self.operations[number] = record
+            record = self._new_record("QUERY", query)
             fail, self._fail_next = self._fail_next, None
             answer = {"bulkOperation": _public(record), "userErrors": []}  # as created, before it starts
+        self._start(record, lambda: self._produce(record, inner, fail))
+        return answer
+
+    def _new_record(self, kind: str, query: str) -> dict:
+        """A CREATED operation (called under the lock)."""
+        number = self.data.next_id()
+        record = {"id": gid("BulkOperation", number), "status": "CREATED", "type": kind, "query": query,
+                  "createdAt": utc_text(datetime.now(UTC)), "completedAt": None, "errorCode": None,
+                  "objectCount": "0", "rootObjectCount": "0", "fileSize": None, "url": None,
+                  "partialDataUrl": None, "_cancel": False}
+        self.operations[number] = record
+        return record
+
+    def _start(self, record: dict, produce) -> None:
         self.counters["bulk_operations"] += 1
-        thread = threading.Thread(target=self._execute, args=(record, inner, fail), name="shopify-bulk", daemon=True)
+        thread = threading.Thread(target=self._execute, args=(record, produce), name="shopify-bulk", daemon=True)
         self._threads.append(thread)
         thread.start()
-        return answer
 
     def _cancel(self, operation_id: str) -> dict:
         with self._lock:
@@ -182,11 +230,138 @@ class BulkOperations:
             record["status"], record["_cancel"] = "CANCELING", True
             return {"bulkOperation": _public(record), "userErrors": []}
 
+    # ---- staged uploads (the variables file of a bulk mutation) ----
+
+    def _sign(self, text: str) -> str:
+        return hmac.new(self._signing_key, text.encode(), hashlib.sha256).hexdigest()
+
+    def _staged_targets(self, inputs: list[dict]) -> dict:
+        targets = []
+        for entry in inputs:
+            if entry["resource"] != "BULK_MUTATION_VARIABLES":
+                raise GraphQLError(f"Emulator: staged uploads for {entry['resource']} are not emulated",
+                                   "NOT_EMULATED")
+            key = f"tmp/{self._shop_number}/bulk/{uuid.uuid4()}/bulk_op_vars"
+            signature = self._sign(key)
+            if entry.get("httpMethod") == "POST":
+                policy = base64.b64encode(json.dumps({"conditions": [{"key": key}]}).encode()).decode()
+                parameters = {"Content-Type": entry["mimeType"], "success_action_status": "201", "acl": "private",
+                              "key": key, "x-goog-date": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+                              "x-goog-credential": "bulk-uploads@shopify-emulator/auto/storage/goog4_request",
+                              "x-goog-algorithm": "GOOG4-RSA-SHA256", "x-goog-signature": signature,
+                              "policy": policy}
+                url = f"{self._base_url()}/staged-uploads/"
+            else:  # PUT: the signature travels in the URL, the parameters are headers to send along
+                parameters = {"content_type": entry["mimeType"], "acl": "private"}
+                url = f"{self._base_url()}/staged-uploads/{key}?X-Goog-Signature={signature}"
+            with self._lock:
+                self.staged[key] = {"parameters": parameters, "path": None}
+            targets.append({"url": url, "resourceUrl": None,
+                            "parameters": [{"name": k, "value": v} for k, v in parameters.items()]})
+        return {"stagedTargets": targets, "userErrors": []}
+
+    def accept_upload(self, method: str, path_and_query: str, headers, body: bytes) -> tuple[int, str]:
+        """The storage host's answer to an upload: (status, body). POST: a multipart form with every parameter
+        handed out, the file last; PUT: the signed URL. Anything else is refused (403) and nothing is stored."""
+        denied = 403, "<Error><Code>AccessDenied</Code><Message>Invalid upload</Message></Error>"
+        if method == "POST":
+            form = _multipart(headers.get("Content-Type") or "", body)
+            if form is None or "file" not in form or list(form)[-1] != "file":
+                return 400, "<Error><Code>InvalidArgument</Code><Message>a form with the file last</Message></Error>"
+            key = form.get("key", "")
+            with self._lock:
+                staged = self.staged.get(key)
+            if staged is None or any(form.get(name) != value for name, value in staged["parameters"].items()):
+                return denied
+            content, status = form["file"], int(staged["parameters"]["success_action_status"])
+        else:
+            path, _, query = path_and_query.partition("?")
+            key = path.removeprefix("/staged-uploads/")
+            signature = dict(part.split("=", 1) for part in query.split("&") if "=" in part).get("X-Goog-Signature")
+            with self._lock:
+                staged = self.staged.get(key)
+            if staged is None or not signature or not hmac.compare_digest(signature, self._sign(key)):
+                return denied
+            content, status = body, 200
+        file_path = os.path.join(self._dir, f"upload-{secrets.token_hex(8)}.jsonl")
+        with open(file_path, "wb") as out:
+            out.write(content)
+        with self._lock:
+            staged["path"] = file_path
+        self.counters["staged_uploads"] += 1
+        return status, ""
+
+    # ---- bulk mutations ----
+
+    def _run_mutation(self, mutation: str, staged_path: str) -> dict:
+        with self._lock:
+            staged = self.staged.get(staged_path)
+        if staged is None or staged["path"] is None:
+            return _refused("NO_SUCH_FILE", "The JSONL file could not be found. Try uploading the file again, "
+                            "and check that you've entered the URL correctly for the stagedUploadPath mutation "
+                            "argument.", field=("stagedUploadPath",))
+        document, errors = schema._parsed(mutation or "")
+        operations = [d for d in (document.definitions if document else ()) if hasattr(d, "operation")]
+        if errors or len(operations) != 1 or operations[0].operation.value != "mutation":
+            detail = "; ".join(e["message"] for e in errors) or "send exactly one mutation operation"
+            return _refused("INVALID_MUTATION", f"Invalid mutation: {detail}", field=("mutation",))
+        roots = [s.name.value for s in operations[0].selection_set.selections if hasattr(s, "name")]
+        if len(roots) != 1 or roots[0] not in BULK_MUTATIONS:
+            raise GraphQLError(f"Emulator: bulk {', '.join(roots)} is not emulated", "NOT_EMULATED")
+        with open(staged["path"], "rb") as lines:
+            for text in lines:
+                try:
+                    if not isinstance(json.loads(text), dict):
+                        raise ValueError
+                except ValueError:
+                    return _refused("INVALID_STAGED_UPLOAD_FILE", "The JSONL file submitted via the "
+                                    "stagedUploadsCreate mutation is invalid.", field=("stagedUploadPath",))
+        with self._lock:
+            running = next((r for r in self.operations.values()
+                            if r["type"] == "MUTATION" and r["status"] in ACTIVE), None)
+            if running is not None:
+                return _refused("OPERATION_IN_PROGRESS", f"A bulk mutation operation for this app and shop is "
+                                f"already in progress: {running['id']}.", field=None)
+            record = self._new_record("MUTATION", mutation)
+            fail, self._fail_next = self._fail_next, None
+            answer = {"bulkOperation": _public(record), "userErrors": []}
+        self._start(record, lambda: self._produce_mutation(record, mutation, roots[0], staged["path"], fail))
+        return answer
+
+    def _produce_mutation(self, record: dict, mutation: str, root: str, variables_path: str,
+                          fail: tuple[str, int] | None) -> None:
+        token = secrets.token_urlsafe(16)
+        path = os.path.join(self._dir, f"{token}.jsonl")
+        objects = 0
+        self._running(record)
+        with open(variables_path, "rb") as lines, open(path, "w", encoding="utf-8") as out:
+            for number, text in enumerate(lines):
+                if record["_cancel"] or (fail is not None and objects >= fail[1]):
+                    break
+                try:
+                    op = schema.check(mutation, json.loads(text))
+                except schema.Refused as exc:
+                    line = {"errors": exc.errors, "__lineNumber": number}
+                else:
+                    try:
+                        data, _cost = BULK_MUTATIONS[root](self.data, op)  # a line draws no cost points
+                        answer = schema.answer(op, data)
+                    except GraphQLError as exc:
+                        answer = {"errors": [exc.as_error()]}
+                    if answer.get("errors") and answer.get("data") is not None:
+                        raise RuntimeError(answer["errors"])  # the emulator's own bug: fail loudly
+                    line = {**answer, "__lineNumber": number}
+                out.write(json.dumps(line, separators=(",", ":")) + "\n")
+                objects += 1
+                with self._lock:
+                    record["objectCount"] = record["rootObjectCount"] = str(objects)
+        self._finish(record, token, path, objects, fail)
+
     # ---- the background run ----
 
-    def _execute(self, record: dict, inner: Request, fail: tuple[str, int] | None) -> None:
+    def _execute(self, record: dict, produce) -> None:
         try:
-            self._produce(record, inner, fail)
+            produce()
         except Exception:  # noqa: BLE001 - an emulator bug shows as a FAILED operation, and in the log
             log.exception("bulk operation %s failed inside the emulator", record["id"])
             with self._lock:
@@ -196,10 +371,7 @@ class BulkOperations:
         token = secrets.token_urlsafe(16)
         path = os.path.join(self._dir, f"{token}.jsonl")
         objects = roots = 0
-        with self._lock:
-            if record["status"] == "CREATED":
-                record["status"] = "RUNNING"
-        self._release.wait()
+        self._running(record)
         with self.data.lock:
             variants = sorted(self.data.variants, key=lambda v: v.number)
         with open(path, "w", encoding="utf-8") as out:
@@ -221,6 +393,15 @@ class BulkOperations:
                     roots += "__parentId" not in line
                 with self._lock:
                     record["objectCount"], record["rootObjectCount"] = str(objects), str(roots)
+        self._finish(record, token, path, objects, fail)
+
+    def _running(self, record: dict) -> None:
+        with self._lock:
+            if record["status"] == "CREATED":
+                record["status"] = "RUNNING"
+        self._release.wait()
+
+    def _finish(self, record: dict, token: str, path: str, objects: int, fail: tuple[str, int] | None) -> None:
         size = os.path.getsize(path)
         with self._lock:
             record["completedAt"] = utc_text(datetime.now(UTC))
@@ -289,6 +470,21 @@ def _shape_problem(inner: Request) -> str | None:
     if max(depths) > MAX_NESTING:
         return f"Bulk queries cannot contain connections with a nesting depth greater than {MAX_NESTING}."
     return None
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, str | bytes] | None:
+    """The fields of a multipart/form-data body in their order (the file as bytes), or None."""
+    if not content_type.startswith("multipart/form-data"):
+        return None
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    if not message.is_multipart():
+        return None
+    fields: dict[str, str | bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        fields[name] = payload if name == "file" else payload.decode()
+    return fields
 
 
 def _unwrap(kind):

@@ -16,6 +16,9 @@ Endpoints (any API version segment):
 - `GET /bulk-results/{token}.jsonl` — a finished bulk operation's result (no token needed, like Shopify's
   signed storage link), streamed. Bulk operations: see `bulk.py` (`emu.hold_bulk_operations()`,
   `emu.fail_next_bulk_operation(code)`, `emu.expire_bulk_operation(id)` drive the lifecycle in tests).
+- `POST /staged-uploads/` (multipart form) and `PUT /staged-uploads/{key}?X-Goog-Signature=…` — the storage
+  host of `stagedUploadsCreate` targets (no access token, like Google Cloud Storage's signed upload): see
+  `bulk.py` for what it accepts and refuses.
 - `GET /admin/api/{ver}/orders/{id}.json` — `{"order": {...}}` in the REST/webhook shape, 404 otherwise.
   (REST's own request-based limit, 2 req/s with a 40 bucket, is not emulated.)
 
@@ -43,7 +46,7 @@ parameters replay the first answer; other parameters → userError IDEMPOTENCY_K
 `emu.concurrent_request()` makes the next one find its key in progress → IDEMPOTENCY_CONCURRENT_REQUEST.
 
 Counters (`emu.counters`): graphql, rest, throttled, refused (schema), points_used, unauthorized,
-idempotent_replays, bulk_operations, bulk_objects (JSONL lines written), bulk_downloads and one per root
+idempotent_replays, bulk_operations, bulk_objects (JSONL lines written), bulk_downloads, staged_uploads and one per root
 field. `emu.requests` logs every request (method, path, operation, status, cost).
 """
 
@@ -82,6 +85,7 @@ MAX_SINGLE_QUERY_COST = 1000
 _GRAPHQL_PATH = re.compile(r"^/admin/api/[\w-]+/graphql\.json$")
 _ORDER_PATH = re.compile(r"^/admin/api/[\w-]+/orders/(\d+)\.json$")
 _BULK_RESULT_PATH = re.compile(r"^/bulk-results/([\w-]+)\.jsonl$")
+_STAGED_UPLOAD_PATH = "/staged-uploads/"
 
 
 class LeakyBucket:
@@ -478,6 +482,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         entry = {"method": "POST", "path": self.path, "at": time.time()}
         path = self.path.split("?", 1)[0]
+        if path.startswith(_STAGED_UPLOAD_PATH):
+            self._staged_upload(body, entry)
+            return
         if not _GRAPHQL_PATH.match(path):
             self._answer(404, {"errors": "Not Found"}, entry)
             return
@@ -488,6 +495,26 @@ class _Handler(BaseHTTPRequestHandler):
         entry.update(info)
         entry["variables"] = _variables(body)
         self._answer(status, answer, entry, after_processing=True)
+
+    def do_PUT(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        entry = {"method": "PUT", "path": self.path.split("?", 1)[0], "at": time.time()}
+        if not self.path.startswith(_STAGED_UPLOAD_PATH):
+            self._answer(404, {"errors": "Not Found"}, entry)
+            return
+        self._staged_upload(body, entry)
+
+    def _staged_upload(self, body: bytes, entry: dict) -> None:
+        """A bulk mutation's variables file arriving at the storage host (bulk.py decides)."""
+        status, text = self.emulator.bulk.accept_upload(entry["method"], self.path, self.headers, body)
+        entry["status"] = status
+        self.emulator.requests.append(entry)
+        raw = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
 
     def do_GET(self) -> None:  # noqa: N802
         entry = {"method": "GET", "path": self.path, "at": time.time()}

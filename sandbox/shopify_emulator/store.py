@@ -301,7 +301,15 @@ class ShopData:
 
     def variants_of(self, product_number: int) -> list[Variant]:
         with self.lock:
-            return [v for v in self.variants if v.product_number == product_number]
+            # variants are only ever appended: an index rebuilt when the list grew keeps a 50,000-product bulk
+            # mutation from scanning every variant once per line
+            index = self.__dict__.get("_by_product")
+            if index is None or index[0] != len(self.variants):
+                by_product: dict[int, list[Variant]] = {}
+                for variant in self.variants:
+                    by_product.setdefault(variant.product_number, []).append(variant)
+                index = self.__dict__["_by_product"] = (len(self.variants), by_product)
+            return list(index[1].get(product_number, ()))
 
     def variant_by_sku(self, sku: str) -> Variant | None:
         with self.lock:

@@ -63,6 +63,7 @@ def every_client_call(emu: ShopifyEmulator, shop: ShopifyClient) -> None:
     finished = shop.current_bulk_operation()
     assert finished["status"] == "COMPLETED"
     assert shop.cancel_bulk_operation(finished["id"])[0]["message"].endswith("completed")
+    assert shop.current_bulk_operation("MUTATION") is None
     stock = shop.set_stock([StockChange("A", emu.main_location, 7, previous=5)], run_id="documents")
     assert stock.failed == [] and emu.inventory("A", emu.main_location) == 7
 
@@ -70,6 +71,7 @@ def every_client_call(emu: ShopifyEmulator, shop: ShopifyClient) -> None:
     product = targets["T-S"].product_id
     assert shop.update_product(product, {"title": "Tee 2", "status": "DRAFT", "productType": "Shirts"}) == []
     assert shop.update_variant_prices(product, {targets["T-S"].variant_id: "12.00"}) == []
+    assert shop.bulk_update_variant_prices({product: {targets["T-M"].variant_id: "11.00"}}) == {}  # bulk mutation
     new, errors = shop.create_product({
         "title": "Hoodie", "status": "ACTIVE", "productType": "Apparel",
         "productOptions": [{"name": "Size", "values": [{"name": "M"}]}],
@@ -110,8 +112,13 @@ def run_every_call() -> RecordingTransport:
 
 
 def sent_documents(sent: list[dict]) -> list[dict]:
-    """The bodies sent, plus each bulk query (the `query` variable of bulkOperationRunQuery) as a document."""
-    return [*sent, *({"query": b["variables"]["query"]} for b in sent if "bulkOperationRunQuery" in b["query"])]
+    """The bodies sent, plus each bulk query (the `query` variable of bulkOperationRunQuery) as a document, and
+    each bulk mutation's document with the variables of one line as the client writes them."""
+    line = {"productId": "gid://shopify/Product/1", "variants": [{"id": "gid://shopify/ProductVariant/2",
+                                                                  "price": "1.00"}]}
+    return [*sent, *({"query": b["variables"]["query"]} for b in sent if "bulkOperationRunQuery" in b["query"]),
+            *({"query": b["variables"]["mutation"], "variables": line} for b in sent
+              if "bulkOperationRunMutation" in b["query"])]
 
 
 def test_every_document_and_its_variables_the_client_sends_is_valid_against_the_schema():
@@ -126,7 +133,7 @@ def test_every_document_and_its_variables_the_client_sends_is_valid_against_the_
         if isinstance(values, list):
             problems += [f"{e.message} in {body['query'][:60]!r}" for e in values]
     assert problems == []
-    assert len(DOCUMENTS) == 21  # a new document: add its call to every_client_call
+    assert len(DOCUMENTS) == 24  # a new document: add its call to every_client_call
     assert set(DOCUMENTS.values()) <= {body["query"] for body in sent}, \
         f"not exercised: {sorted(n for n, d in DOCUMENTS.items() if d not in {b['query'] for b in sent})}"
 

@@ -35,6 +35,16 @@ the operation ends FAILED / CANCELED / EXPIRED or times out (`ShopifyBulkOperati
 query per app and shop at a time: on OPERATION_IN_PROGRESS the running one (`currentBulkOperation`) is waited
 for, then ours is started once more. `cancel_bulk_operation(id)` sends `bulkOperationCancel`.
 
+Bulk mutations (large price pushes): `bulk_update_variant_prices({product id: {variant id: price}})` writes one
+JSONL line of `productVariantsBulkUpdate` variables per product, uploads it to a `stagedUploadsCreate` target
+(resource BULK_MUTATION_VARIABLES, a multipart POST of the target's parameters and the file, without the access
+token: it goes to a storage host), runs `bulkOperationRunMutation(stagedUploadPath: <the target's key>)`, polls
+it like a bulk query and streams the result JSONL: each line `{"data": {...: {userErrors}}, "__lineNumber": n}`
+(or top-level `errors`) is matched back to the n-th input line, so a product Shopify refused is reported with its
+own errors and the others are applied. Only the calls draw cost points (≈ 20 + 1 per poll), not the lines.
+One bulk mutation per shop at a time (a bulk query may run beside it): on OPERATION_IN_PROGRESS the running one is
+waited for and ours started once more. `bulk_mutation(mutation, lines)` is the general form.
+
 Fulfilments (shipments BC → shop): `order_fulfillment(order_id)` reads `order.fulfillmentOrders` (status,
 assigned location, line items with remainingQuantity, SKU, variant) and `order.fulfillments` (tracking);
 `create_fulfillment(line_items_by_fulfillment_order, tracking=…, notify_customer=…)` sends
@@ -70,6 +80,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -161,9 +172,34 @@ query BulkOperationStatus($id: ID!) {
 }""".replace("FIELDS", BULK_OPERATION_FIELDS)
 
 CURRENT_BULK_OPERATION = """
-query CurrentBulkOperation {
-  currentBulkOperation(type: QUERY) { FIELDS }
+query CurrentBulkOperation($type: BulkOperationType = QUERY) {
+  currentBulkOperation(type: $type) { FIELDS }
 }""".replace("FIELDS", BULK_OPERATION_FIELDS)
+
+STAGED_UPLOADS_CREATE = """
+mutation StageBulkVariables($input: [StagedUploadInput!]!) {
+  stagedUploadsCreate(input: $input) {
+    stagedTargets { url resourceUrl parameters { name value } }
+    userErrors { field message }
+  }
+}"""
+
+BULK_RUN_MUTATION = """
+mutation BulkRunMutation($mutation: String!, $stagedUploadPath: String!) {
+  bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath) {
+    bulkOperation { FIELDS }
+    userErrors { field message code }
+  }
+}""".replace("FIELDS", BULK_OPERATION_FIELDS)
+
+# The mutation a bulk price push runs once per JSONL line (the line holds its variables).
+BULK_VARIANT_PRICES = """
+mutation BulkVariantPrices($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
+  productVariantsBulkUpdate(productId: $productId, variants: $variants) {
+    product { id }
+    userErrors { field message code }
+  }
+}"""
 
 BULK_CANCEL = """
 mutation BulkCancel($id: ID!) {
@@ -597,30 +633,41 @@ class ShopifyClient:
     def run_bulk_query(self, query: str) -> str:
         """Start a bulk query; returns the operation id. When one of this app's bulk queries is already running
         on the shop (one at a time), waits for it to finish and starts ours once more."""
+        return self._start_bulk(BULK_RUN_QUERY, {"query": query}, "bulkOperationRunQuery", "QUERY")
+
+    def run_bulk_mutation(self, mutation: str, staged_upload_path: str) -> str:
+        """Start a bulk mutation over an uploaded variables file; returns the operation id (one bulk mutation
+        per shop at a time: a running one is waited for, then ours is started once more)."""
+        return self._start_bulk(BULK_RUN_MUTATION, {"mutation": mutation, "stagedUploadPath": staged_upload_path},
+                                "bulkOperationRunMutation", "MUTATION")
+
+    def _start_bulk(self, document: str, variables: dict, field: str, kind: str) -> str:
         for attempt in range(2):
-            data = self.graphql(BULK_RUN_QUERY, {"query": query}, operation="bulkOperationRunQuery")
-            answer = data["bulkOperationRunQuery"]
+            data = self.graphql(document, variables, operation=field)
+            answer = data[field]
             errors = answer.get("userErrors") or []
             if not errors:
                 return answer["bulkOperation"]["id"]
             if attempt == 0 and any(e.get("code") == "OPERATION_IN_PROGRESS" for e in errors):
-                current = self.current_bulk_operation()
+                current = self.current_bulk_operation(kind)
                 if current is not None and current["status"] not in BULK_FINISHED:
                     log.info("Shopify bulk operation %s is still running; waiting for it", current["id"])
                     self.wait_for_bulk_operation(current["id"], raise_on_failure=False)
                 continue
             break
         messages = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
-        if any(e.get("code") == "OPERATION_IN_PROGRESS" for e in errors):
-            raise ShopifyBulkOperationError(f"Shopify is still running another bulk query: {messages}",
-                                            operation_id=None, status="OPERATION_IN_PROGRESS")
-        raise NeedsAttention(f"Shopify refused the bulk query: {messages}",
-                             resolution="report it with this message (the bridge's bulk query no longer fits the "
-                             "shop's API version)", code="shop_api_error")
+        if any(e.get("code") in ("OPERATION_IN_PROGRESS", "INTERNAL_FILE_SERVER_ERROR", "LIMIT_REACHED")
+               for e in errors):
+            raise ShopifyBulkOperationError(f"Shopify could not start the bulk {kind.lower()}: {messages}",
+                                            operation_id=None, status="NOT_STARTED")
+        raise NeedsAttention(f"Shopify refused the bulk {kind.lower()}: {messages}",
+                             resolution=f"report it with this message (the bridge's bulk {kind.lower()} no longer "
+                             "fits the shop's API version)", code="shop_api_error")
 
-    def current_bulk_operation(self) -> dict | None:
-        """This app's latest bulk query operation on the shop (any status), or None."""
-        return self.graphql(CURRENT_BULK_OPERATION, operation="currentBulkOperation").get("currentBulkOperation")
+    def current_bulk_operation(self, kind: str = "QUERY") -> dict | None:
+        """This app's latest bulk operation of `kind` (QUERY or MUTATION) on the shop (any status), or None."""
+        return self.graphql(CURRENT_BULK_OPERATION, {"type": kind},
+                            operation="currentBulkOperation").get("currentBulkOperation")
 
     def cancel_bulk_operation(self, operation_id: str) -> list[dict]:
         """Ask Shopify to cancel; returns its userErrors (e.g. the operation has already finished)."""
@@ -668,6 +715,72 @@ class ShopifyClient:
         except httpx.HTTPError as exc:
             raise ShopifyBulkOperationError(f"Reading Shopify's bulk result failed: {type(exc).__name__}",
                                             operation_id=operation_id, status="DOWNLOAD_FAILED") from exc
+
+    def stage_bulk_variables(self, lines: Iterable[dict]) -> str:
+        """Upload a bulk mutation's variables (one JSON object a line) to a staged upload target; returns the
+        staged upload path (the target's `key`). The file is spooled to disk past a few MB, not held whole."""
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as file:
+            for line in lines:
+                file.write(json.dumps(line, separators=(",", ":")).encode() + b"\n")
+            data = self.graphql(STAGED_UPLOADS_CREATE, {"input": [{
+                "resource": "BULK_MUTATION_VARIABLES", "filename": "bulk_op_vars.jsonl", "mimeType": "text/jsonl",
+                "httpMethod": "POST"}]}, operation="stagedUploadsCreate")
+            answer = data["stagedUploadsCreate"]
+            targets = answer.get("stagedTargets") or []
+            if answer.get("userErrors") or not targets:
+                messages = "; ".join(str(e.get("message")) for e in answer.get("userErrors") or []) or "no target"
+                raise NeedsAttention(f"Shopify refused the staged upload for a bulk mutation: {messages}",
+                                     resolution="report it with this message", code="shop_api_error")
+            parameters = {p["name"]: p["value"] for p in targets[0]["parameters"]}
+            file.seek(0)
+            try:  # the storage host, not Shopify's API: sent without the access token
+                response = self._download.post(targets[0]["url"], data=parameters,
+                                               files={"file": ("bulk_op_vars.jsonl", file, "text/jsonl")})
+            except httpx.HTTPError as exc:
+                raise ShopifyBulkOperationError(f"Uploading the bulk variables failed: {type(exc).__name__}",
+                                                operation_id=None, status="UPLOAD_FAILED") from exc
+        if response.status_code >= 300:
+            raise ShopifyBulkOperationError(f"The staged upload answered {response.status_code}.",
+                                            operation_id=None, status="UPLOAD_FAILED")
+        return parameters["key"]
+
+    def bulk_mutation(self, mutation: str, lines: Iterable[dict]) -> Iterator[dict]:
+        """Run `mutation` once per line of variables as one bulk operation; yields the result JSONL lines."""
+        operation = self.wait_for_bulk_operation(self.run_bulk_mutation(mutation, self.stage_bulk_variables(lines)))
+        if operation.get("url"):
+            yield from self.bulk_result_lines(operation["url"], operation["id"])
+
+    def bulk_update_variant_prices(self, prices: Mapping[str, Mapping[str, str]]) -> dict[str, list[dict]]:
+        """{product id: {variant id: price}} through one bulk mutation; returns {product id: userErrors} of the
+        products Shopify did not update (absent = applied). A result line with top-level `errors` (the line was
+        refused) or no result line at all counts as that product's failure. Raises ShopifyBulkOperationError
+        when the operation ends without a result (nothing can be said per product then)."""
+        owners: list[str] = []  # input line number → product id as given
+
+        def lines() -> Iterator[dict]:
+            for product_id, by_variant in prices.items():
+                rows = [{"id": _gid("ProductVariant", v), "price": str(p)} for v, p in by_variant.items()]
+                for start in range(0, len(rows), MAX_QUANTITIES):
+                    owners.append(product_id)
+                    yield {"productId": _gid("Product", product_id), "variants": rows[start:start + MAX_QUANTITIES]}
+
+        failed: dict[str, list[dict]] = {}
+        answered: set[int] = set()
+        for line in self.bulk_mutation(BULK_VARIANT_PRICES, lines()):
+            number = line.get("__lineNumber")
+            if not isinstance(number, int) or not 0 <= number < len(owners):
+                continue
+            answered.add(number)
+            errors = [{"field": None, "message": e.get("message"), "code": (e.get("extensions") or {}).get("code")}
+                      for e in line.get("errors") or []]
+            errors += (((line.get("data") or {}).get("productVariantsBulkUpdate") or {}).get("userErrors") or [])
+            if errors:
+                failed.setdefault(owners[number], []).extend(errors)
+        for number, product_id in enumerate(owners):
+            if number not in answered:
+                failed.setdefault(product_id, []).append({"field": None, "code": None, "message": (
+                    "Shopify's bulk result has no line for this product")})
+        return failed
 
     def set_stock(self, changes: Iterable[StockChange], *, run_id: str | None = None,
                   reason: str = "correction") -> StockResult:

@@ -24,6 +24,13 @@ Stock shapes (the same names as the Shopify client):
   None for simple products. Unknown or duplicated SKUs are left out. WooCommerce matches SKUs through a
   meta query whose collation ignores case, so `abc` finds `ABC`: we match the same way, keyed by the SKU
   asked for.
+  From LISTING_MIN_SKUS SKUs on (a cold start, a large new range) the catalog is listed instead: `GET
+  products?per_page=100&orderby=id&order=asc`, page by page, stopping once every SKU is found — 100 products
+  a call against 50 SKUs a call, and a plain listing instead of a `_sku IN (…)` meta query. The listing holds
+  no variations (they are another post type), so SKUs it did not find are then searched by SKU as before.
+  WooCommerce keeps SKUs unique across products and variations (wc_product_has_unique_sku), so a SKU found
+  on a listed product is taken as its only target. `product_listing()` yields that listing (the stock flow's
+  cold start lists once per run and searches only what it did not find).
 - `set_stock(changes) -> StockResult(applied, failed, calls, stale_resolved=0, attention)`: `POST
   products/batch {"update": [{"id", "manage_stock": true, "stock_quantity"}]}` for products and `POST
   products/{parent}/variations/batch` for variations, at most 100 objects per call (WooCommerce's default
@@ -91,6 +98,7 @@ API_PREFIX = "/wp-json/wc/v3"
 MAX_BATCH = 100
 MAX_PAGE = 100
 SKUS_PER_LOOKUP = 50
+LISTING_MIN_SKUS = 500  # this many unknown SKUs: list the catalog (100 a call) rather than search 50 at a time
 # statuses that are not orders the shop took (orders controller statuses; checkout-draft is the Blocks
 # checkout's cart-in-progress, and no webhook ever sends one)
 NOT_ORDERS = ("checkout-draft", "trash", "auto-draft")
@@ -315,8 +323,40 @@ class WooClient:
         return found
 
     def inventory_targets(self, skus: Iterable[str]) -> dict[str, WooStockTarget]:
-        found = self._lookup(list(dict.fromkeys(s for s in skus if s)))
+        wanted = list(dict.fromkeys(s for s in skus if s))
+        listed = self._list_products(wanted) if len(wanted) >= LISTING_MIN_SKUS else {}
+        found = self._lookup([s for s in wanted if s not in listed])
+        found.update({sku: [target] for sku, target in listed.items()})
         return {sku: targets[0] for sku, targets in found.items() if len(targets) == 1}
+
+    def _list_products(self, skus: list[str]) -> dict[str, WooStockTarget]:
+        """Targets of `skus` on (parent or simple) products, read by listing the catalog 100 at a time; stops
+        as soon as every SKU is found. Variations are not in this listing: the caller searches the rest."""
+        wanted = {s.casefold(): s for s in skus}
+        found: dict[str, WooStockTarget] = {}
+        for sku, target in self.product_listing():
+            asked = wanted.get(sku.casefold())
+            if asked is not None:
+                found[asked] = target
+                if len(found) == len(wanted):
+                    break
+        return found
+
+    def product_listing(self) -> Iterator[tuple[str, WooStockTarget]]:
+        """(SKU, target) of every product with a SKU (simple products and variable parents, no variations),
+        `GET products?per_page=100&orderby=id&order=asc` page by page; one page in memory at a time."""
+        page = 1
+        while True:
+            response = self._request("GET", "/products", params={"per_page": MAX_PAGE, "page": page,
+                                                                   "orderby": "id", "order": "asc"})
+            for product in response.json():
+                if product.get("sku"):
+                    yield str(product["sku"]), WooStockTarget(
+                        product_id=int(product["id"]), variation_id=None, stock_quantity=product.get("stock_quantity"),
+                        manage_stock=bool(product.get("manage_stock")))
+            if page >= int(response.headers.get("X-WP-TotalPages") or 1):
+                return
+            page += 1
 
     def set_stock(self, changes: Iterable[StockChange], *, run_id: str | None = None) -> StockResult:
         """Absolute stock per SKU; `run_id` is accepted for symmetry with Shopify (Woo has no idempotency key)."""
