@@ -58,7 +58,7 @@ def find_or_create_customer(co, customer: Customer, address: Address, *, as_comp
                             cache: dict | None = None, claims: Bindings | None = None) -> BcCustomerRef:
     """The BC customer for a shop customer: looked up by e-mail + type (Person / Company), created when missing
     (exactly once, even when BC's answer to the POST is lost). `cache` (optional, safe to drop) is keyed
-    `(company id, "customers", filter)` like the orders flow's cache.
+    `(company URL, "customers", filter)` like the orders flow's cache.
 
     With `claims` (the Bindings table), creating is claimed per BC company, type and e-mail first, so two
     workers that meet the same new customer at once (two orders, or an order and a customer webhook) never
@@ -73,7 +73,7 @@ def find_or_create_customer(co, customer: Customer, address: Address, *, as_comp
             code="no_customer_email",
         )
     lookup = mapping.customer_filter(email, as_company)
-    key = (co.company_id, "customers", lookup)
+    key = (co.base, "customers", lookup)
     if cache is not None and key in cache:
         return BcCustomerRef(cache[key]["id"], cache[key]["number"], created=False)
     claim = None

@@ -503,6 +503,7 @@ def _reconcile_totals(co, company: Company, created: dict, mapped, fence: Fence)
 
 
 def _bc_error(exc: BcError, company: Company) -> Exception:
+    _cache.clear()  # the refusal may name an id this process cached; the next attempt looks them up again
     if isinstance(exc, BcRetryableError):
         return Retryable(f"Business Central is busy or unavailable: {exc}", retry_after=exc.retry_after)
     if isinstance(exc, BcPermanentError):
@@ -517,11 +518,13 @@ def _bc_error(exc: BcError, company: Company) -> Exception:
 
 # ---- dependencies: customer, items, variants, locations (cached per process; safe to drop) ----
 
+# keyed by the company's URL (environment and company), so two BC environments never share an id; dropped
+# whenever BC refuses something, so an id gone stale (a customer deleted and made again in BC) heals on retry
 _cache: dict[tuple, dict] = {}
 
 
 def _cached_first(co, entity_set: str, filter_: str, select: str = "id,number") -> dict | None:
-    key = (co.company_id, entity_set, filter_)
+    key = (co.base, entity_set, filter_)
     if key not in _cache:
         record = co.first(entity_set, filter=filter_, select=select.split(","))
         if record is None:

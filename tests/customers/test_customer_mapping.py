@@ -163,6 +163,7 @@ class FakeCompany:
     """Records create_once calls; `existing` answers the look-up."""
 
     company_id = "c1"
+    base = "https://bc.example/api/v2.0/companies(c1)"
 
     def __init__(self, existing: dict | None = None):
         self.existing, self.calls = existing, []
