@@ -39,6 +39,18 @@ def guarded(platform: str, what: str):
     return decorate
 
 
+def with_client(factory, shop, read):
+    """`read(client)` with a client made for this one read and closed after it: how an id-only webhook's
+    `load_order` fetches the order it names."""
+    client = factory(shop)
+    try:
+        return read(client)
+    finally:
+        close = getattr(client, "close", None)
+        if close is not None:
+            close()
+
+
 def malformed(platform: str, what: str, detail: str) -> NeedsAttention:
     if len(detail) > MAX_DETAIL:  # the detail may quote a hostile value; the stored payload keeps all of it
         detail = detail[:MAX_DETAIL] + "…"

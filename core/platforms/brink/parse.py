@@ -53,7 +53,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp, with_client
 from core.platforms.static_secret import fetch_unsupported, id_only, json_object
 
 PLATFORM = "brink"
@@ -308,13 +308,7 @@ def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, e
         if not shop.api_token_setting:
             raise fetch_unsupported("Brink", order_id, shop.key)
         from core.platforms.brink.client import client_for as client_factory
-    api = client_factory(shop)
-    try:
-        data = api.order(order_id)
-    finally:
-        close = getattr(api, "close", None)
-        if close is not None:
-            close()
+    data = with_client(client_factory, shop, lambda api: api.order(order_id))
     if data is None:
         raise NeedsAttention(
             f"Brink order {order_id} named by the webhook was not found with the order API.",

@@ -50,7 +50,7 @@ from core.models import (
     Totals,
 )
 from core.platforms.centra import webhooks
-from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp, with_client
 
 PLATFORM = "centra"
 PAID_STATUSES = {"CONFIRMED", "PROCESSING", "SHIPPED", "COMPLETED"}
@@ -114,13 +114,7 @@ def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, e
     number = external_id if external_id in numbers else numbers[0]
     if client_factory is None:
         from core.platforms.centra.client import client_for as client_factory
-    api = client_factory(shop)
-    try:
-        node = api.order(number)
-    finally:
-        close = getattr(api, "close", None)
-        if close is not None:
-            close()
+    node = with_client(client_factory, shop, lambda api: api.order(number))
     if node is None:
         raise NeedsAttention(
             f"Centra order {number} named by the webhook was not found with the Integration API.",

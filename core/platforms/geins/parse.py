@@ -66,7 +66,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import guarded, malformed, money, text, timestamp
+from core.platforms.payload import guarded, malformed, money, text, timestamp, with_client
 from core.platforms.static_secret import id_only, json_object
 
 PLATFORM = "geins"
@@ -103,13 +103,7 @@ def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, e
         raise malformed(PLATFORM, "order", "the stored body names no order id and is no order")
     if client_factory is None:
         from core.platforms.geins.client import client_for as client_factory
-    api = client_factory(shop)
-    try:
-        order = api.order(order_id)
-    finally:
-        close = getattr(api, "close", None)
-        if close is not None:
-            close()
+    order = with_client(client_factory, shop, lambda api: api.order(order_id))
     if order is None:
         raise NeedsAttention(
             f"Geins order {order_id} named by the webhook was not found with the Management API.",

@@ -61,7 +61,7 @@ from core.models import (
     Totals,
 )
 from core.platforms.norce import webhooks
-from core.platforms.payload import PARSE_ERRORS, guarded, loads, malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, loads, malformed, money, text, timestamp, with_client
 
 PLATFORM = "norce"
 ZERO = Decimal(0)
@@ -127,16 +127,11 @@ def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, e
     order_no = text(body.get("OrderId"))
     if client_factory is None:
         from core.platforms.norce.client import client_for as client_factory
-    api = client_factory(shop)
-    try:
-        if basket not in ("", "0"):
-            node, named = api.order(basket), f"basket {basket}"
-        else:
-            node, named = api.order_by_id(order_no), f"order id {order_no}"
-    finally:
-        close = getattr(api, "close", None)
-        if close is not None:
-            close()
+    if basket not in ("", "0"):
+        node, named = with_client(client_factory, shop, lambda api: api.order(basket)), f"basket {basket}"
+    else:
+        node = with_client(client_factory, shop, lambda api: api.order_by_id(order_no))
+        named = f"order id {order_no}"
     if node is None:
         raise NeedsAttention(
             f"The Norce order of {named} named by the event was not found with the order service.",

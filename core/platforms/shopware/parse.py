@@ -60,7 +60,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp, with_client
 from core.platforms.shopware.webhooks import primary_key
 
 PLATFORM = "shopware"
@@ -310,13 +310,7 @@ def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, e
     order_id = external_id if external_id in written else next(iter(written))
     if client_factory is None:
         from core.platforms.shopware.client import client_for as client_factory
-    api = client_factory(shop)
-    try:
-        order = api.order(order_id)
-    finally:
-        close = getattr(api, "close", None)
-        if close is not None:
-            close()
+    order = with_client(client_factory, shop, lambda api: api.order(order_id))
     if order is None and "delete" in written[order_id]:
         raise Skip(f"Shopware order {order_id} was deleted; there is no order to import.")
     if order is None:
