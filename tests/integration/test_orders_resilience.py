@@ -31,7 +31,13 @@ def test_crash_after_bc_created_the_order_but_before_the_binding_still_gives_one
         envelope = Envelope(flow="orders", shop="shopify-demo", external_id="7101",
                             payload_ref=ctx.inbox.store("shopify-demo", raw), topic="orders/paid")
 
-        def crash(*args, **kwargs):
+        bind = Bindings.bind
+
+        def crash(self, binding, **kwargs):
+            # the process dies binding the order; the customer it created first is bound as usual (this test
+            # used to pass only while an earlier test had left that customer in the per-process cache)
+            if binding.kind != "order":
+                return bind(self, binding, **kwargs)
             raise WorkerCrash
 
         monkeypatch.setattr(orders, "CLAIM_LEASE", timedelta(seconds=1))
