@@ -73,6 +73,26 @@ ZERO = Decimal(0)
 def unwrap(payload) -> dict:
     if not isinstance(payload, dict):
         return payload
+    return _entity(payload, "order", "read the order with the Admin API (reconcile run)")
+
+
+def _entity(payload: dict, name: str, written_hint: str) -> dict:
+    """The order or customer a body carries: an app webhook of a business event (`data.payload.<name>`), an
+    Admin API read (`data`, or a one-row search result `data[]`), or the entity itself."""
+    data = payload.get("data")
+    if isinstance(data, dict):
+        inner = data.get("payload")
+        if isinstance(inner, dict) and isinstance(inner.get(name), dict):
+            return inner[name]  # app webhook of a business event
+        if "payload" not in data:
+            return data  # GET /api/<name>/{id}
+        raise malformed(PLATFORM, name, f"the webhook {text(data.get('event'))!r} carries no {name} (entity "
+                        f"written events name only ids); {written_hint}")
+    if isinstance(data, list):
+        if len(data) != 1 or not isinstance(data[0], dict):
+            raise malformed(PLATFORM, name, f"a search result with {len(data)} {name}s (parse each of data[])")
+        return data[0]
+    return payload
     data = payload.get("data")
     if isinstance(data, dict):
         inner = data.get("payload")
@@ -445,20 +465,7 @@ parse_refund.not_offered = True  # it exists only to say so; core/capabilities.p
 def _unwrap_customer(payload) -> dict:
     if not isinstance(payload, dict):
         raise malformed(PLATFORM, "customer", f"expected a JSON object, got {type(payload).__name__}")
-    data = payload.get("data")
-    if isinstance(data, dict):
-        inner = data.get("payload")
-        if isinstance(inner, dict) and isinstance(inner.get("customer"), dict):
-            return inner["customer"]  # app webhook of a business event
-        if "payload" not in data:
-            return data  # GET /api/customer/{id}
-        raise malformed(PLATFORM, "customer", f"the webhook {text(data.get('event'))!r} carries no customer (entity "
-                        "written events name only ids; the worker reads the customer with the Admin API)")
-    if isinstance(data, list):
-        if len(data) != 1 or not isinstance(data[0], dict):
-            raise malformed(PLATFORM, "customer", f"a search result with {len(data)} customers")
-        return data[0]
-    return payload
+    return _entity(payload, "customer", "the worker reads the customer with the Admin API")
 
 
 @guarded(PLATFORM, "webhook body")
