@@ -371,8 +371,12 @@ def bc_open_order_quantities(ctx: Context, company: Company, plan: mapping.Stock
 def shop_pending_quantities(ctx: Context, shop: Shop, plan: mapping.StockPlan,
                             run: StockRun) -> dict[str, dict[str, Decimal]]:
     """SKU → {shop location: quantity} of shop orders the bridge holds but BC does not yet (queued,
-    retrying, needs attention, failed). The shop already took them off its stock; BC has not."""
+    retrying, needs attention, failed). The shop already took them off its stock; BC has not.
+
+    Platforms whose webhooks carry only an id (Centra, Norce, Brink, Geins) keep no order in the inbox: the
+    order is fetched from the shop here, as the orders flow does, one call per pending order."""
     parser = platform(shop.platform).parse
+    fetched = hasattr(parser, "load_order")
     committed: dict[str, dict[str, Decimal]] = {}
     for status in PENDING_STATUSES:
         for record in ctx.synclog.query(flow="orders", shop=shop.key, status=status):
@@ -383,7 +387,12 @@ def shop_pending_quantities(ctx: Context, shop: Shop, plan: mapping.StockPlan,
                 continue
             try:
                 raw, _headers = ctx.inbox.load(record.payload_ref)
-                order = parser.parse_order(json.loads(raw), shop.key, shop.orders.currency_basis)
+                if fetched:
+                    order = parser.load_order(raw, shop, external_id=record.external_id)
+                else:
+                    order = parser.parse_order(json.loads(raw), shop.key, shop.orders.currency_basis)
+            except Retryable:  # the shop did not answer: pushing stock without this order could oversell
+                raise
             except Exception as exc:  # noqa: BLE001 - an unreadable order is the orders flow's problem
                 log.info("stock: pending order %s of %s not readable (%s)", record.external_id, shop.key, exc)
                 continue

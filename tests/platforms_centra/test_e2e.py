@@ -257,3 +257,27 @@ def test_the_reconcile_brings_an_order_whose_webhook_never_came_and_events_bring
     assert not stack.bc.records(stack.company_id("se"), "salesOrders", id=bc_order["id"])  # the open order is gone
     assert get_context().bindings.get("order", SHOP, str(missed["number"])).is_cancelled
     assert all(e["confirmed"] for e in centra.events)
+
+
+def test_a_centra_order_not_yet_in_bc_is_taken_off_the_stock_pushed(stack, centra):
+    """The webhook carries only the order's number: the stock flow fetches the order to know its lines."""
+    order = centra.add_order(centra.make_order([("2000", 4, "89.00"), ("NOT-IN-BC", 1, "10.00")]))
+    answer = centra.send_webhook(stack.webhook_url(SHOP), [{"type": "order", "action": "insert",
+                                                            "date": "2026-01-01 10:00:00", "id": order["number"]}],
+                                 secret=stack.secret(SHOP))
+    assert answer.status_code == 200, answer.text
+    stack.wait_until_settled()
+    record = stack.synclog.get("orders", SHOP, str(order["number"]))
+    assert record.status is SyncStatus.NEEDS_ATTENTION  # an unknown SKU: held, not in BC
+
+    text = stack.config_path.read_text()
+    stack.config_path.write_text(text.replace('committed = "none"', 'committed = "shop_pending"', 1))
+    stack.reload_config_from_file()
+    try:
+        run = stock.export_stock_levels(get_context(), SHOP, full=True)
+        assert run.committed_shop == 1
+        assert centra.stock_of("2000", 1) == bc_stock(stack, "2000").get("MAIN", 0) - 4
+    finally:
+        stack.config_path.write_text(text)
+        stack.reload_config_from_file()
+        stock.export_stock_levels(get_context(), SHOP, full=True)
