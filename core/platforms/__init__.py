@@ -14,6 +14,7 @@ Adding a platform = a folder with those modules + one line in PLATFORMS.
 from __future__ import annotations
 
 import importlib
+import json
 from types import ModuleType
 
 from core.errors import NeedsAttention
@@ -57,4 +58,13 @@ def part(name: str, attribute: str):
     return getattr(module, attribute, None)
 
 
-__all__ = ["PLATFORMS", "Delivery", "part", "platform"]
+def stored_order(shop, raw: bytes, external_id: str):
+    """The order a stored inbox body stands for: parsed from the body, or fetched from the shop when the
+    platform's webhooks carry only an id (`parse.load_order`). Raises what the parser or the fetch raises."""
+    parser = platform(shop.platform).parse
+    if hasattr(parser, "load_order"):
+        return parser.load_order(raw, shop, external_id=external_id)
+    return parser.parse_order(json.loads(raw), shop.key, shop.orders.currency_basis)
+
+
+__all__ = ["PLATFORMS", "Delivery", "part", "platform", "stored_order"]

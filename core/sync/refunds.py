@@ -39,7 +39,7 @@ from core.bc.odata import odata_string
 from core.config import Company, Shop
 from core.errors import NeedsAttention, Retryable, Skip
 from core.models import Order, Refund
-from core.platforms import part, platform
+from core.platforms import part, platform, stored_order
 from core.platforms.payload import timestamp
 from core.state import AlreadyClaimed, Binding, Envelope, SyncStatus, enqueue, names
 from core.sync import refund_mapping as mapping
@@ -263,7 +263,7 @@ def _original_order(ctx: Context, shop: Shop, order_external_id: str) -> Order |
         return None
     try:
         raw, _ = ctx.inbox.load(record.payload_ref)
-        return platform(shop.platform).parse.parse_order(json.loads(raw), shop.key, shop.orders.currency_basis)
+        return stored_order(shop, raw, order_external_id)  # id-only platforms: fetched from the shop
     except Exception:  # noqa: BLE001 - an optional hint; the invoice is the source of truth
         log.info("refund_order_payload_unavailable shop=%s order=%s", shop.key, order_external_id)
         return None

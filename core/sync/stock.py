@@ -36,7 +36,7 @@ from decimal import Decimal
 from core.bc import BcError, BcPermanentError, BcRetryableError
 from core.config import Company, Config, Shop
 from core.errors import NeedsAttention, Retryable, Skip
-from core.platforms import part, platform
+from core.platforms import part, platform, stored_order
 from core.platforms.shopify import client as shopify_client
 from core.state import AlreadyClaimed, Envelope, SyncStatus, enqueue, names
 from core.state.cursors import Window
@@ -375,8 +375,6 @@ def shop_pending_quantities(ctx: Context, shop: Shop, plan: mapping.StockPlan,
 
     Platforms whose webhooks carry only an id (Centra, Norce, Brink, Geins) keep no order in the inbox: the
     order is fetched from the shop here, as the orders flow does, one call per pending order."""
-    parser = platform(shop.platform).parse
-    fetched = hasattr(parser, "load_order")
     committed: dict[str, dict[str, Decimal]] = {}
     for status in PENDING_STATUSES:
         for record in ctx.synclog.query(flow="orders", shop=shop.key, status=status):
@@ -387,10 +385,7 @@ def shop_pending_quantities(ctx: Context, shop: Shop, plan: mapping.StockPlan,
                 continue
             try:
                 raw, _headers = ctx.inbox.load(record.payload_ref)
-                if fetched:
-                    order = parser.load_order(raw, shop, external_id=record.external_id)
-                else:
-                    order = parser.parse_order(json.loads(raw), shop.key, shop.orders.currency_basis)
+                order = stored_order(shop, raw, record.external_id)
             except Retryable:  # the shop did not answer: pushing stock without this order could oversell
                 raise
             except Exception as exc:  # noqa: BLE001 - an unreadable order is the orders flow's problem
