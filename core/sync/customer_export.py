@@ -90,9 +90,10 @@ def export_customers(ctx: Context, now: datetime | None = None) -> int:
     pushed = 0
     for shop in [s for s in ctx.config.shops if s.customers.export_to_shop]:
         if shop.platform not in PLATFORMS:
-            reason = (f"B2B company export is only available for {', '.join(sorted(PLATFORMS))}; {shop.platform} has "
-                      f'no B2B companies in core, so BC Company customers are not exported to shop "{shop.key}". '
-                      "Set export_to_shop = false in its [shops.customers] to silence this.")
+            offered = "".join(f", {name.capitalize()}" for name in sorted(PLATFORMS - {"shopify"}))
+            reason = (f"B2B company export is only available for Shopify{offered}; {shop.platform} has no B2B "
+                      f'companies in core, so BC Company customers are not exported to shop "{shop.key}". Set '
+                      "export_to_shop = false in its [shops.customers] to silence this.")
             ctx.synclog.record(FLOW, shop.key, SHOP_RECORD, SyncStatus.SKIPPED, message=reason)
             log.info("customers_export_skipped shop=%s platform=%s", shop.key, shop.platform)
             continue
