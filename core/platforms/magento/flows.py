@@ -15,6 +15,8 @@
   status by `PUT /V1/products/{sku}` with only those fields. Never descriptions, images, categories.
 - `new_refunds` — credit memos created in a window (`GET /V1/creditmemos`, searchCriteria on created_at),
   the safety net for missed I/O Events.
+- `CompanyWriter` — BC Company customers → Adobe Commerce B2B companies (`POST/PUT /V1/company`), for
+  core/sync/customer_export.py; the company e-mail is the key, the admin is the customer with that e-mail.
 """
 
 from __future__ import annotations
