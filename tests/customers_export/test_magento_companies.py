@@ -157,6 +157,21 @@ def test_a_company_whose_create_answer_was_lost_is_linked_by_its_email_not_creat
     assert binding.data["company_id"] == str(companies(magento, "lost@example.com")[0]["id"])
 
 
+def test_an_admin_whose_create_answer_was_lost_is_found_by_email_and_not_created_twice(stack, magento):
+    customer = new_customer(stack, "Tapad Admin AB")
+    magento.lose_next_answer = 1  # the first write is the admin's POST /V1/customers
+
+    customer_export.export_customers(get_context())
+    assert [c["email"] for c in magento.customers.values()].count("tapad@example.com") == 1
+    assert not companies(magento, "tapad@example.com")
+
+    customer_export.export_customers(get_context())  # read again: the admin is found, the company created
+    [admin] = [c for c in magento.customers.values() if c["email"] == "tapad@example.com"]
+    [company] = companies(magento, "tapad@example.com")
+    assert company["super_user_id"] == admin["id"]
+    assert record(stack, customer).status == SyncStatus.SUCCESS
+
+
 def test_what_magento_would_refuse_is_named_before_any_call_and_the_others_still_go(stack, magento):
     incomplete = new_customer(stack, "Halvfärdig AB", email="", postalCode="")
     us = new_customer(stack, "Pacific Supply Inc", country="US", state="Oregon", email="pacific@example.com")
