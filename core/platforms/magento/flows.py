@@ -402,9 +402,9 @@ class CompanyWriter:
 
     def create_or_link(self, shop: Shop, customer: dict, imported: str | None):
         from core.sync.customer_export import Pushed
+        from core.sync.customer_export_mapping import is_blocked
 
-        fields, blocked = self._fields(customer)
-        if imported:
+        if imported:  # the shop's company: only its blocked status is BC's, so nothing else is checked
             found = self.client.company(imported)
             if found is None:
                 raise NeedsAttention(
@@ -414,8 +414,9 @@ class CompanyWriter:
                                f'"company" binding of {imported} (python -m core records …) and this customer is '
                                "created again next run; otherwise restore the company in Magento.",
                     code="shop_company_missing")
-            return self._push(found, {}, fields, blocked, linked=True,
+            return self._push(found, {}, {}, is_blocked(customer), linked=True,
                               verb=f"Linked Magento company {found.get('company_name')} (imported from the shop)")
+        fields, blocked = self._fields(customer)
         found = self.client.company_by_email(fields["company_email"])
         if found is not None:  # a create whose answer was lost, or a company made by hand with this e-mail
             return self._push(found, _current(found), fields, blocked, linked=False,
@@ -433,12 +434,19 @@ class CompanyWriter:
 
     def update(self, shop: Shop, customer: dict, data: dict):
         """None when nothing BC owns changed since the last push (no call at all)."""
-        fields, blocked = company_fields(customer)
+        from core.sync.customer_export_mapping import is_blocked
+
         previous = data.get("state") or {}
         linked = bool(data.get("linked"))
-        if not _differs(previous, fields, blocked, linked):
-            return None
-        fields, blocked = self._fields(customer)
+        if linked:  # the shop's company: only the blocked status counts
+            fields, blocked = {}, is_blocked(customer)
+            if previous.get("blocked") == blocked:
+                return None
+        else:
+            fields, blocked = company_fields(customer)
+            if previous.get("blocked") == blocked and all(previous.get(k) == v for k, v in fields.items()):
+                return None
+            fields, blocked = self._fields(customer)
         found = self.client.company(data["company_id"])
         if found is None:
             raise NeedsAttention(
@@ -547,12 +555,6 @@ def _current(company: dict) -> dict:
     """A Magento company's values of the fields BC owns (what a found company is compared with)."""
     return {name: (list(company.get(name) or []) if name == "street" else text(company.get(name)))
             for name in (*OWNED, "region_id")} | {"blocked": company.get("status") == BLOCKED}
-
-
-def _differs(previous: dict, fields: dict, blocked: bool, linked: bool) -> bool:
-    if previous.get("blocked") != blocked:
-        return True
-    return not linked and any(previous.get(k) != v for k, v in fields.items())
 
 
 def _writable(company: dict) -> dict:
