@@ -108,7 +108,8 @@ class MagentoClient:
                 f"Magento refused the API token ({response.status_code}: {_message(response)}).",
                 resolution=f"check that {self._setting} holds the access token of an active integration with "
                 "access to Sales > Operations > Orders (and, per flow, Shipments, Credit Memos, Catalog > Products, "
-                "Stores > Inventory > Sources), and that Stores > Configuration > Services > OAuth > "
+                "Stores > Inventory > Sources, Customers > All Customers and Companies for B2B companies), and "
+                "that Stores > Configuration > Services > OAuth > "
                 "Consumer Settings allows access tokens as standalone Bearer tokens (Magento 2.4.4+)",
                 code="shop_auth_failed")
         if response.status_code >= 400 and response.status_code != 404 and response.status_code not in answer:
