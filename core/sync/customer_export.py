@@ -3,7 +3,9 @@
     read (cursor window) → Company? default customer? → bound? (changes only) → claim → linked or found in
         the shop? → map (pure) → push → bind → log
 
-- Shops: every shop with `[shops.customers] export_to_shop = true`. Only Shopify has B2B companies; any other
+- Shops: every shop with `[shops.customers] export_to_shop = true` on a platform with B2B companies: Shopify
+  (this module) and every platform whose flows.py offers a `CompanyWriter` (found by core.platforms.part; it
+  maps, finds and writes the shop's company, this module keeps the claim, binding, cursor and log). Any other
   platform is *skipped* with the reason in the sync log (flow "customers-export", record "companies").
 - BC: `customers` of type Company in the shop's customers company (`customers.company`, else its routing),
   whose lastModifiedDateTime is in the window of the cursor (Cursors flow "customers-export", key
@@ -32,7 +34,8 @@ from datetime import UTC, datetime, timedelta
 from core.bc import BcError
 from core.config import Company, Shop
 from core.errors import NeedsAttention, Retryable, Skip
-from core.platforms import platform
+from core.platforms import PLATFORMS as SHOP_PLATFORMS
+from core.platforms import part, platform
 from core.state import AlreadyClaimed, Binding, SyncStatus, names
 from core.state.bindings import BOUND
 from core.state.cursors import Window
@@ -51,7 +54,8 @@ FIRST_RUN = datetime(2000, 1, 1, tzinfo=UTC)  # the first run exports every exis
 CLAIM_LEASE = timedelta(minutes=10)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 BC_PAGE_SIZE = 200
-PLATFORMS = {"shopify"}  # shops with B2B companies this flow writes
+# shops with B2B companies this flow writes: Shopify here, the others through their CompanyWriter part
+PLATFORMS = {"shopify"} | {name for name in SHOP_PLATFORMS if part(name, "CompanyWriter") is not None}
 SHOP_RECORD = "companies"  # SyncLog record of shop-level outcomes (platform without B2B, no company)
 FIELDS = ["id", "number", "displayName", "type", "addressLine1", "addressLine2", "city", "state", "country",
           "postalCode", "phoneNumber", "email", "paymentTermsId", "blocked", "lastModifiedDateTime"]
@@ -86,9 +90,10 @@ def export_customers(ctx: Context, now: datetime | None = None) -> int:
     pushed = 0
     for shop in [s for s in ctx.config.shops if s.customers.export_to_shop]:
         if shop.platform not in PLATFORMS:
-            reason = (f"B2B company export is only available for Shopify; {shop.platform} has no B2B companies in "
-                      f'core, so BC Company customers are not exported to shop "{shop.key}". Set export_to_shop = '
-                      "false in its [shops.customers] to silence this.")
+            offered = "".join(f", {name.capitalize()}" for name in sorted(PLATFORMS - {"shopify"}))
+            reason = (f"B2B company export is only available for Shopify{offered}; {shop.platform} has no B2B "
+                      f'companies in core, so BC Company customers are not exported to shop "{shop.key}". Set '
+                      "export_to_shop = false in its [shops.customers] to silence this.")
             ctx.synclog.record(FLOW, shop.key, SHOP_RECORD, SyncStatus.SKIPPED, message=reason)
             log.info("customers_export_skipped shop=%s platform=%s", shop.key, shop.platform)
             continue
@@ -135,6 +140,14 @@ class _Lookups:
         self._client = None
         self._terms: dict[str, dict] | None = None
         self._templates: list[dict] | None = None
+        self._writer = None
+
+    @property
+    def writer(self):
+        """The platform's CompanyWriter over the shop's client; None for Shopify (this module writes it)."""
+        if self._writer is None and self.shop.platform != "shopify":
+            self._writer = part(self.shop.platform, "CompanyWriter")(self.client)
+        return self._writer
 
     @property
     def client(self):
@@ -173,15 +186,21 @@ def export_company(ctx: Context, shop: Shop, company: Company, customer: dict, l
     existing = ctx.bindings.get(KIND, shop.key, customer_id)
     claim = None
     try:
-        plan = mapping.company_plan(customer, lookups.terms(str(customer.get("paymentTermsId") or "")),
-                                    lookups.templates())
+        writer = lookups.writer
+        if writer is not None and existing is not None and existing.is_bound:
+            return _update_with(writer, ctx, shop, company, customer, existing)
+        plan = None if writer is not None else mapping.company_plan(
+            customer, lookups.terms(str(customer.get("paymentTermsId") or "")), lookups.templates())
         if existing is not None and existing.is_bound:
             return _update(ctx, shop, company, customer, existing, plan, lookups.client)
         try:
             claim = ctx.bindings.claim(KIND, shop.key, customer_id, WORKER, CLAIM_LEASE)
         except AlreadyClaimed as exc:
             return UNCHANGED if exc.binding.is_bound else FAILED  # another run is on it; read it again next time
-        pushed = _create_or_link(ctx, shop, company, customer, plan, lookups.client)
+        if writer is not None:
+            pushed = writer.create_or_link(shop, customer, imported_company(ctx, shop, company, customer_id))
+        else:
+            pushed = _create_or_link(ctx, shop, company, customer, plan, lookups.client)
     except Skip as exc:
         if claim is not None:
             ctx.bindings.release(claim)
@@ -282,6 +301,17 @@ def imported_company(ctx: Context, shop: Shop, company: Company, customer_id: st
 
 
 # ---------------------------------------------------------------------------------------------- update
+
+def _update_with(writer, ctx: Context, shop: Shop, company: Company, customer: dict, binding: Binding) -> str:
+    """A bound customer through the platform's CompanyWriter: None from it means nothing BC owns changed."""
+    pushed = writer.update(shop, customer, binding.data)
+    if pushed is None:
+        return UNCHANGED
+    binding.data = {**binding.data, **pushed.data}
+    ctx.bindings.update(binding)
+    _log_pushed(ctx, shop, customer, company, pushed)
+    return PUSHED
+
 
 def _update(ctx: Context, shop: Shop, company: Company, customer: dict, binding: Binding,
             plan: mapping.CompanyPlan, client) -> str:

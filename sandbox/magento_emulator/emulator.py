@@ -45,6 +45,31 @@ Endpoints:
   which fields each PUT carried (`product_puts`), so a test can prove descriptions and images are never sent.
 - `GET /rest/V1/creditmemos` (searchCriteria on created_at) → credit memos as added with `add_creditmemo`.
 
+B2B companies (Adobe Commerce B2B; AdobeDocs commerce-webapi rest/b2b/company-object.md, company-users.md):
+- `GET /rest/V1/directory/countries/{code}` → `{id, two_letter_abbreviation, full_name_english,
+  available_regions?: [{id, code, name}]}`; an unknown country → 404 (directoryCountryInformationAcquirerV1).
+- `GET /rest/V1/customers/search` (searchCriteria), `POST /rest/V1/customers {"customer": {email, firstname,
+  lastname}}` → the customer with `extension_attributes.company_attributes {customer_id, company_id: 0,
+  status: 1}` ("company_id will initially be set to 0", company-users.md). Refused: an empty email, firstname
+  or lastname; an e-mail in use → 400 "A customer with the same email address already exists in an associated
+  website." (Magento_Customer's AccountManagement).
+- `GET /rest/V1/company` (searchCriteria), `GET /rest/V1/company/{id}` (404 when gone), `POST /rest/V1/company`
+  and `PUT /rest/V1/company/{id}` `{"company": {...}}` → the company. Every save runs what Magento_Company's
+  save validators check (Magento_Company's Model/SaveValidator/*, read from public copies of the module):
+  RequiredFields (company_name, company_email, street, city, postcode, telephone, country_id, super_user_id,
+  customer_group_id not empty → '"%fieldName" is required. Enter and try again.'); CompanyEmail (a valid
+  address, and on create or when it changes no other company with it, compared without case → "Company with
+  this email address already exists in the system. Enter a different email address to continue."); CompanyAdmin
+  (super_user_id an existing customer → else 404 "No such entity with customerId = …"; active; not a user of
+  another company → "This customer is a user of a different company. Enter a different email address to
+  continue."); CompanyAddress (a known country; where it lists regions, region_id must be one of them →
+  'Invalid value of "%value" provided for the %fieldName field.'); CustomerGroup (an existing group: 0-3).
+  Several failures answer 400 "One or more input exceptions have occurred." with each in `errors`, one answers
+  with it as the message (Magento's InputException). A new company's admin gets `company_id` = the company.
+  `company_saves` records every accepted body (method, body) for tests. Adobe's table says company_email "does
+  not have to be unique", but the CompanyEmail validator of current releases refuses a duplicate: we follow
+  the code.
+
 `fail_next(status, count, retry_after=None)` answers the next authorised requests with an error;
 `requests` logs every request (method, path, query), `unauthorized` counts refused ones.
 """
@@ -87,6 +112,9 @@ class MagentoEmulator(LoopbackServer):
         self.shipments: dict[int, dict] = {}
         self.creditmemos: dict[int, dict] = {}
         self.product_puts: list[dict] = []
+        self.customers: dict[int, dict] = {}
+        self.companies: dict[int, dict] = {}
+        self.company_saves: list[tuple[str, dict]] = []
         self.base_price_calls: list[list[dict]] = []
         self.lose_next_answer = 0  # do the work, then drop the connection without answering (a lost answer)
         self.requests: list[dict] = []
@@ -309,6 +337,127 @@ class MagentoEmulator(LoopbackServer):
             self.creditmemos[int(memo["entity_id"])] = memo
         return memo
 
+    # ---- B2B companies and their admins ----
+
+    def add_customer(self, email: str, *, firstname: str = "Ann", lastname: str = "Buyer", company_id: int = 0,
+                     active: bool = True) -> dict:
+        with self.lock:
+            customer_id = max(self.customers, default=0) + 1
+            customer = {"id": customer_id, "email": email, "firstname": firstname, "lastname": lastname,
+                        "website_id": 1, "group_id": 1, "store_id": 1,
+                        "extension_attributes": {"company_attributes": {
+                            "customer_id": customer_id, "company_id": company_id, "status": 1 if active else 0}}}
+            self.customers[customer_id] = customer
+            return json.loads(json.dumps(customer))
+
+    def create_customer(self, body) -> tuple[int, dict]:
+        customer = body.get("customer") if isinstance(body, dict) else None
+        if not isinstance(customer, dict):
+            return 400, {"message": '"%fieldName" is required. Enter and try again.',
+                         "parameters": {"fieldName": "customer"}}
+        errors = [_error('"%fieldName" is required. Enter and try again.', fieldName=f)
+                  for f in ("email", "firstname", "lastname") if not str(customer.get(f) or "").strip()]
+        if errors:
+            return 400, _input_errors(errors)
+        with self.lock:
+            if any(c["email"].lower() == str(customer["email"]).lower() for c in self.customers.values()):
+                return 400, {"message": "A customer with the same email address already exists in an associated "
+                                        "website."}
+            return 200, self.add_customer(str(customer["email"]), firstname=str(customer["firstname"]),
+                                          lastname=str(customer["lastname"]))
+
+    def add_company(self, **fields) -> dict:
+        """A company made in Magento by hand (no validation), e.g. one the customers import reads."""
+        with self.lock:
+            company_id = max(self.companies, default=0) + 1
+            self.companies[company_id] = {"id": company_id, "status": 1, "sales_representative_id": 1,
+                                          "reject_reason": None, "rejected_at": None, **fields}
+            return json.loads(json.dumps(self.companies[company_id]))
+
+    def save_company(self, method: str, body, company_id: int | None = None) -> tuple[int, dict]:
+        company = body.get("company") if isinstance(body, dict) else None
+        if not isinstance(company, dict):
+            return 400, {"message": '"%fieldName" is required. Enter and try again.',
+                         "parameters": {"fieldName": "company"}}
+        with self.lock:
+            initial = self.companies.get(company_id) if company_id is not None else None
+            if company_id is not None and initial is None:
+                return 404, {"message": "No such entity with %fieldName = %fieldValue",
+                             "parameters": {"fieldName": "id", "fieldValue": company_id}}
+            errors = [_error('"%fieldName" is required. Enter and try again.', fieldName=f) for f in COMPANY_REQUIRED
+                      if company.get(f) in (None, "", [], 0, "0")]
+            email = str(company.get("company_email") or "")
+            if email and not _EMAIL.match(email):
+                errors.append(_error('Invalid value of "%value" provided for the %fieldName field.',
+                                     fieldName="company_email", value=email))
+            elif email and (initial is None or email.lower() != str(initial.get("company_email") or "").lower()) \
+                    and any(str(c.get("company_email") or "").lower() == email.lower()
+                            for c in self.companies.values()):
+                errors.append(_error("Company with this email address already exists in the system. Enter a "
+                                         "different email address to continue."))
+            admin_id = company.get("super_user_id")
+            if admin_id not in (None, "", 0, "0"):
+                admin = self.customers.get(int(admin_id))
+                if admin is None:
+                    return 404, {"message": "No such entity with %fieldName = %fieldValue",
+                                 "parameters": {"fieldName": "customerId", "fieldValue": admin_id}}
+                attributes = admin["extension_attributes"]["company_attributes"]
+                if not attributes.get("status"):
+                    errors.append(_error("The selected user is inactive. To continue, select another user or "
+                                         "activate the current user."))
+                if attributes.get("company_id") and attributes["company_id"] != company_id:
+                    errors.append(_error("This customer is a user of a different company. Enter a different email "
+                                         "address to continue."))
+            country = str(company.get("country_id") or "")
+            if country:
+                if country not in COUNTRIES:
+                    errors.append(_error('Invalid value of "%value" provided for the %fieldName field.',
+                                         fieldName="country_id", value=country))
+                elif COUNTRIES[country] and str(company.get("region_id") or "") not in {
+                        str(r["id"]) for r in COUNTRIES[country]}:
+                    errors.append(_error('Invalid value of "%value" provided for the %fieldName field.',
+                                         fieldName="region_id", value=company.get("region_id") or ""))
+            group = company.get("customer_group_id")
+            if group not in (None, "", 0, "0") and int(group) not in CUSTOMER_GROUPS:
+                return 404, {"message": "No such entity with %fieldName = %fieldValue",
+                             "parameters": {"fieldName": "id", "fieldValue": group}}
+            if errors:
+                return 400, _input_errors(errors)
+            saved = {**(initial or {"status": 0, "sales_representative_id": 1, "reject_reason": None,
+                                    "rejected_at": None}),
+                     **{k: v for k, v in company.items() if k != "id"}}
+            regions = {str(r["id"]): r["name"] for r in COUNTRIES.get(country, [])}
+            if str(saved.get("region_id") or "") in regions:  # Magento answers the region's name
+                saved["region"] = regions[str(saved["region_id"])]
+            new_id = company_id if company_id is not None else max(self.companies, default=0) + 1
+            saved["id"] = new_id
+            self.companies[new_id] = saved
+            self.customers[int(saved["super_user_id"])]["extension_attributes"]["company_attributes"][
+                "company_id"] = new_id
+            self.company_saves.append((method, json.loads(json.dumps(company))))
+            return 200, json.loads(json.dumps(saved))
+
+
+# Magento_Company's RequiredFields save validator (postcode included: the module's own list)
+COMPANY_REQUIRED = ("company_name", "company_email", "street", "city", "postcode", "telephone", "country_id",
+                    "super_user_id", "customer_group_id")
+CUSTOMER_GROUPS = (0, 1, 2, 3)  # NOT LOGGED IN, General, Wholesale, Retailer: a fresh install's groups
+# the directory as a fresh install answers it, for the countries tests use; US California is id 12
+# (company-object.md's sample), New York 43 (Magento's directory_country_region data)
+COUNTRIES: dict[str, list[dict]] = {
+    "SE": [], "NO": [], "DK": [], "FI": [], "GB": [], "GR": [], "NL": [],
+    "US": [{"id": 12, "code": "CA", "name": "California"}, {"id": 43, "code": "NY", "name": "New York"}],
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _input_errors(errors: list[dict]) -> dict:
+    """Magento's InputException: one error is the message itself, several are listed under `errors`."""
+    if len(errors) == 1:
+        return errors[0]
+    return {"message": "One or more input exceptions have occurred.", "errors": errors}
+
+
 STOCKED_TYPES = ("simple", "virtual", "downloadable", "giftcard")  # types that keep source items
 
 
@@ -449,11 +598,32 @@ class _Handler(BaseHTTPRequestHandler):
                     "inventory/sources": lambda: list(emu.sources.values()),
                     "inventory/source-items": lambda: list(emu.source_items.values()),
                     "shipments": lambda: list(emu.shipments.values()),
-                    "creditmemos": lambda: list(emu.creditmemos.values())}
+                    "creditmemos": lambda: list(emu.creditmemos.values()),
+                    "customers/search": lambda: list(emu.customers.values()),
+                    "company": lambda: list(emu.companies.values())}
         if route in listings:
             with emu.lock:
                 rows = listings[route]()
             self._reply(200, search_rows(rows, query))
+            return
+        match = re.fullmatch(r"company/(\d+)", route)
+        if match:
+            with emu.lock:
+                company = emu.companies.get(int(match.group(1)))
+            if company is None:
+                self._reply(404, {"message": "No such entity with %fieldName = %fieldValue",
+                                  "parameters": {"fieldName": "id", "fieldValue": match.group(1)}})
+            else:
+                self._reply(200, company)
+            return
+        match = re.fullmatch(r"directory/countries/(\w+)", route)
+        if match:
+            code = match.group(1).upper()
+            if code not in COUNTRIES:
+                self._reply(404, {"message": "Requested country is not available."})
+            else:
+                self._reply(200, {"id": code, "two_letter_abbreviation": code, "full_name_english": code,
+                                  **({"available_regions": COUNTRIES[code]} if COUNTRIES[code] else {})})
             return
         match = re.fullmatch(r"orders/(\d+)", route)
         if match:
@@ -484,6 +654,12 @@ class _Handler(BaseHTTPRequestHandler):
         if route == "products/base-prices":
             self._answer(200, emu.base_prices(body))
             return
+        if route == "customers":
+            self._answer(*emu.create_customer(body))
+            return
+        if route == "company":
+            self._answer(*emu.save_company("POST", body))
+            return
         self._reply(404, {"message": "Request does not match any route."})
 
     def do_PUT(self) -> None:  # noqa: N802
@@ -494,6 +670,10 @@ class _Handler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"products/([^/]+)", route)
         if match:
             self._answer(*self.emulator.put_product(unquote(match.group(1)), body))
+            return
+        match = re.fullmatch(r"company/(\d+)", route)
+        if match:
+            self._answer(*self.emulator.save_company("PUT", body, int(match.group(1))))
             return
         self._reply(404, {"message": "Request does not match any route."})
 

@@ -7,12 +7,23 @@ from core.platforms.brink import client, parse, webhooks
 __all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
+# Each reason names what was checked (2026-12): Brink's public docs (docs.brinkcommerce.com: authentication, Post
+# Purchase API, webhooks, models), its event catalogue (docs.eu-west-1.demo.brinkcommerce.io/domains/Order/events/)
+# and the unofficial Java SDK (github yet-another-consulting-company/brink-commerce-java-sdk: discount, price,
+# product, stock and store clients only). docs/platforms.md ("Brink Commerce", "Not built") says the same.
 GAPS = {
-    "orders reconcile": "not built: the contract verifies no list of orders changed since a time (contract 2.1 [U]); "
-                        "the OrderCreated/OrderUpdated events carry the whole order and are the record",
-    "refunds": "not built: OrderRefunded events carry the refund id and lines, but the line amounts' shape is "
-               "unverified (contract 2.5)",
-    "refunds reconcile": "not built: no read API for refunds is verified (contract 2.5 [U])",
-    "customers": "not built: Brink orders name no customer account in the verified fields",
-    "companies": "not built: Brink B2B accounts are not in the contract",
+    "orders reconcile": "not built: no call listing orders changed since a time is published (contract 2.1 [U]): the "
+                        "Post Purchase API page says orders can be fetched but names no path, the event catalogue "
+                        "documents events only, the unofficial Java SDK has no order client; the OrderCreated/"
+                        "OrderUpdated events carry the whole order and are the record",
+    "refunds": "not built: the OrderRefunded event schema (event catalogue, contract 2.5 [V: B3]) requires the refund "
+               "id, orderId, orderLines, shippingFees, giftCards and gifts, but no public source we could read gives "
+               "the refund line's or fee's amount fields, and the order events' line fields are unverified too "
+               "(contract 2.1 [U]); a refund booked to the cent is not built on a guessed shape",
+    "refunds reconcile": "not built: no refund read or list API is published (Post Purchase API page, event "
+                         "catalogue and unofficial Java SDK checked; contract 2.5 [U])",
+    "customers": "not built: the verified Order fields (contract 2.1 [V: B3]) name no customer account, only billing "
+                 "and shipping addresses, and no Brink customer API or customer event is published",
+    "companies": "not built: no Brink B2B account or company API is published (Brink's docs, event catalogue and "
+                 "the unofficial Java SDK checked)",
 }

@@ -13,6 +13,13 @@
     client.update_base_prices(rows)           # POST /V1/products/base-prices → per-item errors
     client.update_product(sku, fields)        # PUT /V1/products/{sku} (name, status only)
     client.creditmemos_created_between(since, until)   # GET /V1/creditmemos, created_at window
+    client.customer_by_email(email)           # GET /V1/customers/search, email eq (B2B companies' admin)
+    client.create_customer(customer)          # POST /V1/customers
+    client.country(code)                      # GET /V1/directory/countries/{code} (regions)
+    client.company(company_id)                # GET /V1/company/{id}, None when gone (Adobe Commerce B2B)
+    client.company_by_email(email)            # GET /V1/company, company_email eq
+    client.create_company(company)            # POST /V1/company
+    client.update_company(company_id, company)    # PUT /V1/company/{id} (the whole company)
 
 Orders: `GET /rest/V1/orders` with searchCriteria: filter group 0 `updated_at gteq since`, filter group 1
 `updated_at lt until` (groups are ANDed), sorted by `updated_at` then `entity_id` ascending, `pageSize`,
@@ -101,7 +108,8 @@ class MagentoClient:
                 f"Magento refused the API token ({response.status_code}: {_message(response)}).",
                 resolution=f"check that {self._setting} holds the access token of an active integration with "
                 "access to Sales > Operations > Orders (and, per flow, Shipments, Credit Memos, Catalog > Products, "
-                "Stores > Inventory > Sources), and that Stores > Configuration > Services > OAuth > "
+                "Stores > Inventory > Sources, Customers > All Customers and Companies for B2B companies), and "
+                "that Stores > Configuration > Services > OAuth > "
                 "Consumer Settings allows access tokens as standalone Bearer tokens (Magento 2.4.4+)",
                 code="shop_auth_failed")
         if response.status_code >= 400 and response.status_code != 404 and response.status_code not in answer:
@@ -289,6 +297,76 @@ class MagentoClient:
                 yield memo
 
 
+    # ---- B2B companies (Adobe Commerce B2B, companyCompanyRepositoryV1) ----
+    # AdobeDocs commerce-webapi src/pages/rest/b2b/company-object.md (POST/PUT/GET /V1/company) and
+    # company-users.md (a company user is a customer with extension_attributes.company_attributes).
+
+    def customer_by_email(self, email: str) -> dict | None:
+        """The customer with this e-mail (unique per website in Magento), None when there is none."""
+        return next(iter(self._search_all("/customers/search", [("email", email, "eq")], "entity_id")), None)
+
+    def create_customer(self, customer: dict) -> dict:
+        """POST /V1/customers {"customer": …}: the new customer. Refused (a duplicate e-mail, a required
+        field) → NeedsAttention. Sent once: a lost answer is found by e-mail on the next run."""
+        response = self._request("POST", "/customers", json={"customer": customer}, answer=(400,), attempts=1)
+        if response.status_code in (400, 404):
+            raise NeedsAttention(f"Magento refused to create the company admin {customer.get('email')}: "
+                                 f"{_refusal(response)}",
+                                 resolution="fix what Magento names on the BC customer (its e-mail), or create the "
+                                            "customer in Magento by hand; the customer is read again next run",
+                                 code="shop_rejected")
+        return _json(response)
+
+    def country(self, code: str) -> dict | None:
+        """GET /V1/directory/countries/{code}: `available_regions` [{id, code, name}] where the country has
+        them; None when Magento does not offer the country (directoryCountryInformationAcquirerV1)."""
+        response = self._request("GET", f"/directory/countries/{quote(code, safe='')}", answer=(400,))
+        if response.status_code in (400, 404):
+            return None
+        return _json(response)
+
+    def company(self, company_id: int | str) -> dict | None:
+        response = self._request("GET", f"/company/{company_id}")
+        if response.status_code == 404:
+            return None
+        return _json(response)
+
+    def company_by_email(self, email: str) -> dict | None:
+        """The company whose company_email is `email` (Magento refuses a second company with an e-mail in use)."""
+        response = self._request("GET", "/company", params=_criteria([("company_email", email, "eq")], "entity_id",
+                                                                     self.page_size, 1))
+        if response.status_code == 404:
+            raise NeedsAttention("Magento has no B2B company API (GET /rest/V1/company answered 404).",
+                                 resolution="B2B companies need Adobe Commerce with the B2B extension and Stores > "
+                                            "Configuration > General > B2B Features > Enable Company; else set "
+                                            "export_to_shop = false in this shop's [shops.customers]",
+                                 code="magento_b2b_missing")
+        items = _json(response).get("items") if isinstance(_json(response), dict) else None
+        return next((i for i in items or [] if isinstance(i, dict)), None)
+
+    def create_company(self, company: dict) -> dict:
+        """POST /V1/company: the new company. Sent once (a lost answer is found by company_email next run)."""
+        response = self._request("POST", "/company", json={"company": company}, answer=(400,), attempts=1)
+        return self._company_answer(response, company, "create")
+
+    def update_company(self, company_id: int | str, company: dict) -> dict:
+        """PUT /V1/company/{id} with the whole company (Adobe marks the address, e-mail, admin and customer
+        group "required to create or update")."""
+        response = self._request("PUT", f"/company/{company_id}", json={"company": {**company, "id": int(company_id)}},
+                                 answer=(400,))
+        return self._company_answer(response, company, "update")
+
+    @staticmethod
+    def _company_answer(response: httpx.Response, company: dict, verb: str) -> dict:
+        if response.status_code in (400, 404):
+            raise NeedsAttention(
+                f"Magento refused to {verb} company {company.get('company_name')}: {_refusal(response)}",
+                resolution="fix what Magento names on the BC customer (address, country, e-mail) or on the company "
+                           "in Magento (Customers > Companies); the customer is read again next run",
+                code="shop_rejected")
+        return _json(response)
+
+
 class SourceItemsRefused(Exception):
     """Magento refused a source-items save: nothing of the list was saved. `errors` are its per-item
     validation errors ({"message", "parameters"}), empty when the refusal names no item ("Could not save
@@ -316,6 +394,23 @@ def _json(response: httpx.Response):
         return response.json()
     except ValueError:
         return response.text
+
+
+def _refusal(response: httpx.Response) -> str:
+    """Magento's message with each of its `errors` (an InputException lists every failed check there)."""
+    body = _json(response)
+    named = [_render(e) for e in body.get("errors") or [] if isinstance(e, dict)] if isinstance(body, dict) else []
+    return "; ".join(named) or _message(response)
+
+
+def _render(error: dict) -> str:
+    message = str(error.get("message") or "")
+    parameters = error.get("parameters")
+    pairs = parameters.items() if isinstance(parameters, dict) else enumerate(
+        parameters, 1) if isinstance(parameters, list) else ()
+    for key, value in pairs:
+        message = message.replace(f"%{key}", str(value))
+    return message
 
 
 def _message(response: httpx.Response) -> str:

@@ -15,6 +15,8 @@
   status by `PUT /V1/products/{sku}` with only those fields. Never descriptions, images, categories.
 - `new_refunds` — credit memos created in a window (`GET /V1/creditmemos`, searchCriteria on created_at),
   the safety net for missed I/O Events.
+- `CompanyWriter` — BC Company customers → Adobe Commerce B2B companies (`POST/PUT /V1/company`), for
+  core/sync/customer_export.py; the company e-mail is the key, the admin is the customer with that e-mail.
 """
 
 from __future__ import annotations
@@ -363,3 +365,199 @@ def new_refunds(client, shop: Shop, since, until) -> Iterator:
         memo_id = text(memo.get("entity_id"))
         if memo_id:
             yield RefundDelivery(memo_id, memo, (memo_id,), "observer.sales_order_creditmemo_save_commit_after")
+
+
+# ---------------------------------------------------------------------------------------------- B2B companies
+
+# Adobe Commerce B2B company statuses (AdobeDocs commerce-webapi rest/b2b/company-object.md, `status`)
+APPROVED, BLOCKED = 1, 3
+DEFAULT_CUSTOMER_GROUP = 1  # "A value of 1 assigns the default shared catalog" (company-object.md)
+# what Magento_Company's RequiredFields save validator checks (empty → '"%fieldName" is required'), read from
+# Magento\Company\Model\SaveValidator\RequiredFields; super_user_id and customer_group_id are ours to add
+REQUIRED = ("company_name", "company_email", "street", "city", "postcode", "telephone", "country_id")
+# BC codes that are not the ISO code Magento's directory uses for the same country (BC follows EU VAT prefixes)
+BC_COUNTRY_CODES = {"UK": "GB", "EL": "GR", "XI": "GB"}
+OWNED = (*REQUIRED, "region")  # the fields BC owns on a company the bridge created (or found by its e-mail)
+
+
+class CompanyWriter:
+    """BC Company customers → Adobe Commerce B2B companies (core/sync/customer_export.py runs the pipeline:
+    claim, binding, cursor, log; this part maps, finds and writes).
+
+    - The stable key is the e-mail: Magento refuses a second company with a company_email in use
+      (SaveValidator\\CompanyEmail), so before creating, `GET /V1/company` with company_email eq the BC
+      customer's e-mail finds a company whose create answer was lost, or one made by hand: it is linked.
+    - A company needs a company admin (`super_user_id`, an existing customer that is no user of another
+      company: SaveValidator\\CompanyAdmin). The admin is the Magento customer with the BC customer's e-mail,
+      created (named after the company) when there is none.
+    - Later changes: the binding keeps the last pushed values (`state`); only a difference costs a call, and
+      that call is a PUT of the whole company as Magento has it with BC's fields laid over it, because Adobe
+      lists the address, e-mail, admin and customer group as required to update too.
+    - A company the customers import brought from Magento ("company" binding) is the shop's: BC sends only
+      its blocked status (Blocked ↔ Approved) when that changes.
+    """
+
+    def __init__(self, client):
+        self.client = client
+
+    def create_or_link(self, shop: Shop, customer: dict, imported: str | None):
+        from core.sync.customer_export import Pushed
+        from core.sync.customer_export_mapping import is_blocked
+
+        if imported:  # the shop's company: only its blocked status is BC's, so nothing else is checked
+            found = self.client.company(imported)
+            if found is None:
+                raise NeedsAttention(
+                    f"BC customer {customer.get('number')} was imported from Magento company {imported}, which no "
+                    "longer exists.",
+                    resolution="If the company was deleted in Magento on purpose, delete the customers import's "
+                               f'"company" binding of {imported} (python -m core records …) and this customer is '
+                               "created again next run; otherwise restore the company in Magento.",
+                    code="shop_company_missing")
+            return self._push(found, {}, {}, is_blocked(customer), linked=True,
+                              verb=f"Linked Magento company {found.get('company_name')} (imported from the shop)")
+        fields, blocked = self._fields(customer)
+        found = self.client.company_by_email(fields["company_email"])
+        if found is not None:  # a create whose answer was lost, or a company made by hand with this e-mail
+            return self._push(found, _current(found), fields, blocked, linked=False,
+                              verb=f"Linked Magento company {found.get('company_name')} "
+                                   f"(company e-mail {fields['company_email']})")
+        admin = self._admin(fields)
+        body = {**fields, "status": BLOCKED if blocked else APPROVED, "customer_group_id": DEFAULT_CUSTOMER_GROUP,
+                "super_user_id": int(admin["id"])}
+        created = self.client.create_company(body)
+        state = {**fields, "blocked": blocked}
+        note = " (blocked in BC: Blocked in Magento)" if blocked else ""
+        return Pushed(f"Created Magento company {fields['company_name']} (id {created.get('id')}) with company admin "
+                      f"{fields['company_email']}{note}.",
+                      {"company_id": str(created.get("id")), "linked": False, "state": state})
+
+    def update(self, shop: Shop, customer: dict, data: dict):
+        """None when nothing BC owns changed since the last push (no call at all)."""
+        from core.sync.customer_export_mapping import is_blocked
+
+        previous = data.get("state") or {}
+        linked = bool(data.get("linked"))
+        if linked:  # the shop's company: only the blocked status counts
+            fields, blocked = {}, is_blocked(customer)
+            if previous.get("blocked") == blocked:
+                return None
+        else:
+            fields, blocked = company_fields(customer)
+            if previous.get("blocked") == blocked and all(previous.get(k) == v for k, v in fields.items()):
+                return None
+            fields, blocked = self._fields(customer)
+        found = self.client.company(data["company_id"])
+        if found is None:
+            raise NeedsAttention(
+                f"Magento company {data['company_id']} of BC customer {customer.get('number')} no longer exists.",
+                resolution="If it was deleted in Magento on purpose, delete this customer's company-export binding "
+                           "(python -m core records …) and it is created again next run; otherwise restore it.",
+                code="shop_company_missing")
+        return self._push(found, previous, fields, blocked, linked=linked,
+                          verb=f"Updated Magento company {found.get('company_name')}")
+
+    def _push(self, found: dict, previous: dict, fields: dict, blocked: bool, *, linked: bool, verb: str):
+        """PUT `found` with what differs from `previous` (none: no call)."""
+        from core.sync.customer_export import Pushed
+
+        changed = {} if linked else {k: v for k, v in fields.items() if previous.get(k) != v}
+        was = previous.get("blocked")
+        if was is None:  # first link of an imported company: BC may block it, never approve what the shop holds
+            if blocked:
+                changed["status"] = BLOCKED
+        elif was != blocked:
+            changed["status"] = BLOCKED if blocked else APPROVED
+        state = {**({} if linked else fields), "blocked": blocked}
+        data = {"company_id": str(found.get("id")), "linked": linked, "state": state}
+        if changed:
+            self.client.update_company(found["id"], {**_writable(found), **changed})
+        what = ", ".join(sorted(changed)) or "nothing to change"
+        return Pushed(f"{verb}: {what}.", data)
+
+    def _fields(self, customer: dict) -> tuple[dict, bool]:
+        """company_fields, with the country checked against Magento's directory and, where the country has
+        regions, BC's state turned into Magento's region_id (CompanyAddress refuses a region-less address
+        there). The region's id is not part of what is compared: BC's state is."""
+        fields, blocked = company_fields(customer)
+        country = self.client.country(fields["country_id"])
+        if country is None:
+            raise NeedsAttention(
+                f"Magento does not offer country {fields['country_id']!r} of BC customer {customer.get('number')}.",
+                resolution="Give the BC customer an ISO two-letter country code (UK and EL are sent as GB and GR), "
+                           "or allow the country in Magento (Stores > Configuration > General > Country Options).",
+                code="company_incomplete")
+        regions = [r for r in country.get("available_regions") or [] if isinstance(r, dict)]
+        if regions:
+            state = fields["region"].lower()
+            region = next((r for r in regions if state and state in (text(r.get("code")).lower(),
+                                                                      text(r.get("name")).lower())), None)
+            if region is None:
+                raise NeedsAttention(
+                    f"BC customer {customer.get('number')} has state {fields['region']!r}, which is no region of "
+                    f"{fields['country_id']} in Magento; Magento requires one there.",
+                    resolution="Set the BC customer's state/county to the region's code or name as Magento lists "
+                               "it (e.g. CA or California).", code="company_incomplete")
+            fields = {**fields, "region_id": str(region.get("id"))}
+        return fields, blocked
+
+    def _admin(self, fields: dict) -> dict:
+        email = fields["company_email"]
+        admin = self.client.customer_by_email(email)
+        if admin is None:
+            # BC knows no contact person of a Company customer: the admin is named after the company
+            return self.client.create_customer({"email": email, "firstname": fields["company_name"][:255],
+                                                "lastname": "Admin"})
+        company_id = text(((admin.get("extension_attributes") or {}).get("company_attributes") or {})
+                          .get("company_id"))
+        if company_id not in ("", "0"):
+            raise NeedsAttention(
+                f"The Magento customer {email} is already a user of Magento company {company_id}, so it cannot be "
+                f"the admin of a new company {fields['company_name']} (Magento refuses it).",
+                resolution="Give the BC customer the e-mail of that company (its company e-mail) to link them, or "
+                           "another e-mail for a new company; the customer is read again next run.",
+                code="company_admin_taken")
+        return admin
+
+
+def company_fields(customer: dict) -> tuple[dict, bool]:
+    """The Magento company fields BC owns for a BC Company customer, and whether it is blocked. A field
+    Magento requires that BC lacks → NeedsAttention before any call."""
+    from core.sync.customer_export_mapping import is_blocked
+
+    country = text(customer.get("country")).strip().upper()
+    country = BC_COUNTRY_CODES.get(country, country)
+    street = [line for line in (text(customer.get("addressLine1")).strip(), text(customer.get("addressLine2")).strip())
+              if line]
+    fields = {
+        "company_name": text(customer.get("displayName")).strip()[:255],
+        "company_email": text(customer.get("email")).strip().lower(),  # Magento compares e-mails without case
+        "street": street,
+        "city": text(customer.get("city")).strip(),
+        "postcode": text(customer.get("postalCode")).strip(),
+        "telephone": text(customer.get("phoneNumber")).strip(),
+        "country_id": country,
+        "region": text(customer.get("state")).strip(),
+    }
+    missing = [name for name in REQUIRED if not fields[name]]
+    if missing:
+        names = {"company_name": "name", "company_email": "e-mail", "street": "address", "city": "city",
+                 "postcode": "post code", "telephone": "phone number", "country_id": "country/region code"}
+        raise NeedsAttention(
+            f"BC customer {customer.get('number')} has no {', '.join(names[m] for m in missing)}, which Magento "
+            "requires of a company.",
+            resolution="Fill them in on the BC customer card; the customer is exported at its next change.",
+            code="company_incomplete")
+    return fields, is_blocked(customer)
+
+
+def _current(company: dict) -> dict:
+    """A Magento company's values of the fields BC owns (what a found company is compared with)."""
+    return {name: (list(company.get(name) or []) if name == "street" else text(company.get(name)))
+            for name in (*OWNED, "region_id")} | {"blocked": company.get("status") == BLOCKED}
+
+
+def _writable(company: dict) -> dict:
+    """The company as Magento answered it, without what a PUT does not take back (id goes in by the client;
+    extension attributes and the rejection stamp are Magento's)."""
+    return {k: v for k, v in company.items() if k not in ("id", "extension_attributes", "rejected_at")}
