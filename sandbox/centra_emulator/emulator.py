@@ -19,7 +19,13 @@ unexpected query fails loudly in tests:
   quantities; unknown warehouse/variant/size are userErrors with their path; any userError applies nothing);
 - shipments (4.3): `createShipment` (lines of the order, no more than is left, `capture`/`isPaid`) and
   `completeShipment` (only good-to-go and paid, shippedAt not in the future);
-- prices (4.4): `pricelists`, `setPrices` (per variant, the pricelist's currency).
+- prices (4.4): `pricelists`, `setPrices` (per variant, the pricelist's currency);
+- customers (the contract is silent): `customers(where: {...})` with the CustomerFilter fields
+  (centra.dev/graphql/customerfilter.html): `id: [Int!]` and `email: StringMatch` are answered, where a
+  StringMatch must carry exactly one field ("Exactly one input field should be provided"; only `equals` is
+  modelled); a field the filter does not define is a GraphQL error, as in any GraphQL server. The whole
+  customer node is answered (`add_customer` builds it: id, email, firstName, lastName, createdAt, updatedAt,
+  billingAddress with the CustomerBillingAddressInput field names [U: the output type's fields]).
 Arguments are parsed with graphql-core, so a malformed literal is a syntax error as in Centra.
 
 `GET /api/order/returns` (4.5, the Order API plugin): `API-Authorization` key, `limit`, `page`,
@@ -58,6 +64,11 @@ PATH = "/graphql/integration"
 ORDER_API_PATH = "/api/order"  # the Order API plugin's <base> (its URL is the plugin's, set per installation)
 _REST_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 MAX_LIMIT = 100
+# CustomerFilter's fields (centra.dev/graphql/customerfilter.html)
+CUSTOMER_FILTER_FIELDS = {"id", "status", "email", "firstName", "lastName", "birthdate", "gender", "cellPhoneNumber",
+                          "phoneNumber", "createdAt", "updatedAt", "lastLoginAt", "isAnonymized", "countryId",
+                          "languageId", "marketId", "pricelistId", "storeId", "totalOrders", "externalId", "search",
+                          "notNull", "negate"}
 CENT = Decimal("0.01")
 
 _BY_NUMBER = re.compile(r"\borders\s*\(\s*where:\s*\{\s*number:\s*(\d+)\s*\}\s*(?:,\s*limit:\s*(\d+)\s*)?\)")
@@ -132,6 +143,8 @@ class CentraEmulator(LoopbackServer):
         self.shipments: dict[int, dict] = {}
         self._shipment_ids = itertools.count(345)
         self.now = lambda: datetime.now(UTC)
+        self.customers: dict[int, dict] = {}
+        self._customer_ids = itertools.count(27)
 
     @property
     def graphql_url(self) -> str:
@@ -218,6 +231,50 @@ class CentraEmulator(LoopbackServer):
             self.orders[int(number)] = order
             self._event("UPDATED", number)
             return order
+
+    # ---- customers ----
+
+    def add_customer(self, email: str, *, updated: datetime | None = None, **fields) -> dict:
+        moment = _time(updated or self.now())
+        with self.lock:
+            customer = {"id": next(self._customer_ids), "email": email, "firstName": "Jon", "lastName": "Snow",
+                        "createdAt": moment, "updatedAt": moment,
+                        "billingAddress": {"firstName": "Jon", "lastName": "Snow", "address1": "Teststr. 1",
+                                           "address2": "1b", "city": "Stockholm", "zipCode": "12345",
+                                           "stateOrProvince": "", "phoneNumber": "", "cellPhoneNumber": "",
+                                           "email": email, "vatNumber": "", "country": {"code": "SE"}}}
+            billing = fields.pop("billingAddress", {})
+            customer.update(fields)
+            customer["billingAddress"].update(billing)
+            self.customers[customer["id"]] = customer
+            return customer
+
+    def touch_customer(self, customer_id: int, updated: datetime, **billing) -> dict:
+        with self.lock:
+            customer = self.customers[customer_id]
+            customer["billingAddress"].update(billing)
+            customer["updatedAt"] = _time(updated)
+            return customer
+
+    def _gql_customers(self, arguments: dict) -> list[dict]:
+        where = _value(arguments, "where") or {}
+        unknown = sorted(set(where) - CUSTOMER_FILTER_FIELDS)
+        if unknown:
+            raise _Refused(f'Field "{unknown[0]}" is not defined by type "CustomerFilter".')
+        found = list(self.customers.values())
+        if "id" in where:
+            ids = where["id"] if isinstance(where["id"], list) else [where["id"]]
+            if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+                raise _Refused('Argument "where" has an invalid value: "id" expects [Int!].')
+            found = [c for c in found if c["id"] in ids]
+        if "email" in where:
+            match = where["email"]
+            if not isinstance(match, dict) or len(match) != 1:
+                raise _Refused("Exactly one input field should be provided for StringMatch (email).")
+            if "equals" not in match:
+                raise _Refused("emulator: only StringMatch.equals is modelled")
+            found = [c for c in found if c["email"] == match["equals"]]
+        return found
 
     # ---- the Events system (events-system docs): listeners, oldest unconfirmed first, confirmEvents ----
 
