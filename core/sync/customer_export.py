@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from core.bc import BcError
 from core.config import Company, Shop
 from core.errors import NeedsAttention, Retryable, Skip
-from core.platforms import platform
+from core.platforms import part, platform
 from core.state import AlreadyClaimed, Binding, SyncStatus, names
 from core.state.bindings import BOUND
 from core.state.cursors import Window
@@ -51,7 +51,7 @@ FIRST_RUN = datetime(2000, 1, 1, tzinfo=UTC)  # the first run exports every exis
 CLAIM_LEASE = timedelta(minutes=10)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 BC_PAGE_SIZE = 200
-PLATFORMS = {"shopify"}  # shops with B2B companies this flow writes
+PLATFORMS = {"shopify", "centra"}  # shops with B2B companies this flow writes; others: flows.export_company
 SHOP_RECORD = "companies"  # SyncLog record of shop-level outcomes (platform without B2B, no company)
 FIELDS = ["id", "number", "displayName", "type", "addressLine1", "addressLine2", "city", "state", "country",
           "postalCode", "phoneNumber", "email", "paymentTermsId", "blocked", "lastModifiedDateTime"]
@@ -86,9 +86,9 @@ def export_customers(ctx: Context, now: datetime | None = None) -> int:
     pushed = 0
     for shop in [s for s in ctx.config.shops if s.customers.export_to_shop]:
         if shop.platform not in PLATFORMS:
-            reason = (f"B2B company export is only available for Shopify; {shop.platform} has no B2B companies in "
-                      f'core, so BC Company customers are not exported to shop "{shop.key}". Set export_to_shop = '
-                      "false in its [shops.customers] to silence this.")
+            reason = (f"B2B company export is only available for Shopify (and Centra wholesale accounts); "
+                      f"{shop.platform} has no B2B companies in core, so BC Company customers are not exported to "
+                      f'shop "{shop.key}". Set export_to_shop = false in its [shops.customers] to silence this.')
             ctx.synclog.record(FLOW, shop.key, SHOP_RECORD, SyncStatus.SKIPPED, message=reason)
             log.info("customers_export_skipped shop=%s platform=%s", shop.key, shop.platform)
             continue
@@ -170,6 +170,9 @@ def export_company(ctx: Context, shop: Shop, company: Company, customer: dict, l
         return IGNORED
     if number in set(company.default_customers.values()):
         return IGNORED  # the shop's default web customer, not a B2B company
+    own = part(shop.platform, "export_company")  # a platform whose B2B object is not Shopify's (Centra accounts)
+    if own is not None:
+        return own(ctx, shop, company, customer, lookups)
     existing = ctx.bindings.get(KIND, shop.key, customer_id)
     claim = None
     try:

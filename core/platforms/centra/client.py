@@ -108,6 +108,12 @@ fragment bridgeCustomer on Customer {
   }
 }"""
 CUSTOMER_QUERY = "query BridgeCustomer { customers(where: {id: [%d]}) { ...bridgeCustomer } }" + CUSTOMER_FIELDS
+# Wholesale accounts (companies export, core/platforms/centra/accounts.py). createAccount/updateAccount and their
+# inputs are documented [V: centra.dev/graphql/accountcreateinput.html, accountupdateinput.html; the b2b
+# examples]; the look-up by externalId is not: AccountFilter is unpublished [U: read like CustomerFilter's
+# `externalId: [String!]`], nor are the Account fields selected here beyond `id` [U: name externalId status].
+ACCOUNT_SELECTION = "id name externalId status"
+ACCOUNT_QUERY = "query BridgeAccount { accounts(where: {externalId: [%s]}) { " + ACCOUNT_SELECTION + " } }"
 ORDER_QUERY = "query BridgeOrder { orders(where: {number: %d}, limit: 1) { ...bridgeOrder } }" + ORDER_FIELDS
 # the documented listing by creation time [V: C2], in its documented "Y-m-d H:i:s" form
 ORDERS_QUERY = ('query BridgeOrdersCreated { orders(where: {createdAt: {from: "%s", to: "%s"}}, '
@@ -337,6 +343,21 @@ class CentraClient:
                                  code="shop_api_error")
         payload["userErrors"] = [e for e in payload.get("userErrors") or [] if isinstance(e, dict)]
         return payload
+
+    def account_by_external_id(self, external_id: str) -> dict | None:
+        """The wholesale account carrying this externalId (ACCOUNT_QUERY), None when there is none."""
+        nodes = self.graphql(ACCOUNT_QUERY % literal(external_id)).get("accounts") or []
+        return next((n for n in nodes if isinstance(n, dict) and text(n.get("externalId")) == external_id), None)
+
+    def create_account(self, data: dict) -> tuple[dict | None, list[dict]]:
+        """createAccount(input: AccountCreateInput): (the account, userErrors)."""
+        payload = self.mutate("createAccount", f"input: {literal(data)}", f"account {{ {ACCOUNT_SELECTION} }}")
+        return payload.get("account"), payload["userErrors"]
+
+    def update_account(self, account_id: int, data: dict) -> list[dict]:
+        """updateAccount(id, input: AccountUpdateInput): the userErrors ([] = taken)."""
+        return self.mutate("updateAccount", f"id: {int(account_id)}, input: {literal(data)}",
+                           f"account {{ {ACCOUNT_SELECTION} }}")["userErrors"]
 
     def size_targets(self) -> dict[str, dict]:
         """SKU → {"variant": id, "size": size name} for every size of the catalog (SIZES_QUERY)."""
