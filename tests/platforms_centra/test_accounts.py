@@ -9,6 +9,8 @@ with market {id}, pricelist {id}, status ACTIVE|INACTIVE; `{userErrors, account 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.errors import NeedsAttention
 from core.platforms.centra import accounts
@@ -18,6 +20,7 @@ from core.sync import customer_export
 from core.sync.context import get_context
 from sandbox.centra_emulator import CentraEmulator
 from sandbox.stack import LocalStack
+from tests.hostile.strategies import HOSTILE_STRINGS
 
 BC_CUSTOMER = {"id": "c-1", "number": "C00010", "displayName": "Sportlagret AB", "type": "Company",
                "addressLine1": "Hamngatan 2", "addressLine2": "", "city": "Luleå", "state": "", "country": "SE",
@@ -44,6 +47,19 @@ def test_a_blocked_customer_is_an_inactive_account_and_a_country_that_is_no_code
     assert state["status"] == "INACTIVE" and state["accountAddress"]["country"] == ""
     assert problems and "Sverige" in problems[0]
     assert accounts.account_input(state)["accountAddress"]["country"] is None
+
+
+@given(values=st.dictionaries(st.sampled_from(sorted(BC_CUSTOMER)), st.one_of(
+    st.none(), st.integers(), st.sampled_from(HOSTILE_STRINGS), st.text(max_size=300)), max_size=8))
+def test_any_bc_customer_maps_to_an_account_centra_can_take_or_names_what_it_left_out(values):
+    state, problems = accounts.account_state({**BC_CUSTOMER, **values})
+    country = state["accountAddress"]["country"]
+    assert country == "" or (len(country) == 2 and country.isalpha() and country.isupper())
+    assert state["status"] in ("ACTIVE", "INACTIVE")
+    assert all(len(v) <= accounts.NAME_LIMIT for v in state["accountAddress"].values())
+    given_country = str(values.get("country", "SE") or "").strip()
+    assert bool(problems) == (bool(given_country) and country == "")
+    accounts.account_input(state)
 
 
 # ---------------------------------------------------------------------------------------------- emulator

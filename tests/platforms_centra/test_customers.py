@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from core.config import Shop
 from core.errors import BridgeError, NeedsAttention, Skip
@@ -27,7 +28,7 @@ from core.sync.context import get_context
 from sandbox.centra_emulator import CentraEmulator
 from sandbox.centra_emulator.emulator import webhook_body
 from sandbox.stack import LocalStack
-from tests.hostile.strategies import mutated
+from tests.hostile.strategies import mutated, mutated_bytes
 
 NODE = {"id": 27, "email": "symek+333@centra.com", "firstName": "Szymon", "lastName": "Sym",
         "createdAt": "2026-10-01T08:00:00+02:00", "updatedAt": "2026-11-20T09:30:00+01:00",
@@ -81,6 +82,16 @@ def test_the_customer_parsers_answer_or_raise_ours(doc):
             call()
         except BridgeError:
             pass
+
+
+@given(raw=mutated_bytes([{"events": [event()]}, NODE]), form=st.booleans())
+def test_the_stored_body_reader_answers_or_raises_ours(raw, form):
+    if form:  # as the webhook plugin posts it
+        raw = b"payload=" + quote(raw.decode("utf-8", "replace")).encode()
+    try:
+        parse.customer_body(raw)
+    except BridgeError:
+        pass
 
 
 # ---------------------------------------------------------------------------------------------- webhooks
