@@ -37,6 +37,7 @@ def export_company(ctx, shop, company, customer: dict, lookups) -> str:
 
     return accounts.export_company(ctx, shop, company, customer, lookups)
 
+
 STOCK_ROUNDS = 3  # a call with errors is sent again without the rows named, at most this many times
 INVALID_ITEM = GONE[0]  # the cached variant/size is wrong: look the SKU up again next run
 REJECTED = "REJECTED"
