@@ -318,6 +318,9 @@ class CustomerSync(Section):
     export_to_shop: bool = False  # BC customers (e.g. B2B companies with credit limits) → shop
     company: str = ""  # BC company; empty = the company of the shop's first routing rule
     template_hint: str = ""  # shown in resolutions: BC "Config. Tmpl. Selection Rules" decide posting groups
+    # Centra wholesale accounts (companies export): the market and pricelist ids createAccount requires
+    account_market: int = 0
+    account_pricelist: int = 0
 
 
 # ------------------------------------------------------------------------------- field mapping rules

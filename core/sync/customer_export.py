@@ -5,7 +5,8 @@
 
 - Shops: every shop with `[shops.customers] export_to_shop = true` on a platform with B2B companies: Shopify
   (this module) and every platform whose flows.py offers a `CompanyWriter` (found by core.platforms.part; it
-  maps, finds and writes the shop's company, this module keeps the claim, binding, cursor and log). Any other
+  maps, finds and writes the shop's company, this module keeps the claim, binding, cursor and log), or an
+  `export_company` that takes the whole customer over (Centra wholesale accounts, a different object). Any other
   platform is *skipped* with the reason in the sync log (flow "customers-export", record "companies").
 - BC: `customers` of type Company in the shop's customers company (`customers.company`, else its routing),
   whose lastModifiedDateTime is in the window of the cursor (Cursors flow "customers-export", key
@@ -54,8 +55,11 @@ FIRST_RUN = datetime(2000, 1, 1, tzinfo=UTC)  # the first run exports every exis
 CLAIM_LEASE = timedelta(minutes=10)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 BC_PAGE_SIZE = 200
-# shops with B2B companies this flow writes: Shopify here, the others through their CompanyWriter part
-PLATFORMS = {"shopify"} | {name for name in SHOP_PLATFORMS if part(name, "CompanyWriter") is not None}
+# shops with B2B companies this flow writes: Shopify here, the others through their flows.py part, either a
+# CompanyWriter (Magento: the company is written the Shopify way, bindings kept here) or a whole export_company
+# (Centra: a wholesale account is a different object, accounts.py keeps its own bindings)
+PLATFORMS = {"shopify"} | {name for name in SHOP_PLATFORMS
+                           if part(name, "CompanyWriter") is not None or part(name, "export_company") is not None}
 SHOP_RECORD = "companies"  # SyncLog record of shop-level outcomes (platform without B2B, no company)
 FIELDS = ["id", "number", "displayName", "type", "addressLine1", "addressLine2", "city", "state", "country",
           "postalCode", "phoneNumber", "email", "paymentTermsId", "blocked", "lastModifiedDateTime"]
@@ -183,6 +187,9 @@ def export_company(ctx: Context, shop: Shop, company: Company, customer: dict, l
         return IGNORED
     if number in set(company.default_customers.values()):
         return IGNORED  # the shop's default web customer, not a B2B company
+    own = part(shop.platform, "export_company")  # a platform whose B2B object is not Shopify's (Centra accounts)
+    if own is not None:
+        return own(ctx, shop, company, customer, lookups)
     existing = ctx.bindings.get(KIND, shop.key, customer_id)
     claim = None
     try:

@@ -19,7 +19,21 @@ unexpected query fails loudly in tests:
   quantities; unknown warehouse/variant/size are userErrors with their path; any userError applies nothing);
 - shipments (4.3): `createShipment` (lines of the order, no more than is left, `capture`/`isPaid`) and
   `completeShipment` (only good-to-go and paid, shippedAt not in the future);
-- prices (4.4): `pricelists`, `setPrices` (per variant, the pricelist's currency).
+- prices (4.4): `pricelists`, `setPrices` (per variant, the pricelist's currency);
+- customers (the contract is silent): `customers(where: {...})` with the CustomerFilter fields
+  (centra.dev/graphql/customerfilter.html): `id: [Int!]` and `email: StringMatch` are answered, where a
+  StringMatch must carry exactly one field ("Exactly one input field should be provided"; only `equals` is
+  modelled); a field the filter does not define is a GraphQL error, as in any GraphQL server. The whole
+  customer node is answered (`add_customer` builds it: id, email, firstName, lastName, createdAt, updatedAt,
+  billingAddress with the CustomerBillingAddressInput field names [U: the output type's fields]);
+- wholesale accounts (companies export): `createAccount(input)` / `updateAccount(id, input)` take only the
+  fields of AccountCreateInput / AccountUpdateInput, an `accountAddress` only those of AccountMainAddressInput
+  (centra.dev/graphql/accountcreateinput.html, accountupdateinput.html, accountmainaddressinput.html); on
+  create `name`, `status`, `market` and `pricelist` are required (non-null), `market`/`pricelist` take exactly
+  one field, `status` must be an enum value (ACTIVE, INACTIVE, CANCELLED: "active, inactive or canceled" in the
+  ERP guide). An unknown market, pricelist or account id, and an externalId another account holds, are
+  userErrors [U: Centra's wording and whether it refuses a duplicate externalId]. `accounts(where: {externalId:
+  [..]})` finds accounts by externalId [U: AccountFilter is unpublished].
 Arguments are parsed with graphql-core, so a malformed literal is a syntax error as in Centra.
 
 `GET /api/order/returns` (4.5, the Order API plugin): `API-Authorization` key, `limit`, `page`,
@@ -58,6 +72,20 @@ PATH = "/graphql/integration"
 ORDER_API_PATH = "/api/order"  # the Order API plugin's <base> (its URL is the plugin's, set per installation)
 _REST_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
 MAX_LIMIT = 100
+# AccountCreateInput's fields (centra.dev/graphql/accountcreateinput.html) and AccountMainAddressInput's
+ACCOUNT_CREATE_FIELDS = {"name", "status", "internalComment", "otherComment", "websiteUrl", "creditLimit", "discounts",
+                         "applyCreditLimit", "blockIfUnpaidInvoices", "hasBrandsRestriction", "isInternal",
+                         "carrierInformation", "market", "pricelist", "allocationRule", "paymentTerms",
+                         "shippingTerms", "salesRepresentative", "taxClass", "documentTemplate", "addBrands",
+                         "addVisibleForAgents", "accountAddress", "shippingAddress", "billingAddress", "externalId"}
+ACCOUNT_ADDRESS_FIELDS = {"companyName", "attention", "address1", "address2", "country", "stateOrProvince", "city",
+                          "zipCode", "phoneNumber", "faxNumber", "email"}
+ACCOUNT_STATUSES = {"ACTIVE", "INACTIVE", "CANCELLED"}
+# CustomerFilter's fields (centra.dev/graphql/customerfilter.html)
+CUSTOMER_FILTER_FIELDS = {"id", "status", "email", "firstName", "lastName", "birthdate", "gender", "cellPhoneNumber",
+                          "phoneNumber", "createdAt", "updatedAt", "lastLoginAt", "isAnonymized", "countryId",
+                          "languageId", "marketId", "pricelistId", "storeId", "totalOrders", "externalId", "search",
+                          "notNull", "negate"}
 CENT = Decimal("0.01")
 
 _BY_NUMBER = re.compile(r"\borders\s*\(\s*where:\s*\{\s*number:\s*(\d+)\s*\}\s*(?:,\s*limit:\s*(\d+)\s*)?\)")
@@ -132,6 +160,11 @@ class CentraEmulator(LoopbackServer):
         self.shipments: dict[int, dict] = {}
         self._shipment_ids = itertools.count(345)
         self.now = lambda: datetime.now(UTC)
+        self.customers: dict[int, dict] = {}
+        self.markets: set[int] = {1}
+        self.accounts: dict[int, dict] = {}
+        self._account_ids = itertools.count(5)
+        self._customer_ids = itertools.count(27)
 
     @property
     def graphql_url(self) -> str:
@@ -218,6 +251,132 @@ class CentraEmulator(LoopbackServer):
             self.orders[int(number)] = order
             self._event("UPDATED", number)
             return order
+
+    # ---- customers ----
+
+    def add_customer(self, email: str, *, updated: datetime | None = None, **fields) -> dict:
+        moment = _time(updated or self.now())
+        with self.lock:
+            customer = {"id": next(self._customer_ids), "email": email, "firstName": "Jon", "lastName": "Snow",
+                        "createdAt": moment, "updatedAt": moment,
+                        "billingAddress": {"firstName": "Jon", "lastName": "Snow", "address1": "Teststr. 1",
+                                           "address2": "1b", "city": "Stockholm", "zipCode": "12345",
+                                           "stateOrProvince": "", "phoneNumber": "", "cellPhoneNumber": "",
+                                           "email": email, "vatNumber": "", "country": {"code": "SE"}}}
+            billing = fields.pop("billingAddress", {})
+            customer.update(fields)
+            customer["billingAddress"].update(billing)
+            self.customers[customer["id"]] = customer
+            return customer
+
+    def touch_customer(self, customer_id: int, updated: datetime, **billing) -> dict:
+        with self.lock:
+            customer = self.customers[customer_id]
+            customer["billingAddress"].update(billing)
+            customer["updatedAt"] = _time(updated)
+            return customer
+
+    def _gql_customers(self, arguments: dict) -> list[dict]:
+        where = _value(arguments, "where") or {}
+        unknown = sorted(set(where) - CUSTOMER_FILTER_FIELDS)
+        if unknown:
+            raise _Refused(f'Field "{unknown[0]}" is not defined by type "CustomerFilter".')
+        found = list(self.customers.values())
+        if "id" in where:
+            ids = where["id"] if isinstance(where["id"], list) else [where["id"]]
+            if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+                raise _Refused('Argument "where" has an invalid value: "id" expects [Int!].')
+            found = [c for c in found if c["id"] in ids]
+        if "email" in where:
+            match = where["email"]
+            if not isinstance(match, dict) or len(match) != 1:
+                raise _Refused("Exactly one input field should be provided for StringMatch (email).")
+            if "equals" not in match:
+                raise _Refused("emulator: only StringMatch.equals is modelled")
+            found = [c for c in found if c["email"] == match["equals"]]
+        return found
+
+    # ---- wholesale accounts ----
+
+    def _account_input(self, arguments: dict, allowed: set[str], required: set[str]) -> dict:
+        node = arguments.get("input")
+        data = _value(arguments, "input")
+        if not isinstance(data, dict):
+            raise _Refused("Argument \"input\" of required type was not provided.")
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise _Refused(f'Field "{unknown[0]}" is not defined by the account input type.')
+        missing = sorted(f for f in required if data.get(f) is None)
+        if missing:
+            raise _Refused(f'Field "{missing[0]}" of required type was not provided.')
+        for name in ("market", "pricelist"):
+            if name in data and data[name] is not None and (not isinstance(data[name], dict) or len(data[name]) != 1):
+                raise _Refused(f"Exactly one input field should be provided for {name}.")
+        status = next((f.value for f in node.fields if f.name.value == "status"), None)
+        if status is not None and not (isinstance(status, EnumValueNode) and status.value in ACCOUNT_STATUSES):
+            raise _Refused("Enum Status cannot represent this value.")
+        address = data.get("accountAddress")
+        if address is not None:
+            if not isinstance(address, dict) or set(address) - ACCOUNT_ADDRESS_FIELDS:
+                raise _Refused("accountAddress takes only AccountMainAddressInput fields.")
+            country = address.get("country")
+            if country is not None and not (isinstance(country, dict) and set(country) <= {"id", "code"}):
+                raise _Refused("country takes a NullableCountryInput ({id} or {code}).")
+        return data
+
+    def _account_errors(self, data: dict, account_id: int | None) -> list[dict]:
+        errors = []
+        if "market" in data and (data["market"] or {}).get("id") not in self.markets:
+            errors.append(_user_error("Market not found", "input", "market"))
+        if "pricelist" in data and (data["pricelist"] or {}).get("id") not in self.pricelists:
+            errors.append(_user_error("Pricelist not found", "input", "pricelist"))
+        external = data.get("externalId")
+        if external and any(a["externalId"] == external and a["id"] != account_id for a in self.accounts.values()):
+            errors.append(_user_error("externalId is already used by another account", "input", "externalId"))
+        return errors
+
+    def _store_account(self, account: dict, data: dict) -> dict:
+        for key, value in data.items():
+            if key == "accountAddress":
+                account["accountAddress"] = {**account.get("accountAddress", {}), **value}
+            elif key in ("market", "pricelist"):
+                account[key] = {"id": value["id"]}
+            else:
+                account[key] = value
+        return account
+
+    def _gql_createAccount(self, arguments: dict) -> dict:  # noqa: N802
+        data = self._account_input(arguments, ACCOUNT_CREATE_FIELDS, {"name", "status", "market", "pricelist"})
+        errors = self._account_errors(data, None)
+        if errors:
+            return {"account": None, "userErrors": errors}
+        account = self._store_account({"id": next(self._account_ids), "externalId": None}, data)
+        self.accounts[account["id"]] = account
+        self.counters["account_writes"] += 1
+        return {"account": account, "userErrors": []}
+
+    def _gql_updateAccount(self, arguments: dict) -> dict:  # noqa: N802
+        account_id = _value(arguments, "id")
+        data = self._account_input(arguments, ACCOUNT_CREATE_FIELDS | {"removeBrands", "removeVisibleForAgents"},
+                                   set())
+        if account_id not in self.accounts:
+            return {"account": None, "userErrors": [_user_error(f"Account {account_id} not found", "id")]}
+        errors = self._account_errors(data, account_id)
+        if errors:
+            return {"account": None, "userErrors": errors}
+        self.counters["account_writes"] += 1
+        return {"account": self._store_account(self.accounts[account_id], data), "userErrors": []}
+
+    def _gql_accounts(self, arguments: dict) -> list[dict]:
+        where = _value(arguments, "where") or {}
+        wanted = where.get("externalId")
+        if set(where) - {"externalId", "id", "name", "status"}:
+            raise _Refused("emulator: accounts are only filtered by externalId here")
+        found = list(self.accounts.values())
+        if wanted is not None:
+            wanted = wanted if isinstance(wanted, list) else [wanted]
+            found = [a for a in found if a["externalId"] in wanted]
+        return found
 
     # ---- the Events system (events-system docs): listeners, oldest unconfirmed first, confirmEvents ----
 

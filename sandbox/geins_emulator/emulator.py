@@ -39,6 +39,13 @@ in geins-io/sonora-agent-plugins references/*.md, G2 = the 2023 SDK docs) and pl
   price is `Invalid`, an unknown product `NotFound`; the answer is the bare PriceListPriceResponse
   `{Message, Invalid, NotFound, UpdateCount}` [U: whether Geins wraps it in Resource].
 
+- `GET /API/User/{userId}` and `GET /API/User/{email}` [G4 = geins-io/sonora-agent-plugins @b51bab18
+  references/user.md]: `{Resource: User.Models.Read.SingleUserProfile, Message, Details}` (PascalCase: UserId,
+  Email, FirstName, LastName, PhoneNr, MobilePhoneNr, Company, UserTypeId 1 Private | 2 Company, Address…,
+  Country, CustomerGroupId, Active, Blacklisted, CreatedOn, UpdatedOn, …). `userId` is an int32 path parameter:
+  a value that is neither a number in that range nor an e-mail address → 400; an unknown user → 404 [U: the
+  not-found answer is undocumented].
+
 Orders are SEK with prices incl. 25 % VAT; `make_order` builds internally consistent figures. Timestamps are
 answered without an offset (UTC) — the documentation gives no example [U]. `fail_next(status, count,
 retry_after=)` answers the next authorised requests with an error. Counters: requests, unauthorized, faults.
@@ -57,7 +64,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
@@ -112,6 +119,8 @@ class GeinsEmulator(LoopbackServer):
             {"Id": 1000001, "Name": "Sale", "MarketId": 1, "Currency": currency, "ExVat": False, "Active": True},
             {"Id": 1000002, "Name": "Campaign", "MarketId": 1, "Currency": currency, "ExVat": False, "Active": True}]
         self.price_writes: list[list] = []
+        self.users: dict[int, dict] = {}  # UserId → User.Models.Read.SingleUserProfile
+        self._user_ids = itertools.count(4001)
         self.batches: dict[str, dict] = {}
         self.between_pages: Callable[[int], None] | None = None  # called before answering page n ≥ 2
         self.counters: Counter = Counter()
@@ -238,6 +247,42 @@ class GeinsEmulator(LoopbackServer):
             self.products[article_number] = product
             return product
 
+    # ---- customers (users) ----
+
+    def add_user(self, email: str, *, company: str = "", updated: datetime | None = None, **fields) -> dict:
+        """A user profile as GET /API/User/{id} answers it [G4]; `company` makes it a company user (UserTypeId 2)."""
+        moment = _time(updated or datetime.now(UTC))
+        with self.lock:
+            user_id = next(self._user_ids)
+            profile = {"AvailableMarkets": [], "UserId": user_id, "SiteId": 1, "Email": email, "FirstName": "Anna",
+                       "LastName": "Berg", "PhoneNr": "+46 8 123 45", "MobilePhoneNr": "", "Company": company,
+                       "Address": "Storgatan 1", "Address2": "", "Address3": "", "DoorCode": "", "PersonalId": "",
+                       "Birthyear": "", "Zip": "111 22", "City": "Stockholm", "CareOf": "", "Country": "SE",
+                       "State": "", "CustomerGroupId": 0, "CustomerGroupName": "", "MemberId": 0, "MemberType": "",
+                       "CountryId": 1, "UserTypeId": 2 if company else 1, "GenderType": 0, "MemberDiscount": 0,
+                       "Newsletter": False, "Blacklisted": False, "Active": True, "CreatedOn": moment,
+                       "UpdatedOn": moment, "MetaData": "", "BlacklistedOn": None, "BlacklistReason": ""}
+            profile.update(fields)
+            self.users[user_id] = profile
+            return profile
+
+    def touch_user(self, user_id: int, updated: datetime, **changes) -> dict:
+        with self.lock:
+            self.users[user_id].update(changes, UpdatedOn=_time(updated))
+            return self.users[user_id]
+
+    def _get_user(self, key: str) -> tuple[int, object, dict]:
+        key = unquote(key)
+        if key.isdigit() and int(key) < 2**31:
+            profile = self.users.get(int(key))
+        elif "@" in key:
+            profile = next((u for u in self.users.values() if u["Email"].lower() == key.lower()), None)
+        else:
+            return 400, {"Message": "The request is invalid.", "Details": [f"The value '{key}' is not valid."]}, {}
+        if profile is None:
+            return 404, {"Message": "User not found", "Details": []}, {}
+        return 200, {"Resource": profile, "Message": "Success.", "Details": []}, {}
+
     # ---- webhooks ----
 
     def send_webhook(self, url: str, entity: str, action: str, resource_id, secret: str,
@@ -287,6 +332,8 @@ class GeinsEmulator(LoopbackServer):
                 return self._patch_order(int(parts[1]), data)
             if method == "POST" and len(parts) == 3 and parts[1].isdigit() and parts[2] == "Comment":
                 return self._comment(int(parts[1]), data)
+        if method == "GET" and len(parts) == 2 and parts[0] == "User":
+            return self._get_user(parts[1])
         if method == "POST" and parts == ["Shipping", "ParcelGroup"]:
             return self._parcel_group(data)
         if method == "PUT" and parts == ["Product", "Stock"]:

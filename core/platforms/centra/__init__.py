@@ -5,7 +5,4 @@ from core.platforms.centra import client, parse, webhooks
 __all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
-GAPS = {
-    "customers": "not built: customers are not read",
-    "companies": "not built: Centra B2B (wholesale) accounts are not written",
-}
+GAPS: dict[str, str] = {}

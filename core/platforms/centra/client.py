@@ -22,6 +22,15 @@ when the integration listens to Order events, the Events system's unconfirmed Or
 Arguments are written into the query as literals we format ourselves (integers, strings, enums), so no
 GraphQL input type name has to be guessed.
 
+Customers (the customers flow; the contract is silent): `customers(where: {id: [N]})` [V: the CustomerFilter
+input has `id: [Int!]` and `updatedAt`, centra.dev/graphql/customerfilter.html; the query `customers(where:
+{email: {equals: …}}) { id lastName email }` is documented in api-documentation @cdb82b5~1
+pages/04.guides/02.erp-gql-integration/docs.md "Customers - custom attributes"]. The selected fields beyond
+`id email firstName lastName` (what an order's `customer` documents) are [U]: `billingAddress` with the field
+names of the documented `CustomerBillingAddressInput` (centra.dev/graphql/customerbillingaddressinput.html),
+`createdAt`, `updatedAt` (the filter has both); all in CUSTOMER_FIELDS, so a correction is one line. The token
+needs Customer:read (the permission the documented customers query reports).
+
 Limits: query complexity per token; over it Centra answers 429 with Retry-After, a point in time, turned
 into seconds for the shared send (then Retryable). GraphQL `errors` → NeedsAttention naming the message.
 The token is never logged.
@@ -90,6 +99,21 @@ fragment bridgeOrder on Order {
   ... on WholesaleOrder { account { id name } buyer { id email firstName lastName } purchaseOrderNumber }
 }"""
 
+CUSTOMER_FIELDS = """
+fragment bridgeCustomer on Customer {
+  id email firstName lastName createdAt updatedAt
+  billingAddress {
+    firstName lastName address1 address2 city zipCode stateOrProvince
+    phoneNumber cellPhoneNumber email vatNumber country { code }
+  }
+}"""
+CUSTOMER_QUERY = "query BridgeCustomer { customers(where: {id: [%d]}) { ...bridgeCustomer } }" + CUSTOMER_FIELDS
+# Wholesale accounts (companies export, core/platforms/centra/accounts.py). createAccount/updateAccount and their
+# inputs are documented [V: centra.dev/graphql/accountcreateinput.html, accountupdateinput.html; the b2b
+# examples]; the look-up by externalId is not: AccountFilter is unpublished [U: read like CustomerFilter's
+# `externalId: [String!]`], nor are the Account fields selected here beyond `id` [U: name externalId status].
+ACCOUNT_SELECTION = "id name externalId status"
+ACCOUNT_QUERY = "query BridgeAccount { accounts(where: {externalId: [%s]}) { " + ACCOUNT_SELECTION + " } }"
 ORDER_QUERY = "query BridgeOrder { orders(where: {number: %d}, limit: 1) { ...bridgeOrder } }" + ORDER_FIELDS
 # the documented listing by creation time [V: C2], in its documented "Y-m-d H:i:s" form
 ORDERS_QUERY = ('query BridgeOrdersCreated { orders(where: {createdAt: {from: "%s", to: "%s"}}, '
@@ -225,6 +249,17 @@ class CentraClient:
         nodes = self.graphql(ORDER_QUERY % int(value)).get("orders") or []
         return nodes[0] if nodes else None
 
+    def customer(self, customer_id: int | str) -> dict | None:
+        """The DTC customer node with this id (parse.parse_customer reads it), None when Centra has none."""
+        value = text(customer_id)
+        if not value.isdigit():
+            raise NeedsAttention(f"{value!r} is not a Centra customer id.",
+                                 resolution="check the stored webhook body; Centra names customers by their "
+                                            "integer id",
+                                 code="malformed_payload")
+        nodes = self.graphql(CUSTOMER_QUERY % int(value)).get("customers") or []
+        return nodes[0] if nodes and isinstance(nodes[0], dict) else None
+
     def orders_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
         """The orders the reconcile should look at for [since, until), as order nodes, each once:
 
@@ -308,6 +343,21 @@ class CentraClient:
                                  code="shop_api_error")
         payload["userErrors"] = [e for e in payload.get("userErrors") or [] if isinstance(e, dict)]
         return payload
+
+    def account_by_external_id(self, external_id: str) -> dict | None:
+        """The wholesale account carrying this externalId (ACCOUNT_QUERY), None when there is none."""
+        nodes = self.graphql(ACCOUNT_QUERY % literal(external_id)).get("accounts") or []
+        return next((n for n in nodes if isinstance(n, dict) and text(n.get("externalId")) == external_id), None)
+
+    def create_account(self, data: dict) -> tuple[dict | None, list[dict]]:
+        """createAccount(input: AccountCreateInput): (the account, userErrors)."""
+        payload = self.mutate("createAccount", f"input: {literal(data)}", f"account {{ {ACCOUNT_SELECTION} }}")
+        return payload.get("account"), payload["userErrors"]
+
+    def update_account(self, account_id: int, data: dict) -> list[dict]:
+        """updateAccount(id, input: AccountUpdateInput): the userErrors ([] = taken)."""
+        return self.mutate("updateAccount", f"id: {int(account_id)}, input: {literal(data)}",
+                           f"account {{ {ACCOUNT_SELECTION} }}")["userErrors"]
 
     def size_targets(self) -> dict[str, dict]:
         """SKU → {"variant": id, "size": size name} for every size of the catalog (SIZES_QUERY)."""

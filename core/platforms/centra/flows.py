@@ -30,6 +30,14 @@ from core.sync import stock_mapping
 from core.sync.shipments import Pushed
 from core.sync.stock import GONE, WriteResult
 
+
+def export_company(ctx, shop, company, customer: dict, lookups) -> str:
+    """The companies export's Centra part: a BC Company customer → a wholesale account (accounts.py)."""
+    from core.platforms.centra import accounts  # imports the export pipeline, which the flows need not load
+
+    return accounts.export_company(ctx, shop, company, customer, lookups)
+
+
 STOCK_ROUNDS = 3  # a call with errors is sent again without the rows named, at most this many times
 INVALID_ITEM = GONE[0]  # the cached variant/size is wrong: look the SKU up again next run
 REJECTED = "REJECTED"

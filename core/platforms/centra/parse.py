@@ -25,6 +25,13 @@ What to know (fields as selected by client.ORDER_FIELDS):
 - Paid: a successful AUTHORIZATION/CAPTURE entry in `paymentHistory`, else status CONFIRMED, PROCESSING,
   SHIPPED or COMPLETED. Cancelled: status CANCELLED (at `updatedAt`).
 - Wholesale orders (an `account`) are company customers; DTC orders are persons.
+
+Customers (the customers flow; the contract is silent): a `customer` webhook event names the customer by id;
+`load_customer` reads it with `customers(where: {id: [N]})` (client.customer) and `parse_customer` reads the
+node (fields in client.CUSTOMER_FIELDS, the unverified ones marked there). A Centra `Customer` is the DTC
+shopper; wholesale buyers are `Buyer`s of an `Account`, another type [V: api-documentation @cdb82b5~1
+graphql-integration-api/01.authorization "Separation of Customer and Buyer"], so every customer read here is
+a person. Its address is `billingAddress`, whose documented input has no company name.
 """
 
 from __future__ import annotations
@@ -393,3 +400,86 @@ def _refund(node: dict, shop: str) -> Refund:
         lines=lines, shipping_amount=shipping, adjustment_amount=adjustment, total=total,
         note=text(node.get("comment")),
     )
+
+
+# ---- customers (customer webhook event → Customer node) ----
+
+def _customer_node(payload) -> dict:
+    node = payload
+    if isinstance(node, dict) and isinstance(node.get("data"), dict):
+        found = node["data"].get("customers")
+        node = found[0] if isinstance(found, list) and found else node["data"].get("customer")
+    if not isinstance(node, dict):
+        raise malformed(PLATFORM, "customer", f"expected one customer node, got {type(payload).__name__}")
+    if webhooks.customer_events(node) or isinstance(node.get("events"), list):
+        raise malformed(PLATFORM, "customer", "this is an id-only webhook body; load_customer reads the "
+                        "customer it names")
+    if not text(node.get("id")):
+        raise malformed(PLATFORM, "customer", "missing id")
+    return node
+
+
+@guarded(PLATFORM, "customer")
+def customer_body(raw: bytes):
+    """The stored customer payload as JSON: the webhook's form body (`payload=<JSON>`) or a plain JSON body;
+    import_customer reads Centra's stored payloads with this instead of a plain JSON decode."""
+    body = webhooks.body_json(raw)
+    if body is None:
+        raise malformed(PLATFORM, "customer", "the stored body is neither JSON nor the webhook's payload= form")
+    return body
+
+
+@guarded(PLATFORM, "customer")
+def load_customer(payload, shop: Shop, client_factory: Callable | None = None, external_id: str = ""):
+    """The customer behind a stored body: a webhook's `customer` event (the envelope's id when it is one of
+    them, else the first) is read with the Integration API; a customer node is returned as it is."""
+    events = webhooks.customer_events(payload)
+    if not events:
+        return payload
+    event = next((e for e in events if text(e.get("id")) == external_id), events[0])
+    customer_id, action = text(event.get("id")), text(event.get("action")).lower()
+    if client_factory is None:
+        from core.platforms.centra.client import client_for as client_factory
+    node = with_client(client_factory, shop, lambda api: api.customer(customer_id))
+    if node is None and "delete" in action:
+        raise Skip(f"Centra customer {customer_id} was deleted; there is nothing to import.")
+    if node is None:
+        raise NeedsAttention(
+            f"Centra customer {customer_id} named by the webhook was not found with the Integration API.",
+            resolution=f"check that the Integration API token of shop {shop.key} has Customer:read and that the "
+                       "customer exists (AMS → Retail → Customers); then retry this record",
+            code="customer_not_found")
+    return node
+
+
+@guarded(PLATFORM, "customer")
+def parse_customer(payload: dict, shop: str) -> Customer:
+    """A Centra (DTC) customer node → a person Customer."""
+    node = _customer_node(payload)
+    billing = node.get("billingAddress") if isinstance(node.get("billingAddress"), dict) else {}
+    return Customer(
+        external_id=text(node["id"]),
+        kind=CustomerKind.PERSON,
+        email=text(node.get("email")) or text(billing.get("email")),
+        first_name=text(node.get("firstName")) or text(billing.get("firstName")),
+        last_name=text(node.get("lastName")) or text(billing.get("lastName")),
+        vat_number=text(billing.get("vatNumber")),
+        phone=text(billing.get("phoneNumber")) or text(billing.get("cellPhoneNumber")),
+    )
+
+
+@guarded(PLATFORM, "customer")
+def parse_customer_addresses(payload: dict) -> list[Address]:
+    """The billing address, when it has a street, city or zip code."""
+    node = _customer_node(payload)
+    address = _address(node.get("billingAddress"))
+    if not address.email:
+        address = address.model_copy(update={"email": text(node.get("email"))})
+    return [address] if address.line1 or address.city or address.postal_code else []
+
+
+@guarded(PLATFORM, "customer")
+def customer_updated_at(payload: dict):
+    """When Centra last changed the customer: `updatedAt`, else `createdAt`."""
+    node = _customer_node(payload)
+    return timestamp(node.get("updatedAt")) or timestamp(node.get("createdAt"))

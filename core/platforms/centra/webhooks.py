@@ -15,6 +15,15 @@ One delivery describes one order: set the plugin's "max events per call" to 1 so
 own call (`parse.order_numbers` lists every order of a batched body for a caller that fans out; orders
 of a batch beyond the first are otherwise picked up by the reconcile run).
 The "Checkout API" flavour (`{"products": [...], ...}`) feeds no flow.
+
+Customers: the Integration API flavour also sends `customer` events (and `account`, `shipment`, `return`)
+[V: api-documentation @cdb82b5~1 pages/06.plugins/09.centra-webhook/docs.md, "Integration API webhooks currently
+support events of the following types: Order, Shipment, Customer (customer), Account (account), Return"]. A body
+whose first event is a `customer` event feeds the customers flow; its `id` is read as the customer's integer id
+and the worker reads the customer with the Integration API (parse.load_customer) [U: the documentation shows
+no customer event, so neither the id's meaning nor the action names are verified]. An order event in the same
+body wins (the orders flow); set "max events per call" to 1, as for orders. `account` events feed no flow
+(wholesale accounts are not imported).
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from core.platforms.payload import json_body, text
 SIGNATURE_HEADER = "X-Centra-Signature"
 DEFAULT_TOLERANCE = 24 * 3600
 MAX_TIMESTAMP_DIGITS = 12
-FLOW_BY_TYPE = {"order": "orders"}  # shipment/return/customer/account events feed no import flow (yet)
+FLOW_BY_TYPE = {"order": "orders", "customer": "customers"}  # shipment/return/account events feed none
 
 
 def _signature_parts(value: str) -> tuple[str, list[str]]:
@@ -86,6 +95,14 @@ def order_events(body: object) -> list[dict]:
             and text(e.get("id"))]
 
 
+def customer_events(body: object) -> list[dict]:
+    """The `customer` events of an Integration API webhook body, in the order sent."""
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        return []
+    return [e for e in body["events"] if isinstance(e, dict) and text(e.get("type")).lower() == "customer"
+            and text(e.get("id"))]
+
+
 def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
     body = body_json(raw)
     events = order_events(body)
@@ -100,8 +117,9 @@ def describe(raw: bytes, headers: Mapping[str, str]) -> Delivery:
     if isinstance(body, dict) and isinstance(body.get("events"), list) and body["events"]:
         first = body["events"][0] if isinstance(body["events"][0], dict) else {}
         kind, action, ident = text(first.get("type")), text(first.get("action")), text(first.get("id"))
+        flow = FLOW_BY_TYPE.get(kind.lower()) if ident else None
         return Delivery(topic=f"{kind}.{action}", resource_id=ident,
-                        delivery_id=f"{kind}:{ident}:{action}:{text(first.get('date'))}", is_ping=False, flow=None)
+                        delivery_id=f"{kind}:{ident}:{action}:{text(first.get('date'))}", is_ping=False, flow=flow)
     # Checkout API flavour ({"products": [...], "categories": [...]}) or an unreadable body
     kinds = sorted(body) if isinstance(body, dict) else []
     digest = hashlib.sha256(raw).hexdigest()[:32]

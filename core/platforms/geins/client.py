@@ -32,6 +32,12 @@ orders flow drops unchanged duplicates by fingerprint), and the reconcile overla
 
 Stock [3.2], shipments [3.3], prices [3.4]: `set_stock`, `update_order`, `create_parcel_group`, `add_comment`,
 `price_lists`, `set_prices`.
+
+Customers (the contract is silent; source G4 = github geins-io/sonora-agent-plugins @b51bab18
+plugins/sonora/skills/mgmtapi/references/user.md, generated from the Management API spec, and G2 docs/UserApi.md):
+`user(id)` reads `GET /API/User/{userId}` (or `GET /API/User/{email}`), answered as an envelope
+`{Resource: User.Models.Read.SingleUserProfile, Message, Details}`; 404 → None [U: the 404 for a user that does
+not exist is not documented; read as for orders].
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import httpx
 
@@ -245,6 +252,28 @@ class GeinsClient:
                            json={"OrderIds": order_ids, "OrderRowIds": row_ids or [], "MarkAsDelivered": mark_delivered,
                                  "SendDeliveryEmail": send_email, "SignalCapturesCreated": False, "Force": False})
         return text((answer or {}).get("Resource")) if isinstance(answer, dict) else ""
+
+    # ---- customers ----
+
+    def user(self, user_id: int | str) -> dict | None:
+        """The user profile (PascalCase, what parse.parse_customer reads) by numeric id, or by e-mail address
+        when the webhook named one [G4: both routes exist]; None when Geins has none."""
+        value = text(user_id)
+        if value.isdigit():
+            path = f"/User/{int(value)}"
+        elif "@" in value and "/" not in value:
+            path = f"/User/{quote(value, safe='@')}"
+        else:
+            raise NeedsAttention(f"{value!r} is neither a Geins user id nor an e-mail address.",
+                                 resolution="check the stored webhook body; Geins names customers by their numeric "
+                                            "user id (the {{id}} placeholder of a Customer webhook)",
+                                 code="malformed_payload")
+        body = self.call("GET", path, what=f"user {value}", missing_ok=True)
+        if isinstance(body, dict) and isinstance(body.get("Resource"), dict):
+            body = body["Resource"]  # Envelope-User.Models.Read.SingleUserProfile [G4]
+        elif isinstance(body, dict) and "UserId" not in body:
+            body = None  # an envelope without a profile: Geins has no such user
+        return body if isinstance(body, dict) else None
 
     # ---- stock ----
 

@@ -41,6 +41,22 @@ rows]}`. A refund is the entries created together for one return (same ReturnId 
 VAT [U: "Total amount refunded"]. An entry on a row is a line (quantity = Total / the row's UnitPrice when that
 is a whole number, else 1; not restocked: Geins does not say [U]); an entry on no row is an amount not tied to a
 line (an adjustment).
+
+Customers (the customers flow; the contract is silent, sources G4 = github geins-io/sonora-agent-plugins
+@b51bab18 plugins/sonora/skills/mgmtapi/references/{user,webhook}.md, generated from the Management API spec,
+and G2 docs/UserModelsReadUserProfile.md): a Customer webhook names the user by id only; `load_customer` reads
+the profile (`GET /API/User/{id}`, client.user) and `parse_customer` reads `User.Models.Read.(Single)UserProfile`,
+PascalCase: `UserId, Email, FirstName, LastName, PhoneNr, MobilePhoneNr, Company, UserTypeId (1 = Private,
+2 = Company), Address, Address2, Address3, CareOf, Zip, City, State, Country, PersonalId, CreatedOn, UpdatedOn,
+Active, Blacklisted, …`.
+- `UserTypeId` 2 is a company customer (a B2B buyer) named `Company`; Geins has no company entity, so the
+  user is its own company (no company id: each company user becomes one BC Company customer, matched by
+  e-mail and type like every other).
+- One address, the profile's own (Address/Address2/Address3/CareOf/Zip/City/State/Country). `Country` is
+  "a country code or a country name" on write [G4]; only a two-letter code is taken [U: what a read returns
+  for a name], anything else leaves the country empty rather than sending BC a name it refuses.
+- `PersonalId` (a personal or organisation number) is not mapped: Geins does not say which it holds [U].
+- Changed: `UpdatedOn`, else `CreatedOn`; without an offset read as UTC [U], as for orders.
 """
 
 from __future__ import annotations
@@ -49,7 +65,7 @@ from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from core.config import Shop
-from core.errors import NeedsAttention
+from core.errors import NeedsAttention, Skip
 from core.models import (
     CENT,
     Address,
@@ -66,7 +82,7 @@ from core.models import (
     TaxLine,
     Totals,
 )
-from core.platforms.payload import guarded, malformed, money, text, timestamp, with_client
+from core.platforms.payload import PARSE_ERRORS, guarded, malformed, money, text, timestamp, with_client
 from core.platforms.static_secret import id_only, json_object
 
 PLATFORM = "geins"
@@ -347,3 +363,105 @@ def parse_refund(payload: dict, shop: str, currency_basis: str = "shop", order_e
         adjustment_amount=adjustment, total=sum((ln.amount for ln in lines), ZERO) + adjustment,
         note="; ".join(reasons),
     )
+
+
+# ---- customers (Customer webhook → user profile) ----
+
+PRIVATE_USER_TYPE, COMPANY_USER_TYPE = "1", "2"  # UserTypeId [G4]
+
+
+def _webhook_customer(payload) -> tuple[str, str] | None:
+    """(user id, action) of a Customer webhook body; None for anything else (a profile, an order, …)."""
+    if not isinstance(payload, dict) or text(payload.get("entity")).lower() != "customer":
+        return None
+    return text(payload.get("id")), text(payload.get("action")).lower()
+
+
+def _profile(payload) -> dict:
+    node = payload
+    if isinstance(node, dict) and "UserId" not in node and isinstance(node.get("Resource"), dict):
+        node = node["Resource"]  # the envelope GET /API/User/{id} answers [G4]
+    if not isinstance(node, dict):
+        raise malformed(PLATFORM, "customer", f"expected one user profile object, got {type(payload).__name__}")
+    if _webhook_customer(node) is not None:
+        raise malformed(PLATFORM, "customer", "this is an id-only Customer webhook body; load_customer reads the "
+                        "profile it names")
+    if text(node.get("UserId")) in ("", "0"):
+        raise malformed(PLATFORM, "customer", "missing UserId (the Management API's UserProfile model)")
+    return node
+
+
+@guarded(PLATFORM, "customer")
+def load_customer(payload, shop: Shop, client_factory: Callable | None = None, external_id: str = ""):
+    """The user profile behind a stored body: a Customer webhook names the user by id only, so the profile is
+    read with the Management API; a profile is returned as it is for parse_customer."""
+    named = _webhook_customer(payload)
+    if named is None:
+        return payload
+    user_id, action = named
+    if not user_id:
+        raise malformed(PLATFORM, "customer", "the Customer webhook names no user id")
+    if client_factory is None:
+        from core.platforms.geins.client import client_for as client_factory
+    profile = with_client(client_factory, shop, lambda api: api.user(user_id))
+    if profile is None and action == "delete":
+        raise Skip(f"Geins user {user_id} was deleted; there is nothing to import.")
+    if profile is None:
+        raise NeedsAttention(
+            f"Geins user {user_id} named by the Customer webhook was not found with the Management API.",
+            resolution=f"check that the API user of shop {shop.key} belongs to the Geins account of this webhook "
+                       "and that the customer exists in Merchant Center; then retry this record",
+            code="customer_not_found")
+    return profile
+
+
+def _country(value) -> str:
+    code = text(value).strip()
+    return code.upper() if len(code) == 2 and code.isascii() and code.isalpha() else ""
+
+
+@guarded(PLATFORM, "customer")
+def parse_customer(payload: dict, shop: str) -> Customer:
+    """A Geins user profile → Customer; UserTypeId 2 (Company) is a company customer named by `Company`."""
+    node = _profile(payload)
+    try:
+        company = text(node.get("UserTypeId")) == COMPANY_USER_TYPE
+        return Customer(
+            external_id=text(node["UserId"]),
+            kind=CustomerKind.COMPANY if company else CustomerKind.PERSON,
+            email=text(node.get("Email")),
+            first_name=text(node.get("FirstName")),
+            last_name=text(node.get("LastName")),
+            company_name=text(node.get("Company")) if company else "",
+            phone=text(node.get("PhoneNr")) or text(node.get("MobilePhoneNr")),
+        )
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "customer", f"{type(exc).__name__}: {exc}") from exc
+
+
+@guarded(PLATFORM, "customer")
+def parse_customer_addresses(payload: dict) -> list[Address]:
+    """The profile's one address; none when it has no street, city or zip."""
+    node = _profile(payload)
+    care_of = text(node.get("CareOf"))
+    address = Address(
+        name=f"{text(node.get('FirstName'))} {text(node.get('LastName'))}".strip(),
+        company=text(node.get("Company")),
+        line1=text(node.get("Address")),
+        line2=", ".join(v for v in (f"c/o {care_of}" if care_of else "", text(node.get("Address2")),
+                                    text(node.get("Address3"))) if v),
+        city=text(node.get("City")),
+        state=text(node.get("State")),
+        postal_code=text(node.get("Zip")),
+        country=_country(node.get("Country")),
+        phone=text(node.get("PhoneNr")) or text(node.get("MobilePhoneNr")),
+        email=text(node.get("Email")),
+    )
+    return [address] if address.line1 or address.city or address.postal_code else []
+
+
+@guarded(PLATFORM, "customer")
+def customer_updated_at(payload: dict):
+    """When Geins last changed the profile: `UpdatedOn`, else `CreatedOn` (naive → UTC [U])."""
+    node = _profile(payload)
+    return timestamp(node.get("UpdatedOn")) or timestamp(node.get("CreatedOn"))
