@@ -296,8 +296,8 @@ class ProductExport(Section):
     price_list_page: str = ""  # published page with sales prices (BC API v2.0 has none); empty = items.unitPrice
     price_list_code: str = ""  # which price list in that page
     prices_include_tax: bool = True  # whether the shop shows prices incl. tax (BC unitPrice per item setting)
-    # Centra, Geins: the price list the prices go to (Centra: the pricelist id; Geins: the list id, market M's
-    # ordinary list = M000000)
+    # Centra, Geins, Norce: the price list the prices go to (Centra: the pricelist id; Geins: the list id, market
+    # M's ordinary list = M000000; Norce: the price list code)
     shop_price_list: str = ""
     sync_minutes: int = Field(60, gt=0)
     # Brink: prices are set per store group and country (docs/platforms.md, Brink)

@@ -1,4 +1,5 @@
-"""Norce Commerce: orders pushed by the Order Receiver or fetched after an event, stock by Connect jobs."""
+"""Norce Commerce: orders pushed by the Order Receiver or fetched after an event, stock and prices by Connect
+jobs."""
 
 from core.platforms.norce import client, parse, webhooks
 
@@ -9,7 +10,6 @@ GAPS = {
     "refunds": "not offered: Norce documents no shop-side refund document or event; credits start in the ERP "
                "and go to Norce as Connect `Invoice` with `CreditedInvoiceNo`",
     "refunds reconcile": "not offered: Norce documents no shop-side refund document or event to list",
-    "products": "not built: `Product/ImportSkuPriceLists` / `ImportProducts` jobs",
     "customers": "not built: customers are not read",
     "companies": "not built: Norce companies are not written",
 }

@@ -1,5 +1,6 @@
-"""What Norce offers the export flows (core.platforms.part): stock by Connect `ImportOnhands` jobs read back
-through their job log, and shipments as delivery notes followed by the order status.
+"""What Norce offers the export flows (core.platforms.part): stock by Connect `ImportOnhands` jobs and prices by
+`ImportSkuPriceLists` jobs, each read back through its job log, and shipments as delivery notes followed by
+the order status.
 
 Stock (core/sync/stock.py drives it) [V: N6–N9]:
 - a shop location is `WAREHOUSE/LOCATION` (Norce sets on-hand per warehouse **and** location), mapped to BC
@@ -17,6 +18,20 @@ Stock (core/sync/stock.py drives it) [V: N6–N9]:
   so fewer, larger jobs keep a large catalog's run short while each log stays readable.
 - [U] Whether Norce ignores `OnhandValue: 0` the way it ignores 0 prices [N11]; if it does, a sold-out item
   would keep its last quantity. The emulator stores 0; docs/platforms.md asks the operator to check once.
+
+Prices (core/sync/products.py drives it) [V: N11]:
+- one `Product/ImportSkuPriceLists` job per batch of up to 1000 rows, header `FullFile: false`,
+  `SkuPriceListFieldsThatAreSet: ["PriceSale"]`, `IgnoreSkuPriceListFieldsWhenEmpty: ["PriceSale"]`; a row per
+  BC SKU: `{PartNo, PriceListCode, PriceSale, CurrencyCode}`, the code from `[shops.products] shop_price_list`,
+  the currency the products flow names (it must be the price list's: Norce user portal, "Importing price
+  lists", docs.norce.io/user-portal/pricing/importing-price-lists);
+- prices excluding VAT: the same page says price imports do not take prices including VAT, so a shop set to
+  `prices_include_tax = true` is refused (needs attention) rather than sent gross prices;
+- Norce ignores a price of 0 ("values that are null or 0 will be ignored", skupricelistheader [N11]), so a
+  product with a 0 price fails with that reason and nothing of it is sent;
+- the job is followed and its log read as for stock: a warning or error naming a part number fails its
+  product (retried next run), the others are applied. A part number Norce does not have is such a warning
+  [U: the log text for prices]; creating products (`ImportProducts`) is not built.
 
 Shipments (core/sync/shipments.py drives it) [V: N10]:
 - the order is read again (`GetOrderByBasket`) for Norce's `OrderNo` and row numbers; BC's shipped item numbers
@@ -83,7 +98,7 @@ class StockWriter:
         result.calls += 1
         job_id = answer.get("JobId")
         summary = answer.get("ValidationSummary") if isinstance(answer.get("ValidationSummary"), dict) else {}
-        refused = _named(sent, [text(m) for m in summary.get("Messages") or []])
+        refused = _named({c.sku for c in sent}, [text(m) for m in summary.get("Messages") or []])
         if not job_id or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
             raise NeedsAttention(f"Norce did not start the on-hand import: {text(answer.get('Description'))}",
                                  resolution="check account_id in [shops.norce] and the warehouse/location codes",
@@ -96,7 +111,7 @@ class StockWriter:
             reason = "; ".join(text(e.get("Message")) for e in log if _severity(e) >= 3) or f"job status {status}"
             result.failed.extend((change, "JOB_FAILED", f"Norce import job {job_id}: {reason}") for change in sent)
             return result
-        problems = _named(sent, [e for e in log if _severity(e) >= 2])
+        problems = _named({c.sku for c in sent}, [e for e in log if _severity(e) >= 2])
         for change in sent:
             if change.sku in refused:
                 result.failed.append((change, "VALIDATION", refused[change.sku]))
@@ -109,13 +124,18 @@ class StockWriter:
         return result
 
     def _finished(self, job_id) -> dict:
-        for _ in range(self.max_polls):
-            job = self.client.job(job_id)
-            if job.get("IsFinished") is True:
-                return job
-            self.sleep(self.poll_seconds)
-        raise Retryable(f"Norce import job {job_id} was still running after {self.max_polls} polls.",
-                        retry_after=60)
+        return finished_job(self.client, job_id, self.sleep, self.poll_seconds, self.max_polls)
+
+
+def finished_job(client, job_id, sleep: Callable[[float], None], poll_seconds: float, max_polls: int) -> dict:
+    """`Job/Get` until `IsFinished`; Retryable when the job is still running after `max_polls` (what was sent
+    is absolute, so sending it again is safe)."""
+    for _ in range(max_polls):
+        job = client.job(job_id)
+        if job.get("IsFinished") is True:
+            return job
+        sleep(poll_seconds)
+    raise Retryable(f"Norce import job {job_id} was still running after {max_polls} polls.", retry_after=60)
 
 
 def _severity(entry: dict) -> int:
@@ -125,10 +145,9 @@ def _severity(entry: dict) -> int:
         return 0
 
 
-def _named(changes: list[mapping.Change], entries: list) -> dict[str, str]:
-    """SKU → message for log entries (or plain messages) that name one of the batch's part numbers: the
-    `ImportedRow`'s PartNo when it is readable (it may be truncated [N8]), else the message text."""
-    skus = {change.sku for change in changes}
+def _named(skus: set[str], entries: list) -> dict[str, str]:
+    """Part number → message for log entries (or plain messages) that name one of the batch's part numbers:
+    the `ImportedRow`'s PartNo when it is readable (it may be truncated [N8]), else the message text."""
     found: dict[str, str] = {}
     for entry in entries:
         message = text(entry.get("Message")) if isinstance(entry, dict) else text(entry)
@@ -193,6 +212,115 @@ class ShipmentWriter:
         attention = ("BC shipped items no Norce row takes: " + ", ".join(f"{k} × {v}" for k, v in unmatched.items())
                      if unmatched else "")
         return Pushed(message, {"tracking": tracking.number, "note": number, "status": status}, attention=attention)
+
+
+class ProductWriter:
+    """Prices BC → one Norce price list by `Product/ImportSkuPriceLists` jobs [V: N11]; see the module docstring.
+
+    Norce is the product catalogue (names, status, categories, new SKUs are made there, `ImportProducts`), so
+    a change of title, status or category in BC is nothing to send and counts as done; `create_missing` is
+    refused per product. Every BC SKU (item, or item variant through [shops.items]) is one Norce part number
+    with its own price, so variants need no common price.
+    """
+
+    chunk = 1000  # products handed to update() at once: each call waits for its jobs, so fewer, larger calls
+    batch = 1000  # rows per job [U: no limit is documented]; a product's rows never straddle two jobs
+    poll_seconds = 2.0
+    max_polls = 90
+
+    def __init__(self, client, sleep: Callable[[float], None] = time.sleep):
+        self.client = client
+        self.sleep = sleep
+        self.currency = ""
+
+    def discover(self, skus: list[str]) -> dict[str, dict]:
+        return {sku: {"part_no": sku} for sku in skus}  # no cheap look-up; the job log names unknown parts
+
+    def use_currency(self, currency: str) -> None:
+        """The shop's currency (core/sync/products.py): sent as each row's `CurrencyCode`, which must be the
+        price list's currency (Norce, "Importing price lists")."""
+        self.currency = currency.upper()
+
+    def _price_list(self) -> str:
+        key = getattr(self.client, "shop_key", "the shop")
+        code = text(getattr(self.client, "price_list", ""))
+        if not code:
+            raise NeedsAttention(f"Shop {key}: Norce keeps prices per price list, and no price list code is "
+                                 "configured.", resolution=f'set shop_price_list in [shops.products] of shop "{key}" '
+                                 "to the code of the Norce price list BC prices go to (Norce Admin → Pricing → "
+                                 "Price lists)", code="missing_setting")
+        if getattr(self.client, "prices_include_tax", False):
+            raise NeedsAttention(f"Shop {key}: Norce price imports take prices excluding VAT, but the shop is set "
+                                 "to send prices including VAT.", resolution=f"set prices_include_tax = false in "
+                                 f'[shops.products] of shop "{key}" (Norce adds VAT by the product\'s VAT rate)',
+                                 code="norce_price_basis_mismatch")
+        return code
+
+    def update(self, changes, targets: dict[str, dict]):
+        from core.sync.products import WriteResult as ProductResult
+
+        result = ProductResult()
+        code = self._price_list() if any(c.variants for c in changes) else ""
+        batches: list[list[tuple[object, list[dict]]]] = [[]]
+        for change in changes:
+            if not change.variants:  # titles/status only: Norce keeps its own
+                result.applied.append(change)
+                continue
+            zero = [v.sku for v in change.variants if not v.price]
+            if zero:
+                # Norce ignores a price of 0 ("values that are null or 0 will be ignored" [N11]): sending it
+                # would leave the old price on sale while the bridge believed it changed
+                result.failed.append((change, f"BC item {change.item} has price 0 for {', '.join(zero)}; Norce "
+                                              "ignores a price of 0 and would keep selling at the old price: set "
+                                              "a price in BC, or block the item or take it out of item_filter"))
+                continue
+            rows = [{"PartNo": targets.get(v.sku, {}).get("part_no", v.sku), "PriceListCode": code,
+                     "PriceSale": float(v.price), **({"CurrencyCode": self.currency} if self.currency else {})}
+                    for v in change.variants]
+            if batches[-1] and sum(len(r) for _, r in batches[-1]) + len(rows) > self.batch:
+                batches.append([])
+            batches[-1].append((change, rows))
+        for batch in batches:
+            if batch:
+                self._send(batch, code, result)
+        return result
+
+    def _send(self, batch: list[tuple[object, list[dict]]], code: str, result) -> None:
+        rows = [row for _, owned in batch for row in owned]
+        answer = self.client.import_sku_prices(rows)
+        result.calls += 1
+        job_id = answer.get("JobId")
+        if not job_id or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
+            raise NeedsAttention(f"Norce did not start the price import: {text(answer.get('Description'))}",
+                                 resolution="check account_id in [shops.norce] and shop_price_list in "
+                                            "[shops.products]", code="shop_api_error")
+        parts = {row["PartNo"] for row in rows}
+        summary = answer.get("ValidationSummary") if isinstance(answer.get("ValidationSummary"), dict) else {}
+        refused = _named(parts, [text(m) for m in summary.get("Messages") or []])
+        job = finished_job(self.client, job_id, self.sleep, self.poll_seconds, self.max_polls)
+        log = self.client.job_log(job_id)
+        result.calls += 2
+        if job.get("StatusId") in (JOB_FAILED, JOB_VALIDATION_FAILED):
+            reason = ("; ".join(text(e.get("Message")) for e in log if _severity(e) >= 3)
+                      or f"job status {job.get('StatusId')}")
+            result.failed.extend((change, f"Norce price import job {job_id} (price list {code}): {reason}")
+                                 for change, _ in batch)
+            return
+        problems = {**_named(parts, [e for e in log if _severity(e) >= 2]), **refused}
+        for change, owned in batch:
+            named = [f"{row['PartNo']}: {problems[row['PartNo']]}" for row in owned if row["PartNo"] in problems]
+            if named:  # retried next run; what Norce applied of it is absolute and harmless to resend
+                result.failed.append((change, f"Norce price import job {job_id} (price list {code}): "
+                                              + "; ".join(named)))
+            else:
+                result.applied.append(change)
+
+    def create(self, products):
+        from core.sync.products import WriteResult as ProductResult
+
+        return ProductResult(failed=[(p, "creating products in Norce is not built: create the SKU in Norce (PIM or "
+                                         "ImportProducts) with the BC item number as part number")
+                                     for p in products])
 
 
 def order_imported(shop: Shop, order, bc_number: str) -> str:
