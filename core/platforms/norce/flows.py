@@ -49,7 +49,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from core.config import Shop
-from core.errors import NeedsAttention, Retryable
+from core.errors import NeedsAttention, Retryable, Skip
 from core.platforms.payload import text
 from core.sync import shipment_mapping
 from core.sync import stock_mapping as mapping
@@ -321,6 +321,24 @@ class ProductWriter:
         return ProductResult(failed=[(p, "creating products in Norce is not built: create the SKU in Norce (PIM or "
                                          "ImportProducts) with the BC item number as part number")
                                      for p in products])
+
+
+def invoice_posted(shop: Shop, order_id: str, invoice: dict, fully_invoiced: Callable[[], bool]) -> Pushed:
+    """BC posted an invoice of the order (core/sync/shipments.py calls this once per invoice, after the
+    order's delivery notes): Norce's order status becomes Invoiced [V: N10, SendOrderStatusRequest enum] once
+    the BC order is invoiced in full. Connect `Order/CreateInvoice` is deliberately not sent: it captures
+    the payment at the PSP unless `SuppressPspCall` (docs.norce.io …/connect/orderservice/openapi/invoice/
+    createinvoice), and when money is captured is the shop's own PSP setup, not the bridge's to change."""
+    from core.platforms.norce.client import client_for
+
+    number = text(invoice.get("number"))
+    if not fully_invoiced():
+        raise Skip(f"BC invoice {number} invoices part of Norce order {order_id}; Norce has no partly invoiced "
+                   "status, so it hears Invoiced with the invoice that completes the order.")
+    with client_for(shop) as client:
+        client.send_order_status({"ClientOrderRef": int(order_id) if order_id.isdigit() else order_id,
+                                  "OrderStatus": "Invoiced", "AccountId": client.account_id})
+    return Pushed(f"Norce order {order_id} status set to Invoiced (BC invoice {number}).", {"status": "Invoiced"})
 
 
 def order_imported(shop: Shop, order, bc_number: str) -> str:
