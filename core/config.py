@@ -510,6 +510,9 @@ class NorceOptions(Section):
     application_id: str = ""  # the ApplicationId header Query and the order service want
     account_id: int = Field(0, ge=0)  # Connect's X-StormConnect-Header AccountId (the integration's account)
     scope: Literal["playground", "stage", "prod"] = "prod"  # the OAuth scope of the token
+    # the application's ApplicationKey (a GUID, Norce Admin → Applications): Connect ImportCompanies requires it
+    # on each company; empty = B2B companies are not exported (export_to_shop needs attention)
+    application_key: str = ""
     # "user:password" that Norce's Order Receiver sends as HTTP Basic auth (Admin → Client settings → ERP
     # integration); empty = the order receiver endpoint answers 401 to everything
     order_receiver_setting: str | None = None

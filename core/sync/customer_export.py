@@ -3,7 +3,8 @@
     read (cursor window) → Company? default customer? → bound? (changes only) → claim → linked or found in
         the shop? → map (pure) → push → bind → log
 
-- Shops: every shop with `[shops.customers] export_to_shop = true`. Only Shopify has B2B companies; any other
+- Shops: every shop with `[shops.customers] export_to_shop = true`. Shopify's companies are written here; a
+  platform whose flows.py has a `CompanyWriter` (Norce) is written by it (`_export_by_writer`); any other
   platform is *skipped* with the reason in the sync log (flow "customers-export", record "companies").
 - BC: `customers` of type Company in the shop's customers company (`customers.company`, else its routing),
   whose lastModifiedDateTime is in the window of the cursor (Cursors flow "customers-export", key
@@ -32,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from core.bc import BcError
 from core.config import Company, Shop
 from core.errors import NeedsAttention, Retryable, Skip
-from core.platforms import platform
+from core.platforms import part, platform
 from core.state import AlreadyClaimed, Binding, SyncStatus, names
 from core.state.bindings import BOUND
 from core.state.cursors import Window
@@ -54,7 +55,8 @@ BC_PAGE_SIZE = 200
 PLATFORMS = {"shopify"}  # shops with B2B companies this flow writes
 SHOP_RECORD = "companies"  # SyncLog record of shop-level outcomes (platform without B2B, no company)
 FIELDS = ["id", "number", "displayName", "type", "addressLine1", "addressLine2", "city", "state", "country",
-          "postalCode", "phoneNumber", "email", "paymentTermsId", "blocked", "lastModifiedDateTime"]
+          "postalCode", "phoneNumber", "email", "paymentTermsId", "blocked", "taxRegistrationNumber",
+          "lastModifiedDateTime"]
 
 PUSHED, UNCHANGED, IGNORED, FAILED, SKIPPED = "pushed", "unchanged", "ignored", "failed", "skipped"
 
@@ -85,8 +87,9 @@ def export_customers(ctx: Context, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     pushed = 0
     for shop in [s for s in ctx.config.shops if s.customers.export_to_shop]:
-        if shop.platform not in PLATFORMS:
-            reason = (f"B2B company export is only available for Shopify; {shop.platform} has no B2B companies in "
+        if shop.platform not in PLATFORMS and part(shop.platform, "CompanyWriter") is None:
+            reason = (f"B2B company export is only available for Shopify and Norce; {shop.platform} has no B2B "
+                      "companies in "
                       f'core, so BC Company customers are not exported to shop "{shop.key}". Set export_to_shop = '
                       "false in its [shops.customers] to silence this.")
             ctx.synclog.record(FLOW, shop.key, SHOP_RECORD, SyncStatus.SKIPPED, message=reason)
@@ -171,6 +174,9 @@ def export_company(ctx: Context, shop: Shop, company: Company, customer: dict, l
     if number in set(company.default_customers.values()):
         return IGNORED  # the shop's default web customer, not a B2B company
     existing = ctx.bindings.get(KIND, shop.key, customer_id)
+    writer = part(shop.platform, "CompanyWriter")
+    if writer is not None:  # a platform's own company writer (core/platforms/<name>/flows.py, e.g. Norce)
+        return _export_by_writer(ctx, shop, company, customer, existing, lambda: writer(lookups.client))
     claim = None
     try:
         plan = mapping.company_plan(customer, lookups.terms(str(customer.get("paymentTermsId") or "")),
@@ -208,6 +214,43 @@ def export_company(ctx: Context, shop: Shop, company: Company, customer: dict, l
         return FAILED
     claim.data = {**claim.data, **pushed.data}
     ctx.bindings.bind(claim, bc_company=company.key, bc_entity="customers", bc_id=customer_id, bc_number=number)
+    _log_pushed(ctx, shop, customer, company, pushed)
+    return PUSHED
+
+
+def _export_by_writer(ctx: Context, shop: Shop, company: Company, customer: dict, existing: Binding | None,
+                      make_writer) -> str:
+    """A platform CompanyWriter: `state(customer)` is what would be sent (compared with the binding's last
+    state, so an unchanged customer costs nothing); `push(customer)` sends it (an upsert) → Pushed."""
+    number, customer_id = str(customer.get("number") or ""), str(customer.get("id") or "")
+    claim = None
+    try:
+        writer = make_writer()
+        state = writer.state(customer)
+        if existing is not None and existing.is_bound and existing.data.get("state") == state:
+            return UNCHANGED
+        if existing is None or not existing.is_bound:
+            try:
+                claim = ctx.bindings.claim(KIND, shop.key, customer_id, WORKER, CLAIM_LEASE)
+            except AlreadyClaimed as exc:
+                return UNCHANGED if exc.binding.is_bound else FAILED
+        pushed = writer.push(customer)
+    except (NeedsAttention, Retryable, BcError, Skip) as exc:
+        if claim is not None:
+            ctx.bindings.release(claim)
+        error = exc.to_bridge_error() if isinstance(exc, BcError) else exc
+        if isinstance(error, Skip):
+            _log(ctx, shop, customer, company, SyncStatus.SKIPPED, error.reason)
+            return SKIPPED
+        _log(ctx, shop, customer, company, SyncStatus.RECEIVED if isinstance(error, Retryable)
+             else SyncStatus.NEEDS_ATTENTION, error.message, resolution=error.resolution, code=error.code)
+        return FAILED
+    if claim is not None:
+        claim.data = {**claim.data, **pushed.data, "state": state}
+        ctx.bindings.bind(claim, bc_company=company.key, bc_entity="customers", bc_id=customer_id, bc_number=number)
+    else:
+        existing.data = {**existing.data, **pushed.data, "state": state}
+        ctx.bindings.update(existing)
     _log_pushed(ctx, shop, customer, company, pushed)
     return PUSHED
 

@@ -37,6 +37,14 @@ docs/platforms.md "Norce" lists those readings.
   number is a warning, the row ignored [U]; a `PriceSale` of null or 0 is ignored, the old price kept [N11];
   a row whose field in `IgnoreSkuPriceListFieldsWhenEmpty` is empty is ignored as a whole [N11];
   `FullFile: true` deactivates the prices of the imported lists that the file does not name [N11].
+- `POST /commerce/connect/4.0/Customer/ImportCompanies` (docs.norce.io …/connect/customerservice/openapi/customers/
+  importcompanies, …/customerservice/x-stormconnect-header, …/customer-integration-examples): the header needs an
+  integer AccountId equal to the emulator's and `CompanyFieldsThatAreSet` (field names or their integer codes)
+  → else 400; each company needs `ApplicationKey` (the emulator's) and one identifier (Id, Code or
+  OrganizationNo) → validation failures. In the job: a company matched by Code (else OrganizationNo) is updated
+  in the fields named in the header; a new one needs Code, Name and OrganizationNo ("to insert a new company,
+  provide…") → else an error naming it [U: the log text]; an InvoiceAddress CountryCode that is not two letters
+  is an error (ISO 3166-1 alpha-2, Connect order schemas).
 - `POST /commerce/connect/4.0/Order/CreateDeliveryNote` [§1.3, N10]: needs OrderNo of a known order, NoteNo and
   DeliverynoteItems (each ItemNo and Qty > 0) → else 400; `DeliveryNotePackages[].ParcelNumber` is the tracking
   number; a NoteNo already used → 400 [U: Norce's duplicate answer].
@@ -72,6 +80,12 @@ ORDER_STATUSES = ("Created", "Allocation", "Confirmed", "BackOrder", "Delivered"
 SKU_PRICE_FIELDS = {3: "PriceSale", 4: "CostPurchase", 5: "CostUnit", 6: "PriceRecommended", 7: "PricePrevious",
                     8: "PriceCatalog", 9: "IsPriceDiscountable", 10: "IsActive", 11: "IsPriceDiscountableCreateOnly",
                     12: "PriceRule", 13: "FullfileResetInheritance"}
+# CompanyFieldsThatAreSet codes (Connect customer service x-stormconnect-header)
+COMPANY_FIELDS = {0: "ApplicationKey", 1: "Id", 2: "Code", 3: "OrganizationNo", 4: "Name", 5: "EmailAddress",
+                  6: "PhoneNumber", 7: "LogoImage", 8: "ParentCompanyCode", 9: "IsActive", 10: "InvoiceAddress",
+                  11: "DeliveryAddresses", 12: "AdditionalInfo", 13: "Contacts", 14: "Customers",
+                  15: "DeliveryMethods", 16: "Discounts", 17: "Flags", 18: "PaymentMethods", 19: "PriceLists",
+                  20: "SearchOnlyByCode", 21: "VatNo", 22: "PreserveFlags"}
 _FILTER = re.compile(r"^orderDate ge (\S+) and orderDate lt (\S+)$")
 
 
@@ -94,11 +108,15 @@ class NorceEmulator(LoopbackServer):
 
     def __init__(self, client_id: str = "bridge", client_secret: str = "norce-test-secret",  # noqa: S107
                  *, application_id: str = "1234", account_id: int = 7, currency: str = "SEK",
-                 token_limit: int = 23, page_size: int = 500, job_polls_before_done: int = 1):
+                 token_limit: int = 23, page_size: int = 500, job_polls_before_done: int = 1,
+                 application_key: str = "6f1c2b4e-5d3a-4c21-9e8f-0a1b2c3d4e5f"):
         self.client_id, self.client_secret = client_id, client_secret
         self.application_id, self.account_id, self.currency = application_id, account_id, currency
         self.token_limit, self.page_size, self.job_polls_before_done = token_limit, page_size, job_polls_before_done
+        self.application_key = application_key
         self.lock = threading.RLock()
+        self.companies: dict[str, dict] = {}  # Code → company as imported
+        self.company_imports: list[tuple[dict, list]] = []  # (header, rows) of every ImportCompanies call
         self.tokens: set[str] = set()
         self.token_times: list[float] = []
         self.orders: dict[str, dict] = {}  # basket id → order spec (make_order)
@@ -336,6 +354,8 @@ class NorceEmulator(LoopbackServer):
             return self._import_onhands(headers, payload)
         if operation == "Product/ImportSkuPriceLists":
             return self._import_sku_prices(headers, payload)
+        if operation == "Customer/ImportCompanies":
+            return self._import_companies(headers, payload)
         if operation == "Order/CreateDeliveryNote":
             return self._delivery_note(payload)
         if operation == "Order/SendOrderStatus":
@@ -457,6 +477,62 @@ class NorceEmulator(LoopbackServer):
                 for key, price in self.prices.items():
                     if key[1] in named and key not in sent:
                         price["IsActive"] = False
+            log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
+            job_id = self._new_job(log, updates, len(rows), 4 if failures and not valid else 2)
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+                     "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
+                                           "Messages": failures}}, {}
+
+    def _import_companies(self, headers, rows) -> tuple[int, object, dict]:
+        try:
+            header = json.loads(headers.get("X-StormConnect-Header") or "")
+        except ValueError:
+            header = None
+        if not isinstance(header, dict) or type(header.get("AccountId")) is not int:
+            return 400, {"Message": "X-StormConnect-Header must be a JSON object with an integer AccountId."}, {}
+        if header["AccountId"] != self.account_id:
+            return 400, {"Message": f"Unknown AccountId {header['AccountId']}."}, {}
+        codes = header.get("CompanyFieldsThatAreSet")
+        fields = ({COMPANY_FIELDS.get(c) if type(c) is int else c for c in codes}
+                  if isinstance(codes, list) and codes and all(type(c) in (int, str) for c in codes) else None)
+        if fields is None or not fields <= set(COMPANY_FIELDS.values()):
+            return 400, {"Message": "CompanyFieldsThatAreSet is required: a list of company fields."}, {}
+        if not isinstance(rows, list):
+            return 400, {"Message": "The body must be a list of Company."}, {}
+        failures, valid = [], []
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict) or row.get("ApplicationKey") != self.application_key:
+                failures.append(f"Row {index}: ApplicationKey is required and must be the application's.")
+            elif not any(row.get(f) for f in ("Id", "Code", "OrganizationNo")):
+                failures.append(f"Row {index}: Id, Code or OrganizationNo is required to match the company.")
+            else:
+                valid.append(row)
+        log = [{"SeverityId": 1, "Message": "Starting import.", "TimeStamp": _now(), "ImportedRow": None}]
+        updates = 0
+        with self.lock:
+            self.company_imports.append((header, rows))
+            for row in valid:
+                imported = json.dumps(row)[:200]
+                code = str(row.get("Code") or "")
+                found = self.companies.get(code) or next(
+                    (c for c in self.companies.values() if row.get("OrganizationNo")
+                     and c.get("OrganizationNo") == row["OrganizationNo"]), None)
+                country = (row.get("InvoiceAddress") or {}).get("CountryCode") if isinstance(
+                    row.get("InvoiceAddress"), dict) else None
+                if country is not None and not (isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country)):
+                    log.append({"SeverityId": 3, "Message": f"Company {code}: CountryCode {country!r} is not an "
+                                "ISO 3166-1 alpha-2 code.", "TimeStamp": _now(), "ImportedRow": imported})
+                    continue
+                if found is None:
+                    missing = [f for f in ("Code", "Name", "OrganizationNo") if not row.get(f)]
+                    if missing:
+                        log.append({"SeverityId": 3, "Message": f"Company {code}: {', '.join(missing)} required to "
+                                    "create a company.", "TimeStamp": _now(), "ImportedRow": imported})
+                        continue
+                    found = self.companies[code] = {"Code": code}
+                for field in fields & set(row):
+                    found[field] = row[field]
+                updates += 1
             log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
             job_id = self._new_job(log, updates, len(rows), 4 if failures and not valid else 2)
         return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,

@@ -323,6 +323,89 @@ class ProductWriter:
                                      for p in products])
 
 
+class CompanyWriter:
+    """BC Company customers → Norce companies by Connect `Customer/ImportCompanies` (core/sync/customer_export.py
+    drives it; sources: docs.norce.io …/connect/customerservice/openapi/customers/importcompanies, …/x-stormconnect-
+    header, …/developer-portal/system-integration/customer-integration-examples).
+
+    - One company per import, matched by `Code` = the BC customer number (an upsert, so a retry or a company
+      made by hand with that code is updated, never duplicated); `ApplicationKey` from [shops.norce]
+      application_key (required on every company).
+    - Sent: Name, IsActive (false when blocked in BC), EmailAddress, PhoneNumber, the invoice address
+      (CountryCode ISO 3166-1 alpha-2, BC's UK/EL read as GB/GR), and BC's VAT registration number as
+      OrganizationNo and VatNo (Norce needs OrganizationNo to create a company: "VAT number for the company" in
+      the integration examples). Only the fields that have a value are named in CompanyFieldsThatAreSet, so an
+      empty BC field never blanks Norce's.
+    - The import is a job: followed to its end and its log read; a warning or error fails the customer with
+      Norce's message (read again next run). Customers (people) of the company and price lists are Norce's.
+    """
+
+    poll_seconds = 2.0
+    max_polls = 90
+
+    def __init__(self, client, sleep: Callable[[float], None] = time.sleep):
+        self.client = client
+        self.sleep = sleep
+
+    def state(self, customer: dict) -> dict:
+        """The company row to send for this BC customer (compared with the last one sent)."""
+        from core.platforms.shopify.address import country_code
+        from core.sync.customer_export_mapping import is_blocked
+
+        key = text(getattr(self.client, "application_key", ""))
+        shop = getattr(self.client, "shop_key", "the shop")
+        if not key:
+            raise NeedsAttention(f"Shop {shop}: Norce needs the application's ApplicationKey on every company, and "
+                                 "none is configured.", resolution=f'set application_key in [shops.norce] of shop '
+                                 f'"{shop}" to the GUID of the application (Norce Admin → Applications), or set '
+                                 "export_to_shop = false in [shops.customers]", code="missing_setting")
+        number = text(customer.get("number"))
+        row: dict = {"ApplicationKey": key, "Code": number, "Name": text(customer.get("displayName"))[:100] or number,
+                     "IsActive": not is_blocked(customer)}
+        for field, value in (("EmailAddress", customer.get("email")), ("PhoneNumber", customer.get("phoneNumber")),
+                             ("OrganizationNo", customer.get("taxRegistrationNumber")),
+                             ("VatNo", customer.get("taxRegistrationNumber"))):
+            if text(value):
+                row[field] = text(value)
+        country = text(customer.get("country"))
+        if country or text(customer.get("addressLine1")):
+            iso = country_code(country) if country else None
+            if country and iso is None:
+                raise NeedsAttention(f"BC customer {number} has country/region {country!r}, which is no ISO 3166 "
+                                     "two-letter code; Norce takes only those.", resolution="give the BC customer an "
+                                     "ISO two-letter country/region code (UK and EL are read as GB and GR)",
+                                     code="company_country_unknown")
+            address = {"AddressLine1": customer.get("addressLine1"), "AddressLine2": customer.get("addressLine2"),
+                       "City": customer.get("city"), "ZipCode": customer.get("postalCode"),
+                       "Region": customer.get("state"), "CountryCode": iso}
+            row["InvoiceAddress"] = {k: text(v) for k, v in address.items() if text(v)}
+        return row
+
+    def push(self, customer: dict):
+        from core.sync.customer_export import Pushed as CompanyPushed
+
+        row = self.state(customer)
+        answer = self.client.import_companies([row], tuple(row))
+        job_id = answer.get("JobId")
+        summary = answer.get("ValidationSummary") if isinstance(answer.get("ValidationSummary"), dict) else {}
+        refused = [text(m) for m in summary.get("Messages") or [] if text(m)]
+        resolution = ("correct what Norce names on the BC customer (name, VAT registration no., address) or in "
+                      "Norce Admin; the customer is read again next run")
+        if refused or not job_id or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
+            raise NeedsAttention(f"Norce refused company {row['Code']}: "
+                                 + ("; ".join(refused) or text(answer.get("Description")) or "no job started"),
+                                 resolution=resolution, code="shop_rejected")
+        job = finished_job(self.client, job_id, self.sleep, self.poll_seconds, self.max_polls)
+        problems = [text(e.get("Message")) for e in self.client.job_log(job_id) if _severity(e) >= 2]
+        if job.get("StatusId") in (JOB_FAILED, JOB_VALIDATION_FAILED) or problems:
+            raise NeedsAttention(f"Norce import job {job_id} for company {row['Code']}: "
+                                 + ("; ".join(problems) or f"job status {job.get('StatusId')}"),
+                                 resolution=resolution, code="shop_rejected")
+        state = "active" if row["IsActive"] else "inactive (blocked in BC)"
+        return CompanyPushed(f"Norce company {row['Code']} ({row['Name']}) imported, {state} (job {job_id}).",
+                             {"job": job_id})
+
+
 def invoice_posted(shop: Shop, order_id: str, invoice: dict, fully_invoiced: Callable[[], bool]) -> Pushed:
     """BC posted an invoice of the order (core/sync/shipments.py calls this once per invoice, after the
     order's delivery notes): Norce's order status becomes Invoiced [V: N10, SendOrderStatusRequest enum] once
