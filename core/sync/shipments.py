@@ -136,13 +136,14 @@ def _export_company(ctx: Context, company: Company, window: Window, now: datetim
     if any(part(s.platform, "invoice_posted") for s in ctx.config.shops if FLOW in s.flows):
         # platforms that hear about posted BC invoices (Norce: order status Invoiced), in the same window
         for invoice in co.list("salesInvoices", filter=f"lastModifiedDateTime gt {since}", page_size=BC_PAGE_SIZE):
-            run.count(export_invoice(ctx, company, co, invoice), _modified(invoice))
+            run.count(export_invoice(ctx, company, co, invoice, since), _modified(invoice))
     return run
 
 
-def export_invoice(ctx: Context, company: Company, co, invoice: dict) -> str:
+def export_invoice(ctx: Context, company: Company, co, invoice: dict, since: str) -> str:
     """Tell the shop of the order that BC posted this invoice, once (binding kind "invoice-status"), after
-    the order's shipments went out (a status must not overtake its delivery note). Never raises."""
+    the order's shipments in this window went out (a status must not overtake its delivery note; a shipment
+    from before the window is never read, so it is not waited for). Never raises."""
     number = str(invoice.get("number") or "")
     target = find_order(ctx, company, invoice) if invoice.get("status") != "Draft" else None
     tell = part(target[0].platform, "invoice_posted") if target else None
@@ -155,8 +156,8 @@ def export_invoice(ctx: Context, company: Company, co, invoice: dict) -> str:
         return ALREADY
     order_number = str(invoice.get("orderNumber") or "")
     try:
-        shipped = co.list("salesShipments", filter=f"orderNumber eq {odata_string(order_number)}",
-                          select=["number"]) if order_number else []
+        shipped = co.list("salesShipments", filter=f"orderNumber eq {odata_string(order_number)} and "
+                          f"lastModifiedDateTime gt {since}", select=["number"]) if order_number else []
         if any(not (b := ctx.bindings.get(KIND, shop.key, f"{company.key}:{s['number']}")) or not b.is_bound
                for s in shipped):
             return WAITING

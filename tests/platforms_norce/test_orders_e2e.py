@@ -202,6 +202,32 @@ def test_invoiced_waits_for_the_delivery_note_of_its_order(stack, norce_module):
     assert mine == ["Confirmed", "Delivered", "Invoiced"]
 
 
+def test_an_invoice_whose_shipment_is_from_before_the_window_does_not_wait_for_it(stack, norce_module):
+    from core.state.cursors import Window
+
+    norce = norce_module
+    order = norce.add_order(norce.make_order([("2000", 2, "71.20")]))
+    norce.send_event(stack.webhook_url("norce-demo"), order["basket"], secret=stack.secret("norce-demo"))
+    stack.wait_until_settled()
+    binding = get_context().bindings.get("order", "norce-demo", order["basket"])
+    company = stack.company_id("se")
+    [bc] = stack.bc.records(company, "salesOrders", number=binding.bc_number)
+    get_context().bc.company(company).action("salesOrders", bc["id"], "shipAndInvoice")
+    now = datetime.now(UTC)
+    with stack.bc.store.lock:  # the shipment was posted two hours ago, before the flow's window
+        table = stack.bc.store.company(company).table("salesShipments")
+        [shipment] = [r for r in table.values() if r.get("orderNumber") == binding.bc_number]
+        shipment["lastModifiedDateTime"] = (now - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    ctx = get_context()
+    window = ctx.cursors.window("shipments", "se", start=now - timedelta(days=7), overlap=timedelta(minutes=10),
+                                now=now - timedelta(minutes=1))
+    ctx.cursors.advance("shipments", "se", Window(since=window.since, until=now - timedelta(minutes=1),
+                                                  etag=window.etag))
+    shipments.export_shipments(get_context())
+    mine = [s["OrderStatus"] for s in norce.order_statuses if s["ClientOrderRef"] == int(order["basket"])]
+    assert mine == ["Confirmed", "Invoiced"]  # the old shipment is never read, so the invoice does not wait
+
+
 def test_an_order_cancelled_in_norce_is_removed_from_bc(stack, norce_module):
     norce = norce_module
     order = norce.add_order(norce.make_order([("2000", 3, "71.20")]))
