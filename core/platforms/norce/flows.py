@@ -96,10 +96,9 @@ class StockWriter:
             return result
         answer = self.client.import_onhands(rows)
         result.calls += 1
-        job_id = answer.get("JobId")
-        summary = answer.get("ValidationSummary") if isinstance(answer.get("ValidationSummary"), dict) else {}
-        refused = _named({c.sku for c in sent}, [text(m) for m in summary.get("Messages") or []])
-        if not job_id or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
+        job_id, messages = _started(answer)
+        refused = _named({c.sku for c in sent}, messages)
+        if job_id is None or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
             raise NeedsAttention(f"Norce did not start the on-hand import: {text(answer.get('Description'))}",
                                  resolution="check account_id in [shops.norce] and the warehouse/location codes",
                                  code="shop_api_error")
@@ -138,10 +137,21 @@ def finished_job(client, job_id, sleep: Callable[[float], None], poll_seconds: f
     raise Retryable(f"Norce import job {job_id} was still running after {max_polls} polls.", retry_after=60)
 
 
+def _started(answer: dict) -> tuple[int | str | None, list[str]]:
+    """(JobId, validation messages) of an import's answer; the id None unless it is a number or digits (anything
+    else cannot be polled), the messages those of `ValidationSummary.Messages` that are text."""
+    job_id = answer.get("JobId")
+    if not (type(job_id) is int and job_id > 0 or isinstance(job_id, str) and job_id.isdigit()):
+        job_id = None
+    summary = answer.get("ValidationSummary")
+    messages = summary.get("Messages") if isinstance(summary, dict) else None
+    return job_id, [text(m) for m in messages] if isinstance(messages, list) else []
+
+
 def _severity(entry: dict) -> int:
     try:
         return int(entry.get("SeverityId") or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0
 
 
@@ -156,7 +166,7 @@ def _named(skus: set[str], entries: list) -> dict[str, str]:
             try:
                 row = json.loads(entry["ImportedRow"])
                 named = text(row.get("PartNo")) if isinstance(row, dict) else ""
-            except ValueError:
+            except (ValueError, RecursionError):
                 named = ""
         if named not in skus:
             named = next((sku for sku in sorted(skus, key=len, reverse=True) if sku and sku in message), "")
@@ -289,14 +299,13 @@ class ProductWriter:
         rows = [row for _, owned in batch for row in owned]
         answer = self.client.import_sku_prices(rows)
         result.calls += 1
-        job_id = answer.get("JobId")
-        if not job_id or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
+        job_id, messages = _started(answer)
+        if job_id is None or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
             raise NeedsAttention(f"Norce did not start the price import: {text(answer.get('Description'))}",
                                  resolution="check account_id in [shops.norce] and shop_price_list in "
                                             "[shops.products]", code="shop_api_error")
         parts = {row["PartNo"] for row in rows}
-        summary = answer.get("ValidationSummary") if isinstance(answer.get("ValidationSummary"), dict) else {}
-        refused = _named(parts, [text(m) for m in summary.get("Messages") or []])
+        refused = _named(parts, messages)
         job = finished_job(self.client, job_id, self.sleep, self.poll_seconds, self.max_polls)
         log = self.client.job_log(job_id)
         result.calls += 2
@@ -386,12 +395,11 @@ class CompanyWriter:
 
         row = self.state(customer)
         answer = self.client.import_companies([row], tuple(row))
-        job_id = answer.get("JobId")
-        summary = answer.get("ValidationSummary") if isinstance(answer.get("ValidationSummary"), dict) else {}
-        refused = [text(m) for m in summary.get("Messages") or [] if text(m)]
+        job_id, messages = _started(answer)
+        refused = [m for m in messages if m]
         resolution = ("correct what Norce names on the BC customer (name, VAT registration no., address) or in "
                       "Norce Admin; the customer is read again next run")
-        if refused or not job_id or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
+        if refused or job_id is None or text(answer.get("StatusCode")).casefold() not in ("", "ok"):
             raise NeedsAttention(f"Norce refused company {row['Code']}: "
                                  + ("; ".join(refused) or text(answer.get("Description")) or "no job started"),
                                  resolution=resolution, code="shop_rejected")
