@@ -1,6 +1,7 @@
-"""What Norce offers the export flows (core.platforms.part): stock by Connect `ImportOnhands` jobs and prices by
-`ImportSkuPriceLists` jobs, each read back through its job log, and shipments as delivery notes followed by
-the order status.
+"""What Norce offers the export flows (core.platforms.part): stock by Connect `ImportOnhands` jobs, prices by
+`ImportSkuPriceLists` jobs and B2B companies by `ImportCompanies` jobs (CompanyWriter), each read back through
+its job log; shipments as delivery notes followed by the order status, and Invoiced once BC has invoiced the
+order (invoice_posted).
 
 Stock (core/sync/stock.py drives it) [V: N6–N9]:
 - a shop location is `WAREHOUSE/LOCATION` (Norce sets on-hand per warehouse **and** location), mapped to BC
