@@ -245,6 +245,14 @@ def _export_by_writer(ctx: Context, shop: Shop, company: Company, customer: dict
         _log(ctx, shop, customer, company, SyncStatus.RECEIVED if isinstance(error, Retryable)
              else SyncStatus.NEEDS_ATTENTION, error.message, resolution=error.resolution, code=error.code)
         return FAILED
+    except Exception as exc:  # noqa: BLE001 - a bug for one customer must not stop the others
+        if claim is not None:
+            ctx.bindings.release(claim)
+        log.exception("customer_export_failed shop=%s customer=%s", shop.key, number)
+        _log(ctx, shop, customer, company, SyncStatus.FAILED, f"Unexpected error: {type(exc).__name__}: {exc}",
+             resolution="This is a bug or an unclassified outage; the customer is read again next run. Report it "
+                        "with this message if it persists.", code="unexpected_error")
+        return FAILED
     if claim is not None:
         claim.data = {**claim.data, **pushed.data, "state": state}
         ctx.bindings.bind(claim, bc_company=company.key, bc_entity="customers", bc_id=customer_id, bc_number=number)
