@@ -296,8 +296,8 @@ class ProductExport(Section):
     price_list_page: str = ""  # published page with sales prices (BC API v2.0 has none); empty = items.unitPrice
     price_list_code: str = ""  # which price list in that page
     prices_include_tax: bool = True  # whether the shop shows prices incl. tax (BC unitPrice per item setting)
-    # Centra, Geins: the price list the prices go to (Centra: the pricelist id; Geins: the list id, market M's
-    # ordinary list = M000000)
+    # Centra, Geins, Norce: the price list the prices go to (Centra: the pricelist id; Geins: the list id, market
+    # M's ordinary list = M000000; Norce: the price list code)
     shop_price_list: str = ""
     sync_minutes: int = Field(60, gt=0)
     # Brink: prices are set per store group and country (docs/platforms.md, Brink)
@@ -513,6 +513,9 @@ class NorceOptions(Section):
     application_id: str = ""  # the ApplicationId header Query and the order service want
     account_id: int = Field(0, ge=0)  # Connect's X-StormConnect-Header AccountId (the integration's account)
     scope: Literal["playground", "stage", "prod"] = "prod"  # the OAuth scope of the token
+    # the application's ApplicationKey (a GUID, Norce Admin → Applications): Connect ImportCompanies requires it
+    # on each company; empty = B2B companies are not exported (export_to_shop needs attention)
+    application_key: str = ""
     # "user:password" that Norce's Order Receiver sends as HTTP Basic auth (Admin → Client settings → ERP
     # integration); empty = the order receiver endpoint answers 401 to everything
     order_receiver_setting: str | None = None

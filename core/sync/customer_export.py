@@ -62,7 +62,8 @@ PLATFORMS = {"shopify"} | {name for name in SHOP_PLATFORMS
                            if part(name, "CompanyWriter") is not None or part(name, "export_company") is not None}
 SHOP_RECORD = "companies"  # SyncLog record of shop-level outcomes (platform without B2B, no company)
 FIELDS = ["id", "number", "displayName", "type", "addressLine1", "addressLine2", "city", "state", "country",
-          "postalCode", "phoneNumber", "email", "paymentTermsId", "blocked", "lastModifiedDateTime"]
+          "postalCode", "phoneNumber", "email", "paymentTermsId", "blocked", "taxRegistrationNumber",
+          "lastModifiedDateTime"]
 
 PUSHED, UNCHANGED, IGNORED, FAILED, SKIPPED = "pushed", "unchanged", "ignored", "failed", "skipped"
 

@@ -66,6 +66,7 @@ _warned_without_tracking: set[str] = set()  # per process: say once that trackin
 # ---------------------------------------------------------------------------------------------- results
 
 PUSHED, ALREADY, IGNORED, WAITING, FAILED, SKIPPED = "pushed", "already", "ignored", "waiting", "failed", "skipped"
+TOLD = "invoice told"  # a posted invoice the shop heard about (not a shipment: not in the pushed count)
 
 
 @dataclass
@@ -132,7 +133,65 @@ def _export_company(ctx: Context, company: Company, window: Window, now: datetim
                             expand=["salesShipmentLines"], page_size=BC_PAGE_SIZE):
         status = export_shipment(ctx, company, co, shipment, now, clients)
         run.count(status, _modified(shipment))
+    if any(part(s.platform, "invoice_posted") for s in ctx.config.shops if FLOW in s.flows):
+        # platforms that hear about posted BC invoices (Norce: order status Invoiced), in the same window
+        for invoice in co.list("salesInvoices", filter=f"lastModifiedDateTime gt {since}", page_size=BC_PAGE_SIZE):
+            run.count(export_invoice(ctx, company, co, invoice, since), _modified(invoice))
     return run
+
+
+def export_invoice(ctx: Context, company: Company, co, invoice: dict, since: str) -> str:
+    """Tell the shop of the order that BC posted this invoice, once (binding kind "invoice-status"), after
+    the order's shipments in this window went out (a status must not overtake its delivery note; a shipment
+    from before the window is never read, so it is not waited for). Never raises."""
+    number = str(invoice.get("number") or "")
+    target = find_order(ctx, company, invoice) if invoice.get("status") != "Draft" else None
+    tell = part(target[0].platform, "invoice_posted") if target else None
+    if target is None or tell is None:
+        return IGNORED
+    shop, order_ref = target
+    key = f"{company.key}:invoice:{number}"
+    existing = ctx.bindings.get("invoice-status", shop.key, key)
+    if existing is not None and existing.is_bound:
+        return ALREADY
+    order_number = str(invoice.get("orderNumber") or "")
+    try:
+        shipped = co.list("salesShipments", filter=f"orderNumber eq {odata_string(order_number)} and "
+                          f"lastModifiedDateTime gt {since}", select=["number"]) if order_number else []
+        if any(not (b := ctx.bindings.get(KIND, shop.key, f"{company.key}:{s['number']}")) or not b.is_bound
+               for s in shipped):
+            return WAITING
+        claim = ctx.bindings.claim("invoice-status", shop.key, key, WORKER, CLAIM_LEASE)
+    except AlreadyClaimed:
+        return FAILED
+    except BcError as exc:
+        log.warning("invoice %s of %s: %s", number, company.key, exc)
+        return FAILED
+    try:
+        pushed = tell(shop, order_ref.data["order_id"], invoice, lambda: order_number == "" or co.first(
+            "salesOrders", filter=f"number eq {odata_string(order_number)}", select=["id"]) is None)
+    except Skip as exc:
+        pushed = Pushed(exc.reason, {"skipped": exc.reason})
+    except (NeedsAttention, Retryable, BcError) as exc:
+        ctx.bindings.release(claim)
+        error = exc.to_bridge_error() if isinstance(exc, BcError) else exc
+        _log(ctx, shop, key, company, number, SyncStatus.RECEIVED if isinstance(error, Retryable)
+             else SyncStatus.NEEDS_ATTENTION, error.message, resolution=error.resolution, code=error.code,
+             document="salesInvoices")
+        return FAILED
+    except Exception as exc:  # noqa: BLE001 - a bug for one invoice must not stop the others
+        ctx.bindings.release(claim)
+        log.exception("invoice_status_failed company=%s invoice=%s", company.key, number)
+        _log(ctx, shop, key, company, number, SyncStatus.FAILED, f"Unexpected error: {type(exc).__name__}: {exc}",
+             resolution="This is a bug or an unclassified outage; the invoice is read again next run. Report it "
+                        "with this message if it persists.", code="unexpected_error", document="salesInvoices")
+        return FAILED
+    claim.data = {**claim.data, "order": order_ref.data.get("order_id"), **pushed.data}
+    ctx.bindings.bind(claim, bc_company=company.key, bc_entity="salesInvoices", bc_id=str(invoice.get("id", "")),
+                      bc_number=number)
+    _log(ctx, shop, key, company, number, SyncStatus.SKIPPED if "skipped" in pushed.data else SyncStatus.SUCCESS,
+         pushed.message, document="salesInvoices")
+    return TOLD
 
 
 def _modified(shipment: dict) -> datetime | None:
@@ -208,9 +267,9 @@ def _bind(ctx: Context, claim: Binding, company: Company, shipment: dict) -> Non
 
 
 def _log(ctx: Context, shop: Shop, key: str, company: Company, number: str, status: SyncStatus, message: str,
-         *, resolution: str = "", code: str = "") -> None:
+         *, resolution: str = "", code: str = "", document: str = "salesShipments") -> None:
     ctx.synclog.record(FLOW, shop.key, key, status, message=message, resolution=resolution, code=code,
-                       bc_company=company.key, bc_document=f"salesShipments {number}", attempt=True)
+                       bc_company=company.key, bc_document=f"{document} {number}", attempt=True)
     log.info("sync_status=%s flow=%s shop=%s id=%s", status, FLOW, shop.key, key)
 
 

@@ -27,6 +27,24 @@ docs/platforms.md "Norce" lists those readings.
   and Succeeded (2) afterwards (`job_polls_before_done`), `Job/GetLog?id=` the entries. OnhandValue is absolute
   per (PartNo, WarehouseCode, LocationCode). SKUs Norce does not have are ignored [N6] and logged as a warning
   naming the part number, with the row in `ImportedRow` [U: the log text].
+- `POST /commerce/connect/4.0/Product/ImportSkuPriceLists` [§1.4, N11]: the header must carry an integer
+  AccountId equal to the emulator's, `FullFile` (a boolean), `SkuPriceListFieldsThatAreSet` and
+  `IgnoreSkuPriceListFieldsWhenEmpty` (lists of field names or their integer codes, all "Required" in
+  x-stormconnect-header-skuprices) → else 400; every row needs PartNo and PriceListCode (validation failures
+  in the `ValidationSummary`). In the job: a price list the emulator does not have, or a `CurrencyCode` other
+  than the list's ("must be the currency set on the price list": user portal, importing-price-lists), or a
+  price with more than 4 decimals (same page) is an error naming the row [U: the log text]; an unknown part
+  number is a warning, the row ignored [U]; a `PriceSale` of null or 0 is ignored, the old price kept [N11];
+  a row whose field in `IgnoreSkuPriceListFieldsWhenEmpty` is empty is ignored as a whole [N11];
+  `FullFile: true` deactivates the prices of the imported lists that the file does not name [N11].
+- `POST /commerce/connect/4.0/Customer/ImportCompanies` (docs.norce.io …/connect/customerservice/openapi/customers/
+  importcompanies, …/customerservice/x-stormconnect-header, …/customer-integration-examples): the header needs an
+  integer AccountId equal to the emulator's and `CompanyFieldsThatAreSet` (field names or their integer codes)
+  → else 400; each company needs `ApplicationKey` (the emulator's) and one identifier (Id, Code or
+  OrganizationNo) → validation failures. In the job: a company matched by Code (else OrganizationNo) is updated
+  in the fields named in the header; a new one needs Code, Name and OrganizationNo ("to insert a new company,
+  provide…") → else an error naming it [U: the log text]; an InvoiceAddress CountryCode that is not two letters
+  is an error (ISO 3166-1 alpha-2, Connect order schemas).
 - `POST /commerce/connect/4.0/Order/CreateDeliveryNote` [§1.3, N10]: needs OrderNo of a known order, NoteNo and
   DeliverynoteItems (each ItemNo and Qty > 0) → else 400; `DeliveryNotePackages[].ParcelNumber` is the tracking
   number; a NoteNo already used → 400 [U: Norce's duplicate answer].
@@ -58,6 +76,16 @@ from sandbox.loopback import LoopbackServer
 CENT = Decimal("0.01")
 ORDER_STATUSES = ("Created", "Allocation", "Confirmed", "BackOrder", "Delivered", "Invoiced", "Cancelled",
                   "CreditControl", "PartlyDelivered", "Acknowledged")  # SendOrderStatusRequest enum [N10]
+# SkuPriceListFieldsThatAreSet codes, by integer and by name (x-stormconnect-header-skuprices [N11])
+SKU_PRICE_FIELDS = {3: "PriceSale", 4: "CostPurchase", 5: "CostUnit", 6: "PriceRecommended", 7: "PricePrevious",
+                    8: "PriceCatalog", 9: "IsPriceDiscountable", 10: "IsActive", 11: "IsPriceDiscountableCreateOnly",
+                    12: "PriceRule", 13: "FullfileResetInheritance"}
+# CompanyFieldsThatAreSet codes (Connect customer service x-stormconnect-header)
+COMPANY_FIELDS = {0: "ApplicationKey", 1: "Id", 2: "Code", 3: "OrganizationNo", 4: "Name", 5: "EmailAddress",
+                  6: "PhoneNumber", 7: "LogoImage", 8: "ParentCompanyCode", 9: "IsActive", 10: "InvoiceAddress",
+                  11: "DeliveryAddresses", 12: "AdditionalInfo", 13: "Contacts", 14: "Customers",
+                  15: "DeliveryMethods", 16: "Discounts", 17: "Flags", 18: "PaymentMethods", 19: "PriceLists",
+                  20: "SearchOnlyByCode", 21: "VatNo", 22: "PreserveFlags"}
 _FILTER = re.compile(r"^orderDate ge (\S+) and orderDate lt (\S+)$")
 
 
@@ -80,11 +108,15 @@ class NorceEmulator(LoopbackServer):
 
     def __init__(self, client_id: str = "bridge", client_secret: str = "norce-test-secret",  # noqa: S107
                  *, application_id: str = "1234", account_id: int = 7, currency: str = "SEK",
-                 token_limit: int = 23, page_size: int = 500, job_polls_before_done: int = 1):
+                 token_limit: int = 23, page_size: int = 500, job_polls_before_done: int = 1,
+                 application_key: str = "6f1c2b4e-5d3a-4c21-9e8f-0a1b2c3d4e5f"):
         self.client_id, self.client_secret = client_id, client_secret
         self.application_id, self.account_id, self.currency = application_id, account_id, currency
         self.token_limit, self.page_size, self.job_polls_before_done = token_limit, page_size, job_polls_before_done
+        self.application_key = application_key
         self.lock = threading.RLock()
+        self.companies: dict[str, dict] = {}  # Code → company as imported
+        self.company_imports: list[tuple[dict, list]] = []  # (header, rows) of every ImportCompanies call
         self.tokens: set[str] = set()
         self.token_times: list[float] = []
         self.orders: dict[str, dict] = {}  # basket id → order spec (make_order)
@@ -94,6 +126,9 @@ class NorceEmulator(LoopbackServer):
         self.delivery_notes: list[dict] = []
         self.order_statuses: list[dict] = []
         self.imports: list[tuple[dict, list]] = []  # (header, rows) of every ImportOnhands call
+        self.price_lists: dict[str, str] = {"SE-B2C": currency}  # price list code → its currency
+        self.prices: dict[tuple[str, str], dict] = {}  # (PartNo, PriceListCode) → {"PriceSale", "IsActive"}
+        self.price_imports: list[tuple[dict, list]] = []  # (header, rows) of every ImportSkuPriceLists call
         self.requests: list[tuple[str, str]] = []
         self.counters: Counter = Counter()
         self._baskets = itertools.count(1043)
@@ -317,6 +352,10 @@ class NorceEmulator(LoopbackServer):
     def _connect(self, operation: str, headers, payload) -> tuple[int, object, dict]:
         if operation == "Product/ImportOnhands":
             return self._import_onhands(headers, payload)
+        if operation == "Product/ImportSkuPriceLists":
+            return self._import_sku_prices(headers, payload)
+        if operation == "Customer/ImportCompanies":
+            return self._import_companies(headers, payload)
         if operation == "Order/CreateDeliveryNote":
             return self._delivery_note(payload)
         if operation == "Order/SendOrderStatus":
@@ -369,6 +408,148 @@ class NorceEmulator(LoopbackServer):
         return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
                      "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
                                            "Messages": failures}}, {}
+
+    def _import_sku_prices(self, headers, rows) -> tuple[int, object, dict]:
+        try:
+            header = json.loads(headers.get("X-StormConnect-Header") or "")
+        except ValueError:
+            header = None
+        if not isinstance(header, dict) or type(header.get("AccountId")) is not int:
+            return 400, {"Message": "X-StormConnect-Header must be a JSON object with an integer AccountId."}, {}
+        if header["AccountId"] != self.account_id:
+            return 400, {"Message": f"Unknown AccountId {header['AccountId']}."}, {}
+        if not isinstance(header.get("FullFile"), bool):
+            return 400, {"Message": "FullFile is required (true or false)."}, {}
+        fields: dict[str, set[str]] = {}
+        for name in ("SkuPriceListFieldsThatAreSet", "IgnoreSkuPriceListFieldsWhenEmpty"):
+            codes = header.get(name)
+            given = ({SKU_PRICE_FIELDS.get(c) if type(c) is int else c for c in codes}
+                     if isinstance(codes, list) and all(type(c) in (int, str) for c in codes) else None)
+            if given is None or not given <= set(SKU_PRICE_FIELDS.values()):
+                return 400, {"Message": f"{name} is required: a list of SKU price list fields "
+                                        f"({', '.join(SKU_PRICE_FIELDS.values())})."}, {}
+            fields[name] = given
+        if not fields["SkuPriceListFieldsThatAreSet"]:
+            return 400, {"Message": "SkuPriceListFieldsThatAreSet names no field to update."}, {}
+        if not isinstance(rows, list):
+            return 400, {"Message": "The body must be a list of SkuPriceList."}, {}
+        failures, valid = [], []
+        for index, row in enumerate(rows):
+            missing = [f for f in ("PartNo", "PriceListCode") if not isinstance(row, dict) or not row.get(f)]
+            if missing:
+                failures.append(f"Row {index}: {', '.join(missing)} is required.")
+            else:
+                valid.append(row)
+        log = [{"SeverityId": 1, "Message": "Starting import.", "TimeStamp": _now(), "ImportedRow": None}]
+        updates, named = 0, set()
+
+        def entry(severity: int, message: str, row: dict) -> None:
+            log.append({"SeverityId": severity, "Message": message, "TimeStamp": _now(),
+                        "ImportedRow": json.dumps(row)[:200]})
+
+        with self.lock:
+            self.price_imports.append((header, rows))
+            for row in valid:
+                part, code = str(row["PartNo"]), str(row["PriceListCode"])
+                named.add(code)
+                if code not in self.price_lists:
+                    entry(3, f"Price list {code} not found, row for {part} rejected.", row)
+                    continue
+                currency = row.get("CurrencyCode")
+                if currency and currency != self.price_lists[code]:
+                    entry(3, f"Currency {currency} of {part} is not the currency {self.price_lists[code]} of price "
+                             f"list {code}.", row)
+                    continue
+                if part not in self.skus:  # ignored, as on-hand imports ignore unknown SKUs [N6; U for prices]
+                    entry(2, f"Sku {part} not found, row ignored.", row)
+                    continue
+                if any(not row.get(f) for f in fields["IgnoreSkuPriceListFieldsWhenEmpty"]):
+                    continue  # the whole price entity is ignored [N11]
+                price = row.get("PriceSale")
+                if "PriceSale" in fields["SkuPriceListFieldsThatAreSet"] and price:  # null or 0: ignored [N11]
+                    if not isinstance(price, int | float) or Decimal(str(price)).as_tuple().exponent < -4:
+                        entry(3, f"PriceSale {price!r} of {part} is not a number with at most 4 decimals.", row)
+                        continue
+                    self.prices[(part, code)] = {"PriceSale": Decimal(str(price)), "IsActive": True}
+                    updates += 1
+            if header["FullFile"]:  # every other price of the imported lists is deactivated [N11]
+                sent = {(str(r["PartNo"]), str(r["PriceListCode"])) for r in valid}
+                for key, price in self.prices.items():
+                    if key[1] in named and key not in sent:
+                        price["IsActive"] = False
+            log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
+            job_id = self._new_job(log, updates, len(rows), 4 if failures and not valid else 2)
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+                     "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
+                                           "Messages": failures}}, {}
+
+    def _import_companies(self, headers, rows) -> tuple[int, object, dict]:
+        try:
+            header = json.loads(headers.get("X-StormConnect-Header") or "")
+        except ValueError:
+            header = None
+        if not isinstance(header, dict) or type(header.get("AccountId")) is not int:
+            return 400, {"Message": "X-StormConnect-Header must be a JSON object with an integer AccountId."}, {}
+        if header["AccountId"] != self.account_id:
+            return 400, {"Message": f"Unknown AccountId {header['AccountId']}."}, {}
+        codes = header.get("CompanyFieldsThatAreSet")
+        fields = ({COMPANY_FIELDS.get(c) if type(c) is int else c for c in codes}
+                  if isinstance(codes, list) and codes and all(type(c) in (int, str) for c in codes) else None)
+        if fields is None or not fields <= set(COMPANY_FIELDS.values()):
+            return 400, {"Message": "CompanyFieldsThatAreSet is required: a list of company fields."}, {}
+        if not isinstance(rows, list):
+            return 400, {"Message": "The body must be a list of Company."}, {}
+        failures, valid = [], []
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict) or row.get("ApplicationKey") != self.application_key:
+                failures.append(f"Row {index}: ApplicationKey is required and must be the application's.")
+            elif not any(row.get(f) for f in ("Id", "Code", "OrganizationNo")):
+                failures.append(f"Row {index}: Id, Code or OrganizationNo is required to match the company.")
+            else:
+                valid.append(row)
+        log = [{"SeverityId": 1, "Message": "Starting import.", "TimeStamp": _now(), "ImportedRow": None}]
+        updates = 0
+        with self.lock:
+            self.company_imports.append((header, rows))
+            for row in valid:
+                imported = json.dumps(row)[:200]
+                code = str(row.get("Code") or "")
+                found = self.companies.get(code) or next(
+                    (c for c in self.companies.values() if row.get("OrganizationNo")
+                     and c.get("OrganizationNo") == row["OrganizationNo"]), None)
+                country = (row.get("InvoiceAddress") or {}).get("CountryCode") if isinstance(
+                    row.get("InvoiceAddress"), dict) else None
+                if country is not None and not (isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country)):
+                    log.append({"SeverityId": 3, "Message": f"Company {code}: CountryCode {country!r} is not an "
+                                "ISO 3166-1 alpha-2 code.", "TimeStamp": _now(), "ImportedRow": imported})
+                    continue
+                if found is None:
+                    missing = [f for f in ("Code", "Name", "OrganizationNo") if not row.get(f)]
+                    if missing:
+                        log.append({"SeverityId": 3, "Message": f"Company {code}: {', '.join(missing)} required to "
+                                    "create a company.", "TimeStamp": _now(), "ImportedRow": imported})
+                        continue
+                    found = self.companies[code] = {"Code": code}
+                for field in fields & set(row):
+                    found[field] = row[field]
+                updates += 1
+            log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
+            job_id = self._new_job(log, updates, len(rows), 4 if failures and not valid else 2)
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+                     "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
+                                           "Messages": failures}}, {}
+
+    def _new_job(self, log: list[dict], updates: int, total: int, status: int) -> int:
+        with self.lock:
+            job_id = next(self._job_ids)
+            self.jobs[job_id] = {"polls": 0, "log": log, "updates": updates, "total": total, "status": status}
+            return job_id
+
+    def price_of(self, part_no: str, price_list: str = "SE-B2C") -> Decimal | None:
+        """The active sale price of a part number on a price list, None when it has none."""
+        with self.lock:
+            price = self.prices.get((part_no, price_list))
+            return price["PriceSale"] if price and price["IsActive"] else None
 
     def _job(self, query: dict, *, log: bool) -> tuple[int, object, dict]:
         try:

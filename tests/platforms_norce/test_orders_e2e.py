@@ -170,8 +170,62 @@ def test_a_norce_order_shipped_in_bc_gets_one_delivery_note_with_tracking_and_it
         norce.order_statuses
     record = stack.synclog.get("shipments", "norce-demo", f"se:{shipment['number']}")
     assert record.status is SyncStatus.SUCCESS and "JJD000999" in record.message
+    # the same posting invoiced the order in full: Norce hears Invoiced, after Delivered
+    statuses = [s["OrderStatus"] for s in norce.order_statuses if s["ClientOrderRef"] == int(order["basket"])]
+    assert statuses == ["Confirmed", "Delivered", "Invoiced"]
+    [invoice] = stack.bc.records(company, "salesInvoices", orderNumber=binding.bc_number)
+    record = stack.synclog.get("shipments", "norce-demo", f"se:invoice:{invoice['number']}")
+    assert record.status is SyncStatus.SUCCESS and "Invoiced" in record.message
     assert shipments.export_shipments(get_context()) == 0  # once
     assert len([n for n in norce.delivery_notes if n["OrderNo"] == order["order_no"]]) == 1
+    assert [s["OrderStatus"] for s in norce.order_statuses if s["ClientOrderRef"] == int(order["basket"])] == statuses
+
+
+def test_invoiced_waits_for_the_delivery_note_of_its_order(stack, norce_module):
+    norce = norce_module
+    order = norce.add_order(norce.make_order([("2000", 1, "71.20")]))
+    norce.send_event(stack.webhook_url("norce-demo"), order["basket"], secret=stack.secret("norce-demo"))
+    stack.wait_until_settled()
+    binding = get_context().bindings.get("order", "norce-demo", order["basket"])
+    company = stack.company_id("se")
+    [bc] = stack.bc.records(company, "salesOrders", number=binding.bc_number)
+    get_context().bc.company(company).action("salesOrders", bc["id"], "shipAndInvoice")
+    [shipment] = stack.bc.records(company, "salesShipments", orderNumber=binding.bc_number)
+    stack.bc.set_shipment_tracking(company, shipment["number"], "JJD000777", "DHL")
+    norce.fail_next(400)  # the shipment's GetOrderByBasket: the delivery note fails this run
+
+    shipments.export_shipments(get_context())
+    mine = [s["OrderStatus"] for s in norce.order_statuses if s["ClientOrderRef"] == int(order["basket"])]
+    assert mine == ["Confirmed"]  # no Invoiced before the delivery note
+    shipments.export_shipments(get_context())  # the cursor held: both are read again
+    mine = [s["OrderStatus"] for s in norce.order_statuses if s["ClientOrderRef"] == int(order["basket"])]
+    assert mine == ["Confirmed", "Delivered", "Invoiced"]
+
+
+def test_an_invoice_whose_shipment_is_from_before_the_window_does_not_wait_for_it(stack, norce_module):
+    from core.state.cursors import Window
+
+    norce = norce_module
+    order = norce.add_order(norce.make_order([("2000", 2, "71.20")]))
+    norce.send_event(stack.webhook_url("norce-demo"), order["basket"], secret=stack.secret("norce-demo"))
+    stack.wait_until_settled()
+    binding = get_context().bindings.get("order", "norce-demo", order["basket"])
+    company = stack.company_id("se")
+    [bc] = stack.bc.records(company, "salesOrders", number=binding.bc_number)
+    get_context().bc.company(company).action("salesOrders", bc["id"], "shipAndInvoice")
+    now = datetime.now(UTC)
+    with stack.bc.store.lock:  # the shipment was posted two hours ago, before the flow's window
+        table = stack.bc.store.company(company).table("salesShipments")
+        [shipment] = [r for r in table.values() if r.get("orderNumber") == binding.bc_number]
+        shipment["lastModifiedDateTime"] = (now - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    ctx = get_context()
+    window = ctx.cursors.window("shipments", "se", start=now - timedelta(days=7), overlap=timedelta(minutes=10),
+                                now=now - timedelta(minutes=1))
+    ctx.cursors.advance("shipments", "se", Window(since=window.since, until=now - timedelta(minutes=1),
+                                                  etag=window.etag))
+    shipments.export_shipments(get_context())
+    mine = [s["OrderStatus"] for s in norce.order_statuses if s["ClientOrderRef"] == int(order["basket"])]
+    assert mine == ["Confirmed", "Invoiced"]  # the old shipment is never read, so the invoice does not wait
 
 
 def test_an_order_cancelled_in_norce_is_removed_from_bc(stack, norce_module):

@@ -17,8 +17,10 @@ Endpoints, all on `shop.url` = `https://{slug}.api-se.norce.tech` [V: N1, N4, N5
   paged by `@odata.nextLink` until there is none [V: N2, N3]. Query has no order-level "updated" column that the
   documentation verifies, so the reconcile lists orders by **creation** date (`orderDate` [V: N3]): it finds
   orders whose push and event were both missed, not later changes;
-- Connect 4.0: `POST Product/ImportOnhands` [V: N6], `GET Job/Get?id=` and `Job/GetLog?id=` [V for Storm;
-  the /commerce/connect/4.0 path is U: N8], `POST Order/CreateDeliveryNote`, `POST Order/SendOrderStatus` [V: N10].
+- Connect 4.0: `POST Product/ImportOnhands` [V: N6], `POST Product/ImportSkuPriceLists` [V: N11],
+  `POST Customer/ImportCompanies` [V: docs.norce.io …/connect/customerservice/openapi/customers/importcompanies],
+  `GET Job/Get?id=` and `Job/GetLog?id=` [V for Storm; the /commerce/connect/4.0 path is U: N8],
+  `POST Order/CreateDeliveryNote`, `POST Order/SendOrderStatus` [V: N10].
 
 Every call sends `Authorization: Bearer <token>` and, when configured, `ApplicationId` [V: N2]. 429 and 5xx
 are retried by the shared `send` (Retry-After honoured), then Retryable; 401/403 → NeedsAttention
@@ -59,7 +61,10 @@ def client_for(shop: Shop, settings: Mapping[str, str] | None = None, **options)
         shop, settings, what='"client_id:client_secret" of a Norce API client',
         how_to_get="Norce Admin → API clients (OAuth2 client credentials) for the shop's application")
     return NorceClient(shop.url, client_id, secret, credentials_setting=name, scope=shop.norce.scope,
-                       application_id=shop.norce.application_id, account_id=shop.norce.account_id, **options)
+                       application_id=shop.norce.application_id, account_id=shop.norce.account_id,
+                       application_key=shop.norce.application_key, price_list=shop.products.shop_price_list,
+                       prices_include_tax=shop.products.prices_include_tax,
+                       shop_key=shop.key, **options)
 
 
 def _iso(moment: datetime) -> str:
@@ -76,12 +81,16 @@ def forget_tokens() -> None:
 
 class NorceClient:
     def __init__(self, url: str, client_id: str, client_secret: str, *, scope: str = "prod",
-                 application_id: str = "", account_id: int = 0,
+                 application_id: str = "", account_id: int = 0, application_key: str = "", price_list: str = "",
+                 prices_include_tax: bool = False, shop_key: str = "the shop",
                  credentials_setting: str = "the API credentials setting", timeout: float = 30.0,
                  max_attempts: int = 5, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] = time.sleep):
         self.base = url.rstrip("/")
-        self.account_id = account_id
+        self.account_id, self.application_key = account_id, application_key
+        # the products flow's settings ([shops.products]): the price list code prices go to, and whether the
+        # mapped prices include VAT (Norce price imports take prices excluding VAT)
+        self.price_list, self.prices_include_tax, self.shop_key = price_list, prices_include_tax, shop_key
         self._client_id, self._secret, self._scope = client_id, client_secret, scope
         self._setting = credentials_setting
         self._max_attempts = max_attempts
@@ -219,6 +228,27 @@ class NorceClient:
         response = self.request("POST", f"{CONNECT}/Product/ImportOnhands", json=rows, headers=self._connect_header(
             FullFile=full_file, SkuOnhandFieldsThatAreSet=list(fields)))
         body = self._answer(response, "Product/ImportOnhands")
+        return body if isinstance(body, dict) else {}
+
+    def import_sku_prices(self, rows: list[dict]) -> dict:
+        """`Product/ImportSkuPriceLists` [V: N11]: sale prices only (`PriceSale`), never `FullFile` (which
+        deactivates every price of the lists not in the file), and a row without a sale price is ignored as a
+        whole (`IgnoreSkuPriceListFieldsWhenEmpty`) rather than creating a price entity with none. The job
+        answer {StatusCode, Description, JobId, ValidationSummary}."""
+        response = self.request("POST", f"{CONNECT}/Product/ImportSkuPriceLists", json=rows,
+                                headers=self._connect_header(FullFile=False, SkuPriceListFieldsThatAreSet=["PriceSale"],
+                                                             IgnoreSkuPriceListFieldsWhenEmpty=["PriceSale"]))
+        body = self._answer(response, "Product/ImportSkuPriceLists")
+        return body if isinstance(body, dict) else {}
+
+    def import_companies(self, rows: list[dict], fields: tuple[str, ...]) -> dict:
+        """`Customer/ImportCompanies` (docs.norce.io/api-reference/connect/customerservice/openapi/customers/
+        importcompanies; header: …/customerservice/x-stormconnect-header): companies matched by `Code`, only
+        the `fields` named in CompanyFieldsThatAreSet updated. The job answer, as for product imports [U: the
+        answer of a customer import is not shown; Connect imports answer a job]."""
+        response = self.request("POST", f"{CONNECT}/Customer/ImportCompanies", json=rows,
+                                headers=self._connect_header(CompanyFieldsThatAreSet=list(fields)))
+        body = self._answer(response, "Customer/ImportCompanies")
         return body if isinstance(body, dict) else {}
 
     def job(self, job_id) -> dict:
