@@ -98,7 +98,8 @@ def _search(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse
 
 def _history(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     try:
-        return _json(history_view(ops.operations_state().storage, req.params.get("view") or "hours"))
+        state = ops.operations_state()
+        return _json(history_view(state.storage, req.params.get("view") or "hours", config=state.config))
     except UnknownView as exc:
         return _json({"error": str(exc)}, 400)
     except ResourceNotFoundError:

@@ -360,6 +360,69 @@
     document.getElementById("history-totals").textContent = "In this period: " + sums.join(", ");
   }
 
+  // ---- BC usage: requests per bucket as bars, 429s as red bars on the same scale (at least 2 px, so one
+  // refused request is still seen), the seconds waited for the budget as a line on its own scale ----
+  const BC_CHART = { left: 44, right: 910, top: 12, bottom: 166 };
+
+  function formatNumber(n) { return Number(n).toLocaleString("en-US"); }
+
+  function drawBc() {
+    const chart = document.getElementById("bc-chart");
+    chart.replaceChildren();
+    if (!history || !history.bc) return;
+    const bc = history.bc;
+    const n = history.buckets.length;
+    const top = Math.max(1, Math.max.apply(null, bc.requests));
+    const topWait = Math.max(1, Math.max.apply(null, bc.waited_s));
+    const width = (BC_CHART.right - BC_CHART.left) / n;
+    const height = BC_CHART.bottom - BC_CHART.top;
+    chart.appendChild(svg("line", { x1: BC_CHART.left, y1: BC_CHART.bottom, x2: BC_CHART.right, y2: BC_CHART.bottom,
+      "class": "axis" }));
+    chart.appendChild(svg("text", { x: BC_CHART.left - 6, y: BC_CHART.top + 10, "text-anchor": "end" }, top));
+    chart.appendChild(svg("text", { x: BC_CHART.left - 6, y: BC_CHART.bottom, "text-anchor": "end" }, 0));
+    chart.appendChild(svg("text", { x: BC_CHART.right + 6, y: BC_CHART.top + 10, "class": "bc-waited-axis" },
+      topWait + " s"));
+    const points = [];
+    history.buckets.forEach(function (iso, i) {
+      const x = BC_CHART.left + i * width;
+      const requests = bc.requests[i], throttled = bc.throttled[i], waited = bc.waited_s[i];
+      const label = bucketLabel(iso, history.view) + " · " + formatNumber(requests) + " requests, " +
+        formatNumber(throttled) + " refused (429), waited " + waited + " s for the budget";
+      if (requests) {
+        const h = requests * height / top;
+        const bar = svg("rect", { x: x.toFixed(2), y: (BC_CHART.bottom - h).toFixed(2),
+          width: Math.max(width - 1, 1).toFixed(2), height: h.toFixed(2), "class": "bar bc-requests",
+          "data-bucket": iso, "data-count": requests });
+        bar.appendChild(svg("title", {}, label));
+        chart.appendChild(bar);
+      }
+      if (throttled) {
+        const h = Math.max(2, throttled * height / top);
+        const bar = svg("rect", { x: x.toFixed(2), y: (BC_CHART.bottom - h).toFixed(2),
+          width: Math.max(width - 1, 1).toFixed(2), height: h.toFixed(2), "class": "bar bc-throttled",
+          "data-bucket": iso, "data-count": throttled });
+        bar.appendChild(svg("title", {}, label));
+        chart.appendChild(bar);
+      }
+      points.push((x + width / 2).toFixed(2) + "," + (BC_CHART.bottom - waited * height / topWait).toFixed(2));
+      const tick = history.view === "hours" ? iso.slice(11, 13) === "00" : (n - 1 - i) % 7 === 0;
+      if (tick && x < BC_CHART.right - 30) {
+        chart.appendChild(svg("text", { x: x.toFixed(2), y: BC_CHART.bottom + 16 }, iso.slice(5, 10)));
+      }
+    });
+    if (bc.totals.waited_s > 0) {
+      chart.appendChild(svg("polyline", { points: points.join(" "), "class": "bc-waited" }));
+    }
+    document.getElementById("bc-totals").textContent = "In this period: " + formatNumber(bc.totals.requests) +
+      " requests, " + formatNumber(bc.totals.throttled) + " refused (429), " + bc.totals.waited_s +
+      " s waited for the budget";
+    const perBucket = history.view === "hours" ? bc.allowed_per_hour : bc.allowed_per_hour * 24;
+    document.getElementById("bc-allowed").textContent = bc.allowed_per_hour
+      ? "BC allows this app about " + formatNumber(perBucket) + " requests per " +
+        (history.view === "hours" ? "hour" : "day") + " with its configured credentials."
+      : "";
+  }
+
   function drawLegend() {
     const legend = document.getElementById("history-legend");
     legend.replaceChildren();
@@ -377,6 +440,7 @@
       history = data;
       fillSeriesChoice();
       drawHistory();
+      drawBc();
     });
   }
 
