@@ -20,7 +20,7 @@ from core import ops_auth, untrusted
 from core.logging_setup import log_context
 from core.ops_history import UnknownView, history_view, prune_history
 from core.ops_page import DEFAULT_REFRESH_SECONDS, render_page
-from core.ops_record import record_page
+from core.ops_record import payload_download, record_page
 from core.state import names
 from core.sync import operations as ops
 from functions.http import NOSNIFF, declared_length
@@ -119,6 +119,22 @@ def _record(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse
     return _json(detail)
 
 
+def _payload(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
+    """The record's whole stored payload as a file, redacted like the record page (Reader is enough)."""
+    r = req.route_params
+    external_id = unquote(r["external_id"]) if "%" in r["external_id"] else r["external_id"]
+    try:
+        found = payload_download(ops.operations_state(), r["flow"], r["shop"], external_id)
+    except ops.OperationError as exc:
+        return _error(exc)
+    if found is None:
+        return _json({"error": f"no stored payload for {r['flow']} record {external_id!r} of shop {r['shop']!r} "
+                               "(no such record, or its payload was pruned)"}, 404)
+    body, filename, mimetype = found
+    return func.HttpResponse(body, status_code=200, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store", **NOSNIFF})
+
+
 def _retry(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     try:
         body = _body(req)
@@ -170,6 +186,8 @@ ops_history = bp.route(route="ops/history", methods=["GET"], auth_level=ADMIN)(
     _named("ops_history", _with_key(_history)))
 ops_record = bp.route(route="ops/records/{flow}/{shop}/{*external_id}", methods=["GET"], auth_level=ADMIN)(
     _named("ops_record", _with_key(_record)))
+ops_payload = bp.route(route="ops/payload/{flow}/{shop}/{*external_id}", methods=["GET"], auth_level=ADMIN)(
+    _named("ops_payload", _with_key(_payload)))
 ops_retry = bp.route(route="ops/retry", methods=["POST"], auth_level=ADMIN)(
     _named("ops_retry", _with_key(_retry)))
 ops_replay_poison = bp.route(route="ops/replay-poison", methods=["POST"], auth_level=ADMIN)(
@@ -226,6 +244,8 @@ signed_in_history = bp.route(route="cockpit/history", methods=["GET"], auth_leve
     _named("signed_in_history", _signed_in(_history)))
 signed_in_record = bp.route(route="cockpit/records/{flow}/{shop}/{*external_id}", methods=["GET"],
                             auth_level=SIGNED_IN)(_named("signed_in_record", _signed_in(_record)))
+signed_in_payload = bp.route(route="cockpit/payload/{flow}/{shop}/{*external_id}", methods=["GET"],
+                             auth_level=SIGNED_IN)(_named("signed_in_payload", _signed_in(_payload)))
 signed_in_retry = bp.route(route="cockpit/retry", methods=["POST"], auth_level=SIGNED_IN)(
     _named("signed_in_retry", _signed_in(_retry, operate=True)))
 signed_in_replay_poison = bp.route(route="cockpit/replay-poison", methods=["POST"], auth_level=SIGNED_IN)(

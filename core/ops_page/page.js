@@ -206,16 +206,51 @@
     return box;
   }
 
-  function renderPayload(p) {
+  function recordPath(kind, r) {  // records/<flow>/<shop>/<id> or payload/…, each part encoded
+    return [kind, r.flow || "", r.shop || "", r.external_id || ""]
+      .map(function (part, i) { return i ? encodeURIComponent(part) : part; }).join("/");
+  }
+
+  // Signed in, the link is a plain link (the session cookie goes with it). With the master key the key must not
+  // go into a URL: the file is fetched with the key as a header and handed to the browser as a download.
+  function downloadLink(r) {
+    const line = document.getElementById("record-download-line");
+    const old = document.getElementById("record-download");
+    const link = old.cloneNode(true);  // drops the click handler of the record shown before
+    old.replaceWith(link);
+    link.href = recordPath("payload", r);
+    line.hidden = false;
+    if (!key) return;
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      fetch(link.href, { headers: { "x-functions-key": key } }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "");
+        return response.blob().then(function (blob) {
+          const save = el("a");
+          save.href = URL.createObjectURL(blob);
+          save.download = name ? name[1] : "payload";
+          document.body.appendChild(save);
+          save.click();
+          save.remove();
+          setTimeout(function () { URL.revokeObjectURL(save.href); }, 10000);
+        });
+      }).catch(function (err) { link.textContent = "Download failed: " + err.message; });
+    });
+  }
+
+  function renderPayload(p, r) {
     const note = document.getElementById("record-payload-note");
     const pre = document.getElementById("record-payload");
     pre.textContent = "";
+    document.getElementById("record-download-line").hidden = true;
     if (!p) { note.textContent = "No payload is stored for this record."; return; }
     if (p.missing) { note.textContent = "The stored payload " + p.ref + " no longer exists (pruned)."; return; }
+    downloadLink(r);
     const headers = Object.keys(p.headers || {}).map(function (k) { return k + ": " + p.headers[k]; });
     let text = p.size + " bytes" + (headers.length ? " · " + headers.join(" · ") : "");
     if (p.truncated) {
-      text += " · showing the first part only; the whole payload stays stored and Retry sends all of it";
+      text += " · showing the first part only (download the whole payload below); Retry sends all of it";
     }
     if (p.json !== null && p.json !== undefined) {
       text += " · values of token, secret and password fields are hidden";
@@ -257,7 +292,23 @@
       tr.appendChild(el("td", h.resolution, "res"));
       history.appendChild(tr);
     });
-    renderPayload(r.payload);
+    renderPayload(r.payload, r);
+    renderMapped(r.mapped || {});
+  }
+
+  function renderMapped(m) {
+    document.getElementById("record-canonical").textContent = m.canonical
+      ? JSON.stringify(m.canonical, null, 2) : "Not available (see below).";
+    document.getElementById("record-mapped-note").textContent = (m.company ? "Company " + m.company + ". " : "") +
+      (m.note || "");
+    const problems = document.getElementById("record-problems");
+    problems.replaceChildren();
+    (m.problems || []).forEach(function (p) {
+      problems.appendChild(el("li", p.message + (p.resolution ? " Resolution: " + p.resolution : "")));
+    });
+    const body = document.getElementById("record-bc-body");
+    body.hidden = !m.bc_body;
+    body.textContent = m.bc_body ? JSON.stringify(m.bc_body, null, 2) : "";
   }
 
   function openRecord() {
@@ -269,8 +320,7 @@
     const q = new URLSearchParams(hash.slice("#record?".length));
     const error = document.getElementById("record-error");
     error.hidden = true;
-    const path = ["records", q.get("flow") || "", q.get("shop") || "", q.get("id") || ""]
-      .map(function (part, i) { return i ? encodeURIComponent(part) : part; }).join("/");
+    const path = recordPath("records", { flow: q.get("flow"), shop: q.get("shop"), external_id: q.get("id") });
     viewerKnown.then(function () { return api(path); }).then(renderRecordPage).catch(function (err) {
       error.textContent = "Could not load the record: " + err.message;
       error.hidden = false;
