@@ -21,6 +21,7 @@ from core.logging_setup import log_context
 from core.ops_history import UnknownView, history_view, prune_history
 from core.ops_page import DEFAULT_REFRESH_SECONDS, render_page
 from core.ops_record import payload_download, record_page
+from core.ops_search import time_window
 from core.state import names
 from core.sync import operations as ops
 from functions.http import NOSNIFF, declared_length
@@ -75,8 +76,9 @@ def _status(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse
 def _records(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     p = req.params
     try:
+        since, until = time_window(p.get("from"), p.get("to"))
         records = ops.list_records(ops.operations_state(), status=p.get("status"), flow=p.get("flow"),
-                                   shop=p.get("shop"), limit=int(p.get("limit") or 50))
+                                   shop=p.get("shop"), limit=int(p.get("limit") or 50), since=since, until=until)
     except ValueError:
         return _json({"error": "limit must be a whole number"}, 400)
     except ops.OperationError as exc:
@@ -87,8 +89,10 @@ def _records(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpRespons
 def _search(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     p = req.params
     try:
+        since, until = time_window(p.get("from"), p.get("to"))
         records = ops.search_records(ops.operations_state(), p.get("q") or "", status=p.get("status"),
-                                     flow=p.get("flow"), shop=p.get("shop"), limit=int(p.get("limit") or 50))
+                                     flow=p.get("flow"), shop=p.get("shop"), limit=int(p.get("limit") or 50),
+                                     since=since, until=until)
     except ValueError:
         return _json({"error": "limit must be a whole number"}, 400)
     except ops.OperationError as exc:

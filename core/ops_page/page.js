@@ -124,15 +124,47 @@
     renderRecords(document.querySelector("#attention tbody"), records);
   }
 
+  const FILTERS = { flow: "filter-flow", shop: "filter-shop", status: "filter-status", from: "filter-from",
+    to: "filter-to" };
+
+  function chosenFilters() {
+    const params = new URLSearchParams();
+    Object.keys(FILTERS).forEach(function (name) {
+      const value = document.getElementById(FILTERS[name]).value;
+      if (value) params.set(name, value);
+    });
+    return params;
+  }
+
+  // The flows and shops to choose from: those in the history and in today's counts.
+  function addFilterChoices(flows, shops) {
+    [["filter-flow", flows], ["filter-shop", shops]].forEach(function (pair) {
+      const select = document.getElementById(pair[0]);
+      const known = Array.prototype.map.call(select.options, function (o) { return o.value; });
+      pair[1].slice().sort().forEach(function (value) {
+        if (!value || known.indexOf(value) >= 0) return;
+        known.push(value);
+        const option = el("option", value);
+        option.value = value;
+        select.appendChild(option);
+      });
+    });
+  }
+
   function search() {
     const text = document.getElementById("search-text").value.trim();
     const note = document.getElementById("search-note");
     const table = document.getElementById("found");
-    if (!text) { note.textContent = ""; table.hidden = true; return; }
-    note.textContent = "Searching…";
-    api("search?q=" + encodeURIComponent(text) + "&limit=50").then(function (result) {
+    const params = chosenFilters();
+    const filtered = params.toString() !== "";
+    if (!text && !filtered) { note.textContent = ""; table.hidden = true; return; }
+    note.textContent = text ? "Searching…" : "Listing…";
+    params.set("limit", text ? "50" : "200");
+    if (text) params.set("q", text);
+    api((text ? "search?" : "records?") + params.toString()).then(function (result) {
       const records = result.records || [];
-      note.textContent = records.length ? records.length + " found" : "Nothing found among the recent records.";
+      note.textContent = records.length ? records.length + " found"
+        : "Nothing found among the " + (filtered ? "records matching the filters." : "recent records.");
       table.hidden = records.length === 0;
       renderRecords(document.querySelector("#found tbody"), records);
     }).catch(function (err) { note.textContent = "Search failed: " + err.message; });
@@ -430,8 +462,6 @@
       "class": "axis" }));
     chart.appendChild(svg("text", { x: BC_CHART.left - 6, y: BC_CHART.top + 10, "text-anchor": "end" }, top));
     chart.appendChild(svg("text", { x: BC_CHART.left - 6, y: BC_CHART.bottom, "text-anchor": "end" }, 0));
-    chart.appendChild(svg("text", { x: BC_CHART.right + 6, y: BC_CHART.top + 10, "class": "bc-waited-axis" },
-      topWait + " s"));
     const points = [];
     history.buckets.forEach(function (iso, i) {
       const x = BC_CHART.left + i * width;
@@ -462,6 +492,8 @@
     });
     if (bc.totals.waited_s > 0) {
       chart.appendChild(svg("polyline", { points: points.join(" "), "class": "bc-waited" }));
+      chart.appendChild(svg("text", { x: BC_CHART.right + 6, y: BC_CHART.top + 10, "class": "bc-waited-axis" },
+        topWait + " s"));
     }
     document.getElementById("bc-totals").textContent = "In this period: " + formatNumber(bc.totals.requests) +
       " requests, " + formatNumber(bc.totals.throttled) + " refused (429), " + bc.totals.waited_s +
@@ -488,6 +520,8 @@
     const view = document.getElementById("history-view").value;
     return api("history?view=" + encodeURIComponent(view)).then(function (data) {
       history = data;
+      addFilterChoices(data.series.map(function (s) { return s.flow; }),
+        data.series.map(function (s) { return s.shop; }));
       fillSeriesChoice();
       drawHistory();
       drawBc();
@@ -509,6 +543,7 @@
         knowViewer();
         document.getElementById("viewer").textContent = viewer.name
           ? viewer.name + " (" + (canRetry ? "Operator" : "Reader") + ")" : "";
+        addFilterChoices(Object.keys(results[0].by_flow || {}), Object.keys(results[0].by_shop || {}));
         renderSummary(results[0]);
         renderCounts(results[0]);
         renderAttention(results[1].records || []);

@@ -172,9 +172,16 @@ class SyncLog:
         return True
 
     def query(self, *, flow: str | None = None, shop: str | None = None, status: str | None = None,
-              limit: int | None = None):
-        """Records matching the filters, newest first is not guaranteed (Table order is by key)."""
+              limit: int | None = None, updated_from: datetime | None = None, updated_to: datetime | None = None):
+        """Records matching the filters, newest first is not guaranteed (Table order is by key).
+        `updated_from` (inclusive) and `updated_to` (exclusive) bound the time of the record's last change."""
         clauses, params = [], {}
+        if updated_from:
+            clauses.append("UpdatedAt ge @updated_from")
+            params["updated_from"] = updated_from
+        if updated_to:
+            clauses.append("UpdatedAt lt @updated_to")
+            params["updated_to"] = updated_to
         if flow:
             clauses.append("PartitionKey eq @flow")
             params["flow"] = _partition(flow)
