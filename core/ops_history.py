@@ -93,6 +93,42 @@ def allowed_per_hour(config) -> int | None:
     return int(limits.requests_per_window * 3600 / limits.window_seconds) * len(config.bc.credentials)
 
 
+def today_counts(storage: Storage, now: datetime | None = None) -> dict:
+    """The status page's counts: how many records ended in each outcome today (UTC), in total, per flow, per
+    shop and per flow and shop (`rows`), read from today's History counters (a few rows, no sync-log scan).
+
+    These are events, not states: a record that needed attention and was then imported counts once in each.
+    What needs attention now is the attention list (SyncLog rows with that status), not this. No fallback to
+    the sync log: records finished before this version wrote counters are not counted on the day it was
+    deployed, and from the next UTC day on every record is."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    today = now.date()
+    by_status = dict.fromkeys(OUTCOMES, 0)
+    by_flow: dict[str, dict[str, int]] = {}
+    by_shop: dict[str, dict[str, int]] = {}
+    rows = []
+    for day in sorted(History(storage).days(today, today, hourly=False), key=lambda d: (d.flow, d.shop)):
+        for outcome in OUTCOMES:
+            n = day.totals[outcome]
+            if not n:
+                continue
+            by_status[outcome] += n
+            flow, shop = by_flow.setdefault(day.flow, {}), by_shop.setdefault(day.shop, {})
+            flow[outcome], shop[outcome] = flow.get(outcome, 0) + n, shop.get(outcome, 0) + n
+            rows.append({"flow": day.flow, "shop": day.shop, "status": outcome, "count": n})
+    return {
+        "day": today.isoformat(),
+        "source": "history",
+        "total": sum(by_status.values()),
+        "needs_attention": by_status["needs_attention"] + by_status["failed"],
+        "by_status": by_status,
+        "by_flow": dict(sorted(by_flow.items())),
+        "by_shop": dict(sorted(by_shop.items())),
+        "rows": rows,
+        "generated_at": now.isoformat(),
+    }
+
+
 def prune_history(storage: Storage, now: datetime | None = None) -> int:
     """Drop counters older than the daily view (RETENTION_DAYS); run by the daily retention timer."""
     return History(storage).prune(now)

@@ -18,7 +18,7 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from core import ops_auth, untrusted
 from core.logging_setup import log_context
-from core.ops_history import UnknownView, history_view, prune_history
+from core.ops_history import UnknownView, history_view, prune_history, today_counts
 from core.ops_page import DEFAULT_REFRESH_SECONDS, render_page
 from core.ops_record import payload_download, record_page
 from core.ops_search import time_window
@@ -70,7 +70,18 @@ def health(req: func.HttpRequest) -> func.HttpResponse:
 # ---- the handlers, each given who is calling (the route decides how that was established) ----
 
 def _status(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
-    return _json({**ops.status_counts(ops.operations_state()), "viewer": who.to_dict()})
+    """Today's outcome counts from the History counters (not a sync-log scan) and the queue depths."""
+    storage = ops.operations_state().storage
+    try:
+        counts = today_counts(storage)
+    except ResourceNotFoundError:
+        return _no_history_table()
+    return _json({**counts, "queues": ops.queue_depths(storage), "viewer": who.to_dict()})
+
+
+def _no_history_table() -> func.HttpResponse:
+    return _json({"error": f"The {names.HISTORY} table does not exist. Resolution: deploy the infra of this "
+                           "version (it creates the table), or run the app once locally to create it."}, 503)
 
 
 def _records(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
@@ -107,8 +118,7 @@ def _history(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpRespons
     except UnknownView as exc:
         return _json({"error": str(exc)}, 400)
     except ResourceNotFoundError:
-        return _json({"error": f"The {names.HISTORY} table does not exist. Resolution: deploy the infra of this "
-                               "version (it creates the table), or run the app once locally to create it."}, 503)
+        return _no_history_table()
 
 
 def _record(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:

@@ -11,7 +11,7 @@
   // The record page waits for the first status answer: it says whether the viewer may retry.
   let knowViewer;
   const viewerKnown = new Promise(function (resolve) { knowViewer = resolve; });
-  const STATUSES = ["received", "success", "skipped", "needs_attention", "failed"];
+  const OUTCOMES = ["success", "skipped", "needs_attention", "failed"];
   const LABELS = { received: "Waiting", success: "Done", skipped: "Skipped", needs_attention: "Needs attention",
     failed: "Failed" };
 
@@ -52,14 +52,19 @@
     b.hidden = !text;
   }
 
-  function renderSummary(status) {
+  // `attention`: the records that need a person now (the attention list; ATTENTION_LIMIT at most);
+  // the other cards are today's outcomes (History counters) and the queues.
+  const ATTENTION_LIMIT = 200;
+  function renderSummary(status, attention) {
     const box = document.getElementById("summary");
     box.replaceChildren();
     const by = status.by_status || {};
-    let poison = 0;
-    Object.values(status.queues || {}).forEach(function (q) { poison += q.poison || 0; });
-    [["Needs attention", status.needs_attention || 0, (status.needs_attention || 0) > 0 ? "bad" : "ok"],
-     ["Done", by.success || 0, ""], ["Waiting", by.received || 0, ""], ["Skipped", by.skipped || 0, ""],
+    let poison = 0, waiting = 0;
+    Object.values(status.queues || {}).forEach(function (q) { poison += q.poison || 0; waiting += q.waiting || 0; });
+    const open = attention.length >= ATTENTION_LIMIT ? ATTENTION_LIMIT + "+" : attention.length;
+    [["Needs attention now", open, attention.length > 0 ? "bad" : "ok"],
+     ["Done today", by.success || 0, ""], ["Skipped today", by.skipped || 0, ""],
+     ["Failed today", by.failed || 0, by.failed ? "bad" : ""], ["Waiting in queues", waiting, ""],
      ["Stuck in poison queues", poison, poison > 0 ? "bad" : "ok"]].forEach(function (c) {
       const card = el("div", null, "card " + c[2]);
       card.appendChild(el("div", c[1], "n"));
@@ -71,11 +76,12 @@
   function renderCounts(status) {
     const body = document.querySelector("#counts tbody");
     body.replaceChildren();
+    document.getElementById("counts-day").textContent = status.day || "";
     Object.keys(status.by_flow || {}).forEach(function (flow) {
       const counts = status.by_flow[flow];
       const tr = el("tr");
       tr.appendChild(el("td", flow));
-      STATUSES.forEach(function (s) {
+      OUTCOMES.forEach(function (s) {
         const n = counts[s] || 0;
         tr.appendChild(el("td", n, "num" + ((s === "failed" || s === "needs_attention") && n ? " bad" : "")));
       });
@@ -535,7 +541,7 @@
     loadHistory().catch(function (err) {  // the counts and the attention list do not wait for the chart
       document.getElementById("history-totals").textContent = "History unavailable: " + err.message;
     });
-    Promise.all([api("status"), api("records?status=attention&limit=200")])
+    Promise.all([api("status"), api("records?status=attention&limit=" + ATTENTION_LIMIT)])
       .then(function (results) {
         banner("");
         const viewer = results[0].viewer || {};
@@ -544,7 +550,7 @@
         document.getElementById("viewer").textContent = viewer.name
           ? viewer.name + " (" + (canRetry ? "Operator" : "Reader") + ")" : "";
         addFilterChoices(Object.keys(results[0].by_flow || {}), Object.keys(results[0].by_shop || {}));
-        renderSummary(results[0]);
+        renderSummary(results[0], results[1].records || []);
         renderCounts(results[0]);
         renderAttention(results[1].records || []);
         document.getElementById("updated").textContent = "Updated " + new Date().toLocaleTimeString();
