@@ -74,7 +74,7 @@ class BcUsage:
         with self._lock:
             tally = self._hours.setdefault(hour, Counter())
             tally["bc_requests"] += 1
-            tally["bc_throttled"] += status == 429
+            tally["bc_throttled"] += 1 if status == 429 else 0
             tally["bc_waited_ms"] += max(0, round(waited_s * 1000))
 
     def take(self) -> dict[datetime, Counter]:

@@ -7,7 +7,8 @@ import json
 
 import azure.functions as func
 
-from core.ops_record import PAGE_PAYLOAD_CHARS, REDACTED
+from core.config import load_config
+from core.ops_record import PAGE_PAYLOAD_CHARS, REDACTED, mapped_view
 from core.state import SyncLog, SyncStatus
 from functions import operations as fo
 from tests.conftest import corpus_file
@@ -34,7 +35,7 @@ def _download(flow, shop, external_id) -> func.HttpResponse:
     return call(fo.ops_payload, req)
 
 
-def test_an_order_shows_its_canonical_model_and_the_bc_body_preview_builds(ctx, monkeypatch):
+def test_an_order_shows_its_canonical_model_and_the_bc_body_preview_builds(ctx):
     shop, external_id = "shopify-demo", "gid://shopify/Order/mapped-1234"  # a configured shop: mapping needs it
     try:
         _record(ctx, shop, external_id, ORDER)
@@ -98,3 +99,13 @@ def test_a_text_payload_cut_inside_a_secret_shows_none_of_it(ctx, shop):
 def test_no_download_for_an_unknown_record(ctx, shop):
     response = _download("orders", shop, "nope")
     assert response.status_code == 404 and "no stored payload" in json.loads(response.get_body())["error"]
+
+
+def test_a_refund_shows_its_model_and_says_why_there_is_no_credit_memo_body():
+    refund = json.loads(corpus_file("shopify-refund-1.json").read_text())
+    mapped = mapped_view(load_config(), "refunds", "shopify-demo", refund)
+    assert mapped["canonical"]["order_external_id"] == "820982911946154500"
+    assert [line["sku"] for line in mapped["canonical"]["lines"]] == ["IPOD2008PINK", "IPOD2008PINK"]
+    assert mapped["bc_body"] is None and "python -m core preview --document credit-memo" in mapped["note"]
+    assert mapped_view(load_config(), "payouts", "shopify-demo", refund)["note"] == (
+        "The page maps orders and refunds; payouts records show their payload only.")
