@@ -11,16 +11,34 @@ Web-client links follow Microsoft Learn, "Web Client URL" (dev-itpro/developer/d
 `https://businesscentral.dynamics.com/<tenant>/<environment>/?company=<name>&page=<id>&filter='No.' IS '<no>'`.
 The page numbers are BC's standard pages; ../shared/reference (the API v2.0 definition) says nothing about
 either, so they are named here once.
+
+What the bridge sent to BC is not stored (the flows keep the binding, not the body). For an order the page shows
+instead the canonical order parsed from the stored payload and `python -m core preview`'s body for it with
+today's config (core/preview.py): offline, so items are taken by SKU (or [shops.items]) and the customer is the
+company's default one; the document BC holds (linked) is the truth. Refunds show their canonical model only: a
+credit memo is priced against the posted invoice, which the page does not read from BC.
+
+Large payloads are cut on the page (PAGE_PAYLOAD_CHARS); `payload_download` serves the whole payload, redacted
+the same way, as a file.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
+from azure.core.exceptions import ResourceNotFoundError
+from pydantic import ValidationError
+
+from core import untrusted
+from core.errors import BridgeError
 from core.sync import operations as ops
+
+log = logging.getLogger("core.ops_record")
 
 BC_WEB_CLIENT = "https://businesscentral.dynamics.com"
 # API entity set → the web-client page that shows one such document. A salesInvoices binding is an order BC
@@ -34,9 +52,12 @@ REDACTED = "[redacted]"
 # Shops put order-status or cart tokens into order payloads (Shopify `token`, `cart_token`, `checkout_token`).
 SECRET_KEY_PARTS = ("token", "secret", "password", "authorization", "api_key", "apikey")
 MAX_DEPTH = 64
-# The same keys in a payload shown as text (cut because it is large, or not valid JSON): `"key": "value"` pairs.
-SECRET_IN_TEXT = re.compile(r'("[^"\\]*(?:' + "|".join(SECRET_KEY_PARTS) + r')[^"\\]*"\s*:\s*)"(?:[^"\\]|\\.)+"',
-                            re.IGNORECASE)
+PAGE_PAYLOAD_CHARS = 64 * 1024  # the page shows this much of a payload (pretty JSON); the rest is downloaded
+# The same keys in a payload shown as text (cut because it is large, or not valid JSON): `"key": "value"` pairs,
+# and such a pair whose value the cut ends in the middle of.
+_SECRET_KEY = r'("[^"\\]*(?:' + "|".join(SECRET_KEY_PARTS) + r')[^"\\]*"\s*:\s*)'
+SECRET_IN_TEXT = re.compile(_SECRET_KEY + r'"(?:[^"\\]|\\.)+"', re.IGNORECASE)
+SECRET_CUT_AT_END = re.compile(_SECRET_KEY + r'"(?:[^"\\]|\\.)*\\?\Z', re.IGNORECASE)
 
 
 def redact(value: object, depth: int = 0) -> object:
@@ -49,6 +70,11 @@ def redact(value: object, depth: int = 0) -> object:
     if isinstance(value, list):
         return [redact(v, depth + 1) for v in value]
     return value
+
+
+def _redact_text(text: str) -> str:
+    """Secret-looking `"key": "value"` pairs in text hidden, including one whose value the text cuts off."""
+    return SECRET_CUT_AT_END.sub(f'\\1"{REDACTED}', SECRET_IN_TEXT.sub(f'\\1"{REDACTED}"', text))
 
 
 def _secret(key: object) -> bool:
@@ -79,10 +105,89 @@ def record_page(state: ops.State, flow: str, shop: str, external_id: str,
     if detail is None:
         return None
     payload = detail.get("payload")
+    raw_json = payload.get("json") if payload else None
     if payload and payload.get("json") is not None:
         payload["json"] = redact(payload["json"])
+        pretty = json.dumps(payload["json"], indent=2, ensure_ascii=False)
+        if len(pretty) > PAGE_PAYLOAD_CHARS:  # a browser chokes on megabytes of JSON: cut, and offer the file
+            payload.update(json=None, text=pretty[:PAGE_PAYLOAD_CHARS], truncated=True)
     if payload and payload.get("text"):
-        payload["text"] = SECRET_IN_TEXT.sub(f'\\1"{REDACTED}"', payload["text"])
+        text = _redact_text(payload["text"])
+        if len(text) > PAGE_PAYLOAD_CHARS:
+            payload["truncated"] = True
+        payload["text"] = _redact_text(text[:PAGE_PAYLOAD_CHARS])  # again: the cut may end inside a secret
     if detail.get("binding"):
         detail["binding"]["web_link"] = bc_web_link(state.config, detail["binding"], env)
+    detail["mapped"] = mapped_view(state.config, flow, shop, raw_json)
     return detail
+
+
+def mapped_view(config, flow: str, shop_key: str, payload: object) -> dict:
+    """{canonical, bc_body, company, problems, note}: the record as the bridge reads it and the BC body it would
+    send (orders), from the stored payload and today's config; `note` says what is missing and why."""
+    view: dict = {"canonical": None, "bc_body": None, "company": None, "problems": [], "note": ""}
+    shop = config.shop(shop_key) if config is not None else None
+    if shop is None:
+        view["note"] = ("The integration config could not be loaded, so the payload is not mapped here."
+                        if config is None else f"Shop {shop_key!r} is not in the config (any more).")
+        return view
+    if not isinstance(payload, dict):
+        view["note"] = "The stored payload is not a JSON object (or too large to show), so it is not mapped here."
+        return view
+    # imported here, not at the top: the mapping pulls in every platform, which the other ops endpoints never need
+    from core.platforms import platform
+    from core.preview import parse_refund_payload, preview_payload
+
+    parse = platform(shop.platform).parse
+    try:
+        if flow == "orders" and hasattr(parse, "load_order"):
+            view["note"] = (f"A {shop.platform} notification names the order only; the bridge reads the order "
+                            "from the shop when it imports it, which this page does not do.")
+        elif flow == "orders":
+            order = parse.parse_order(payload, shop.key, shop.orders.currency_basis)
+            view["canonical"] = redact(order.model_dump(mode="json"))
+            preview = preview_payload(payload, "record page", config, shop)
+            view.update(bc_body=redact(json.loads(json.dumps(preview["sales_order"], default=str))),
+                        company=preview["company"], problems=preview["problems"],
+                        note="Preview: the salesOrders body the bridge would send for this payload with today's "
+                             "config, offline: items by SKU (or [shops.items]) and the company's default "
+                             "customer. Once the order is in BC, the document linked above is what was written.")
+            if preview.get("skip"):
+                view["note"] += f" The bridge would skip it: {preview['skip']}."
+        elif flow == "refunds":
+            view["canonical"] = redact(parse_refund_payload(payload, shop).model_dump(mode="json"))
+            view["note"] = ("A credit memo is priced against the posted invoice in BC, which this page does not "
+                            "read: preview it with `python -m core preview --document credit-memo`.")
+        else:
+            view["note"] = f"The page maps orders and refunds; {flow} records show their payload only."
+    except (BridgeError, ValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        # a payload the flow itself would refuse: say so, the record's own message has the flow's verdict
+        message = getattr(exc, "message", None) or str(exc)
+        view["note"] = f"The stored payload could not be mapped: {message[:500]}"
+        log.info("record_page_unmapped flow=%s shop=%s error=%s", flow, shop_key, type(exc).__name__)
+    return view
+
+
+def payload_download(state: ops.State, flow: str, shop: str, external_id: str) -> tuple[bytes, str, str] | None:
+    """The record's whole stored payload, secrets redacted as on the page: (body, file name, media type).
+    None when there is no such record or payload. JSON is pretty-printed; other text is redacted by pattern;
+    bytes that are not text are served as they are (the page shows them as base64 already)."""
+    ops.check_names(flow=flow, shop=shop, external_id=external_id)
+    record = state.synclog.get(flow, shop, external_id)
+    if record is None or not record.payload_ref:
+        return None
+    try:
+        raw, _ = state.inbox.load(record.payload_ref)
+    except ResourceNotFoundError:
+        return None
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{flow}-{shop}-{external_id.rsplit('/', 1)[-1]}")[:120]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw, f"{stem}.bin", "application/octet-stream"
+    try:
+        data = untrusted.loads(text)
+    except untrusted.UnreadableJson:
+        return _redact_text(text).encode(), f"{stem}.txt", "text/plain"
+    return (json.dumps(redact(data), indent=2, ensure_ascii=False).encode(), f"{stem}.json",
+            "application/json")

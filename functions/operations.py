@@ -18,9 +18,10 @@ from azure.core.exceptions import ResourceNotFoundError
 
 from core import ops_auth, untrusted
 from core.logging_setup import log_context
-from core.ops_history import UnknownView, history_view, prune_history
+from core.ops_history import UnknownView, history_view, prune_history, today_counts
 from core.ops_page import DEFAULT_REFRESH_SECONDS, render_page
-from core.ops_record import record_page
+from core.ops_record import payload_download, record_page
+from core.ops_search import time_window
 from core.state import names
 from core.sync import operations as ops
 from functions.http import NOSNIFF, declared_length
@@ -69,14 +70,26 @@ def health(req: func.HttpRequest) -> func.HttpResponse:
 # ---- the handlers, each given who is calling (the route decides how that was established) ----
 
 def _status(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
-    return _json({**ops.status_counts(ops.operations_state()), "viewer": who.to_dict()})
+    """Today's outcome counts from the History counters (not a sync-log scan) and the queue depths."""
+    storage = ops.operations_state().storage
+    try:
+        counts = today_counts(storage)
+    except ResourceNotFoundError:
+        return _no_history_table()
+    return _json({**counts, "queues": ops.queue_depths(storage), "viewer": who.to_dict()})
+
+
+def _no_history_table() -> func.HttpResponse:
+    return _json({"error": f"The {names.HISTORY} table does not exist. Resolution: deploy the infra of this "
+                           "version (it creates the table), or run the app once locally to create it."}, 503)
 
 
 def _records(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     p = req.params
     try:
+        since, until = time_window(p.get("from"), p.get("to"))
         records = ops.list_records(ops.operations_state(), status=p.get("status"), flow=p.get("flow"),
-                                   shop=p.get("shop"), limit=int(p.get("limit") or 50))
+                                   shop=p.get("shop"), limit=int(p.get("limit") or 50), since=since, until=until)
     except ValueError:
         return _json({"error": "limit must be a whole number"}, 400)
     except ops.OperationError as exc:
@@ -87,8 +100,10 @@ def _records(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpRespons
 def _search(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     p = req.params
     try:
+        since, until = time_window(p.get("from"), p.get("to"))
         records = ops.search_records(ops.operations_state(), p.get("q") or "", status=p.get("status"),
-                                     flow=p.get("flow"), shop=p.get("shop"), limit=int(p.get("limit") or 50))
+                                     flow=p.get("flow"), shop=p.get("shop"), limit=int(p.get("limit") or 50),
+                                     since=since, until=until)
     except ValueError:
         return _json({"error": "limit must be a whole number"}, 400)
     except ops.OperationError as exc:
@@ -98,12 +113,12 @@ def _search(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse
 
 def _history(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
     try:
-        return _json(history_view(ops.operations_state().storage, req.params.get("view") or "hours"))
+        state = ops.operations_state()
+        return _json(history_view(state.storage, req.params.get("view") or "hours", config=state.config))
     except UnknownView as exc:
         return _json({"error": str(exc)}, 400)
     except ResourceNotFoundError:
-        return _json({"error": f"The {names.HISTORY} table does not exist. Resolution: deploy the infra of this "
-                               "version (it creates the table), or run the app once locally to create it."}, 503)
+        return _no_history_table()
 
 
 def _record(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
@@ -116,6 +131,22 @@ def _record(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse
     if detail is None:
         return _json({"error": f"no {r['flow']} record {external_id!r} for shop {r['shop']!r}"}, 404)
     return _json(detail)
+
+
+def _payload(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
+    """The record's whole stored payload as a file, redacted like the record page (Reader is enough)."""
+    r = req.route_params
+    external_id = unquote(r["external_id"]) if "%" in r["external_id"] else r["external_id"]
+    try:
+        found = payload_download(ops.operations_state(), r["flow"], r["shop"], external_id)
+    except ops.OperationError as exc:
+        return _error(exc)
+    if found is None:
+        return _json({"error": f"no stored payload for {r['flow']} record {external_id!r} of shop {r['shop']!r} "
+                               "(no such record, or its payload was pruned)"}, 404)
+    body, filename, mimetype = found
+    return func.HttpResponse(body, status_code=200, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store", **NOSNIFF})
 
 
 def _retry(req: func.HttpRequest, who: ops_auth.Principal) -> func.HttpResponse:
@@ -169,6 +200,8 @@ ops_history = bp.route(route="ops/history", methods=["GET"], auth_level=ADMIN)(
     _named("ops_history", _with_key(_history)))
 ops_record = bp.route(route="ops/records/{flow}/{shop}/{*external_id}", methods=["GET"], auth_level=ADMIN)(
     _named("ops_record", _with_key(_record)))
+ops_payload = bp.route(route="ops/payload/{flow}/{shop}/{*external_id}", methods=["GET"], auth_level=ADMIN)(
+    _named("ops_payload", _with_key(_payload)))
 ops_retry = bp.route(route="ops/retry", methods=["POST"], auth_level=ADMIN)(
     _named("ops_retry", _with_key(_retry)))
 ops_replay_poison = bp.route(route="ops/replay-poison", methods=["POST"], auth_level=ADMIN)(
@@ -225,6 +258,8 @@ signed_in_history = bp.route(route="cockpit/history", methods=["GET"], auth_leve
     _named("signed_in_history", _signed_in(_history)))
 signed_in_record = bp.route(route="cockpit/records/{flow}/{shop}/{*external_id}", methods=["GET"],
                             auth_level=SIGNED_IN)(_named("signed_in_record", _signed_in(_record)))
+signed_in_payload = bp.route(route="cockpit/payload/{flow}/{shop}/{*external_id}", methods=["GET"],
+                             auth_level=SIGNED_IN)(_named("signed_in_payload", _signed_in(_payload)))
 signed_in_retry = bp.route(route="cockpit/retry", methods=["POST"], auth_level=SIGNED_IN)(
     _named("signed_in_retry", _signed_in(_retry, operate=True)))
 signed_in_replay_poison = bp.route(route="cockpit/replay-poison", methods=["POST"], auth_level=SIGNED_IN)(

@@ -145,12 +145,16 @@ class BcClient:
         *,
         metrics: BcMetrics | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_attempt: Callable[[int | str, float], None] | None = None,
     ):
         self.api_root = api_root.rstrip("/")
         self.pool = pool
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self.metrics = metrics or BcMetrics()
+        # Called after every attempt with (status, seconds waited for the budget): the status page's BC chart
+        # (core/state/history.py BcUsage.add, set by core/sync/context.py). Must not raise.
+        self.on_attempt = on_attempt
         self._sleep = sleep
         self._owns_http = http is None
         if http is None:
@@ -379,6 +383,8 @@ class BcClient:
             result.elapsed_ms = (time.perf_counter() - start) * 1000
             self.pool.release(lease, throttled_for=throttled_for)
         self.metrics.record_attempt(method, entity, status, result.elapsed_ms, lease.name, lease.waited_s)
+        if self.on_attempt is not None:
+            self.on_attempt(status, lease.waited_s)
         log.debug(
             "BC %s %s -> %s in %.0f ms (principal %s, attempt %d, waited %.2fs for a slot)",
             method,

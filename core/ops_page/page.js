@@ -11,7 +11,7 @@
   // The record page waits for the first status answer: it says whether the viewer may retry.
   let knowViewer;
   const viewerKnown = new Promise(function (resolve) { knowViewer = resolve; });
-  const STATUSES = ["received", "success", "skipped", "needs_attention", "failed"];
+  const OUTCOMES = ["success", "skipped", "needs_attention", "failed"];
   const LABELS = { received: "Waiting", success: "Done", skipped: "Skipped", needs_attention: "Needs attention",
     failed: "Failed" };
 
@@ -52,14 +52,19 @@
     b.hidden = !text;
   }
 
-  function renderSummary(status) {
+  // `attention`: the records that need a person now (the attention list; ATTENTION_LIMIT at most);
+  // the other cards are today's outcomes (History counters) and the queues.
+  const ATTENTION_LIMIT = 200;
+  function renderSummary(status, attention) {
     const box = document.getElementById("summary");
     box.replaceChildren();
     const by = status.by_status || {};
-    let poison = 0;
-    Object.values(status.queues || {}).forEach(function (q) { poison += q.poison || 0; });
-    [["Needs attention", status.needs_attention || 0, (status.needs_attention || 0) > 0 ? "bad" : "ok"],
-     ["Done", by.success || 0, ""], ["Waiting", by.received || 0, ""], ["Skipped", by.skipped || 0, ""],
+    let poison = 0, waiting = 0;
+    Object.values(status.queues || {}).forEach(function (q) { poison += q.poison || 0; waiting += q.waiting || 0; });
+    const open = attention.length >= ATTENTION_LIMIT ? ATTENTION_LIMIT + "+" : attention.length;
+    [["Needs attention now", open, attention.length > 0 ? "bad" : "ok"],
+     ["Done today", by.success || 0, ""], ["Skipped today", by.skipped || 0, ""],
+     ["Failed today", by.failed || 0, by.failed ? "bad" : ""], ["Waiting in queues", waiting, ""],
      ["Stuck in poison queues", poison, poison > 0 ? "bad" : "ok"]].forEach(function (c) {
       const card = el("div", null, "card " + c[2]);
       card.appendChild(el("div", c[1], "n"));
@@ -71,11 +76,12 @@
   function renderCounts(status) {
     const body = document.querySelector("#counts tbody");
     body.replaceChildren();
+    document.getElementById("counts-day").textContent = status.day || "";
     Object.keys(status.by_flow || {}).forEach(function (flow) {
       const counts = status.by_flow[flow];
       const tr = el("tr");
       tr.appendChild(el("td", flow));
-      STATUSES.forEach(function (s) {
+      OUTCOMES.forEach(function (s) {
         const n = counts[s] || 0;
         tr.appendChild(el("td", n, "num" + ((s === "failed" || s === "needs_attention") && n ? " bad" : "")));
       });
@@ -124,15 +130,47 @@
     renderRecords(document.querySelector("#attention tbody"), records);
   }
 
+  const FILTERS = { flow: "filter-flow", shop: "filter-shop", status: "filter-status", from: "filter-from",
+    to: "filter-to" };
+
+  function chosenFilters() {
+    const params = new URLSearchParams();
+    Object.keys(FILTERS).forEach(function (name) {
+      const value = document.getElementById(FILTERS[name]).value;
+      if (value) params.set(name, value);
+    });
+    return params;
+  }
+
+  // The flows and shops to choose from: those in the history and in today's counts.
+  function addFilterChoices(flows, shops) {
+    [["filter-flow", flows], ["filter-shop", shops]].forEach(function (pair) {
+      const select = document.getElementById(pair[0]);
+      const known = Array.prototype.map.call(select.options, function (o) { return o.value; });
+      pair[1].slice().sort().forEach(function (value) {
+        if (!value || known.indexOf(value) >= 0) return;
+        known.push(value);
+        const option = el("option", value);
+        option.value = value;
+        select.appendChild(option);
+      });
+    });
+  }
+
   function search() {
     const text = document.getElementById("search-text").value.trim();
     const note = document.getElementById("search-note");
     const table = document.getElementById("found");
-    if (!text) { note.textContent = ""; table.hidden = true; return; }
-    note.textContent = "Searching…";
-    api("search?q=" + encodeURIComponent(text) + "&limit=50").then(function (result) {
+    const params = chosenFilters();
+    const filtered = params.toString() !== "";
+    if (!text && !filtered) { note.textContent = ""; table.hidden = true; return; }
+    note.textContent = text ? "Searching…" : "Listing…";
+    params.set("limit", text ? "50" : "200");
+    if (text) params.set("q", text);
+    api((text ? "search?" : "records?") + params.toString()).then(function (result) {
       const records = result.records || [];
-      note.textContent = records.length ? records.length + " found" : "Nothing found among the recent records.";
+      note.textContent = records.length ? records.length + " found"
+        : "Nothing found among the " + (filtered ? "records matching the filters." : "recent records.");
       table.hidden = records.length === 0;
       renderRecords(document.querySelector("#found tbody"), records);
     }).catch(function (err) { note.textContent = "Search failed: " + err.message; });
@@ -206,16 +244,51 @@
     return box;
   }
 
-  function renderPayload(p) {
+  function recordPath(kind, r) {  // records/<flow>/<shop>/<id> or payload/…, each part encoded
+    return [kind, r.flow || "", r.shop || "", r.external_id || ""]
+      .map(function (part, i) { return i ? encodeURIComponent(part) : part; }).join("/");
+  }
+
+  // Signed in, the link is a plain link (the session cookie goes with it). With the master key the key must not
+  // go into a URL: the file is fetched with the key as a header and handed to the browser as a download.
+  function downloadLink(r) {
+    const line = document.getElementById("record-download-line");
+    const old = document.getElementById("record-download");
+    const link = old.cloneNode(true);  // drops the click handler of the record shown before
+    old.replaceWith(link);
+    link.href = recordPath("payload", r);
+    line.hidden = false;
+    if (!key) return;
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      fetch(link.href, { headers: { "x-functions-key": key } }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "");
+        return response.blob().then(function (blob) {
+          const save = el("a");
+          save.href = URL.createObjectURL(blob);
+          save.download = name ? name[1] : "payload";
+          document.body.appendChild(save);
+          save.click();
+          save.remove();
+          setTimeout(function () { URL.revokeObjectURL(save.href); }, 10000);
+        });
+      }).catch(function (err) { link.textContent = "Download failed: " + err.message; });
+    });
+  }
+
+  function renderPayload(p, r) {
     const note = document.getElementById("record-payload-note");
     const pre = document.getElementById("record-payload");
     pre.textContent = "";
+    document.getElementById("record-download-line").hidden = true;
     if (!p) { note.textContent = "No payload is stored for this record."; return; }
     if (p.missing) { note.textContent = "The stored payload " + p.ref + " no longer exists (pruned)."; return; }
+    downloadLink(r);
     const headers = Object.keys(p.headers || {}).map(function (k) { return k + ": " + p.headers[k]; });
     let text = p.size + " bytes" + (headers.length ? " · " + headers.join(" · ") : "");
     if (p.truncated) {
-      text += " · showing the first part only; the whole payload stays stored and Retry sends all of it";
+      text += " · showing the first part only (download the whole payload below); Retry sends all of it";
     }
     if (p.json !== null && p.json !== undefined) {
       text += " · values of token, secret and password fields are hidden";
@@ -257,7 +330,23 @@
       tr.appendChild(el("td", h.resolution, "res"));
       history.appendChild(tr);
     });
-    renderPayload(r.payload);
+    renderPayload(r.payload, r);
+    renderMapped(r.mapped || {});
+  }
+
+  function renderMapped(m) {
+    document.getElementById("record-canonical").textContent = m.canonical
+      ? JSON.stringify(m.canonical, null, 2) : "Not available (see below).";
+    document.getElementById("record-mapped-note").textContent = (m.company ? "Company " + m.company + ". " : "") +
+      (m.note || "");
+    const problems = document.getElementById("record-problems");
+    problems.replaceChildren();
+    (m.problems || []).forEach(function (p) {
+      problems.appendChild(el("li", p.message + (p.resolution ? " Resolution: " + p.resolution : "")));
+    });
+    const body = document.getElementById("record-bc-body");
+    body.hidden = !m.bc_body;
+    body.textContent = m.bc_body ? JSON.stringify(m.bc_body, null, 2) : "";
   }
 
   function openRecord() {
@@ -269,8 +358,7 @@
     const q = new URLSearchParams(hash.slice("#record?".length));
     const error = document.getElementById("record-error");
     error.hidden = true;
-    const path = ["records", q.get("flow") || "", q.get("shop") || "", q.get("id") || ""]
-      .map(function (part, i) { return i ? encodeURIComponent(part) : part; }).join("/");
+    const path = recordPath("records", { flow: q.get("flow"), shop: q.get("shop"), external_id: q.get("id") });
     viewerKnown.then(function () { return api(path); }).then(renderRecordPage).catch(function (err) {
       error.textContent = "Could not load the record: " + err.message;
       error.hidden = false;
@@ -360,6 +448,69 @@
     document.getElementById("history-totals").textContent = "In this period: " + sums.join(", ");
   }
 
+  // ---- BC usage: requests per bucket as bars, 429s as red bars on the same scale (at least 2 px, so one
+  // refused request is still seen), the seconds waited for the budget as a line on its own scale ----
+  const BC_CHART = { left: 44, right: 910, top: 12, bottom: 166 };
+
+  function formatNumber(n) { return Number(n).toLocaleString("en-US"); }
+
+  function drawBc() {
+    const chart = document.getElementById("bc-chart");
+    chart.replaceChildren();
+    if (!history || !history.bc) return;
+    const bc = history.bc;
+    const n = history.buckets.length;
+    const top = Math.max(1, Math.max.apply(null, bc.requests));
+    const topWait = Math.max(1, Math.max.apply(null, bc.waited_s));
+    const width = (BC_CHART.right - BC_CHART.left) / n;
+    const height = BC_CHART.bottom - BC_CHART.top;
+    chart.appendChild(svg("line", { x1: BC_CHART.left, y1: BC_CHART.bottom, x2: BC_CHART.right, y2: BC_CHART.bottom,
+      "class": "axis" }));
+    chart.appendChild(svg("text", { x: BC_CHART.left - 6, y: BC_CHART.top + 10, "text-anchor": "end" }, top));
+    chart.appendChild(svg("text", { x: BC_CHART.left - 6, y: BC_CHART.bottom, "text-anchor": "end" }, 0));
+    const points = [];
+    history.buckets.forEach(function (iso, i) {
+      const x = BC_CHART.left + i * width;
+      const requests = bc.requests[i], throttled = bc.throttled[i], waited = bc.waited_s[i];
+      const label = bucketLabel(iso, history.view) + " · " + formatNumber(requests) + " requests, " +
+        formatNumber(throttled) + " refused (429), waited " + waited + " s for the budget";
+      if (requests) {
+        const h = requests * height / top;
+        const bar = svg("rect", { x: x.toFixed(2), y: (BC_CHART.bottom - h).toFixed(2),
+          width: Math.max(width - 1, 1).toFixed(2), height: h.toFixed(2), "class": "bar bc-requests",
+          "data-bucket": iso, "data-count": requests });
+        bar.appendChild(svg("title", {}, label));
+        chart.appendChild(bar);
+      }
+      if (throttled) {
+        const h = Math.max(2, throttled * height / top);
+        const bar = svg("rect", { x: x.toFixed(2), y: (BC_CHART.bottom - h).toFixed(2),
+          width: Math.max(width - 1, 1).toFixed(2), height: h.toFixed(2), "class": "bar bc-throttled",
+          "data-bucket": iso, "data-count": throttled });
+        bar.appendChild(svg("title", {}, label));
+        chart.appendChild(bar);
+      }
+      points.push((x + width / 2).toFixed(2) + "," + (BC_CHART.bottom - waited * height / topWait).toFixed(2));
+      const tick = history.view === "hours" ? iso.slice(11, 13) === "00" : (n - 1 - i) % 7 === 0;
+      if (tick && x < BC_CHART.right - 30) {
+        chart.appendChild(svg("text", { x: x.toFixed(2), y: BC_CHART.bottom + 16 }, iso.slice(5, 10)));
+      }
+    });
+    if (bc.totals.waited_s > 0) {
+      chart.appendChild(svg("polyline", { points: points.join(" "), "class": "bc-waited" }));
+      chart.appendChild(svg("text", { x: BC_CHART.right + 6, y: BC_CHART.top + 10, "class": "bc-waited-axis" },
+        topWait + " s"));
+    }
+    document.getElementById("bc-totals").textContent = "In this period: " + formatNumber(bc.totals.requests) +
+      " requests, " + formatNumber(bc.totals.throttled) + " refused (429), " + bc.totals.waited_s +
+      " s waited for the budget";
+    const perBucket = history.view === "hours" ? bc.allowed_per_hour : bc.allowed_per_hour * 24;
+    document.getElementById("bc-allowed").textContent = bc.allowed_per_hour
+      ? "BC allows this app about " + formatNumber(perBucket) + " requests per " +
+        (history.view === "hours" ? "hour" : "day") + " with its configured credentials."
+      : "";
+  }
+
   function drawLegend() {
     const legend = document.getElementById("history-legend");
     legend.replaceChildren();
@@ -375,8 +526,11 @@
     const view = document.getElementById("history-view").value;
     return api("history?view=" + encodeURIComponent(view)).then(function (data) {
       history = data;
+      addFilterChoices(data.series.map(function (s) { return s.flow; }),
+        data.series.map(function (s) { return s.shop; }));
       fillSeriesChoice();
       drawHistory();
+      drawBc();
     });
   }
 
@@ -387,7 +541,7 @@
     loadHistory().catch(function (err) {  // the counts and the attention list do not wait for the chart
       document.getElementById("history-totals").textContent = "History unavailable: " + err.message;
     });
-    Promise.all([api("status"), api("records?status=attention&limit=200")])
+    Promise.all([api("status"), api("records?status=attention&limit=" + ATTENTION_LIMIT)])
       .then(function (results) {
         banner("");
         const viewer = results[0].viewer || {};
@@ -395,7 +549,8 @@
         knowViewer();
         document.getElementById("viewer").textContent = viewer.name
           ? viewer.name + " (" + (canRetry ? "Operator" : "Reader") + ")" : "";
-        renderSummary(results[0]);
+        addFilterChoices(Object.keys(results[0].by_flow || {}), Object.keys(results[0].by_shop || {}));
+        renderSummary(results[0], results[1].records || []);
         renderCounts(results[0]);
         renderAttention(results[1].records || []);
         document.getElementById("updated").textContent = "Updated " + new Date().toLocaleTimeString();

@@ -13,12 +13,21 @@ the hourly and daily views always agree. Increments are read-modify-write guarde
 conflict the next try picks another of SHARDS rows, so workers finishing records at the same moment rarely
 collide twice. A count that still cannot be written is logged and dropped: the chart is for seeing trends,
 and a lost count must never turn a processed order into a failure.
+
+BC usage (the status page's Business Central chart) lives in the same table and day partitions, in rows
+`_bc|<shard>` (property Kind = "bc", no Flow or Shop): per day and hour, the requests sent, the 429 answers
+and the milliseconds spent waiting for the request budget (`bc_requests`, `h07_bc_requests`, …). The BC
+client tallies its attempts in memory (BcUsage, through its on_attempt hook); SyncLog writes the tally with
+the outcome count of the next record that finishes, so the cost is one more small write per finished record
+that used BC, never a scan. Requests of a process that then finishes no record before it stops are lost.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -40,8 +49,56 @@ HOURLY_DAYS = 7  # the hourly view
 RETENTION_DAYS = 90  # the daily view; older days are pruned (prune)
 
 
+# What the BC chart counts, per hour and day: requests sent (every attempt, retries included), answers 429
+# (BC's "too many requests"), and milliseconds spent waiting for the request budget before sending.
+BC_MEASURES = ("bc_requests", "bc_throttled", "bc_waited_ms")
+BC_KIND = "bc"
+BC_ROW = "_bc"
+
+
 def hour_property(hour: int, outcome: str) -> str:
     return f"h{hour:02d}_{outcome}"
+
+
+class BcUsage:
+    """BC requests of this process not yet written to History, per UTC hour. Fed by the BC client's
+    on_attempt hook (core/bc/client.py), emptied by History.add_bc_usage. Memory only: safe to drop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hours: dict[datetime, Counter] = {}
+
+    def add(self, status: int | str, waited_s: float, at: datetime | None = None) -> None:
+        """One attempt: its HTTP status (or "error:…") and the seconds it waited for the budget."""
+        hour = (at or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        with self._lock:
+            tally = self._hours.setdefault(hour, Counter())
+            tally["bc_requests"] += 1
+            tally["bc_throttled"] += 1 if status == 429 else 0
+            tally["bc_waited_ms"] += max(0, round(waited_s * 1000))
+
+    def take(self) -> dict[datetime, Counter]:
+        with self._lock:
+            taken, self._hours = self._hours, {}
+        return taken
+
+    def give_back(self, hours: dict[datetime, Counter]) -> None:
+        with self._lock:
+            for hour, tally in hours.items():
+                self._hours.setdefault(hour, Counter()).update(tally)
+
+    def pending(self) -> bool:
+        with self._lock:
+            return bool(self._hours)
+
+
+@dataclass(frozen=True)
+class BcDay:
+    """BC usage on one UTC day: totals per measure (BC_MEASURES) and the per-hour split."""
+
+    day: date
+    totals: dict[str, int]
+    hours: dict[int, dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -64,32 +121,50 @@ class History:
         if outcome not in OUTCOMES:
             return False
         at = (at or datetime.now(UTC)).astimezone(UTC)
-        day, hour_key = at.date().isoformat(), hour_property(at.hour, outcome)
+        added = self._add(at.date().isoformat(), f"{flow}|{shop}", {"Flow": flow, "Shop": shop},
+                          {outcome: 1, hour_property(at.hour, outcome): 1})
+        if added is not True:
+            log.warning("history_count_lost flow=%s shop=%s outcome=%s error=%s", flow, shop, outcome, added)
+        return added is True
+
+    def add_bc_usage(self, usage: BcUsage) -> bool:
+        """Write what `usage` tallied (and empty it). What cannot be written goes back to be tried with the
+        next record; False then (logged)."""
+        hours = usage.take()
+        for hour in sorted(hours):
+            tally = hours[hour]
+            deltas = {m: int(tally[m]) for m in BC_MEASURES if tally[m]}
+            deltas.update({hour_property(hour.hour, m): n for m, n in list(deltas.items())})
+            added = self._add(hour.date().isoformat(), BC_ROW, {"Kind": BC_KIND}, deltas)
+            if added is not True:
+                usage.give_back({h: hours[h] for h in hours if h >= hour})
+                log.warning("history_bc_usage_deferred hour=%s error=%s", hour.isoformat(), added)
+                return False
+        return True
+
+    def _add(self, day: str, row_prefix: str, fixed: dict, deltas: dict[str, int]) -> bool | str:
+        """Add `deltas` to one of the SHARDS rows `<row_prefix>|<shard>` of `day`; True, or why not."""
         shards = random.sample(range(SHARDS), SHARDS)
         try:
             for attempt in range(WRITE_TRIES):
-                row = table_key(f"{flow}|{shop}|{shards[attempt % SHARDS]}")
-                if self._increment(day, row, flow, shop, outcome, hour_key):
+                row = table_key(f"{row_prefix}|{shards[attempt % SHARDS]}")
+                if self._increment(day, row, fixed, deltas):
                     return True
         except AzureError as exc:  # storage trouble: the record itself was written, only the chart misses it
-            log.warning("history_count_lost flow=%s shop=%s outcome=%s error=%s", flow, shop, outcome,
-                        type(exc).__name__)
-            return False
-        log.warning("history_count_lost flow=%s shop=%s outcome=%s error=contention", flow, shop, outcome)
-        return False
+            return type(exc).__name__
+        return "contention"
 
-    def _increment(self, day: str, row: str, flow: str, shop: str, outcome: str, hour_key: str) -> bool:
+    def _increment(self, day: str, row: str, fixed: dict, deltas: dict[str, int]) -> bool:
         try:
             entity = self.client.get_entity(day, row)
         except ResourceNotFoundError:
             try:
-                self.client.create_entity({"PartitionKey": day, "RowKey": row, "Flow": flow, "Shop": shop,
-                                           outcome: 1, hour_key: 1})
+                self.client.create_entity({"PartitionKey": day, "RowKey": row, **fixed, **deltas})
                 return True
             except ResourceExistsError:
                 return False
-        change = {"PartitionKey": day, "RowKey": row, outcome: int(entity.get(outcome) or 0) + 1,
-                  hour_key: int(entity.get(hour_key) or 0) + 1}
+        change = {"PartitionKey": day, "RowKey": row,
+                  **{name: int(entity.get(name) or 0) + n for name, n in deltas.items()}}
         try:
             self.client.update_entity(change, mode=UpdateMode.MERGE, etag=entity.metadata["etag"],
                                       match_condition=MatchConditions.IfNotModified)
@@ -100,11 +175,29 @@ class History:
     def days(self, first: date, last: date, *, hourly: bool = True) -> list[DayCounts]:
         """The counts of every flow and shop for the UTC days first..last (inclusive), shards summed.
         `hourly=False` reads the day totals only (the 90-day view reads no hour properties)."""
-        select = None if hourly else ["PartitionKey", "Flow", "Shop", *OUTCOMES]
+        select = None if hourly else ["PartitionKey", "Kind", "Flow", "Shop", *OUTCOMES]
         entities = self.client.query_entities("PartitionKey ge @first and PartitionKey le @last",
                                               parameters={"first": first.isoformat(), "last": last.isoformat()},
                                               select=select)
-        return list(_merge(entities))
+        return list(_merge(e for e in entities if e.get("Kind") != BC_KIND))
+
+    def bc_days(self, first: date, last: date, *, hourly: bool = True) -> list[BcDay]:
+        """BC usage for the UTC days first..last (inclusive), shards summed; days without requests absent."""
+        select = None if hourly else ["PartitionKey", *BC_MEASURES]
+        entities = self.client.query_entities(
+            "PartitionKey ge @first and PartitionKey le @last and Kind eq @kind",
+            parameters={"first": first.isoformat(), "last": last.isoformat(), "kind": BC_KIND}, select=select)
+        merged: dict[str, BcDay] = {}
+        for entity in entities:
+            day = merged.setdefault(entity["PartitionKey"], BcDay(date.fromisoformat(entity["PartitionKey"]),
+                                                                  dict.fromkeys(BC_MEASURES, 0), {}))
+            for measure in BC_MEASURES:
+                day.totals[measure] += int(entity.get(measure) or 0)
+            for name, value in entity.items():
+                hour, measure = _hour_split(name)
+                if measure in BC_MEASURES:
+                    day.hours.setdefault(hour, dict.fromkeys(BC_MEASURES, 0))[measure] += int(value or 0)
+        return [merged[key] for key in sorted(merged)]
 
     def prune(self, now: datetime | None = None, days: int = RETENTION_DAYS) -> int:
         """Delete the rows of days older than `days` days before `now`; returns how many rows went."""
@@ -128,7 +221,15 @@ def _merge(entities: Iterable) -> Iterator[DayCounts]:
         for outcome in OUTCOMES:
             found.totals[outcome] += int(entity.get(outcome) or 0)
         for name, value in entity.items():
-            if len(name) > 4 and name[0] == "h" and name[1:3].isdigit() and name[3] == "_" and name[4:] in OUTCOMES:
-                per_hour = found.hours.setdefault(int(name[1:3]), dict.fromkeys(OUTCOMES, 0))
-                per_hour[name[4:]] += int(value or 0)
+            hour, outcome = _hour_split(name)
+            if outcome in OUTCOMES:
+                per_hour = found.hours.setdefault(hour, dict.fromkeys(OUTCOMES, 0))
+                per_hour[outcome] += int(value or 0)
     yield from merged.values()
+
+
+def _hour_split(name: str) -> tuple[int, str]:
+    """`h07_success` → (7, "success"); anything else → (-1, "")."""
+    if len(name) > 4 and name[0] == "h" and name[1:3].isdigit() and name[3] == "_":
+        return int(name[1:3]), name[4:]
+    return -1, ""

@@ -18,7 +18,7 @@ from azure.data.tables import TableClient, UpdateMode
 
 from core.errors import Retryable
 from core.state import names
-from core.state.history import History
+from core.state.history import BcUsage, History
 from core.state.storage import Storage, table_key
 
 HISTORY_LIMIT = 20
@@ -71,9 +71,10 @@ def _row(shop: str, external_id: str) -> str:
 
 
 class SyncLog:
-    def __init__(self, storage: Storage, table: str = names.SYNC_LOG):
+    def __init__(self, storage: Storage, table: str = names.SYNC_LOG, bc_usage: BcUsage | None = None):
         self.client: TableClient = storage.table(table)
         self.counters = History(storage)  # outcome counters for the status page's chart
+        self.bc_usage = bc_usage  # BC requests tallied by this process's BC client, written as records finish
 
     def get(self, flow: str, shop: str, external_id: str) -> SyncRecord | None:
         try:
@@ -140,6 +141,8 @@ class SyncLog:
             current.history = (current.history + [entry])[-HISTORY_LIMIT:]
             if self._write(current):
                 self.counters.count(flow, shop, str(status), now)  # outcomes only; never raises
+                if self.bc_usage is not None and self.bc_usage.pending():
+                    self.counters.add_bc_usage(self.bc_usage)  # never raises either
                 return current
         raise Retryable(f"sync log record {flow}/{shop}/{external_id} kept changing; gave up after "
                            f"{WRITE_TRIES} tries")
@@ -169,9 +172,16 @@ class SyncLog:
         return True
 
     def query(self, *, flow: str | None = None, shop: str | None = None, status: str | None = None,
-              limit: int | None = None):
-        """Records matching the filters, newest first is not guaranteed (Table order is by key)."""
+              limit: int | None = None, updated_from: datetime | None = None, updated_to: datetime | None = None):
+        """Records matching the filters, newest first is not guaranteed (Table order is by key).
+        `updated_from` (inclusive) and `updated_to` (exclusive) bound the time of the record's last change."""
         clauses, params = [], {}
+        if updated_from:
+            clauses.append("UpdatedAt ge @updated_from")
+            params["updated_from"] = updated_from
+        if updated_to:
+            clauses.append("UpdatedAt lt @updated_to")
+            params["updated_to"] = updated_to
         if flow:
             clauses.append("PartitionKey eq @flow")
             params["flow"] = _partition(flow)

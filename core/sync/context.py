@@ -14,6 +14,7 @@ from functools import cached_property
 
 from core.config import Config, load_config
 from core.state import Bindings, Cursors, Deliveries, Inbox, Storage, SyncLog
+from core.state.history import BcUsage
 
 log = logging.getLogger("core.sync")
 
@@ -30,8 +31,13 @@ class Context:
         return Bindings(self.storage)
 
     @cached_property
+    def bc_usage(self) -> BcUsage:
+        """This process's BC requests, tallied by the BC client and written to History as records finish."""
+        return BcUsage()
+
+    @cached_property
     def synclog(self) -> SyncLog:
-        return SyncLog(self.storage)
+        return SyncLog(self.storage, bc_usage=self.bc_usage)
 
     @cached_property
     def inbox(self) -> Inbox:
@@ -48,9 +54,9 @@ class Context:
     @cached_property
     def bc(self):
         """The BC client for this process (one pool of credentials, shared by all invocations)."""
-        if self.bc_factory is not None:
-            return self.bc_factory(self.config)
-        return bc_client_from_config(self.config)
+        client = self.bc_factory(self.config) if self.bc_factory is not None else bc_client_from_config(self.config)
+        client.on_attempt = self.bc_usage.add  # for the status page's BC chart (core/state/history.py)
+        return client
 
 
 _context: Context | None = None

@@ -192,14 +192,16 @@ def parse_statuses(status: str | None) -> list[SyncStatus] | None:
 
 
 def list_records(ctx: State, *, status: str | None = None, flow: str | None = None, shop: str | None = None,
-                 limit: int = 50) -> list[SyncRecord]:
-    """Matching records, most recently updated first."""
+                 limit: int = 50, since: datetime | None = None, until: datetime | None = None) -> list[SyncRecord]:
+    """Matching records, most recently updated first; `since` (inclusive) / `until` (exclusive) bound the
+    time of their last change."""
     check_names(status=status, flow=flow, shop=shop)
     limit = max(1, min(int(limit), MAX_LIST))
     statuses = parse_statuses(status)
     found: list[SyncRecord] = []
     for one in statuses or [None]:
-        found += ctx.synclog.query(flow=flow or None, shop=shop or None, status=one)
+        found += ctx.synclog.query(flow=flow or None, shop=shop or None, status=one, updated_from=since,
+                                   updated_to=until)
     found.sort(key=lambda r: r.updated_at or datetime.min.replace(tzinfo=UTC), reverse=True)
     return found[:limit]
 
@@ -277,11 +279,12 @@ def _payload_values(ctx: State, ref: str) -> set[str]:
 
 
 def search_records(ctx: State, query: str, *, status: str | None = None, flow: str | None = None,
-                   shop: str | None = None, limit: int = 50) -> list[SyncRecord]:
+                   shop: str | None = None, limit: int = 50, since: datetime | None = None,
+                   until: datetime | None = None) -> list[SyncRecord]:
     """Records matching `query`: the shop's order number (`1043` or `#1043`), the external id (whole, or the
     number at the end of a gid), the BC document number, or the customer's e-mail. Looks at the newest
-    SEARCH_SCAN records matching the filters; the id and BC document are checked first, the payload only
-    for records they don't match."""
+    SEARCH_SCAN records matching the filters (a time window narrows them in storage); the id and BC document
+    are checked first, the payload only for records they don't match."""
     wanted = _normal(query or "")
     if not wanted:
         raise OperationError("give something to search for (q): an order number, id, BC document or e-mail", 400)
@@ -289,7 +292,8 @@ def search_records(ctx: State, query: str, *, status: str | None = None, flow: s
         raise OperationError("the search text is longer than 200 characters", 400)
     limit = max(1, min(int(limit), MAX_LIST))
     found: list[SyncRecord] = []
-    for record in list_records(ctx, status=status, flow=flow, shop=shop, limit=SEARCH_SCAN):
+    for record in list_records(ctx, status=status, flow=flow, shop=shop, limit=SEARCH_SCAN, since=since,
+                               until=until):
         external = record.external_id.lower()
         cheap = {external, external.rsplit("/", 1)[-1], *(record.bc_document.lower().split())}
         if wanted in cheap or wanted in _payload_values(ctx, record.payload_ref):

@@ -24,7 +24,7 @@ from tests.operations.conftest import received_order, take_message
 
 MASTER_KEY = "test-master-key-4d2a"
 OPS_ROUTES = {"ops/status", "ops/records", "ops/history", "ops/records/{flow}/{shop}/{*external_id}", "ops/retry",
-              "ops/replay-poison", "ops/page", "ops/search"}
+              "ops/replay-poison", "ops/page", "ops/search", "ops/payload/{flow}/{shop}/{*external_id}"}
 
 
 def http_functions() -> list[tuple[dict, object]]:
