@@ -330,3 +330,71 @@ def test_bc_item_fields_land_in_woocommerce_meta_data_beside_the_shops_own(env, 
     products.export_products(ctx, key)
     meta = {m["key"]: m["value"] for m in woo.product_by_sku("2000")["meta_data"]}
     assert meta["_global_unique_id"] == "7310000000024" and len(meta) == 3
+
+
+def test_preview_shows_what_the_export_fields_give_for_a_bc_item(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    config = tmp_path / "bridge.toml"
+    config.write_text(BASE.replace("RULE", GOOD + '\n[[shops.export_fields]]\nname = "gtin"\nsource = "gtin"\n'
+                                   'namespace = "custom"\nkey = "gtin"\ntype = "number_integer"')
+                      .replace("WOO", GOOD_WOO))
+    item = tmp_path / "item.json"
+    item.write_text(json.dumps({"value": [{"number": "2000", "type": "Inventory", "gtin": "7310000000017"},
+                                          {"number": "3000", "type": "Inventory", "gtin": "73-1"}]}))
+    result = subprocess.run([sys.executable, "-m", "core", "preview", "--document", "shop-fields", "--shop", "sh",
+                             "--config", str(config), str(item)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    mug, book = [json.loads(line) for line in result.stdout.splitlines()]
+    assert mug["record"] == "item 2000" and mug["problems"] == [] and mug["read_at_run_time"] == ["origin"]
+    assert mug["fields"] == [{"rule": "gtin", "entity": "product", "namespace": "custom", "key": "gtin",
+                              "type": "number_integer", "value": "7310000000017"}]
+    assert book["fields"] == [] and book["problems"][0]["code"] == "export_field_value"
+
+
+def test_check_config_bc_names_an_export_rule_reading_a_field_the_page_lacks_in_bc(env, tmp_path, capsys):
+    import argparse
+
+    from core.cli import cmd_check_config
+
+    ctx = env[0]
+    source = ctx.config.model_dump()
+    text = f'''
+[bc]
+base_url_setting = "BC_BASE_URL"
+tenant_id_setting = "BC_TENANT_ID"
+[[bc.credentials]]
+auth = "static_token"
+token_setting = "BC_DEV_TOKEN"
+[[bc.custom_pages]]
+name = "itemweb"
+odata = "ItemWeb"
+key = {{ No = "{{number}}" }}
+fields = ["No", "Made_In"]
+[[companies]]
+key = "se"
+name = "CRONUS SE"
+bc_company_id = "{DEMO_COMPANY_SE_ID}"
+currency = "SEK"
+[[shops]]
+key = "sh"
+platform = "shopify"
+url = "{source["shops"][0]["url"]}"
+webhook_secret_setting = "SECRET"
+flows = ["products"]
+[[shops.export_fields]]
+name = "made-in"
+source = "page.itemweb.Made_In"
+namespace = "custom"
+key = "made_in"
+[[routing]]
+company = "se"
+'''
+    path = tmp_path / "bridge.toml"
+    path.write_text(text, encoding="utf-8")
+    assert cmd_check_config(argparse.Namespace(config=str(path), bc=False)) == 0  # offline it cannot know
+    assert cmd_check_config(argparse.Namespace(config=str(path), bc=True)) == 1
+    assert "the page in BC has no field(s) ['Made_In'] (rules: \"made-in\")" in capsys.readouterr().out
