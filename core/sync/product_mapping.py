@@ -24,7 +24,9 @@ Rules:
   rounded half-up to the cent. A tax group without a rate is a problem for that item only.
 - Status: a blocked item is a draft (not for sale) in the shop; everything else is active.
 - Only fields BC owns are sent: title (displayName), SKU, price, status and the product type (the item
-  category's name, Shopify). Descriptions, images, tags, SEO and collections belong to the shop.
+  category's name, Shopify). Descriptions, images, tags, SEO and collections belong to the shop. Export fields
+  ([[shops.export_fields]], core/sync/export_fields.py) add BC fields as metafields / meta_data; they are part
+  of the product's (or variant's) hash, so a changed value is sent once and an unchanged one never.
 """
 
 from __future__ import annotations

@@ -75,15 +75,18 @@ class _CentraApi:
 
 def test_rules_read_the_centra_order_fetched_for_a_webhook_that_names_it():
     node = CentraEmulator().make_order([("JACKET-M", 1, "675.00")])
-    node["shopUserComment"] = "Gift, no invoice in the box"  # a field of Centra's Order the import ignores
-    rule = FieldRule(name="note", target="comment", source="shopUserComment")
+    # a field the bridge's Integration API read selects (client.ORDER_FIELDS) and the import does not use
+    node.setdefault("billingAddress", {})["vatNumber"] = "SE556677889901"
+    rule = FieldRule(name="vat-number", target="comment", source="billingAddress.vatNumber",
+                     template="VAT no. {value}")
     shop = Shop(key="centra-se", platform="centra", url="https://centra.example.com", webhook_secret_setting="S",
                 flows=["orders"], field_rules=[rule])
     body = json.dumps({"events": [{"type": "order", "id": node["number"]}]}).encode()
     order = centra.parse.load_order(body, shop, client_factory=lambda s: _CentraApi(node))
     results = field_mapping.map_fields(order, shop, CONFIG.company("us"))
     assert results.problems == []
-    assert results.comments == [{"lineType": "Comment", "description": "Gift, no invoice in the box"}]
+    assert results.comments == [{"lineType": "Comment", "description": "VAT no. SE556677889901"}]
+    assert "vatNumber" in centra.client.ORDER_FIELDS
 
 
 # ---- end to end: Shopware reconcile → orders worker → BC ----
