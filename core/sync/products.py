@@ -52,6 +52,7 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"
 RUN_LEASE = timedelta(minutes=30)
 BC_PAGE_SIZE = 1000
 CHUNK = 100  # changed products collected before targets are resolved and written
+METAFIELDS_PER_CALL = 25  # metafieldsSet takes at most 25 (Shopify's schema description of the mutation)
 ITEM_FIELDS = ["id", "number", "displayName", "type", "itemCategoryCode", "blocked", "unitPrice",
                "priceIncludesTax", "taxGroupCode"]
 
@@ -163,7 +164,32 @@ class ShopifyProductWriter:
                     result.gone += change.product.skus
             else:
                 result.applied.append(change)
+        self._variant_fields(result, targets)
         return result
+
+    def _variant_fields(self, result: WriteResult, targets: dict[str, dict]) -> None:
+        """Variant export fields of the products just updated, only of variants whose hash changed:
+        metafieldsSet, 25 at a time across products. The call is atomic, so when Shopify refuses one value
+        every product of that call stays unapplied and is tried again next run."""
+        rows = [(change, {**f.metafield(), "ownerId": targets[v.sku]["variant_id"]})
+                for change in result.applied for v in change.variants
+                if targets.get(v.sku, {}).get("variant_id") for f in v.shop_fields]
+        failed: dict[int, tuple[mapping.ProductChange, str]] = {}
+        for start in range(0, len(rows), METAFIELDS_PER_CALL):
+            chunk = rows[start:start + METAFIELDS_PER_CALL]
+            try:
+                errors, calls = self.client.set_metafields([row for _, row in chunk])
+                result.calls += calls
+            except (Retryable, NeedsAttention) as exc:
+                if isinstance(exc, NeedsAttention) and _fatal(exc):
+                    raise
+                errors = [{"message": exc.message}]
+            if errors:
+                text = "; ".join(str(e.get("message")) for e in errors)
+                for change, _ in chunk:
+                    failed[id(change)] = (change, f"Shopify refused variant fields of {change.item}: {text}")
+        result.applied = [c for c in result.applied if id(c) not in failed]
+        result.failed += list(failed.values())
 
     def _update_one(self, change: mapping.ProductChange, targets: dict[str, dict], result: WriteResult,
                     prices: bool = True) -> list:
@@ -179,12 +205,6 @@ class ShopifyProductWriter:
         for product_id, by_variant in (shopify_bulk_prices.price_rows(change, targets) if prices else {}).items():
             errors += self.client.update_variant_prices(product_id, by_variant)
             result.calls += 1
-        owned = [{**f.metafield(), "ownerId": targets[v.sku]["variant_id"]}
-                 for v in change.variants if v.sku in known for f in v.shop_fields]
-        if owned:  # variant export fields: metafieldsSet (≤ 25 a call), only for variants whose hash changed
-            answer_errors, calls = self.client.set_metafields(owned)
-            errors += answer_errors
-            result.calls += calls
         return errors
 
     def create(self, products: list[mapping.ShopProduct]) -> WriteResult:

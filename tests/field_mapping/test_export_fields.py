@@ -398,3 +398,15 @@ company = "se"
     assert cmd_check_config(argparse.Namespace(config=str(path), bc=False)) == 0  # offline it cannot know
     assert cmd_check_config(argparse.Namespace(config=str(path), bc=True)) == 1
     assert "the page in BC has no field(s) ['Made_In'] (rules: \"made-in\")" in capsys.readouterr().out
+
+
+def test_variant_fields_of_several_products_go_in_one_metafields_set_call(env):
+    ctx, shopify, _, key, _, set_item = env
+    shopify.add_product("Mug", [("2000", "Default Title", "1.00")])
+    shopify.add_product("Cookbook", [("3000", "Default Title", "1.00")])
+    set_item("3000", unitCost=12)
+    run = products.export_products(ctx, key)
+    assert run.failed == 0 and run.updated == 2
+    assert shopify.counters["metafieldsSet"] == 1
+    assert shopify.metafields(shopify.data.variant_by_sku("3000").id)["custom.unit_cost"]["value"] == "12"
+    assert shopify.metafields(shopify.data.variant_by_sku("2000").id)["custom.unit_cost"]["value"] == "31.5"
