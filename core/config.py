@@ -801,11 +801,16 @@ def _export_field_checks(config: Config) -> list[Problem]:
     problems: list[Problem] = []
     for shop in config.shops:
         names = [r.name for r in shop.export_fields]
+        targets = [(r.entity, r.namespace, r.key) for r in shop.export_fields]
         for rule in shop.export_fields:
             where = f'shops["{shop.key}"].export_fields["{rule.name}"]'
             if names.count(rule.name) > 1:
                 problems.append(Problem(where, "the rule name is used more than once in this shop",
                                         "give each rule a unique name"))
+            if targets.count((rule.entity, rule.namespace, rule.key)) > 1:
+                problems.append(Problem(f"{where}.key", f'another rule writes {rule.entity} field '
+                                        f'"{".".join(filter(None, (rule.namespace, rule.key)))}" too',
+                                        "give each rule its own key (one value per field)"))
             if shop.platform not in ("shopify", "woocommerce"):
                 problems.append(Problem(where, f"{shop.platform} shops take no export fields in this version",
                                         "remove the rule (export fields: Shopify metafields, WooCommerce meta_data)"))

@@ -157,6 +157,14 @@ def test_check_config_names_a_bad_export_rule_and_what_to_change(rule, where, sa
     assert problem.where == f'shops["sh"].export_fields["origin"]{where}' and says in problem.message and problem.fix
 
 
+def test_check_config_refuses_two_rules_writing_one_field():
+    twice = GOOD + '\n[[shops.export_fields]]\nname = "origin-2"\nsource = "gtin"\nnamespace = "custom"\nkey = "origin"'
+    _, problems = checked(twice)
+    assert {p.where for p in problems} == {'shops["sh"].export_fields["origin"].key',
+                                           'shops["sh"].export_fields["origin-2"].key'}
+    assert 'writes product field "custom.origin" too' in problems[0].message
+
+
 def test_check_config_refuses_what_woocommerce_cannot_take():
     _, problems = checked(woo='source = "gtin"\nkey = "_gtin"\nnamespace = "custom"\nentity = "variant"')
     assert {p.where for p in problems} == {'shops["wc"].export_fields["origin"].namespace',
