@@ -826,9 +826,6 @@ def _export_field_checks(config: Config) -> list[Problem]:
                     f"{where}.entity", "customer fields go out with the B2B company export, which writes Shopify "
                     "companies only and only with [shops.customers] export_to_shop = true",
                     "switch export_to_shop on for this Shopify shop, or remove the rule"))
-            if rule.entity == "variant" and shop.platform != "shopify":
-                problems.append(Problem(f"{where}.entity", "variant fields are written to Shopify variants only",
-                                        'use entity = "product" for a WooCommerce product\'s meta_data'))
             if rule.entity in ("product", "variant") and shop.trimit is not None:
                 problems.append(Problem(f"{where}.entity", "export fields are not applied to TRIMIT-grouped "
                                         "products in this version (which SKU item's value would the master get?)",

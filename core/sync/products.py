@@ -286,12 +286,17 @@ class WooProductWriter:
                 variant = next((v for v in change.variants if v.sku == sku), None)
                 if variant is None:
                     continue
-                if variation is None:
-                    products.setdefault(parent, {"id": parent})["regular_price"] = str(variant.price)
+                if variation is None:  # a simple product is its own only variant
+                    row = products.setdefault(parent, {"id": parent})
+                    row["regular_price"] = str(variant.price)
+                    if variant.shop_fields:
+                        row["meta_data"] = [*row.get("meta_data", []), *(f.meta_data() for f in variant.shop_fields)]
                     owners.setdefault(("p", parent), []).append(change)
                 else:
-                    variations.setdefault(parent, {})[int(variation)] = {"id": int(variation),
-                                                                         "regular_price": str(variant.price)}
+                    row = {"id": int(variation), "regular_price": str(variant.price)}
+                    if variant.shop_fields:  # variant export fields: the variation's meta_data
+                        row["meta_data"] = [f.meta_data() for f in variant.shop_fields]
+                    variations.setdefault(parent, {})[int(variation)] = row
                     owners.setdefault(("v", int(variation)), []).append(change)
         failed: dict[int, str] = {}
         rows = list(products.values())
@@ -358,9 +363,10 @@ class WooProductWriter:
                     option, values = mapping.option_values(product)
                     row.update(type="variable", attributes=[{"name": option, "variation": True, "visible": True,
                                                              "options": values}])
-                else:
+                else:  # a simple product is its own only variant: its variant fields are the product's
                     row.update(type="simple", sku=product.variants[0].sku,
                                regular_price=str(product.variants[0].price))
+                    row["meta_data"] += [f.meta_data() for f in product.variants[0].shop_fields]
                 rows.append(row)
             try:
                 answer = self.client.batch_products(create=rows)
@@ -389,7 +395,8 @@ class WooProductWriter:
 
     def _create_variations(self, parent: int, product: mapping.ShopProduct, change, result: WriteResult) -> bool:
         option, values = mapping.option_values(product)
-        rows = [{"sku": v.sku, "regular_price": str(v.price), "attributes": [{"name": option, "option": value}]}
+        rows = [{"sku": v.sku, "regular_price": str(v.price), "attributes": [{"name": option, "option": value}],
+                 **({"meta_data": [f.meta_data() for f in v.shop_fields]} if v.shop_fields else {})}
                 for v, value in zip(product.variants, values, strict=True)]
         ok = True
         for start in range(0, len(rows), self.batch):

@@ -166,9 +166,10 @@ def test_check_config_refuses_two_rules_writing_one_field():
 
 
 def test_check_config_refuses_what_woocommerce_cannot_take():
-    _, problems = checked(woo='source = "gtin"\nkey = "_gtin"\nnamespace = "custom"\nentity = "variant"')
-    assert {p.where for p in problems} == {'shops["wc"].export_fields["origin"].namespace',
-                                           'shops["wc"].export_fields["origin"].entity'}
+    _, problems = checked(woo='source = "gtin"\nkey = "_gtin"\nnamespace = "custom"')
+    assert [p.where for p in problems] == ['shops["wc"].export_fields["origin"].namespace']
+    _, problems = checked(woo='entity = "customer"\nsource = "email"\nkey = "_email"')
+    assert [p.where for p in problems] == ['shops["wc"].export_fields["origin"].entity']
 
 
 # ------------------------------------------------------------------------------------------ emulators
@@ -199,6 +200,12 @@ WOO_RULES = '''
 name = "gtin"
 source = "gtin"
 key = "_global_unique_id"
+[[shops.export_fields]]
+name = "cost"
+entity = "variant"
+source = "unitCost"
+key = "_bc_unit_cost"
+type = "number_decimal"
 [[shops.export_fields]]
 name = "origin"
 source = "page.itemweb.Country_of_Origin"
@@ -260,8 +267,9 @@ url = "{woo.base_url}"
 webhook_secret_setting = "SECRET"
 api_token_setting = "WOO_CREDS"
 flows = ["products"]
+items = {{ "TEE-S-BLK" = "1000:S-BLK", "TEE-M-BLK" = "1000:M-BLK" }}
 [shops.products]
-item_filter = "number eq '2000'"
+item_filter = "number eq '2000' or number eq '1000'"
 {WOO_RULES}
 [[routing]]
 company = "se"
@@ -331,13 +339,26 @@ def test_bc_item_fields_land_in_woocommerce_meta_data_beside_the_shops_own(env, 
     run = products.export_products(ctx, key)
     assert run.failed == 0 and run.problems == 0
     meta = {m["key"]: m["value"] for m in woo.product_by_sku("2000")["meta_data"]}
-    assert meta == {"shop_note": "kept", "_global_unique_id": "7310000000017", "origin": "SE"}
+    # a simple product is its own only variant: the variant rule's value is the product's too
+    assert meta == {"shop_note": "kept", "_global_unique_id": "7310000000017", "origin": "SE",
+                    "_bc_unit_cost": "31.5"}
     writes = woo.counters["batch_calls"]
     assert products.export_products(ctx, key).writes == 0 and woo.counters["batch_calls"] == writes
     set_item("2000", gtin="7310000000024")
     products.export_products(ctx, key)
     meta = {m["key"]: m["value"] for m in woo.product_by_sku("2000")["meta_data"]}
-    assert meta["_global_unique_id"] == "7310000000024" and len(meta) == 3
+    assert meta["_global_unique_id"] == "7310000000024" and len(meta) == 4
+
+
+def test_variant_fields_land_in_the_meta_data_of_woocommerce_variations(env):
+    ctx, _, woo, _, key, set_item = env
+    set_item("1000", unitCost=20.25)
+    woo.add_variable_product("tee", {"TEE-S-BLK": 1, "TEE-M-BLK": 1})
+    run = products.export_products(ctx, key)
+    assert run.failed == 0
+    for sku in ("TEE-S-BLK", "TEE-M-BLK"):
+        meta = {m["key"]: m["value"] for m in woo.product_by_sku(sku)["meta_data"]}
+        assert meta == {"_bc_unit_cost": "20.25"}
 
 
 def test_preview_shows_what_the_export_fields_give_for_a_bc_item(tmp_path):
