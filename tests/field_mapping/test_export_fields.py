@@ -439,3 +439,21 @@ def test_variant_fields_of_several_products_go_in_one_metafields_set_call(env):
     assert shopify.counters["metafieldsSet"] == 1
     assert shopify.metafields(shopify.data.variant_by_sku("3000").id)["custom.unit_cost"]["value"] == "12"
     assert shopify.metafields(shopify.data.variant_by_sku("2000").id)["custom.unit_cost"]["value"] == "31.5"
+
+
+def test_the_commented_export_field_in_example_toml_is_a_valid_rule():
+    """config/example.toml shows an export field commented out; uncommented (and with the products flow, as its
+    comment says), it passes check-config."""
+    from core.config import EXAMPLE_CONFIG
+
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    start = text.index("# [[shops.export_fields]]")
+    end = text.index("\n\n", start)
+    block = "\n".join(line.removeprefix("# ").split("  #")[0].rstrip() for line in text[start:end].splitlines()
+                      if line.startswith("# [[") or (line.startswith("# ") and " = " in line))
+    text = text[:start] + block + "\n" + text[end:]
+    text = text.replace('flows = ["orders", "refunds", "stock", "shipments"]',
+                        'flows = ["orders", "refunds", "stock", "shipments", "products"]', 1)
+    config, problems = check_config(text)
+    assert problems == []
+    assert [r.source for r in config.shop("shopify-demo").export_fields] == ["gtin"]
