@@ -55,3 +55,19 @@ PAGES = {
     "salesOrderLines": (SALES_ORDER_LINE_WRITABLE, SALES_ORDER_LINE_READ_ONLY),
     "salesCreditMemos": (SALES_CREDIT_MEMO_WRITABLE, SALES_CREDIT_MEMO_READ_ONLY),
 }
+
+# Fields export rules ([[shops.export_fields]]) may read, BC → shop: every field of the page, read-only ones
+# included (a rule only reads). APIV2Items.Page.al and APIV2Customers.Page.al.
+ITEM_FIELDS = frozenset({
+    "id", "number", "displayName", "displayName2", "type", "itemCategoryId", "itemCategoryCode", "blocked", "gtin",
+    "inventory", "unitPrice", "priceIncludesTax", "unitCost", "taxGroupId", "taxGroupCode", "baseUnitOfMeasureId",
+    "baseUnitOfMeasureCode", "generalProductPostingGroupId", "generalProductPostingGroupCode",
+    "inventoryPostingGroupId", "inventoryPostingGroupCode", "lastModifiedDateTime",
+})
+CUSTOMER_FIELDS = frozenset({
+    "id", "number", "displayName", "type", "addressLine1", "addressLine2", "city", "state", "country", "postalCode",
+    "phoneNumber", "email", "website", "salespersonCode", "balanceDue", "creditLimit", "taxLiable", "taxAreaId",
+    "taxAreaDisplayName", "taxRegistrationNumber", "currencyId", "currencyCode", "paymentTermsId",
+    "shipmentMethodId", "paymentMethodId", "blocked", "lastModifiedDateTime",
+})
+READABLE = {"items": ITEM_FIELDS, "customers": CUSTOMER_FIELDS}

@@ -22,6 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from core import bc_api_fields as api_fields
+from core import metafield_types
 from core.errors import NeedsAttention
 from core.state.names import CONFIG_SETTING
 
@@ -479,6 +480,79 @@ class FieldRule(Section):
         return self
 
 
+# [[shops.export_fields]]: the same idea on the way out: a BC field → a Shopify metafield or a WooCommerce
+# meta_data entry of the product, variant or (Shopify B2B) company (docs/field-mapping.md). Applied by
+# core/sync/export_fields.py in the products flow and the customer export.
+_META_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+EXPORT_PAGES = {"product": "items", "variant": "items", "customer": "customers"}
+
+
+class ExportField(Section):
+    """One BC field into a field of the shop's product, variant or customer."""
+
+    name: str
+    entity: Literal["product", "variant", "customer"] = "product"
+    # a field of BC's API page (items for products and variants, customers for customers), or
+    # "page.<custom page>.<field>": a field of a [[bc.custom_pages]] page, its row found by the item's/customer's
+    # id (custom API page) or number (published page key "{number}")
+    source: str
+    namespace: str = ""  # Shopify metafield namespace (3-255 characters); WooCommerce: none
+    key: str  # Shopify metafield key / WooCommerce meta_data key
+    type: str = "single_line_text_field"  # Shopify metafield type; also how a WooCommerce value is written
+    lookup: dict[str, str] = Field(default_factory=dict)  # BC value → shop value; a value not in it is a problem
+    template: str | None = None  # "{value}" is replaced
+    default: str | None = None  # used when BC's field is blank; without it a blank field is not sent
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, v, info: ValidationInfo):
+        if v.startswith("page."):
+            _, page, field = (v.split(".", 2) + ["", ""])[:3]
+            if not _NAME.match(page) or not _NAME.match(field):
+                raise RuleError(f'"{v}" is not a page field', 'write "page.<custom page name>.<field>"')
+            return v  # the page and its fields are declared in [[bc.custom_pages]]: checked there
+        page = EXPORT_PAGES[info.data.get("entity") or "product"]
+        readable = api_fields.READABLE[page]
+        if v not in readable:
+            raise RuleError(f'BC\'s {page} page has no field "{v}" (BC API v2.0)',
+                            f"use one of {sorted(readable)}, or a field of your own page as "
+                            '"page.<custom page>.<field>" (API pages cannot be extended)')
+        return v
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v):
+        low, high = metafield_types.KEY_LENGTH
+        if not low <= len(v) <= high or not _META_KEY.match(v):
+            raise RuleError(f'key "{v}" is not a metafield key',
+                            f"use {low}-{high} letters, digits, hyphens or underscores (Shopify's rule)")
+        return v
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v):
+        if v not in metafield_types.KNOWN:
+            raise RuleError(f'"{v}" is not a Shopify metafield type',
+                            f"use one of {sorted(metafield_types.SERIALISABLE)} (shopify.dev, List of data types)")
+        if v not in metafield_types.SERIALISABLE:
+            raise RuleError(f'metafield type "{v}" needs more than one BC value (a unit, a currency, a reference) '
+                            "and is not written by the bridge",
+                            f"use one of {sorted(metafield_types.SERIALISABLE)}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.template is not None and "{value}" not in self.template:
+            raise RuleError("the template does not contain {value}",
+                            'write where the value goes, e.g. template = "Origin: {value}"')
+        if self.namespace:
+            low, high = metafield_types.NAMESPACE_LENGTH
+            if not low <= len(self.namespace) <= high or not _META_KEY.match(self.namespace):
+                raise RuleError(f'namespace "{self.namespace}" is not a metafield namespace',
+                                f"use {low}-{high} letters, digits, hyphens or underscores, e.g. \"custom\"")
+        return self
+
+
 class TrimitOption(Section):
     """One TRIMIT variant-dimension slot shown as a shop option. Which slot means what is each tenant's own
     choice (contracts/trimit-and-custom-fields.md §A1), so it is configured, never guessed."""
@@ -543,6 +617,7 @@ class Shop(Section):
     products: ProductExport = Field(default_factory=ProductExport)
     customers: CustomerSync = Field(default_factory=CustomerSync)
     field_rules: list[FieldRule] = Field(default_factory=list)  # docs/field-mapping.md
+    export_fields: list[ExportField] = Field(default_factory=list)  # BC → shop fields, docs/field-mapping.md
     trimit: TrimitMatrix | None = None  # TRIMIT size/colour matrix (docs/trimit.md)
     norce: NorceOptions = Field(default_factory=NorceOptions)  # platform = "norce" only
 
@@ -630,7 +705,8 @@ def _where(loc: tuple, data: dict) -> str:
     for item in loc:
         if isinstance(item, int):
             entry = node[item] if isinstance(node, list) and item < len(node) and isinstance(node[item], dict) else {}
-            key = entry.get("key") or entry.get("name")  # field rules have a name, not a key
+            # field rules have a name, not a key; an export field has both (its key is the shop's metafield key)
+            key = entry.get("name") if parts and parts[-1] == "export_fields" else entry.get("key") or entry.get("name")
             parts[-1] += f'["{key}"]' if key else f"[{item}]"
             node = node[item] if isinstance(node, list) and item < len(node) else {}
         else:
@@ -667,6 +743,7 @@ def _cross_checks(config: Config) -> list[Problem]:
                 f"use one of {company_keys}",
             ))
     problems += _field_rule_checks(config)
+    problems += _export_field_checks(config)
     problems += _trimit_checks(config)
     for i, credential in enumerate(config.bc.credentials):
         if credential.auth == "static_token" and not config.bc.base_url_setting:
@@ -722,6 +799,61 @@ def _field_rule_checks(config: Config) -> list[Problem]:
                     problems.append(Problem(
                         f"{where}.tax_rate", f"tax rate {rule.tax_rate} % has no tax code in company {company.key}",
                         f'add "{rule.tax_rate}" = "<tax code>" to tax_codes of [[companies]] "{company.key}"'))
+    return problems
+
+
+def _export_field_checks(config: Config) -> list[Problem]:
+    """What one export rule cannot know alone: the shop can take it, its page is declared, its name unique."""
+    problems: list[Problem] = []
+    for shop in config.shops:
+        names = [r.name for r in shop.export_fields]
+        targets = [(r.entity, r.namespace, r.key) for r in shop.export_fields]
+        for rule in shop.export_fields:
+            where = f'shops["{shop.key}"].export_fields["{rule.name}"]'
+            if names.count(rule.name) > 1:
+                problems.append(Problem(where, "the rule name is used more than once in this shop",
+                                        "give each rule a unique name"))
+            if targets.count((rule.entity, rule.namespace, rule.key)) > 1:
+                problems.append(Problem(f"{where}.key", f'another rule writes {rule.entity} field '
+                                        f'"{".".join(filter(None, (rule.namespace, rule.key)))}" too',
+                                        "give each rule its own key (one value per field)"))
+            if shop.platform not in ("shopify", "woocommerce"):
+                problems.append(Problem(where, f"{shop.platform} shops take no export fields in this version",
+                                        "remove the rule (export fields: Shopify metafields, WooCommerce meta_data)"))
+                continue
+            if shop.platform == "shopify" and not rule.namespace:
+                problems.append(Problem(f"{where}.namespace", "a Shopify metafield needs a namespace",
+                                        'add namespace = "<3-255 characters>", e.g. "custom"'))
+            if shop.platform == "woocommerce" and rule.namespace:
+                problems.append(Problem(f"{where}.namespace", "WooCommerce meta_data has no namespace",
+                                        "remove namespace; key is the meta_data key"))
+            if rule.entity == "customer" and (shop.platform != "shopify" or not shop.customers.export_to_shop):
+                problems.append(Problem(
+                    f"{where}.entity", "customer fields go out with the B2B company export, which writes Shopify "
+                    "companies only and only with [shops.customers] export_to_shop = true",
+                    "switch export_to_shop on for this Shopify shop, or remove the rule"))
+            if rule.entity in ("product", "variant") and shop.trimit is not None:
+                problems.append(Problem(f"{where}.entity", "export fields are not applied to TRIMIT-grouped "
+                                        "products in this version (which SKU item's value would the master get?)",
+                                        "remove the rule from this shop"))
+            if rule.entity in ("product", "variant") and "products" not in shop.flows:
+                problems.append(Problem(f"{where}.entity", "the products flow is not switched on for this shop, "
+                                        "so the rule never runs", 'add "products" to flows, or remove the rule'))
+            if rule.source.startswith("page."):
+                _, page_name, field_name = rule.source.split(".", 2)
+                page = config.bc.custom_page(page_name)
+                if page is None:
+                    problems.append(Problem(f"{where}.source", f'page "{page_name}" is not declared',
+                                            "declare it in [[bc.custom_pages]] or use one of "
+                                            f"{[p.name for p in config.bc.custom_pages]}"))
+                elif field_name not in page.fields:
+                    problems.append(Problem(f"{where}.source", f'page "{page_name}" has no declared field '
+                                            f'"{field_name}"', f"use one of {page.fields}, or add the field to "
+                                            f'fields of [[bc.custom_pages]] "{page_name}" if the page in BC has it'))
+                elif not page.api and "{number}" not in page.key.values() and "{id}" not in page.key.values():
+                    problems.append(Problem(f"{where}.source", f'page "{page_name}" has no key field holding the '
+                                            "item's or customer's number", 'set e.g. key = { No = "{number}" } on '
+                                            "the page"))
     return problems
 
 

@@ -21,6 +21,11 @@ document and line. Nothing is written anywhere.
          "net_total", "problems", "assumed"}
         Offline every referenced order is assumed invoiced and open (`assumed` says so); with --bc the
         journals and invoices are read from BC (read only).
+    --document shop-fields         BC items or customers (JSON as GET items(<id>) / customers(<id>) answers, or
+        a {"value": [...]} list) → the shop's export fields ([[shops.export_fields]] of --shop)
+        {"source", "shop", "record", "entity", "fields", "read_at_run_time", "problems"}
+        Offline: a rule reading one of your own pages is listed under `read_at_run_time` (its rows are read
+        from BC when the flow runs).
 
 Exit 0 when every file was mapped (problems are data, not failures); 2 when a file cannot be read or is
 not what the document needs — reported on stderr, and the other files are still previewed.
@@ -43,7 +48,7 @@ from core.platforms import PLATFORMS, platform
 from core.sync import order_mapping as mapping
 from core.sync import payout_mapping, refund_mapping
 
-DOCUMENTS = ("order", "credit-memo", "payout-journal")
+DOCUMENTS = ("order", "credit-memo", "payout-journal", "shop-fields")
 
 
 def offline_resolution(order: Order, shop: Shop, company) -> mapping.Resolved:
@@ -84,6 +89,35 @@ def preview_payload(payload: dict, source: str, config: Config, shop: Shop) -> d
         problems=[p.as_dict() for p in mapped.problems],
     )
     return record
+
+
+# ---- export fields (BC → shop) ----
+
+
+def preview_shop_fields(payload, source: str, config: Config, shop: Shop) -> list[dict]:
+    """What the shop's export fields give for each BC item or customer in `payload`."""
+    from core.sync import export_fields
+
+    rows = payload.get("value") if isinstance(payload, dict) and isinstance(payload.get("value"), list) else [payload]
+    records = []
+    for row in rows:
+        if not isinstance(row, dict) or not row.get("number"):
+            raise NeedsAttention(f"{source} holds no BC item or customer (no number).",
+                                 "save the record as GET items(<id>) or customers(<id>) answers it",
+                                 code="invalid_arguments")
+        customer = row.get("type") in ("Company", "Person")  # an item's type is Inventory, Service, Non-Inventory
+        entities = ("customer",) if customer else ("product", "variant")
+        rules = export_fields.rules_for(shop, *entities)
+        what = f"{'customer' if customer else 'item'} {row['number']}"
+        values, problems = export_fields.shop_fields(rules, row, export_fields.PageRows(), config.bc, what)
+        shown = [{"rule": f.rule, "entity": f.entity, **(f.metafield() if shop.platform == "shopify"
+                                                          else {"meta_data": f.meta_data()})} for f in values]
+        records.append({"source": source, "shop": shop.key, "record": what,
+                        "entity": "customer" if customer else "product", "fields": shown,
+                        "read_at_run_time": [r.name for r in rules if r.source.startswith("page.")],
+                        "problems": [{"code": p.code, "message": p.message, "resolution": p.resolution}
+                                     for p in problems]})
+    return records
 
 
 # ---- credit memos ----
@@ -269,6 +303,13 @@ def _setup(args: argparse.Namespace):
 
             bc = bc_client_from_config(config, dict(os.environ))
         return lambda raw, name: preview_payouts(raw, name, config, payout_source, bc)
+    if args.document == "shop-fields":
+        shop = config.shop(args.shop or "")
+        if shop is None:
+            raise NeedsAttention("--document shop-fields needs --shop (a shop with [[shops.export_fields]]).",
+                                 f"pass one of {[s.key for s in config.shops if s.export_fields]}",
+                                 code="invalid_arguments")
+        return lambda raw, name: preview_shop_fields(_json(raw), name, config, shop)
     if not args.platform:
         raise NeedsAttention(f"--document {args.document} needs --platform.", "pass --platform <shop platform>",
                              code="invalid_arguments")
@@ -334,7 +375,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 def add_parser(sub) -> None:
     p = sub.add_parser("preview", help="dry run: the BC document a shop order, refund or settlement would become")
     p.add_argument("--document", choices=DOCUMENTS, default="order",
-                   help="order (sales order), credit-memo (refund + its invoice) or payout-journal (settlement)")
+                   help="order (sales order), credit-memo (refund + its invoice), payout-journal (settlement) or "
+                        "shop-fields (BC item/customer → the shop's export fields)")
     p.add_argument("--platform", choices=sorted(PLATFORMS), help="shop platform (orders and credit memos)")
     p.add_argument("--config", help="config file (default: $BRIDGE_CONFIG, else config/example.toml)")
     p.add_argument("--shop", help="shop key (default: the first shop of the platform in the config)")

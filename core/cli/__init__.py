@@ -53,6 +53,9 @@ def _check_custom_pages_online(config) -> list[tuple[str, str, str]]:
         for rule in shop.field_rules:
             if rule.target.startswith("page."):
                 rules.setdefault(rule.target.split(".")[1], []).append(rule.name)
+        for export in shop.export_fields:  # export fields read pages too
+            if export.source.startswith("page."):
+                rules.setdefault(export.source.split(".")[1], []).append(export.name)
         if shop.trimit is not None:
             rules.setdefault(shop.trimit.page, []).append(f"[shops.trimit] of {shop.key}")
     client = bc_client_from_config(config)

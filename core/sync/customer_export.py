@@ -42,6 +42,7 @@ from core.state.bindings import BOUND
 from core.state.cursors import Window
 from core.state.storage import table_key
 from core.sync import customer_export_mapping as mapping
+from core.sync import export_fields
 from core.sync.context import Context
 from core.sync.customers import customer_company
 
@@ -128,7 +129,8 @@ def _export_shop(ctx: Context, shop: Shop, company: Company, window: Window) -> 
     run = ShopRun(shop.key)
     co = ctx.bc.company(company.bc_company_id)
     since = window.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    rows = co.list("customers", filter=f"type eq 'Company' and lastModifiedDateTime gt {since}", select=FIELDS,
+    select = list(dict.fromkeys([*FIELDS, *export_fields.api_fields(export_fields.rules_for(shop, "customer"))]))
+    rows = co.list("customers", filter=f"type eq 'Company' and lastModifiedDateTime gt {since}", select=select,
                    page_size=BC_PAGE_SIZE)
     lazy = _Lookups(ctx, shop, co)
     for customer in rows:
@@ -145,6 +147,7 @@ class _Lookups:
         self._client = None
         self._terms: dict[str, dict] | None = None
         self._templates: list[dict] | None = None
+        self._pages: export_fields.PageRows | None = None
         self._writer = None
 
     @property
@@ -153,6 +156,22 @@ class _Lookups:
         if self._writer is None and self.shop.platform != "shopify":
             self._writer = part(self.shop.platform, "CompanyWriter")(self.client)
         return self._writer
+
+    def fields(self, customer: dict) -> tuple:
+        """The customer's export fields ([[shops.export_fields]], entity "customer"); pages read once a run."""
+        rules = export_fields.rules_for(self.shop, "customer")
+        if not rules:
+            return ()
+        if self._pages is None:
+            config = self.ctx.config
+            self._pages = export_fields.read_pages(self.ctx.bc, customer_company(config, self.shop), config.bc,
+                                                   rules)
+        values, problems = export_fields.shop_fields(rules, customer, self._pages, self.ctx.config.bc,
+                                                     f"customer {customer.get('number')}")
+        if problems:
+            raise NeedsAttention(" ".join(p.message for p in problems), resolution=problems[0].resolution,
+                                 code=problems[0].code)
+        return values
 
     @property
     def client(self):
@@ -199,8 +218,10 @@ def export_company(ctx: Context, shop: Shop, company: Company, customer: dict, l
             return _update_with(writer, ctx, shop, company, customer, existing)
         plan = None if writer is not None else mapping.company_plan(
             customer, lookups.terms(str(customer.get("paymentTermsId") or "")), lookups.templates())
+        fields = () if writer is not None else lookups.fields(customer)  # export fields: Shopify only (check-config)
         if existing is not None and existing.is_bound:
-            return _update(ctx, shop, company, customer, existing, plan, lookups.client)
+            status = _update(ctx, shop, company, customer, existing, plan, lookups.client)
+            return _update_fields(ctx, shop, company, customer, existing, fields, lookups.client) or status
         try:
             claim = ctx.bindings.claim(KIND, shop.key, customer_id, WORKER, CLAIM_LEASE)
         except AlreadyClaimed as exc:
@@ -209,6 +230,7 @@ def export_company(ctx: Context, shop: Shop, company: Company, customer: dict, l
             pushed = writer.create_or_link(shop, customer, imported_company(ctx, shop, company, customer_id))
         else:
             pushed = _create_or_link(ctx, shop, company, customer, plan, lookups.client)
+            pushed.data["fields"] = _push_fields(lookups.client, pushed.data["company_id"], fields, {})
     except Skip as exc:
         if claim is not None:
             ctx.bindings.release(claim)
@@ -334,6 +356,36 @@ def _update(ctx: Context, shop: Shop, company: Company, customer: dict, binding:
     binding.data = {**binding.data, **pushed.data}
     ctx.bindings.update(binding)
     _log_pushed(ctx, shop, customer, company, pushed)
+    return PUSHED
+
+
+def _push_fields(client, company_id: str, fields: tuple, told: dict) -> dict:
+    """metafieldsSet on the Shopify company for the export fields whose value differs from `told` (what the
+    binding says the shop has); returns what the shop has now ("namespace.key" → value)."""
+    changed = [f for f in fields if told.get(f"{f.namespace}.{f.key}") != f.value]
+    if changed:
+        errors, _calls = client.set_metafields([{**f.metafield(), "ownerId": company_id} for f in changed])
+        if errors:
+            raise NeedsAttention(
+                f"Shopify refused export field(s) {[f.rule for f in changed]} of company {company_id}: "
+                + "; ".join(f"{'.'.join(map(str, e.get('field') or []))}: {e.get('message')}" for e in errors),
+                resolution="Compare the rule's type with the metafield definition in Shopify (Settings > Custom "
+                           "data > Companies) and correct [[shops.export_fields]]; the customer is read again next "
+                           "run.", code="shop_rejected")
+    return {**told, **{f"{f.namespace}.{f.key}": f.value for f in fields}}
+
+
+def _update_fields(ctx: Context, shop: Shop, company: Company, customer: dict, binding: Binding, fields: tuple,
+                   client) -> str | None:
+    """Export fields of a bound company: PUSHED when some were sent, None when the shop has them all."""
+    told = binding.data.get("fields") or {}
+    if all(told.get(f"{f.namespace}.{f.key}") == f.value for f in fields):
+        return None
+    binding.data = {**binding.data, "fields": _push_fields(client, binding.data["company_id"], fields, told)}
+    ctx.bindings.update(binding)
+    _log(ctx, shop, customer, company, SyncStatus.SUCCESS,
+         f"Updated Shopify company {customer.get('displayName')}: export fields "
+         f"{', '.join(f.rule for f in fields if told.get(f'{f.namespace}.{f.key}') != f.value)}.")
     return PUSHED
 
 

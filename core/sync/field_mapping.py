@@ -1,5 +1,7 @@
 """Field mapping rules ([[shops.field_rules]]): values from the shop's own order payload into the BC sales order.
-Pure: no I/O; the order carries the payload it was parsed from (`Order.raw`).
+Pure: no I/O; the order carries the payload it was parsed from (`Order.raw`): the webhook's order, or — for
+the platforms whose webhooks carry ids only (Centra, Shopware, Geins, Brink, Norce) — the order the platform's
+load_order fetched (each parser keeps the node it parsed).
 
 For each rule, in the order written (docs/field-mapping.md says the same in the operator's words):
   1. `company` and `when` decide whether it applies to this order at all;
@@ -31,12 +33,17 @@ ZERO = Decimal(0)
 MISSING = object()
 DESCRIPTION_MAX = 100  # Sales Line Description is Text[100]
 
-# Where each platform's order payload keeps its lines, and which key matches OrderLine.external_id. Platforms
-# whose webhook carries only ids (Centra, Norce, Brink, Geins, Shopware) have no order payload here.
+# Where each platform's order payload keeps its lines, and which key matches OrderLine.external_id. For the
+# platforms whose webhook carries only ids (Centra, Shopware, Geins, Brink, Norce) the payload is the order the
+# bridge fetched; Norce's lines carry no id of their own (the parser numbers them), so no line rules there.
 LINE_ROWS = {
     "shopify": ("line_items", "id"),
     "woocommerce": ("line_items", "id"),
     "magento": ("items", "item_id"),
+    "shopware": ("lineItems", "id"),
+    "centra": ("lines", "id"),
+    "geins": ("Rows", "Id"),
+    "brink": ("orderLines", "id"),
 }
 _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"0", "false", "no", "n", "off", ""}
@@ -235,8 +242,9 @@ def map_fields(order: Order, shop: Shop, company: Company) -> FieldResults:
                 "field_rule_no_payload",
                 f'Field rule "{rule.name}" cannot be applied: the order payload of {order.platform} order '
                 f"{order.number} is not available to the bridge.",
-                f"field rules read the order body a webhook carries; {order.platform} webhooks carry ids only. "
-                f'Remove rule "{rule.name}" from shop "{shop.key}" or create the field in BC by hand'))
+                f"field rules read the order as the shop sent it or as the bridge fetched it, and this order was "
+                f'read without it. Remove rule "{rule.name}" from shop "{shop.key}" or set the field in BC by '
+                "hand"))
             continue
         try:
             if not _applies(rule, company, entity):

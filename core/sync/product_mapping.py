@@ -24,7 +24,9 @@ Rules:
   rounded half-up to the cent. A tax group without a rate is a problem for that item only.
 - Status: a blocked item is a draft (not for sale) in the shop; everything else is active.
 - Only fields BC owns are sent: title (displayName), SKU, price, status and the product type (the item
-  category's name, Shopify). Descriptions, images, tags, SEO and collections belong to the shop.
+  category's name, Shopify). Descriptions, images, tags, SEO and collections belong to the shop. Export fields
+  ([[shops.export_fields]], core/sync/export_fields.py) add BC fields as metafields / meta_data; they are part
+  of the product's (or variant's) hash, so a changed value is sent once and an unchanged one never.
 """
 
 from __future__ import annotations
@@ -168,9 +170,13 @@ class ShopVariant:
     option: str  # the option value the shop shows (variant description, else code)
     price: Decimal
     options: tuple[str, ...] = ()  # one value per named option (a TRIMIT matrix: colour, size)
+    shop_fields: tuple = ()  # export fields of the variant (core/sync/export_fields.ShopField)
 
     def fingerprint(self) -> str:
-        return _hash({"price": str(self.price)})
+        told = {"price": str(self.price)}
+        if self.shop_fields:  # only then: a shop without export fields keeps the hashes it had
+            told["fields"] = [f.hashable() for f in self.shop_fields]
+        return _hash(told)
 
 
 @dataclass(frozen=True)
@@ -183,13 +189,17 @@ class ShopProduct:
     has_options: bool = False  # BC variants → a shop option "Variant"
     tax_rate: Decimal | None = None  # the item's VAT in percent (its tax group's rate), when the company has one
     option_names: tuple[str, ...] = ()  # named options instead (a TRIMIT matrix, core/sync/trimit.py)
+    shop_fields: tuple = ()  # export fields of the product (core/sync/export_fields.ShopField)
 
     def fields(self) -> dict[str, str]:
         """The product-level fields BC owns (canonical names; writers translate)."""
         return {"title": self.title, "status": self.status, "category": self.category}
 
     def fingerprint(self) -> str:
-        return _hash(self.fields())
+        told: dict = self.fields()
+        if self.shop_fields:  # only then: a shop without export fields keeps the hashes it had
+            told = {**told, "shop_fields": [f.hashable() for f in self.shop_fields]}
+        return _hash(told)
 
     @property
     def skus(self) -> list[str]:

@@ -29,7 +29,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from core.bc import BcError, BcPermanentError, BcRetryableError
@@ -40,8 +40,8 @@ from core.platforms import part, platform
 from core.state import AlreadyClaimed, SyncStatus
 from core.state.cursors import Window
 from core.state.product_snapshot import ProductSnapshot, ProductTargets
+from core.sync import export_fields, shopify_bulk_prices, trimit
 from core.sync import product_mapping as mapping
-from core.sync import shopify_bulk_prices, trimit
 from core.sync.context import Context
 from core.sync.stock_mapping import sku_index
 
@@ -52,6 +52,7 @@ WORKER = f"{socket.gethostname()}:{os.getpid()}"
 RUN_LEASE = timedelta(minutes=30)
 BC_PAGE_SIZE = 1000
 CHUNK = 100  # changed products collected before targets are resolved and written
+METAFIELDS_PER_CALL = 25  # metafieldsSet takes at most 25 (Shopify's schema description of the mutation)
 ITEM_FIELDS = ["id", "number", "displayName", "type", "itemCategoryCode", "blocked", "unitPrice",
                "priceIncludesTax", "taxGroupCode"]
 
@@ -163,15 +164,43 @@ class ShopifyProductWriter:
                     result.gone += change.product.skus
             else:
                 result.applied.append(change)
+        self._variant_fields(result, targets)
         return result
+
+    def _variant_fields(self, result: WriteResult, targets: dict[str, dict]) -> None:
+        """Variant export fields of the products just updated, only of variants whose hash changed:
+        metafieldsSet, 25 at a time across products. The call is atomic, so when Shopify refuses one value
+        every product of that call stays unapplied and is tried again next run."""
+        rows = [(change, {**f.metafield(), "ownerId": targets[v.sku]["variant_id"]})
+                for change in result.applied for v in change.variants
+                if targets.get(v.sku, {}).get("variant_id") for f in v.shop_fields]
+        failed: dict[int, tuple[mapping.ProductChange, str]] = {}
+        for start in range(0, len(rows), METAFIELDS_PER_CALL):
+            chunk = rows[start:start + METAFIELDS_PER_CALL]
+            try:
+                errors, calls = self.client.set_metafields([row for _, row in chunk])
+                result.calls += calls
+            except (Retryable, NeedsAttention) as exc:
+                if isinstance(exc, NeedsAttention) and _fatal(exc):
+                    raise
+                errors = [{"message": exc.message}]
+            if errors:
+                text = "; ".join(str(e.get("message")) for e in errors)
+                for change, _ in chunk:
+                    failed[id(change)] = (change, f"Shopify refused variant fields of {change.item}: {text}")
+        result.applied = [c for c in result.applied if id(c) not in failed]
+        result.failed += list(failed.values())
 
     def _update_one(self, change: mapping.ProductChange, targets: dict[str, dict], result: WriteResult,
                     prices: bool = True) -> list:
         known = [sku for sku in change.product.skus if sku in targets]
         errors: list[dict] = []
         if change.fields:
+            # export fields ride along in the same productUpdate (ProductUpdateInput.metafields)
+            metafields = [f.metafield() for f in change.product.shop_fields]
             for product_id in dict.fromkeys(targets[sku]["product_id"] for sku in known):
-                errors += self.client.update_product(product_id, self._fields(change.fields))
+                errors += self.client.update_product(
+                    product_id, {**self._fields(change.fields), **({"metafields": metafields} if metafields else {})})
                 result.calls += 1
         for product_id, by_variant in (shopify_bulk_prices.price_rows(change, targets) if prices else {}).items():
             errors += self.client.update_variant_prices(product_id, by_variant)
@@ -185,10 +214,13 @@ class ShopifyProductWriter:
             options = mapping.product_options(product)
             body = {"title": product.title, "status": SHOPIFY_STATUS[product.status],
                     "productType": product.category,
+                    **({"metafields": [f.metafield() for f in product.shop_fields]} if product.shop_fields else {}),
                     "productOptions": [{"name": name, "values": [{"name": v} for v in values]}
                                        for name, values in options],
                     "variants": [{"optionValues": [{"optionName": name, "name": value} for name, value in chosen],
-                                  "price": str(v.price), "inventoryItem": {"sku": v.sku}}
+                                  "price": str(v.price), "inventoryItem": {"sku": v.sku},
+                                  **({"metafields": [f.metafield() for f in v.shop_fields]} if v.shop_fields
+                                     else {})}
                                  for v, chosen in zip(product.variants, mapping.variant_options(product),
                                                       strict=True)]}
             try:
@@ -248,16 +280,23 @@ class WooProductWriter:
                 if change.fields:
                     row = products.setdefault(parent, {"id": parent})
                     row.update(self._fields(change.fields))
+                    if change.product.shop_fields:  # WooCommerce updates meta_data entries by key
+                        row["meta_data"] = [f.meta_data() for f in change.product.shop_fields]
                     owners.setdefault(("p", parent), []).append(change)
                 variant = next((v for v in change.variants if v.sku == sku), None)
                 if variant is None:
                     continue
-                if variation is None:
-                    products.setdefault(parent, {"id": parent})["regular_price"] = str(variant.price)
+                if variation is None:  # a simple product is its own only variant
+                    row = products.setdefault(parent, {"id": parent})
+                    row["regular_price"] = str(variant.price)
+                    if variant.shop_fields:
+                        row["meta_data"] = [*row.get("meta_data", []), *(f.meta_data() for f in variant.shop_fields)]
                     owners.setdefault(("p", parent), []).append(change)
                 else:
-                    variations.setdefault(parent, {})[int(variation)] = {"id": int(variation),
-                                                                         "regular_price": str(variant.price)}
+                    row = {"id": int(variation), "regular_price": str(variant.price)}
+                    if variant.shop_fields:  # variant export fields: the variation's meta_data
+                        row["meta_data"] = [f.meta_data() for f in variant.shop_fields]
+                    variations.setdefault(parent, {})[int(variation)] = row
                     owners.setdefault(("v", int(variation)), []).append(change)
         failed: dict[int, str] = {}
         rows = list(products.values())
@@ -318,14 +357,16 @@ class WooProductWriter:
                 # the item number as meta: a variable parent has no SKU, and the client finds a create whose
                 # answer was lost by it instead of creating the product twice
                 row = {"name": product.title, "status": WOO_STATUS[product.status],
-                       "meta_data": [{"key": "bc_bridge_item", "value": product.item}]}
+                       "meta_data": [{"key": "bc_bridge_item", "value": product.item},
+                                     *(f.meta_data() for f in product.shop_fields)]}
                 if product.has_options:
                     option, values = mapping.option_values(product)
                     row.update(type="variable", attributes=[{"name": option, "variation": True, "visible": True,
                                                              "options": values}])
-                else:
+                else:  # a simple product is its own only variant: its variant fields are the product's
                     row.update(type="simple", sku=product.variants[0].sku,
                                regular_price=str(product.variants[0].price))
+                    row["meta_data"] += [f.meta_data() for f in product.variants[0].shop_fields]
                 rows.append(row)
             try:
                 answer = self.client.batch_products(create=rows)
@@ -354,7 +395,8 @@ class WooProductWriter:
 
     def _create_variations(self, parent: int, product: mapping.ShopProduct, change, result: WriteResult) -> bool:
         option, values = mapping.option_values(product)
-        rows = [{"sku": v.sku, "regular_price": str(v.price), "attributes": [{"name": option, "option": value}]}
+        rows = [{"sku": v.sku, "regular_price": str(v.price), "attributes": [{"name": option, "option": value}],
+                 **({"meta_data": [f.meta_data() for f in v.shop_fields]} if v.shop_fields else {})}
                 for v, value in zip(product.variants, values, strict=True)]
         ok = True
         for start in range(0, len(rows), self.batch):
@@ -578,7 +620,9 @@ def export_products(ctx: Context, shop_key: str, *, full: bool = False, writer=N
 def _shop_products(ctx: Context, co, company: Company, shop: Shop, options: mapping.MapOptions, run: ProductRun):
     """(key, product or None, problems, variants without SKU): one per BC item, or with [shops.trimit] one
     per TRIMIT master (core/sync/trimit.py), whose SKU items are read in full before grouping."""
-    items = co.list("items", filter=shop.products.item_filter or None, select=ITEM_FIELDS,
+    rules = export_fields.rules_for(shop, "product", "variant")
+    items = co.list("items", filter=shop.products.item_filter or None,
+                    select=list(dict.fromkeys([*ITEM_FIELDS, *export_fields.api_fields(rules)])),
                     expand=["itemVariants"], page_size=BC_PAGE_SIZE)
     if shop.trimit is not None:
         rows = trimit.read_matrix(ctx.bc, company, ctx.config.bc, shop.trimit)
@@ -586,9 +630,27 @@ def _shop_products(ctx: Context, co, company: Company, shop: Shop, options: mapp
         run.items += len(items)
         yield from trimit.group_products(items, rows, shop.trimit, options)
         return
+    pages = export_fields.read_pages(ctx.bc, company, ctx.config.bc, rules) if rules else None
     for item in items:
         run.items += 1
-        yield (str(item["number"]).upper(), *mapping.map_item(item, item.get("itemVariants") or [], options))
+        product, problems, no_sku = mapping.map_item(item, item.get("itemVariants") or [], options)
+        if product is not None and rules:
+            product = _with_export_fields(product, item, rules, pages, ctx.config.bc, problems)
+        yield str(item["number"]).upper(), product, problems, no_sku
+
+
+def _with_export_fields(product: mapping.ShopProduct, item: dict, rules, pages, bc, problems: list
+                        ) -> mapping.ShopProduct:
+    """The product with its export fields ([[shops.export_fields]]); a value that cannot be written is a
+    problem of the item, and the item's other values still go out."""
+    what = f"item {product.item}"
+    own, wrong = export_fields.shop_fields([r for r in rules if r.entity == "product"], item, pages, bc, what)
+    per_variant, wrong_too = export_fields.shop_fields([r for r in rules if r.entity == "variant"], item, pages, bc,
+                                                       what)
+    problems += [mapping.Problem(product.item, p.code, p.message, p.resolution) for p in (*wrong, *wrong_too)]
+    variants = tuple(replace(v, shop_fields=per_variant) for v in product.variants) if per_variant else \
+        product.variants
+    return replace(product, shop_fields=own, variants=variants)
 
 
 def _export(ctx: Context, shop: Shop, company: Company, today: date, run: ProductRun, writer, progress) -> None:

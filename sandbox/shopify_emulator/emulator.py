@@ -27,7 +27,8 @@ bucket of 2,000 is what live Basic/Standard shops report (`maximumAvailable: 200
 are assumed to keep the same 20 s of restore. `bucket_size` / `restore_rate` override the plan (tests use a
 tiny bucket).
 
-Products (see `graphql.py`): `productUpdate`, `productVariantsBulkUpdate`, `productSet`; tests set up shop
+Products (see `graphql.py`): `productUpdate`, `productVariantsBulkUpdate`, `productSet`, and their metafields
+and `metafieldsSet` (see `metafields.py`; read back with `emu.metafields(owner gid)`); tests set up shop
 products with `emu.add_product(title, [(sku, option value, price)])` (or `add_variant`) and read them back
 with `emu.product_of(sku)`.
 
@@ -71,7 +72,7 @@ import httpx
 
 from sandbox.loopback import LoopbackServer
 
-from . import bulk, companies, graphql, schema
+from . import bulk, companies, graphql, metafields, schema
 from .store import ShopData, Variant, gid_number
 
 PLANS: dict[str, tuple[float, float]] = {
@@ -207,6 +208,13 @@ class ShopifyEmulator(LoopbackServer):
             product["variants"] = {v.sku: {"price": v.price, "title": v.title}
                                    for v in self.data.variants_of(variant.product_number)}
             return product
+
+    def metafields(self, owner: str) -> dict[str, dict]:
+        """The metafields of an owner (a Product, ProductVariant or Company gid) as {"namespace.key": {"type",
+        "value"}} (tests read back what the bridge wrote)."""
+        with self.data.lock:
+            return {f"{ns}.{key}": {"type": m["type"], "value": m["value"]}
+                    for (ns, key), m in self.data.metafields.get(owner, {}).items()}
 
     def set_inventory(self, item: str | int, location: str | int, available: int) -> None:
         """Set `available` (and on_hand by the same delta) for an item (gid, number or SKU) at a location."""
@@ -407,6 +415,8 @@ class ShopifyEmulator(LoopbackServer):
             return graphql.product_set(self.data, op)
         if op.root_field in bulk.ROOT_FIELDS:
             return self.bulk.handle(op)
+        if op.root_field == "metafieldsSet":
+            return metafields.metafields_set(self.data, op.args)
         if op.root_field in companies.ROOT_FIELDS:
             return companies.handle(self.data, op.root_field, op.args)
         if op.root_field == "inventorySetQuantities":

@@ -54,7 +54,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from . import companies
+from . import companies, metafields
 from .schema import Request
 from .store import ShopData, gid, parse_time, utc_text
 
@@ -116,7 +116,7 @@ def requested_cost(op: Operation) -> int:
     if op.root_field == "order":
         orders_first = op.inner_first("fulfillmentOrders", 10)
         return 1 + orders_first * (1 + op.inner_first("lineItems", 10)) + op.inner_first("fulfillments", 0)
-    if op.root_field in ("fulfillmentCreate", *PRODUCT_MUTATIONS):
+    if op.root_field in ("fulfillmentCreate", "metafieldsSet", *PRODUCT_MUTATIONS):
         return MUTATION_COST
     if op.root_field in companies.ROOT_FIELDS:
         return companies.requested_cost(op.root_field, op.args)
@@ -496,12 +496,15 @@ def product_update(data: ShopData, op: Operation) -> tuple[dict, int]:
             errors.append({"field": ["product", "id"], "message": "Product does not exist"})
         if "title" in payload and not str(payload["title"] or "").strip():
             errors.append({"field": ["product", "title"], "message": "Title can't be blank"})
+        entries = payload.get("metafields") or []  # ProductUpdateInput.metafields: MetafieldInput
+        errors += metafields.plain(metafields.check(entries, ["product", "metafields"]))
         if errors:
             return {"productUpdate": {"product": None, "userErrors": errors}}, MUTATION_COST
         product = data.products[number]
         for name in PRODUCT_FIELDS:
             if name in payload:
                 product[name] = payload[name]
+        metafields.store(data, gid("Product", number), entries)
         return {"productUpdate": {"product": _product_node(data, number), "userErrors": []}}, MUTATION_COST
 
 
@@ -556,6 +559,11 @@ def product_set(data: ShopData, op: Operation) -> tuple[dict, int]:
     if not variants:
         errors.append({"field": ["input", "variants"], "message": "A product needs at least one variant",
                        "code": "VARIANTS_INPUT_MISSING"})
+    errors += [{**e, "code": "INVALID_METAFIELD"} for e in metafields.plain(
+        metafields.check(payload.get("metafields") or [], ["input", "metafields"]))]
+    for index, row in enumerate(variants):
+        errors += [{**e, "code": "INVALID_METAFIELD"} for e in metafields.plain(
+            metafields.check(row.get("metafields") or [], ["input", "variants", str(index), "metafields"]))]
     planned = []
     for index, row in enumerate(variants):
         values = row.get("optionValues") or []
@@ -576,4 +584,10 @@ def product_set(data: ShopData, op: Operation) -> tuple[dict, int]:
                                   product_type=str(payload.get("productType") or ""),
                                   option=options[0] if options else "Title",
                                   description=str(payload.get("descriptionHtml") or ""))
+        metafields.store(data, gid("Product", number), payload.get("metafields") or [])
+        by_sku = {v.sku: v for v in data.variants_of(number)}
+        for row in variants:
+            variant = by_sku.get(str((row.get("inventoryItem") or {}).get("sku") or ""))
+            if variant is not None and row.get("metafields"):
+                metafields.store(data, variant.id, row["metafields"])
         return {"productSet": {"product": _product_node(data, number), "userErrors": []}}, MUTATION_COST

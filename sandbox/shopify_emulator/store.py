@@ -93,6 +93,8 @@ class ShopData:
     # "buyerExperienceConfiguration": {"checkoutToDraft", "paymentTermsTemplateId", "editableShippingAddress"}}
     companies: dict[int, dict] = field(default_factory=dict)
     company_locations: dict[int, dict] = field(default_factory=dict)
+    # owner gid → (namespace, key) → {"id", "type", "value"} (metafields.py)
+    metafields: dict[str, dict[tuple[str, str], dict]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(5_000_000_000_001))
 
     def next_id(self) -> int:

@@ -690,9 +690,11 @@ class WooEmulator(LoopbackServer):
             parent["variations"].append(number)
             product["parent_id"] = parent["id"]
         # only the fields the controller reads; anything else in the item is ignored without an error
-        for field in ("name", "sku", "regular_price", "attributes", "description", "meta_data"):
+        for field in ("name", "sku", "regular_price", "attributes", "description"):
             if field in item:
                 product[field] = item[field]
+        if isinstance(item.get("meta_data"), list):
+            self._merge_meta(product, item["meta_data"])
         if "status" in item:  # batch items are not validated: an unknown post status becomes draft
             product["status"] = item["status"] if item["status"] in POST_STATUSES else "draft"
         if "regular_price" in item:  # no sale running in the emulator: the price is the regular price
@@ -702,6 +704,21 @@ class WooEmulator(LoopbackServer):
         else:
             self._variation_stock(product, item)
         return self._answer(product)
+
+    def _merge_meta(self, product: dict, entries: list) -> None:
+        """class-wc-rest-products-controller.php prepare_object_for_database: each meta_data entry is
+        `update_meta_data(key, value, id)` (class-wc-data.php): the entry with that id, else the first with that
+        key, is replaced; a key the product does not have is added; entries not sent stay."""
+        meta = product.setdefault("meta_data", [])
+        for entry in entries:
+            if not isinstance(entry, dict) or "key" not in entry:
+                continue
+            found = next((m for m in meta if entry.get("id") and m.get("id") == entry["id"]), None) or \
+                next((m for m in meta if m.get("key") == entry["key"]), None)
+            if found is not None:
+                found.update(key=entry["key"], value=entry.get("value"))
+            else:
+                meta.append({"id": next(self._ids), "key": entry["key"], "value": entry.get("value")})
 
     def _product_stock(self, product: dict, item: dict) -> None:
         """class-wc-rest-products-controller.php prepare_object_for_database, "Stock data"."""

@@ -78,6 +78,8 @@ def every_client_call(emu: ShopifyEmulator, shop: ShopifyClient) -> None:
         "variants": [{"optionValues": [{"optionName": "Size", "name": "M"}], "price": "59.90",
                       "inventoryItem": {"sku": "H-M"}}]})
     assert errors == [] and new["variants"]["nodes"][0]["sku"] == "H-M"
+    assert shop.set_metafields([{"ownerId": new["variants"]["nodes"][0]["id"], "namespace": "custom", "key": "gtin",
+                                 "type": "single_line_text_field", "value": "7310000000017"}]) == ([], 1)
 
     templates = shop.payment_terms_templates()
     net_30 = next(t["id"] for t in templates if t["dueInDays"] == 30)
@@ -133,7 +135,7 @@ def test_every_document_and_its_variables_the_client_sends_is_valid_against_the_
         if isinstance(values, list):
             problems += [f"{e.message} in {body['query'][:60]!r}" for e in values]
     assert problems == []
-    assert len(DOCUMENTS) == 24  # a new document: add its call to every_client_call
+    assert len(DOCUMENTS) == 25  # a new document: add its call to every_client_call
     assert set(DOCUMENTS.values()) <= {body["query"] for body in sent}, \
         f"not exercised: {sorted(n for n, d in DOCUMENTS.items() if d not in {b['query'] for b in sent})}"
 

@@ -148,7 +148,7 @@ def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order
     if not isinstance(node["lines"], list):
         raise malformed(PLATFORM, "order", "lines is not a list")
     try:
-        return _order(node, shop)
+        return _order(node, shop).model_copy(update={"raw": node})  # field rules read the fetched order
     except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 

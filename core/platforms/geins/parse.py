@@ -143,7 +143,7 @@ def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order
         raise malformed(PLATFORM, "order", f"missing {', '.join(missing)} (the order API's Order model)")
     if not isinstance(node["Rows"], list):
         raise malformed(PLATFORM, "order", "Rows is not a list")
-    return _order(node, shop)
+    return _order(node, shop).model_copy(update={"raw": node})  # field rules read the fetched order
 
 
 def _cents(value: Decimal) -> Decimal:

@@ -151,10 +151,11 @@ def parse_order(payload: dict, shop: str, currency_basis: str = "shop") -> Order
     if needs_fetch(payload):
         raise malformed(PLATFORM, "order", "this is an id-only webhook body; load_order fetches the order it names")
     try:
+        # field rules read the order as fetched (or as the Order Receiver posted it)
         if is_order_request(payload):
-            return _from_request(payload, shop)
+            return _from_request(payload, shop).model_copy(update={"raw": payload})
         if is_service_order(payload):
-            return _from_service(payload, shop)
+            return _from_service(payload, shop).model_copy(update={"raw": payload})
     except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
     raise malformed(PLATFORM, "order", "expected a Norce OrderRequest (ClientOrderRef, Items) or an order-service "

@@ -55,7 +55,8 @@ Products and prices (BC → shop): `product_targets(skus) -> {sku: ShopifyProduc
 variant_id, price)}` (SKUs on exactly one variant); `update_product(product_id, fields)` sends `productUpdate`
 with only the given fields (title, status, productType); `update_variant_prices(product_id, {variant id:
 price})` sends `productVariantsBulkUpdate` (≤ 250 variants a call, one product per call, as the mutation
-wants); `create_product(input)` sends `productSet(synchronous: true)`. The three mutations return
+wants); `create_product(input)` sends `productSet(synchronous: true)`; `set_metafields(entries)` sends
+`metafieldsSet` (≤ 25 a call; export fields of variants and companies). The mutations return
 Shopify's userErrors for the caller to judge (a rejected product is that product's problem, not the run's).
 
 B2B companies (customers BC → shop): `payment_terms_templates()`, `company(id)`,
@@ -100,6 +101,7 @@ log = logging.getLogger("core.platforms.shopify")
 
 API_VERSION = "2026-04"
 MAX_QUANTITIES = 250  # Shopify caps every input array at 250 items
+MAX_METAFIELDS = 25  # metafieldsSet: "a maximum of 25 metafields to be set at a time" (its schema description)
 SKUS_PER_LOOKUP = 25  # keeps the variant lookup well under the 1,000-point single-query cost
 LEVELS_PER_ITEM = 20
 STALE_ROUNDS = 3
@@ -250,6 +252,14 @@ query ProductTargets($first: Int!, $after: String, $query: String!) {
   productVariants(first: $first, after: $after, query: $query) {
     nodes { id sku price product { id } }
     pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+METAFIELDS_SET = """
+mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { id }
+    userErrors { field message code elementIndex }
   }
 }"""
 
@@ -907,6 +917,18 @@ class ShopifyClient:
                                 operation="productVariantsBulkUpdate")
             errors += (data.get("productVariantsBulkUpdate") or {}).get("userErrors") or []
         return errors
+
+    def set_metafields(self, metafields: list[Mapping[str, object]]) -> tuple[list[dict], int]:
+        """`metafieldsSet` (each entry: ownerId, namespace, key, type, value), ≤ 25 a call; returns (userErrors,
+        calls). A call is atomic: a refused value leaves the other 24 of that call unwritten too."""
+        errors: list[dict] = []
+        calls = 0
+        for start in range(0, len(metafields), MAX_METAFIELDS):
+            chunk = [dict(m) for m in metafields[start:start + MAX_METAFIELDS]]
+            data = self.graphql(METAFIELDS_SET, {"metafields": chunk}, operation="metafieldsSet")
+            errors += (data.get("metafieldsSet") or {}).get("userErrors") or []
+            calls += 1
+        return errors, calls
 
     def create_product(self, product_input: Mapping[str, object]) -> tuple[dict | None, list[dict]]:
         """`productSet(synchronous: true)` creating one product; returns (product {id, variants}, userErrors)."""

@@ -364,7 +364,7 @@ def parse_order(payload: dict, shop: str, currency_basis: Literal["shop", "prese
     if not isinstance(order["lineItems"], list):
         raise malformed(PLATFORM, "order", "lineItems is not a list")
     try:
-        return _order(order, shop)
+        return _order(order, shop).model_copy(update={"raw": order})  # field rules read the fetched order
     except PARSE_ERRORS as exc:
         raise malformed(PLATFORM, "order", f"{type(exc).__name__}: {exc}") from exc
 
