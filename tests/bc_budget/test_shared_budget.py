@@ -128,6 +128,19 @@ def test_a_closed_chunk_counts_each_token_from_when_it_was_sent(table, unique_na
     assert closed == [(1001.0, 3), (1004.0, 2)]  # not all 5 from the close at 1003.5 (bucket 1004)
 
 
+def test_an_instance_waiting_for_the_window_gives_its_idle_slot_to_one_that_holds_tokens(table, unique_name):
+    a = budget(table, unique_name, rate_limit=10, chunk=5, concurrency=2, hold_s=60)
+    b = budget(table, unique_name, rate_limit=10, chunk=5, concurrency=2, hold_s=60)
+    assert a.wait_time() == 0 and b.wait_time() == 0  # a slot and 5 tokens each: the window is taken
+    for _ in range(5):
+        a.admit()
+        a.release()  # the slot stays A's while idle (hold_s)...
+    assert a.wait_time() > 1  # ...until A learns the window is full for long: then it gives the slot back
+    b.admit()
+    assert b.wait_time() == 0  # so B, which still has tokens, sends a second request at once
+    assert {table.get_entity(unique_name, f"slot-{i}")["owner"] for i in range(2)} == {b.owner}
+
+
 def test_the_window_is_shared_and_unused_tokens_go_back(table, unique_name):
     a = budget(table, unique_name, rate_limit=10, chunk=4, concurrency=5)
     b = budget(table, unique_name, rate_limit=10, chunk=4, concurrency=5)
