@@ -152,9 +152,10 @@ class SharedPrincipalBudget:
                 log.warning("bc_shared_budget storage error for %s: %s", self.principal, exc.message)
             if self._has_slot() and self._tokens_left(self.clock()) >= cost:
                 return 0.0
-            if self._next_try - self.clock() > self.poll_s:
-                # the window is full for a while: our idle slots are of no use to us until it frees up, but
-                # may be to an instance that still holds tokens
+            if self._next_try - self.clock() > self.hold_s:
+                # the window is full for longer than a turn: our idle slots are of no use to us until it frees
+                # up, but may be to an instance that still holds tokens (shorter waits are not worth the
+                # storage calls of giving the slots back and taking them again)
                 self._return_idle_slots(self.clock(), all_idle=True)
             # Polled (a slot given back by a live instance notifies nobody), jittered so instances polling for
             # the same slot do not ask in lock-step; but no later than the moment a lease we saw runs out, so

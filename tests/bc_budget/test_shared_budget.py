@@ -129,13 +129,13 @@ def test_a_closed_chunk_counts_each_token_from_when_it_was_sent(table, unique_na
 
 
 def test_an_instance_waiting_for_the_window_gives_its_idle_slot_to_one_that_holds_tokens(table, unique_name):
-    a = budget(table, unique_name, rate_limit=10, chunk=5, concurrency=2, hold_s=60)
-    b = budget(table, unique_name, rate_limit=10, chunk=5, concurrency=2, hold_s=60)
+    a = budget(table, unique_name, rate_limit=10, chunk=5, concurrency=2, hold_s=10)
+    b = budget(table, unique_name, rate_limit=10, chunk=5, concurrency=2, hold_s=10)
     assert a.wait_time() == 0 and b.wait_time() == 0  # a slot and 5 tokens each: the window is taken
     for _ in range(5):
         a.admit()
         a.release()  # the slot stays A's while idle (hold_s)...
-    assert a.wait_time() > 1  # ...until A learns the window is full for long: then it gives the slot back
+    assert a.wait_time() > 10  # ...until A learns the window is full for longer than that: then it gives it back
     b.admit()
     assert b.wait_time() == 0  # so B, which still has tokens, sends a second request at once
     assert {table.get_entity(unique_name, f"slot-{i}")["owner"] for i in range(2)} == {b.owner}
