@@ -75,6 +75,7 @@ class _Slot:
     etag: str
     taken_at: float
     lease_until: float
+    renewing: bool = False  # a renewal is in flight (outside the lock): not given back meanwhile
 
 
 @dataclass
@@ -183,14 +184,19 @@ class SharedPrincipalBudget:
     def heartbeat(self) -> None:
         """Renew slots with requests running on them; give back idle ones held past `hold_s`.
 
-        Called every `lease_s / 4`. Renewing at every beat (not only when a stamp is about to run out) keeps
-        the stamps short, `lease_s - takeover_s`, while still surviving a stall of most of that."""
+        Called every `lease_s / 4`. Renewing at every beat (not only when a stamp is about to run out) lets a
+        live instance survive a stall of most of a stamp; the stamp's length, not how often it is renewed,
+        bounds what a dead instance leaves behind."""
         with self._lock:
             now = self.clock()
             self._return_idle_slots(now, all_idle=False)
-            if self._busy:  # the slots left are in use (or recently taken): keep their leases
-                for slot in list(self._slots):
-                    self._renew(slot, now)
+            due = list(self._slots) if self._busy else []  # the slots left are in use (or recently taken)
+            for slot in due:
+                slot.renewing = True
+        # The storage calls run outside the lock: the pool asks this budget under its own lock, and a
+        # release waiting here would keep a slot idle for the renewals' round-trips.
+        for slot in due:
+            self._renew(slot, now)
 
     def close(self) -> None:
         """Give every idle slot back (an orderly shutdown; unused tokens expire with their chunk)."""
@@ -238,22 +244,30 @@ class SharedPrincipalBudget:
         return next_expiry
 
     def _renew(self, slot: _Slot, now: float) -> None:
+        """Called without the lock, on a slot marked `renewing` (so no release gives it back meanwhile)."""
         entity = {"PartitionKey": self.principal, "RowKey": slot.row, "owner": self.owner,
                   "lease_until": now + self.stamp_s}
-        self.storage_calls += 1
         try:
             meta = self.table.update_entity(entity, mode=UpdateMode.REPLACE, etag=slot.etag,
                                             match_condition=MatchConditions.IfNotModified)
         except _CONFLICT:
             # the lease ran out before we renewed (this process stalled) and another instance took it
             log.warning("bc_shared_budget lost slot %s of %s: its lease ran out", slot.row, self.principal)
-            self._slots.remove(slot)
-            self._busy = min(self._busy, len(self._slots))
+            with self._lock:
+                self.storage_calls += 1
+                slot.renewing = False
+                if slot in self._slots:
+                    self._slots.remove(slot)
+                    self._busy = min(self._busy, len(self._slots))
             return
         except HttpResponseError as exc:
             log.warning("bc_shared_budget could not renew %s of %s: %s", slot.row, self.principal, exc.message)
-            return
-        slot.etag, slot.lease_until = meta["etag"], now + self.stamp_s
+            meta = None
+        with self._lock:
+            self.storage_calls += 1
+            slot.renewing = False
+            if meta is not None:
+                slot.etag, slot.lease_until = meta["etag"], now + self.stamp_s
 
     def _return_idle_slots(self, now: float, *, all_idle: bool) -> None:
         # Slots are interchangeable: the busy ones are "the first _busy", so the idle ones returned are the
@@ -262,6 +276,8 @@ class SharedPrincipalBudget:
         for slot in sorted(self._slots, key=lambda s: s.taken_at):
             if idle <= 0:
                 break
+            if slot.renewing:
+                continue  # given back at the next release or heartbeat, with the etag the renewal returns
             if all_idle or now - slot.taken_at >= self.hold_s or slot.lease_until - now < self.stamp_s / 2:
                 self._give_back(slot)
                 idle -= 1

@@ -77,6 +77,35 @@ def test_a_lease_stamp_reaches_lease_minus_takeover_and_a_busy_slot_is_renewed_e
     assert stored_lease(table, unique_name, "slot-0") == pytest.approx(taken + 0.5 + 1.6, abs=0.001)
 
 
+def test_a_renewal_in_flight_holds_up_no_release_and_the_slot_still_goes_back(table, unique_name):
+    import threading
+
+    released_during_renewal = []
+
+    class SlowTable:
+        """The real table; while a renewal is on its way to storage, the instance's request ends."""
+
+        def __getattr__(self, name):
+            return getattr(table, name)
+
+        def update_entity(self, entity, **kw):
+            if entity["owner"] and not released_during_renewal:  # a renewal (a give-back has no owner)
+                other = threading.Thread(target=a.release)
+                other.start()
+                other.join(timeout=2)
+                released_during_renewal.append(not other.is_alive())  # (if not, it ends once the lock is free)
+            return table.update_entity(entity, **kw)
+
+    a = budget(SlowTable(), unique_name, concurrency=1, hold_s=0.0)
+    assert a.wait_time() == 0
+    a.admit()
+    a.heartbeat()
+    assert released_during_renewal == [True]  # the release did not wait for the renewal's round-trip
+    assert stored_lease(table, unique_name, "slot-0") > time.time()  # renewed, not lost to the race
+    a.heartbeat()  # idle now: given back with the renewal's etag
+    assert table.get_entity(unique_name, "slot-0")["owner"] == ""
+
+
 def test_a_waiter_wakes_when_a_dead_instances_lease_runs_out_not_at_its_next_poll(table, unique_name):
     clock = FakeClock()
     dead = budget(table, unique_name, concurrency=1, lease_s=2.0, clock=clock)
