@@ -56,6 +56,8 @@ def worker(args: argparse.Namespace) -> int:
     source = TokenSource(UnsignedJwtCredential(args.appid), name=args.appid)
     pool = CredentialPool([source], rate_limit=args.rate, rate_window_s=args.window, concurrency=args.concurrency,
                           shared=shared)
+    if shared is not None and args.owner_out:  # who this worker is in the slot rows (the leases it leaves behind)
+        Path(args.owner_out).write_text(shared.budgets[args.appid].owner)
     client = BcClient(args.api_root, pool, retry=RetryPolicy(max_attempts=8, base_delay=0.5, max_delay=10))
     co = client.company(args.company)
     deadline = time.monotonic() + args.seconds
@@ -96,7 +98,8 @@ def start_workers(n: int, *, storage: str, api_root: str, appid: str, company: s
         cmd = [sys.executable, "-m", "bench.bc_scaleout", "--worker", "--storage", storage, "--api-root", api_root,
                "--appid", appid, "--company", company, "--item", item, "--seconds", str(seconds),
                "--threads", str(threads), "--rate", str(args.rate), "--window", str(args.window),
-               "--concurrency", str(args.concurrency), "--lease", str(args.lease), "--out", out]
+               "--concurrency", str(args.concurrency), "--lease", str(args.lease), "--out", out,
+               "--owner-out", out + ".owner"]
         procs.append((subprocess.Popen(cmd, cwd=ROOT), out))
     return procs
 
@@ -137,6 +140,22 @@ def slots_back_after(requests: list[tuple[float, float]], killed: float, concurr
     return None
 
 
+def dead_leases_end(storage: str, appid: str, owner_file: str) -> float | None:
+    """When the last slot lease held by the worker that wrote `owner_file` ends (None: it held none)."""
+    from azure.data.tables import TableClient
+
+    from core.bc.shared_budget import TABLE
+    from core.state.storage import table_key
+
+    if not os.path.exists(owner_file):
+        return None  # killed before it had started (its pool and budget)
+    owner = Path(owner_file).read_text()
+    with TableClient.from_connection_string(storage, TABLE) as table:
+        leases = [float(e["lease_until"]) for e in table.query_entities(
+            "PartitionKey eq @p", parameters={"p": table_key(appid)}) if e.get("owner") == owner]
+    return max(leases, default=None)
+
+
 def run_once(args: argparse.Namespace, azurite, kill_at: float) -> dict:
     """One run: fresh emulator, workers on a new principal in the shared Azurite, worker 0 killed at `kill_at`."""
     emu, api_root, company, item = setup_emulator(args)
@@ -147,10 +166,12 @@ def run_once(args: argparse.Namespace, azurite, kill_at: float) -> dict:
             procs = start_workers(args.workers, storage=azurite.connection_string, api_root=api_root, appid=appid,
                                   company=company, item=item, seconds=args.seconds, args=args, outdir=outdir)
             killed = None  # wall clock, as the emulator's log
+            dead_until = None  # when the last slot lease the killed worker wrote ends
             while any(p.poll() is None for p, _ in procs):
                 if killed is None and time.monotonic() - start >= kill_at:
                     procs[0][0].send_signal(signal.SIGKILL)
                     killed = time.time()
+                    dead_until = dead_leases_end(azurite.connection_string, appid, procs[0][1] + ".owner")
                 time.sleep(0.01)
             reports = [json.loads(Path(out).read_text()) for _, out in procs[1:] if os.path.exists(out)]
         counters = emu.counters
@@ -195,6 +216,9 @@ def run_once(args: argparse.Namespace, azurite, kill_at: float) -> dict:
         "peak_concurrency_at_emulator": peak,
         "killed_at_s": round(killed - first, 2) if killed is not None else None,
         "slots_back_s": round(back, 3) if back is not None else None,
+        # the two parts of slots_back_s: the killed worker's leases still running, then the take-over
+        "dead_lease_left_s": round(dead_until - killed, 3) if dead_until is not None else None,
+        "takeover_s": round(killed + back - dead_until, 3) if dead_until is not None and back is not None else None,
         "rate_back_s": round(rate_back, 2) if rate_back is not None else None,
         "fraction_after_kill_plus_lease": round(after, 3) if after is not None else None,
         "storage_calls_per_request": round(sum(r["shared"]["storage_calls"] for r in reports)
@@ -250,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs, each killing at a different point of the lease")
     # worker mode (internal)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
-    for name in ("--storage", "--api-root", "--appid", "--company", "--item", "--out"):
+    for name in ("--storage", "--api-root", "--appid", "--company", "--item", "--out", "--owner-out"):
         parser.add_argument(name, help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=8, help=argparse.SUPPRESS)
     parser.add_argument("--no-shared", action="store_true", help=argparse.SUPPRESS)  # the control in tests
@@ -268,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  429s sent by the emulator  {r['emulator_429']}; errors reaching a flow {r['errors_to_flow']} (goal 0)")
     print(f"  peak concurrency (emulator) {r['peak_concurrency_at_emulator']} (goal <= {args.concurrency})")
     print(f"  after the kill: {args.concurrency} at once again at the emulator in {r['slots_back_s_worst']} s worst "
-          f"(goal <= lease {args.lease:g} s); per run {[x['slots_back_s'] for x in r['per_run']]}")
+          f"(goal <= lease {args.lease:g} s); per run {[x['slots_back_s'] for x in r['per_run']]}: the killed "
+          f"worker's leases ran {[x['dead_lease_left_s'] for x in r['per_run']]} s more, take-over "
+          f"{[x['takeover_s'] for x in r['per_run']]} s")
     print(f"  from kill + lease to the end {r['fraction_after_kill_plus_lease_min']:.3f} of the ceiling worst "
           f"(goal >= {GOAL}); a 1 s window at >= {GOAL} after {[x['rate_back_s'] for x in r['per_run']]} s")
     print(f"  storage calls per BC request {[x['storage_calls_per_request'] for x in r['per_run']]}")
@@ -276,8 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = RESULTS / f"bc_scaleout-{stamp}.json"
-    out.write_text(json.dumps({"args": {k: v for k, v in vars(args).items() if not k.startswith(("worker", "storage",
-                               "api_root", "appid", "company", "item", "out"))}, "goal": GOAL, "result": r}, indent=2))
+    internal = ("worker", "storage", "api_root", "appid", "company", "item", "out", "owner")
+    out.write_text(json.dumps({"args": {k: v for k, v in vars(args).items() if not k.startswith(internal)},
+                               "goal": GOAL, "result": r}, indent=2))
     print(f"written {out.relative_to(ROOT)}")
     return 0 if r["met"] else 1
 
