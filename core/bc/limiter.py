@@ -126,7 +126,8 @@ class PrincipalLimiter:
         wait = max(waits)
         if wait == 0 and self.shared is not None:
             # Only when this process could send: asking storage may take a slot from the other instances.
-            # Its wait is finite (a poll): a slot freed by another instance notifies nobody here.
+            # Its wait is finite: a slot freed by another instance notifies nobody here, so the shared budget
+            # says when to look again (its next poll, or the end of the earliest lease it saw, if sooner).
             wait = self.shared.wait_time(cost)
         return wait
 

@@ -13,13 +13,19 @@ Table `BcBudget`, partition = principal name, rows:
   in chunks (ETag compare-and-swap on this row), then spends them locally without a round-trip. A chunk's
   tokens may be used until `until`; it counts against the window until `until + window + margin`, so it
   expires only after BC's own window has let go of every request sent with it. When the instance takes
-  its next chunk it rewrites its previous one in the same write: `tokens` = tokens actually used,
-  `until` = now (they were all sent before now; rounded up to 1/60 of the window so closed chunks merge
-  and the row stays small), so unused tokens go back at once. A dead instance's chunk simply expires.
+  its next chunk it rewrites its previous one in the same write: one closed entry per 1/60 of the window
+  in which it sent some of the chunk, `tokens` = how many it sent then, `until` = the end of that 1/60
+  (no earlier than they were sent; entries of the same 1/60 merge, so the row stays small). So unused
+  tokens go back at once, and a used token counts for the window plus at most 1/60 of it plus the margin,
+  not from the moment its chunk closed. A dead instance's chunk simply expires.
 - `slot-0` .. `slot-{concurrency-1}`: concurrency slots as expiring leases (`owner`, `lease_until`, ETag
   compare-and-swap). An instance holds a slot for up to `hold_s` while it has work, renews its lease while
-  a request on it runs, and gives it back when idle; a dead instance's slots come back when their lease
-  ends (`lease_s`).
+  a request on it runs, and gives it back when idle. `lease_s` is the promise: a dead instance's slots are
+  in use again within `lease_s` of its death. Every stamp it wrote ends at most `lease_s - takeover_s` after
+  that write, and an instance waiting for a slot wakes at the exact end of the earliest foreign stamp it
+  read (not at its next poll), so `takeover_s` is left for that wake-up and the two storage calls that take
+  the slot. A live instance renews every heartbeat (`lease_s / 4`) while it has a request running, so it
+  keeps its slot through a stall of up to `lease_s - takeover_s - lease_s / 4`.
 
 Times are wall-clock seconds (instances compare each other's stamps); `margin_s` covers clock skew
 between instances and the moment between admission and BC receiving the request.
@@ -69,6 +75,7 @@ class _Slot:
     etag: str
     taken_at: float
     lease_until: float
+    renewing: bool = False  # a renewal is in flight (outside the lock): not given back meanwhile
 
 
 @dataclass
@@ -77,6 +84,7 @@ class _Chunk:
     granted: int
     until: float
     used: int = 0
+    sent: dict[float, int] = field(default_factory=dict)  # tokens used per 1/60 of the window (its end)
 
 
 @dataclass
@@ -94,7 +102,8 @@ class SharedPrincipalBudget:
     concurrency: int
     chunk: int | None = None  # tokens per storage round-trip; default: 1/30 of the window, at most 50
     chunk_lifetime_s: float = 5.0  # tokens of a chunk must be used within this, else they go back
-    lease_s: float = 15.0  # a dead instance's slots come back after at most this
+    lease_s: float = 15.0  # a dead instance's slots are in use again within this (see the module docstring)
+    takeover_s: float | None = None  # part of lease_s left for the take-over; default min(1 s, lease_s / 5)
     hold_s: float = 5.0  # an instance gives a slot back after this, so others get their turn
     margin_s: float = 1.0
     poll_s: float = 0.2  # how often to look again for a slot or tokens another instance holds
@@ -106,6 +115,12 @@ class SharedPrincipalBudget:
             # small enough that instances share the window fairly and a dead instance's unused chunk (counted
             # for a whole window) costs little; large enough that storage sees one call per many requests
             self.chunk = max(1, min(50, self.rate_limit // 30))
+        if self.takeover_s is None:
+            self.takeover_s = min(1.0, self.lease_s / 5)
+        # how far ahead a stamp reaches: a dead instance's slots are free this long after its last write
+        self.stamp_s = self.lease_s - self.takeover_s
+        if self.stamp_s <= self.lease_s / 4:
+            raise ValueError("takeover_s must leave a lease stamp longer than the heartbeat (lease_s / 4)")
         self._lock = threading.RLock()
         self._slots: list[_Slot] = []
         self._busy = 0
@@ -127,9 +142,10 @@ class SharedPrincipalBudget:
                 return 0.0
             if now < self._next_try:
                 return self._next_try - now
+            next_expiry = math.inf  # when the earliest slot another instance holds runs out
             try:
                 if not self._has_slot():
-                    self._take_slot(now)
+                    next_expiry = self._take_slot(now)
                 if self._has_slot() and self._tokens_left(now) < cost:
                     self._take_chunk(now, cost)
             except AzureError as exc:
@@ -137,15 +153,26 @@ class SharedPrincipalBudget:
                 log.warning("bc_shared_budget storage error for %s: %s", self.principal, exc.message)
             if self._has_slot() and self._tokens_left(self.clock()) >= cost:
                 return 0.0
-            # jittered, so instances polling for the same slot do not ask in lock-step
+            if self._next_try - self.clock() > self.hold_s:
+                # the window is full for longer than a turn: our idle slots are of no use to us until it frees
+                # up, but may be to an instance that still holds tokens (shorter waits are not worth the
+                # storage calls of giving the slots back and taking them again)
+                self._return_idle_slots(self.clock(), all_idle=True)
+            # Polled (a slot given back by a live instance notifies nobody), jittered so instances polling for
+            # the same slot do not ask in lock-step; but no later than the moment a lease we saw runs out, so
+            # a dead instance's slot is taken at its stamp's end, not up to a poll later.
             now = self.clock()
-            self._next_try = max(self._next_try, now + self.poll_s * random.uniform(0.5, 1.5))
+            again = min(now + self.poll_s * random.uniform(0.5, 1.5), next_expiry + 0.001)
+            self._next_try = max(self._next_try, again, now + 0.001)  # > 0: a 0 would admit without a slot
             return self._next_try - now
 
     def admit(self, cost: int = 1) -> None:
         with self._lock:
             self._busy += 1
-            self._current.used += min(cost, self.rate_limit)
+            cost = min(cost, self.rate_limit)
+            self._current.used += cost
+            bucket = self._bucket_end(self.clock())
+            self._current.sent[bucket] = self._current.sent.get(bucket, 0) + cost
 
     def release(self) -> None:
         with self._lock:
@@ -155,14 +182,21 @@ class SharedPrincipalBudget:
     # -- housekeeping (the heartbeat thread) -----------------------------------------------------------------
 
     def heartbeat(self) -> None:
-        """Renew slots with requests running on them; give back idle ones held past `hold_s`."""
+        """Renew slots with requests running on them; give back idle ones held past `hold_s`.
+
+        Called every `lease_s / 4`. Renewing at every beat (not only when a stamp is about to run out) lets a
+        live instance survive a stall of most of a stamp; the stamp's length, not how often it is renewed,
+        bounds what a dead instance leaves behind."""
         with self._lock:
             now = self.clock()
             self._return_idle_slots(now, all_idle=False)
-            if self._busy:  # the slots left are in use (or recently taken): keep their leases
-                for slot in list(self._slots):
-                    if slot.lease_until - now < self.lease_s / 2:
-                        self._renew(slot, now)
+            due = list(self._slots) if self._busy else []  # the slots left are in use (or recently taken)
+            for slot in due:
+                slot.renewing = True
+        # The storage calls run outside the lock: the pool asks this budget under its own lock, and a
+        # release waiting here would keep a slot idle for the renewals' round-trips.
+        for slot in due:
+            self._renew(slot, now)
 
     def close(self) -> None:
         """Give every idle slot back (an orderly shutdown; unused tokens expire with their chunk)."""
@@ -180,17 +214,21 @@ class SharedPrincipalBudget:
     def _has_slot(self) -> bool:
         return self._busy < len(self._slots)
 
-    def _take_slot(self, now: float) -> None:
+    def _take_slot(self, now: float) -> float:
+        """Take one free slot if there is one. Returns when the earliest lease of a slot held by another
+        instance runs out (inf if none), so a caller that got nothing knows when to look again."""
         self.storage_calls += 1
         rows = {e["RowKey"]: e for e in self.table.query_entities(
             "PartitionKey eq @p", parameters={"p": self.principal})}
         mine = {s.row for s in self._slots}
-        free = [f"slot-{i}" for i in range(self.concurrency) if f"slot-{i}" not in mine
-                and (f"slot-{i}" not in rows or float(rows[f"slot-{i}"].get("lease_until", 0)) <= now)]
+        leases = {f"slot-{i}": float(rows[f"slot-{i}"].get("lease_until", 0)) if f"slot-{i}" in rows else 0.0
+                  for i in range(self.concurrency) if f"slot-{i}" not in mine}
+        free = [row for row, until in leases.items() if until <= now]
+        next_expiry = min((until for until in leases.values() if until > now), default=math.inf)
         random.shuffle(free)  # instances racing for the same free slot would all but one lose the swap
         for row in free:
             entity = {"PartitionKey": self.principal, "RowKey": row, "owner": self.owner,
-                      "lease_until": now + self.lease_s}
+                      "lease_until": now + self.stamp_s}
             self.storage_calls += 1
             try:
                 if row in rows:
@@ -201,26 +239,35 @@ class SharedPrincipalBudget:
             except _CONFLICT:
                 self.conflicts += 1
                 continue
-            self._slots.append(_Slot(row, meta["etag"], now, now + self.lease_s))
-            return
+            self._slots.append(_Slot(row, meta["etag"], now, now + self.stamp_s))
+            break
+        return next_expiry
 
     def _renew(self, slot: _Slot, now: float) -> None:
+        """Called without the lock, on a slot marked `renewing` (so no release gives it back meanwhile)."""
         entity = {"PartitionKey": self.principal, "RowKey": slot.row, "owner": self.owner,
-                  "lease_until": now + self.lease_s}
-        self.storage_calls += 1
+                  "lease_until": now + self.stamp_s}
         try:
             meta = self.table.update_entity(entity, mode=UpdateMode.REPLACE, etag=slot.etag,
                                             match_condition=MatchConditions.IfNotModified)
         except _CONFLICT:
             # the lease ran out before we renewed (this process stalled) and another instance took it
             log.warning("bc_shared_budget lost slot %s of %s: its lease ran out", slot.row, self.principal)
-            self._slots.remove(slot)
-            self._busy = min(self._busy, len(self._slots))
+            with self._lock:
+                self.storage_calls += 1
+                slot.renewing = False
+                if slot in self._slots:
+                    self._slots.remove(slot)
+                    self._busy = min(self._busy, len(self._slots))
             return
         except HttpResponseError as exc:
             log.warning("bc_shared_budget could not renew %s of %s: %s", slot.row, self.principal, exc.message)
-            return
-        slot.etag, slot.lease_until = meta["etag"], now + self.lease_s
+            meta = None
+        with self._lock:
+            self.storage_calls += 1
+            slot.renewing = False
+            if meta is not None:
+                slot.etag, slot.lease_until = meta["etag"], now + self.stamp_s
 
     def _return_idle_slots(self, now: float, *, all_idle: bool) -> None:
         # Slots are interchangeable: the busy ones are "the first _busy", so the idle ones returned are the
@@ -229,7 +276,9 @@ class SharedPrincipalBudget:
         for slot in sorted(self._slots, key=lambda s: s.taken_at):
             if idle <= 0:
                 break
-            if all_idle or now - slot.taken_at >= self.hold_s or slot.lease_until - now < self.lease_s / 2:
+            if slot.renewing:
+                continue  # given back at the next release or heartbeat, with the etag the renewal returns
+            if all_idle or now - slot.taken_at >= self.hold_s or slot.lease_until - now < self.stamp_s / 2:
                 self._give_back(slot)
                 idle -= 1
 
@@ -284,11 +333,10 @@ class SharedPrincipalBudget:
             horizon = now - self.rate_window_s - self.margin_s
             chunks = [c for c in chunks if c[2] > horizon]
             previous = self._current
-            if previous is not None:
-                # everything used from the previous chunk was sent before now; the rest goes back
-                for c in chunks:
-                    if c[0] == previous.id:
-                        c[0], c[1], c[2] = "", previous.used, self._bucket_end(min(c[2], now))
+            if previous is not None and any(c[0] == previous.id for c in chunks):
+                # the previous chunk becomes what was really sent with it, stamped when; the rest goes back
+                chunks = [c for c in chunks if c[0] != previous.id]
+                chunks += [["", n, bucket] for bucket, n in sorted(previous.sent.items())]
                 chunks = self._compact([c for c in chunks if c[1] > 0])
             used = sum(c[1] for c in chunks)
             grant = min(want, self.rate_limit - used)
