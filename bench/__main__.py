@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark with its goal, one after the other (about 8 minutes on 2 cores).
+"""`make bench`: every benchmark with its goal, one after the other (about 11 minutes on 2 cores).
 
     python -m bench.bc_throughput    BC client: sustained requests/s as a fraction of BC's limits (goal ≥ 0.9)
     python -m bench.orders_import    orders: BC requests per order (≤ 2), throughput vs limits (≥ 0.9), webhook ack
