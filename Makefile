@@ -20,9 +20,14 @@ $(STAMP_NODE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The suite mostly waits (emulators, Azurite, the host's queue polling), so it runs in TEST_WORKERS pytest-xdist
+# workers, more than the 2 cores; each worker has its own Azurite on free ports. A test module runs whole on one
+# worker, in file order (--dist loadfile), so module-scoped stacks start once; tests/conftest.py puts the
+# longest modules first (--no-loadscope-reorder keeps that order). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 4
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Longer than CI allows: every delivery order of create/paid/update/cancel, four times over, with BC faults
 # and host kills; BC must end at each shop order's final state (BRIDGE_SOAK_ORDERS, _KILLS, _TIMEOUT tune it)
