@@ -20,9 +20,16 @@ $(STAMP_NODE): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The suite mostly waits (emulators, Azurite, the host's queue polling), so it runs in TEST_WORKERS pytest-xdist
+# workers, more than the 2 cores; each worker has its own Azurite on free ports. A test module runs whole on one
+# worker, in file order (--dist loadfile), so module-scoped stacks start once; tests/conftest.py puts the
+# longest modules first (--no-loadscope-reorder keeps that order). TEST_WORKERS=0 runs in one process.
+# Bytecode caches are written even where PYTHONDONTWRITEBYTECODE is set: without them every worker and every
+# `python -m core` a test starts compiles the project (and pytest rewrites every test module) again.
+TEST_WORKERS ?= 4
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q
+	env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Longer than CI allows: every delivery order of create/paid/update/cancel, four times over, with BC faults
 # and host kills; BC must end at each shop order's final state (BRIDGE_SOAK_ORDERS, _KILLS, _TIMEOUT tune it)

@@ -24,6 +24,7 @@ import httpx
 from core.config import EXAMPLE_CONFIG, load_config
 from core.state import Storage, SyncLog, SyncStatus, names
 from sandbox import azurite as azurite_launcher
+from sandbox import azurite_pool
 from sandbox.bc_emulator import BcEmulator
 from sandbox.shopify_emulator import ShopifyEmulator
 from sandbox.woo_emulator import WooEmulator
@@ -72,7 +73,10 @@ def timer_functions() -> list[str]:
 
 class LocalStack:
     """`timers=False` (default) disables the app's timers in the host, so tests and the demo decide when a
-    reconcile or export runs; a timer firing mid-test would make results depend on the wall clock."""
+    reconcile or export runs; a timer firing mid-test would make results depend on the wall clock.
+
+    Storage: the `azurite` given; else, in a test session, a fresh account of the session's Azurite
+    (sandbox.azurite_pool); else an Azurite of its own, stopped with the stack."""
 
     def __init__(self, *, azurite=None, config_extra: str = "", bc_latency_ms: int = 0, host: bool = True,
                  bc_limits: dict | None = None, timers: bool = False, settings: dict[str, str] | None = None):
@@ -95,6 +99,9 @@ class LocalStack:
 
     # ---- lifecycle ----
     def start(self) -> LocalStack:
+        if self._azurite is None and azurite_pool.session is not None:
+            self._azurite = azurite_pool.session.account()
+            self._own_azurite = self._azurite is None
         if self._azurite is None:
             self._azurite = azurite_launcher.start(str(self.workdir))
         self.bc.start(port=0)

@@ -1,4 +1,8 @@
-"""Shared fixtures: one Azurite per test session (real Azure Storage semantics, in memory)."""
+"""Shared fixtures: one Azurite per test session (real Azure Storage semantics, in memory).
+
+That one Azurite also serves every LocalStack the session starts, each on a storage account of its own
+(sandbox.azurite_pool): starting Azurite costs seconds, a fresh account nothing. Under pytest-xdist
+(`make test`) each worker is its own session, so its own Azurite on its own free ports."""
 
 from __future__ import annotations
 
@@ -14,14 +18,24 @@ CORPUS = SHARED / "corpus"
 sys.path.insert(0, str(ROOT))
 
 
-@pytest.fixture(scope="session")
-def azurite(tmp_path_factory):
-    """A running Azurite; yields it (its .connection_string) and stops it at the end of the session."""
-    from sandbox import azurite as launcher
+@pytest.fixture(scope="session", autouse=True)
+def shared_azurite(tmp_path_factory):
+    """The session's Azurite, started on first use (a session that needs no storage starts none); each
+    LocalStack of the session gets an unused account of it instead of starting an Azurite of its own."""
+    from sandbox import azurite_pool
 
-    instance = launcher.start(str(tmp_path_factory.mktemp("azurite")))
-    yield instance
-    instance.stop()
+    pool = azurite_pool.AzuritePool(str(tmp_path_factory.mktemp("azurite")))
+    azurite_pool.session = pool
+    yield pool
+    azurite_pool.session = None
+    pool.stop()
+
+
+@pytest.fixture(scope="session")
+def azurite(shared_azurite):
+    """A running Azurite (the development account); yields it (its .connection_string); stopped at the end
+    of the session."""
+    return shared_azurite.default
 
 
 @pytest.fixture
@@ -38,6 +52,31 @@ def unique_name(request) -> str:
 
     digest = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:10]
     return "t" + "".join(c for c in digest if c.isalnum())
+
+
+# Under pytest-xdist (`make test`: -n 4 --dist loadfile --no-loadscope-reorder) each test module runs whole on
+# one worker, and workers take modules in collection order. The longest modules go first so that none of them
+# starts near the end and keeps one worker busy after the others are done (checkov's first run installs it:
+# minutes on a fresh machine). Only the order changes; a missing entry is ignored.
+RUN_FIRST = (
+    "tests/infra/test_checkov.py",
+    "tests/sync/test_preview.py",
+    "tests/ordering/test_shop_time.py",
+    "tests/integration/test_orders_e2e.py",
+    "tests/infra/test_deploy_script.py",
+    "tests/refunds_more/test_refunds_woo_and_reconcile.py",
+    "tests/platforms_geins/test_e2e.py",
+    "tests/refunds/test_refunds_e2e.py",
+    "tests/integration/test_order_changes.py",
+    "tests/shipments/test_shipments_e2e.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not hasattr(config, "workerinput"):  # not an xdist worker: collection order as always
+        return
+    rank = {module: index for index, module in enumerate(RUN_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(RUN_FIRST)))  # stable
 
 
 def corpus_file(name: str) -> Path:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import azure.functions as func
@@ -119,13 +121,18 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """Debian's chromium; installed here on a fresh machine (playwright's own browser download is not used)."""
-    if not CHROMIUM.exists():
-        if os.geteuid() != 0 or not shutil.which("apt-get"):
-            pytest.fail(f"{CHROMIUM} is missing: install the Debian package chromium (apt-get install -y chromium)")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"], check=True,
-                       env=env, capture_output=True)
+    if CHROMIUM.exists():
+        return str(CHROMIUM)
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.fail(f"{CHROMIUM} is missing: install the Debian package chromium (apt-get install -y chromium)")
+    # one installer at a time: pytest-xdist workers (and parallel runs) would otherwise meet on dpkg's lock
+    with open(Path(tempfile.gettempdir()) / "bc-commerce-bridge-chromium.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not CHROMIUM.exists():
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
+            subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"], check=True,
+                           env=env, capture_output=True)
     return str(CHROMIUM)
 
 
