@@ -204,7 +204,11 @@ class LocalStack:
     def wait_until_settled(self, timeout: float = 60, flow: str = "orders") -> None:
         """Wait until no record of `flow` is still `received` and its queue is empty (retries included)."""
         deadline = time.monotonic() + timeout
-        queue = {"orders": names.ORDERS_IMPORT}.get(flow, names.ORDERS_IMPORT)
+        queues = {"orders": names.ORDERS_IMPORT, "refunds": names.REFUNDS_IMPORT, "payouts": names.PAYOUTS_IMPORT,
+                  "customers": names.CUSTOMERS_IMPORT, "stock": names.STOCK_EXPORT}
+        if flow not in queues:
+            raise ValueError(f"no queue for flow {flow!r} (one of {', '.join(queues)})")
+        queue = queues[flow]  # the flow's own queue: a refund still queued is not settled
         while time.monotonic() < deadline:
             pending = [r for r in self.synclog.query(flow=flow) if r.status is SyncStatus.RECEIVED]
             if not pending and self.queue_depth(queue) == 0:
