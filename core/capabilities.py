@@ -57,7 +57,7 @@ def _new_refunds(name: str, package: ModuleType) -> bool:
 def _companies(name: str, package: ModuleType) -> bool:
     from core.sync import customer_export
 
-    return name in customer_export.PLATFORMS
+    return name in customer_export.platforms()
 
 
 DETECT: dict[str, Callable[[str, ModuleType], bool]] = {

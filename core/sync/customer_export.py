@@ -5,8 +5,8 @@
 
 - Shops: every shop with `[shops.customers] export_to_shop = true` on a platform with B2B companies: Shopify
   (this module) and every platform whose flows.py offers a `CompanyWriter` (found by core.platforms.part; it
-  maps, finds and writes the shop's company, this module keeps the claim, binding, cursor and log), or an
-  `export_company` that takes the whole customer over (Centra wholesale accounts, a different object). Any other
+  maps, finds and writes the shop's company — Magento's, Norce's, Centra's wholesale account — and this module
+  keeps the claim, binding, cursor and log). Any other
   platform is *skipped* with the reason in the sync log (flow "customers-export", record "companies").
 - BC: `customers` of type Company in the shop's customers company (`customers.company`, else its routing),
   whose lastModifiedDateTime is in the window of the cursor (Cursors flow "customers-export", key
@@ -56,11 +56,6 @@ FIRST_RUN = datetime(2000, 1, 1, tzinfo=UTC)  # the first run exports every exis
 CLAIM_LEASE = timedelta(minutes=10)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 BC_PAGE_SIZE = 200
-# shops with B2B companies this flow writes: Shopify here, the others through their flows.py part, either a
-# CompanyWriter (Magento: the company is written the Shopify way, bindings kept here) or a whole export_company
-# (Centra: a wholesale account is a different object, accounts.py keeps its own bindings)
-PLATFORMS = {"shopify"} | {name for name in SHOP_PLATFORMS
-                           if part(name, "CompanyWriter") is not None or part(name, "export_company") is not None}
 SHOP_RECORD = "companies"  # SyncLog record of shop-level outcomes (platform without B2B, no company)
 FIELDS = ["id", "number", "displayName", "type", "addressLine1", "addressLine2", "city", "state", "country",
           "postalCode", "phoneNumber", "email", "paymentTermsId", "blocked", "taxRegistrationNumber",
@@ -86,17 +81,32 @@ class Pushed:
     message: str
     data: dict
     attention: str = ""  # pushed, but a person should look (e.g. payment terms without a Shopify template)
+    resolution: str = ""  # what that person does; Shopify's when empty
+
+
+SHOPIFY_PARTLY_EXPORTED = ("Give the BC customer payment terms of 0, 7, 15, 30, 45, 60 or 90 days (date formula like "
+                           "30D) or set the company's payment terms in Shopify by hand; give the BC customer an "
+                           "ISO two-letter country code (UK and EL are sent as GB and GR) so its address can be sent, "
+                           "and a phone number with its country code (+46 8 …) so its phone can be sent.")
 
 
 # ---------------------------------------------------------------------------------------------- the flow
+
+def platforms() -> set[str]:
+    """The platforms with B2B companies this flow writes: Shopify here, the others through their flows.py
+    CompanyWriter (Magento companies, Norce companies, Centra wholesale accounts). Asked at run time: a
+    writer's module imports this one."""
+    return {"shopify"} | {name for name in SHOP_PLATFORMS if part(name, "CompanyWriter") is not None}
+
 
 def export_customers(ctx: Context, now: datetime | None = None) -> int:
     """Push changed BC Company customers to every exporting shop; returns how many were pushed."""
     now = now or datetime.now(UTC)
     pushed = 0
     for shop in [s for s in ctx.config.shops if s.customers.export_to_shop]:
-        if shop.platform not in PLATFORMS:
-            offered = "".join(f", {name.capitalize()}" for name in sorted(PLATFORMS - {"shopify"}))
+        offers = platforms()
+        if shop.platform not in offers:
+            offered = "".join(f", {name.capitalize()}" for name in sorted(offers - {"shopify"}))
             reason = (f"B2B company export is only available for Shopify{offered}; {shop.platform} has no B2B "
                       f'companies in core, so BC Company customers are not exported to shop "{shop.key}". Set '
                       "export_to_shop = false in its [shops.customers] to silence this.")
@@ -207,9 +217,6 @@ def export_company(ctx: Context, shop: Shop, company: Company, customer: dict, l
         return IGNORED
     if number in set(company.default_customers.values()):
         return IGNORED  # the shop's default web customer, not a B2B company
-    own = part(shop.platform, "export_company")  # a platform whose B2B object is not Shopify's (Centra accounts)
-    if own is not None:
-        return own(ctx, shop, company, customer, lookups)
     existing = ctx.bindings.get(KIND, shop.key, customer_id)
     claim = None
     try:
@@ -264,10 +271,7 @@ def export_company(ctx: Context, shop: Shop, company: Company, customer: dict, l
 def _log_pushed(ctx: Context, shop: Shop, customer: dict, company: Company, pushed: Pushed) -> None:
     if pushed.attention:
         _log(ctx, shop, customer, company, SyncStatus.NEEDS_ATTENTION, f"{pushed.message} {pushed.attention}",
-             resolution="Give the BC customer payment terms of 0, 7, 15, 30, 45, 60 or 90 days (date formula like "
-                        "30D) or set the company's payment terms in Shopify by hand; give the BC customer an "
-                        "ISO two-letter country code (UK and EL are sent as GB and GR) so its address can be sent, "
-                        "and a phone number with its country code (+46 8 …) so its phone can be sent.",
+             resolution=pushed.resolution or SHOPIFY_PARTLY_EXPORTED,
              code="company_partly_exported")
     else:
         _log(ctx, shop, customer, company, SyncStatus.SUCCESS, pushed.message)

@@ -1,8 +1,8 @@
 """BC Company customers → Centra wholesale accounts: the companies export (core/sync/customer_export.py reads
 the changed BC customers, skips persons and default web customers, then hands each one here).
 
-    one BC Company customer → bound? (changes only) → claim → an account with its number as externalId? (link)
-        → createAccount → bind → log
+    (customer_export: bound? claim) → an account with its number as externalId? (link) → createAccount
+        → (customer_export: bind, log)
 
 Sources. The inputs are documented: `AccountCreateInput` (`name!`, `status!`, `market!`, `pricelist!` — each
 "exactly one input field", `externalId` "to reference this object by it later", `accountAddress:
@@ -25,12 +25,10 @@ Later runs send only the fields whose BC value changed since the last push (kept
 
 from __future__ import annotations
 
-from core.bc import BcError
-from core.config import Company, Shop
-from core.errors import NeedsAttention, Retryable
+from core.config import Shop
+from core.errors import NeedsAttention
 from core.platforms.centra.client import Enum
 from core.platforms.payload import text
-from core.state import AlreadyClaimed, SyncStatus
 from core.sync import customer_export as export
 from core.sync.customer_export_mapping import is_blocked
 
@@ -73,41 +71,32 @@ def account_input(state: dict) -> dict:
     return data
 
 
-def export_company(ctx, shop: Shop, company: Company, customer: dict, lookups) -> str:
-    """One BC Company customer to Centra; never raises for a per-customer problem (it is logged)."""
-    customer_id = text(customer.get("id"))
-    existing = ctx.bindings.get(export.KIND, shop.key, customer_id)
-    state, problems = account_state(customer)
-    claim = None
-    try:
-        if existing is not None and existing.is_bound:
-            changed = {k: v for k, v in state.items() if (existing.data.get("state") or {}).get(k) != v}
-            if not changed:
-                return export.UNCHANGED
-            account_id = existing.data["account_id"]
-            _refused(lookups.client.update_account(account_id, account_input(changed)), "update", state)
-            existing.data = {**existing.data, "state": state}
-            ctx.bindings.update(existing)
-            _pushed(ctx, shop, customer, company, f"Updated Centra account {state['name']}: "
-                    f"{', '.join(sorted(changed))}.", problems)
-            return export.PUSHED
+PARTLY_EXPORTED = ("Give the BC customer an ISO two-letter country code so its address is complete in "
+                   "Centra.")
+
+
+class AccountWriter:
+    """The companies export's CompanyWriter for Centra (core/sync/customer_export.py keeps the claim, binding,
+    cursor and log): `create_or_link` for a customer not yet bound, `update` for a bound one."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def create_or_link(self, shop: Shop, customer: dict, imported: str | None) -> export.Pushed:
+        state, problems = account_state(customer)
         if not (shop.customers.account_market and shop.customers.account_pricelist):
             raise NeedsAttention(
                 f"Centra needs a market and a pricelist for the new wholesale account of BC customer "
                 f"{state['externalId']}.",
                 resolution=f'set account_market and account_pricelist (their ids in Centra AMS) in [shops.customers] '
                            f'of shop "{shop.key}"', code="centra_account_settings_missing")
-        try:
-            claim = ctx.bindings.claim(export.KIND, shop.key, customer_id, export.WORKER, export.CLAIM_LEASE)
-        except AlreadyClaimed as exc:
-            return export.UNCHANGED if exc.binding.is_bound else export.FAILED
-        found = lookups.client.account_by_external_id(state["externalId"])
+        found = self.client.account_by_external_id(state["externalId"])
         if found is not None:  # a create whose answer was lost, or an account made by hand with the BC number
-            _refused(lookups.client.update_account(int(found["id"]), account_input(state)), "update", state)
+            _refused(self.client.update_account(int(found["id"]), account_input(state)), "update", state)
             message = f"Linked Centra account {found.get('name') or found['id']} (externalId {state['externalId']})."
             account_id = found["id"]
         else:
-            created, errors = lookups.client.create_account(
+            created, errors = self.client.create_account(
                 {**account_input(state), "market": {"id": shop.customers.account_market},
                  "pricelist": {"id": shop.customers.account_pricelist}})
             if errors or created is None:
@@ -116,26 +105,18 @@ def export_company(ctx, shop: Shop, company: Company, customer: dict, lookups) -
             inactive = " (inactive: blocked in BC)" if state["status"] == "INACTIVE" else ""
             message = (f"Created Centra wholesale account {state['name']}{inactive}; add its buyers in Centra "
                        "before they can order.")
-    except (NeedsAttention, Retryable, BcError) as exc:
-        if claim is not None:
-            ctx.bindings.release(claim)
-        error = exc.to_bridge_error() if isinstance(exc, BcError) else exc
-        if isinstance(error, Retryable):
-            export._log(ctx, shop, customer, company, SyncStatus.RECEIVED,
-                        f"Temporary problem, retrying next run: {error.message}")
-        else:
-            export._log(ctx, shop, customer, company, SyncStatus.NEEDS_ATTENTION, error.message,
-                        resolution=error.resolution, code=error.code)
-        return export.FAILED
-    except BaseException:
-        if claim is not None:
-            ctx.bindings.release(claim)
-        raise
-    claim.data = {**claim.data, "account_id": account_id, "state": state}
-    ctx.bindings.bind(claim, bc_company=company.key, bc_entity="customers", bc_id=customer_id,
-                      bc_number=state["externalId"])
-    _pushed(ctx, shop, customer, company, message, problems)
-    return export.PUSHED
+        return export.Pushed(message, {"account_id": account_id, "state": state}, "; ".join(problems),
+                             PARTLY_EXPORTED)
+
+    def update(self, shop: Shop, customer: dict, data: dict) -> export.Pushed | None:
+        """Only the fields whose BC value changed since the last push; None (no call) when none did."""
+        state, problems = account_state(customer)
+        changed = {k: v for k, v in state.items() if (data.get("state") or {}).get(k) != v}
+        if not changed:
+            return None
+        _refused(self.client.update_account(data["account_id"], account_input(changed)), "update", state)
+        return export.Pushed(f"Updated Centra account {state['name']}: {', '.join(sorted(changed))}.",
+                             {"state": state}, "; ".join(problems), PARTLY_EXPORTED)
 
 
 def _refused(errors: list[dict], what: str, state: dict) -> None:
@@ -147,12 +128,3 @@ def _refused(errors: list[dict], what: str, state: dict) -> None:
                        "pricelist in [shops.customers], an account with this externalId), then wait for the next "
                        "run or change the customer in BC.",
             code="shop_rejected")
-
-
-def _pushed(ctx, shop: Shop, customer: dict, company: Company, message: str, problems: list[str]) -> None:
-    if problems:
-        export._log(ctx, shop, customer, company, SyncStatus.NEEDS_ATTENTION, f"{message} {'; '.join(problems)}",
-                    resolution="Give the BC customer an ISO two-letter country code so its address is complete in "
-                               "Centra.", code="company_partly_exported")
-    else:
-        export._log(ctx, shop, customer, company, SyncStatus.SUCCESS, message)

@@ -31,11 +31,14 @@ from core.sync.shipments import Pushed
 from core.sync.stock import GONE, WriteResult
 
 
-def export_company(ctx, shop, company, customer: dict, lookups) -> str:
-    """The companies export's Centra part: a BC Company customer → a wholesale account (accounts.py)."""
-    from core.platforms.centra import accounts  # imports the export pipeline, which the flows need not load
+def __getattr__(name: str):
+    """`CompanyWriter` (the companies export's part) is accounts.AccountWriter, imported when asked for: accounts
+    imports the export pipeline, which the other flows need not load."""
+    if name == "CompanyWriter":
+        from core.platforms.centra.accounts import AccountWriter
 
-    return accounts.export_company(ctx, shop, company, customer, lookups)
+        return AccountWriter
+    raise AttributeError(name)
 
 
 STOCK_ROUNDS = 3  # a call with errors is sent again without the rows named, at most this many times
