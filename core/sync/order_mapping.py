@@ -21,9 +21,10 @@ Rules (docs/orders.md says the same in the operator's words):
   order discount is BC's invoice discount (`mapped.discount`), the residual rule. It is not in the
   deep-insert body: APIV2SalesOrders applies a header discountAmount in OnInsertRecord, before any line
   exists, and BC refuses an invoice discount on a zero base; it is PATCHed after creation.
-- Dimensions: the shop's dimension rules give `mapped.dimensions`, also set after creation
-  (core/sync/sales_document.py): a customer default dimension with the same code is already on the
-  new document, and APIV2DimensionSetLines refuses to insert it a second time.
+- Dimensions: the shop's dimension rules give `mapped.dimensions`, tried inside the deep insert and set
+  after creation when BC refuses that (core/sync/orders.py `_insert_order`, core/sync/sales_document.py): a
+  customer default dimension with the same code is already on the new document, and APIV2DimensionSetLines
+  refuses to insert it a second time.
 - Tax: each line's `taxCode` comes from company.tax_codes by the line's tax rate in percent. A company
   without tax_codes leaves taxCode out (BC uses the item's / account's own setup).
 - Totals: `document_total()` predicts BC's total; a difference up to company.rounding_tolerance gets

@@ -350,10 +350,10 @@ def create_sales_order(co, mapped, fence: Fence, after=None) -> dict:
     what belongs to the created order elsewhere (custom page fields); if it fails the order is deleted again,
     as for the discount and dimensions, so a retry starts clean."""
     fence.check()
-    created = co.create("salesOrders", mapped.body)
+    created, dimensions = _insert_order(co, mapped, fence)
     fence.check()
-    # discount and dimensions BC refuses inside the deep insert (core/sync/sales_document.py)
-    created = complete_sales_order(co, created, mapped.discount, mapped.dimensions)
+    # discount, and dimensions BC refused inside the deep insert (core/sync/sales_document.py)
+    created = complete_sales_order(co, created, mapped.discount, dimensions)
     if after is None or not mapped.page_fields:
         return created
     fence.check()
@@ -362,6 +362,31 @@ def create_sales_order(co, mapped, fence: Fence, after=None) -> dict:
     except (BcError, NeedsAttention):
         discard(co, "salesOrders", created)
         raise
+
+
+# (company URL, customer) whose BC default dimensions put a code a dimension rule sets on every new order
+_defaults_collide: set[tuple[str, str]] = set()
+
+
+def _insert_order(co, mapped, fence: Fence) -> tuple[dict, list[dict]]:
+    """The deep insert, with the dimension rules' lines inside it: one request for the common case. BC refuses
+    the whole insert (nothing is kept) when the customer's default dimensions already put one of those codes
+    on the order (APIV2DimensionSetLines.Page.al, "The dimension set line already exists"); then the order is
+    inserted without them and they are set after creation (read, then PATCH or POST). The message is not
+    matched (BC translates it): any 400 on the first try falls back, and a refusal that is about something
+    else is raised by the second try. Customers seen colliding skip the first try from then on."""
+    key = (co.base, str(mapped.body.get("customerId") or mapped.body.get("customerNumber") or ""))
+    if not mapped.dimensions or key in _defaults_collide:
+        return co.create("salesOrders", mapped.body), mapped.dimensions
+    try:
+        return co.create("salesOrders", {**mapped.body, "dimensionSetLines": mapped.dimensions}), []
+    except BcError as exc:
+        if exc.status != 400:
+            raise
+    fence.check()
+    created = co.create("salesOrders", mapped.body)
+    _defaults_collide.add(key)
+    return created, mapped.dimensions
 
 
 def _write_page_fields(ctx: Context, co, company: Company, shop: Shop, document: dict, mapped) -> dict:

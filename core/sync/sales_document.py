@@ -12,7 +12,9 @@ Why not in the deep insert (reference/bc-apiv2):
   is created first and the discount PATCHed with If-Match, as BC's own UI would.
 - Dimensions: a new document already carries the customer's default dimensions, and
   APIV2DimensionSetLines.Page.al refuses to insert a code the document has ("The dimension set line
-  already exists…"). So the document's lines are read: an existing code is PATCHed, a missing one POSTed.
+  already exists…"). Sales orders try them inside the deep insert first (core/sync/orders.py); where BC
+  refuses that, and for the other documents, the lines are read: an existing code is PATCHed, a missing
+  one POSTed.
 
 - Credit memo tax basis: `pricesIncludeTax` is read-only on APIV2SalesCreditMemos.Page.al; BC gives a
   new memo its customer's "Prices Including VAT", which no API page shows. So the header is created
