@@ -143,3 +143,15 @@ def test_the_refund_parser_answers_or_raises_ours(data):
     except BridgeError:
         return
     assert isinstance(refund, Refund) and refund.order_external_id == _DATA["id"]
+
+
+def test_a_uuid_refund_id_fits_the_credit_memo_number():
+    from core.platforms.brink.flows import refund_reference
+    from core.sync.refund_mapping import credit_memo_number
+    from tests.platforms_brink.conftest import brink_shop
+
+    refund = Refund(platform="brink", shop="brink-se", external_id="c3bf3e43-691e-4967-834e-56edac0fef03",
+                    order_external_id="o", created_at="2026-12-01T10:00:00Z", currency="SEK", total=D(1))
+    assert refund_reference(refund.external_id) == "C3BF3E43691E4967" and refund_reference("R-7") == "R-7"
+    # formerly "BR-100001-Rc3bf…" (47 characters) was refused as too long for BC
+    assert credit_memo_number("BR-100001", refund, brink_shop()) == "BR-100001-RC3BF3E43691E4967"
