@@ -155,3 +155,12 @@ def test_a_uuid_refund_id_fits_the_credit_memo_number():
     assert refund_reference(refund.external_id) == "C3BF3E43691E4967" and refund_reference("R-7") == "R-7"
     # formerly "BR-100001-Rc3bf…" (47 characters) was refused as too long for BC
     assert credit_memo_number("BR-100001", refund, brink_shop()) == "BR-100001-RC3BF3E43691E4967"
+
+
+def test_a_refund_of_gift_cards_only_is_skipped_not_credited(emu):
+    data, order = placed(emu, [("1000", 1, "199.00")])
+    event = refunded(emu, data, [("line-1", 1)])
+    event["detail"]["data"].update(orderLines=[], giftCards=[{"id": "gc-1"}])
+    with pytest.raises(Skip) as caught:
+        parse.parse_refund(event, "brink-se", order=order)
+    assert "gift cards or vouchers only" in caught.value.reason
