@@ -164,3 +164,13 @@ def test_a_refund_of_gift_cards_only_is_skipped_not_credited(emu):
     with pytest.raises(Skip) as caught:
         parse.parse_refund(event, "brink-se", order=order)
     assert "gift cards or vouchers only" in caught.value.reason
+
+
+def test_the_credit_memo_preview_prices_a_brink_refund_from_the_order_given(emu):
+    from core.preview import parse_refund_payload
+
+    data, order = placed(emu, [("1000", 2, "199.00")])
+    event = refunded(emu, data, [("line-1", 2)])
+    assert parse_refund_payload(event, _shop(), order).total == D("398.00")  # `preview --order <order event>`
+    with pytest.raises(NeedsAttention, match="has not received"):
+        parse_refund_payload(event, _shop())
