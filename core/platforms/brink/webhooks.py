@@ -9,8 +9,8 @@ Bodies:
   data}}`. `OrderCreated` / `OrderUpdated` carry the whole order with an incrementing `data.version`: topic
   `order.created` / `order.updated`, dedupe identity `order:<orderId>:v<version>` (the same version delivered
   twice is one event; a new version is always a new one). `OrderRefunded` (contract 2.5 [V: B3]) goes to the
-  refunds flow (topic `order.refunded`, the record is the refund id, identity the event id); so does
-  `OrderRefundedFailed` (`order.refund_failed`), which the refund parser skips with its reason in the sync log
+  refunds flow (topic `OrderRefunded`, the record is the refund id, identity the event id); so does
+  `OrderRefundedFailed`, which the refund parser skips with its reason in the sync log
   (no money went back). Other Order events (OrderDelivered, …) are kept and acknowledged, not imported:
   shipments come from BC.
 - legacy (contract 2.1 [V: B5]): order `{"service": "order", "state": "success|refunded|canceled|shipped|waiting",
@@ -29,7 +29,6 @@ from collections.abc import Mapping
 from core.errors import NeedsAttention
 from core.platforms.brink.parse import (
     ORDER_EVENTS,
-    REFUND_EVENT,
     REFUND_EVENTS,
     REFUND_FIELDS,
     event_data,
@@ -43,7 +42,9 @@ from core.platforms.static_secret import SECRET_HEADER, json_object, secret_head
 PING_MESSAGE = "Hello from Brink Commerce"
 FLOWS = {"order.success": "orders", "order.waiting": "orders", "order.canceled": "orders",
          "order.created": "orders", "order.updated": "orders",
-         "order.refunded": "refunds", "order.refund_failed": "refunds"}
+         # the newer refund events keep their detail-type as topic: "order.refunded" is the legacy webhook's state,
+         # which names an order id only (no refund to credit) and stays unread
+         "OrderRefunded": "refunds", "OrderRefundedFailed": "refunds"}
 
 
 def verify(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
@@ -74,9 +75,8 @@ def _event(body: dict) -> Delivery:
     if kind in REFUND_EVENTS:
         # one record per refund (a failed refund made again is the same record); a redelivered event is dropped
         refund_id = text(data.get(REFUND_FIELDS.refund_id))
-        topic = "order.refunded" if kind == REFUND_EVENT else "order.refund_failed"
-        return Delivery(topic=topic, resource_id=refund_id, delivery_id=event_id, is_ping=False,
-                        flow=FLOWS[topic] if refund_id else None)
+        return Delivery(topic=kind, resource_id=refund_id, delivery_id=event_id, is_ping=False,
+                        flow=FLOWS[kind] if refund_id else None)
     # OrderDelivered, …: the event id is their identity; no flow reads them
     return Delivery(topic=kind, resource_id=text(data.get("orderId")) or text(data.get("id")),
                     delivery_id=event_id, is_ping=False, flow=None)
