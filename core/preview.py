@@ -123,15 +123,17 @@ def preview_shop_fields(payload, source: str, config: Config, shop: Shop) -> lis
 # ---- credit memos ----
 
 
-def parse_refund_payload(payload, shop: Shop):
+def parse_refund_payload(payload, shop: Shop, order: Order | None = None):
     """A refund as the refunds flow parses it (a WooCommerce action body names only the order: refused
-    here, the preview needs the refund itself)."""
+    here, the preview needs the refund itself; a Brink refund is priced from `order`, `--order`)."""
     parse = platform(shop.platform).parse
     if not hasattr(parse, "parse_refund"):
         raise NeedsAttention(f"{shop.platform} refunds are not imported by the bridge.",
                              "preview orders of this shop, or credit its refunds in BC by hand", code="unsupported")
     if shop.platform == "woocommerce":
         refund = parse.parse_refund(payload, shop.key)
+    elif hasattr(parse, "load_refund"):
+        refund = parse.load_refund(payload, shop, lambda _order_id: order)
     else:
         refund = parse.parse_refund(payload, shop.key, shop.orders.currency_basis)
     return refund.model_copy(update={"raw": payload})  # for the shop's credit memo field rules
@@ -143,7 +145,7 @@ def preview_refund(payload, source: str, config: Config, shop: Shop, company: Co
     salesInvoiceLines), in the memo basis `prices_include_tax` (None: the invoice's, stated as assumed)."""
     from core.sync.refunds import in_document_basis
 
-    refund = in_document_basis(shop, parse_refund_payload(payload, shop), invoice, company)
+    refund = in_document_basis(shop, parse_refund_payload(payload, shop, order), invoice, company)
     record: dict = {"source": source, "shop": shop.key, "company": company.key, "skip": None,
                     "invoice": invoice.get("number"), "prices_include_tax": None, "basis": None, "credit_memo": None,
                     "shop_total": refund.total, "document_total": None, "problems": [], "notes": []}

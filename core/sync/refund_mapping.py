@@ -91,7 +91,11 @@ def credit_memo_number(order_number: str, refund: Refund, shop_cfg: Shop) -> str
     """The memo's externalDocumentNumber: "<order's external document no.>-R<refund id>", else (too long)
     "<prefix>R<refund id>"; uppercase, at most 35 characters. Built from ids only, so every delivery,
     replay and worker computes the same number and finds the memo a crashed worker created."""
-    for candidate in (f"{order_number}-R{refund.external_id}", f"{shop_cfg.orders.prefix}R{refund.external_id}"):
+    from core.platforms import part
+
+    reference = part(refund.platform, "refund_reference")  # a platform whose refund ids are too long (Brink's UUIDs)
+    ref = reference(refund.external_id) if reference is not None else refund.external_id
+    for candidate in (f"{order_number}-R{ref}", f"{shop_cfg.orders.prefix}R{ref}"):
         value = candidate.strip().upper()
         if value and len(value) <= EXTERNAL_DOCUMENT_NUMBER_MAX:
             return value

@@ -69,7 +69,7 @@ def import_refund(ctx: Context, envelope: Envelope) -> Outcome:
                        "refund is real.",
             code="malformed_payload",
         ) from exc
-    refunds = _parse(shop, payload)
+    refunds = _parse(shop, payload, ctx)
     if not refunds:
         raise Skip("The order has no refunds in the shop (yet); nothing to credit.")
     if len(refunds) == 1 and not _names_order_only(shop, payload):
@@ -102,10 +102,14 @@ def import_one_refund(ctx: Context, shop: Shop, refund: Refund, *, retries: int 
 
 # ---- parse ----
 
-def _parse(shop: Shop, payload) -> list[Refund]:
+def _parse(shop: Shop, payload, ctx: Context | None = None) -> list[Refund]:
     adapter = platform(shop.platform).parse
     if shop.platform == "woocommerce":
         return _woo_refunds(shop, payload)
+    if hasattr(adapter, "load_refund"):  # a refund priced from its order as imported (Brink: rows name lines only)
+        refund = adapter.load_refund(payload, shop,
+                                     lambda order_id: None if ctx is None else _original_order(ctx, shop, order_id))
+        return [refund.model_copy(update={"raw": payload})]
     refund = adapter.parse_refund(payload, shop.key, shop.orders.currency_basis)
     return [refund.model_copy(update={"raw": payload})]  # credit memo field rules read it
 

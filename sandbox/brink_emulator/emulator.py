@@ -27,6 +27,14 @@ What it serves, each with its source:
   {awsRequestId}, data}}` [V: B3]; `data.version` increments on every change [V: B3]. The Order's line and
   address fields follow the bridge's documented reading (core/platforms/brink/parse.py) [U]. Amounts are minor
   units [U]. Brink signs nothing: deliveries carry the header configured on the webhook (X-Webhook-Secret).
+- refunds: `make_refund(order_id, [(line id, quantity)], shipping=…, priced=…)` builds the data of an
+  `OrderRefunded` event (send it with `event(refund, "OrderRefunded")`; `"OrderRefundedFailed"` for a failed one).
+  The required fields are verified (`id` the refund id, `orderId`, `orderReference`, `paymentProvider`,
+  `orderLines`, `shippingFees`, `giftCards`, `vouchers`, `gifts`, `created`, `updated`, `completed`, `restarts`,
+  `revision`; contract 2.5 [V: B3]); the rows' fields are the bridge's reading (parse.REFUND_FIELDS, [U]): a row
+  names the order line / fee by `id` with the refunded `quantity`, and with `priced=True` also carries the order
+  line's price fields for the refunded units. Refused (ValueError, as Brink refuses refunding what was not sold):
+  a line not on the order, more units than the order line has left to refund, a fee refunded twice.
 
 `fail_next(status, count, retry_after=)` answers the next authorised calls with an error (429 with Retry-After).
 Counters: requests, unauthorized, faults; `stock_calls` logs every accepted stock write.
@@ -68,6 +76,7 @@ class BrinkEmulator(LoopbackServer):
         self.products: dict[str, dict] = {}
         self.stock_calls: list[dict] = []
         self.deliveries: dict[str, list[dict]] = {}
+        self.refunded: Counter = Counter()  # (order id, line or fee id) → units refunded so far
         self.prices: dict[tuple[str, str, str], tuple[int, int]] = {}  # (store group, variant, country) → amounts
         self.price_calls = 0
         self.counters: Counter = Counter()
@@ -150,6 +159,45 @@ class BrinkEmulator(LoopbackServer):
             fresh.update(reference=current["reference"], date=current["date"])
             self.orders[order_id] = fresh
             return copy.deepcopy(fresh)
+
+    def make_refund(self, order_id: str, lines: list[tuple[str, int]], *, shipping: bool = False,
+                    priced: bool = False) -> dict:
+        """The data of an OrderRefunded event for `lines` (order line id, units) of the order as it is now, and its
+        shipping fees when `shipping`. With `priced`, each row also carries the order line's price fields for the
+        refunded units (salePriceAmount, the units' share of discountAmount and totalTaxAmount)."""
+        with self.lock:
+            order = self.orders[order_id]
+            by_id = {row["id"]: row for row in order["orderLines"]}
+            rows = []
+            for line_id, quantity in lines:
+                line = by_id.get(line_id)
+                if line is None:
+                    raise ValueError(f"order {order_id} has no line {line_id}")
+                if quantity < 1 or self.refunded[(order_id, line_id)] + quantity > line["quantity"]:
+                    raise ValueError(f"line {line_id} has {line['quantity'] - self.refunded[(order_id, line_id)]} "
+                                     f"units left to refund, not {quantity}")
+                row = {"id": line_id, "productVariantId": line["productVariantId"], "quantity": quantity}
+                if priced:
+                    share = Decimal(quantity) / line["quantity"]
+                    row.update(salePriceAmount=line["salePriceAmount"],
+                               discountAmount=int((line["discountAmount"] * share).quantize(Decimal(1), ROUND_HALF_UP)),
+                               taxPercentage=line["taxPercentage"], taxPercentageDecimals=line["taxPercentageDecimals"])
+                rows.append(row)
+            fees = []
+            for fee in order["shippingFees"] if shipping else []:
+                if self.refunded[(order_id, fee["id"])]:
+                    raise ValueError(f"shipping fee {fee['id']} of order {order_id} is already refunded")
+                fees.append({"id": fee["id"], **({k: fee[k] for k in ("salePriceAmount", "discountAmount",
+                                                                     "totalTaxAmount")} if priced else {})})
+            for line_id, quantity in lines:
+                self.refunded[(order_id, line_id)] += quantity
+            for fee in fees:
+                self.refunded[(order_id, fee["id"])] += 1
+            now = datetime.now(UTC).replace(microsecond=0).isoformat()
+            return {"id": str(uuid.uuid4()), "orderId": order_id, "orderReference": order["reference"],
+                    "paymentProvider": {"providerName": order["payment"]["providerName"], "status": "SUCCESS"},
+                    "orderLines": rows, "shippingFees": fees, "giftCards": [], "vouchers": [], "gifts": [],
+                    "created": now, "updated": now, "completed": now, "restarts": 0, "revision": 1}
 
     @staticmethod
     def event(order: dict, kind: str = "OrderCreated") -> dict:

@@ -27,7 +27,7 @@ platform = "brink"
 url = "{url}"
 webhook_secret_setting = "BRINK_DEMO_WEBHOOK_SECRET"
 api_token_setting = "BRINK_DEMO_API_KEY"
-flows = ["orders", "stock", "shipments", "products"]
+flows = ["orders", "stock", "shipments", "products", "refunds"]
 
 [shops.products]
 item_filter = "number in ('1000', '2000')"
@@ -67,10 +67,10 @@ def stack(brink):
         yield s
 
 
-def send(stack, brink, body: dict):
+def send(stack, brink, body: dict, flow: str = "orders"):
     response = brink.send_event(stack.webhook_url(SHOP), body, stack.secret(SHOP))
     assert response.status_code == 200, response.text
-    stack.wait_until_settled()
+    stack.wait_until_settled(flow=flow)
     return response
 
 
@@ -212,3 +212,63 @@ def test_the_orders_reconcile_passes_brink_by_instead_of_failing_every_run(stack
         orders.reconcile_orders(get_context())
     assert not [r for r in caplog.records if SHOP in r.getMessage()]  # no "reconcile_failed shop=brink-demo"
     assert brink.counters["requests"] == before
+
+
+def credit_memos(stack, order_id: str) -> tuple[dict, list[dict]]:
+    """The order's posted invoice and the credit memos applied to it."""
+    binding = get_context().bindings.get("order", SHOP, order_id)
+    [invoice] = stack.bc.records(stack.company_id("se"), "salesInvoices",
+                                 externalDocumentNumber=binding.data["external_document_number"])
+    return invoice, stack.bc.records(stack.company_id("se"), "salesCreditMemos", invoiceId=invoice["id"])
+
+
+def test_an_order_refunded_event_becomes_one_credit_memo_on_the_invoice_to_the_cent(stack, brink):
+    order = brink.add_order(brink.make_order([("1000", 2, "199.00"), ("2000", 1, "89.00")]))
+    send(stack, brink, brink.event(order))
+    ship_in_bc(stack, order["id"], "JJD000555", "DHL")
+    event = brink.event(brink.make_refund(order["id"], [("line-1", 1)], shipping=True), "OrderRefunded")
+    assert send(stack, brink, event, flow="refunds").text == "queued"
+    refund_id = event["detail"]["data"]["id"]
+    record = stack.synclog.get("refunds", SHOP, refund_id)
+    assert record.status is SyncStatus.SUCCESS, record
+    invoice, [memo] = credit_memos(stack, order["id"])
+    # 1 × 199.00 (the order line's unit price, the event names the line only) + 49.00 shipping, VAT inclusive
+    assert Decimal(str(memo["totalAmountIncludingTax"])) == Decimal("248.00")
+    assert memo["invoiceNumber"] == invoice["number"] and record.bc_document.startswith("salesCreditMemos ")
+    rows = stack.bc.records(stack.company_id("se"), "salesCreditMemoLines", documentId=memo["id"])
+    # the event says nothing of restocking: the goods are credited to the not-restocked account, shipping as sold
+    assert sorted((r["lineObjectNumber"], float(r["quantity"])) for r in rows) == [("3010", 1.0), ("3060", 1.0)]
+    assert "without restock" in record.message and memo["externalDocumentNumber"] == (
+        f"BR-{order['reference']}-R{refund_id.replace('-', '')[:16].upper()}")
+
+    # the same event again is dropped at receipt; the same refund in a new event is found in BC: one memo still
+    assert send(stack, brink, event, flow="refunds").text == "duplicate"
+    again = {**event, "id": "redelivered-" + event["id"]}
+    assert send(stack, brink, again, flow="refunds").text == "queued"
+    assert len(credit_memos(stack, order["id"])[1]) == 1
+    assert stack.synclog.get("refunds", SHOP, refund_id).status is SyncStatus.SUCCESS
+
+
+def test_a_net_price_refund_with_a_discount_is_credited_to_the_cent(stack, brink):
+    order = brink.add_order(brink.make_order([("1000", 3, "159.20")], includes_tax=False, line_discount="7.60",
+                                             shipping="39.20"))
+    send(stack, brink, brink.event(order))
+    ship_in_bc(stack, order["id"], "JJD000556", "DHL")
+    event = brink.event(brink.make_refund(order["id"], [("line-1", 2)], priced=True), "OrderRefunded")
+    send(stack, brink, event, flow="refunds")
+    record = stack.synclog.get("refunds", SHOP, event["detail"]["data"]["id"])
+    assert record.status is SyncStatus.SUCCESS, record
+    _, [memo] = credit_memos(stack, order["id"])
+    # 2 × 159.20 − 2/3 × 7.60 = 313.33 net, + 25 % = 391.66 (tax 78.33)
+    assert Decimal(str(memo["totalAmountIncludingTax"])) == Decimal("391.66")
+
+
+def test_a_failed_refund_is_acknowledged_and_kept_with_its_reason_not_credited(stack, brink):
+    order = brink.add_order(brink.make_order([("2000", 1, "89.00")]))
+    send(stack, brink, brink.event(order))
+    ship_in_bc(stack, order["id"], "JJD000557", "DHL")
+    event = brink.event(brink.make_refund(order["id"], [("line-1", 1)]), "OrderRefundedFailed")
+    assert send(stack, brink, event, flow="refunds").text == "queued"
+    record = stack.synclog.get("refunds", SHOP, event["detail"]["data"]["id"])
+    assert record.status is SyncStatus.SKIPPED and "OrderRefundedFailed" in record.message
+    assert credit_memos(stack, order["id"])[1] == []

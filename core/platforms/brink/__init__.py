@@ -1,5 +1,6 @@
 """Brink Commerce: orders from the Post Purchase API's events (the whole order, ordered by `version`) and from the
-legacy id-only webhook (fetched); stock through the legacy product API, shipments as
+legacy id-only webhook (fetched); refunds from the OrderRefunded event, priced from the order as imported
+(parse.REFUND_FIELDS: the refund rows' fields are unverified); stock through the legacy product API, shipments as
 deliveries and prices per store group (flows.py; the delivery and price paths are unverified, see client.py)."""
 
 from core.platforms.brink import client, parse, webhooks
@@ -16,10 +17,6 @@ GAPS = {
                         "Post Purchase API page says orders can be fetched but names no path, the event catalogue "
                         "documents events only, the unofficial Java SDK has no order client; the OrderCreated/"
                         "OrderUpdated events carry the whole order and are the record",
-    "refunds": "not built: the OrderRefunded event schema (event catalogue, contract 2.5 [V: B3]) requires the refund "
-               "id, orderId, orderLines, shippingFees, giftCards and gifts, but no public source we could read gives "
-               "the refund line's or fee's amount fields, and the order events' line fields are unverified too "
-               "(contract 2.1 [U]); a refund booked to the cent is not built on a guessed shape",
     "refunds reconcile": "not built: no refund read or list API is published (Post Purchase API page, event "
                          "catalogue and unofficial Java SDK checked; contract 2.5 [U])",
     "customers": "not built: the verified Order fields (contract 2.1 [V: B3]) name no customer account, only billing "

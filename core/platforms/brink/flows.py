@@ -17,6 +17,10 @@ Prices (contract 2.4): one verified body per variant, `{storeGroupId, productVar
 named in [shops.products] (store_group_id, countries). The path is unverified (client.py). BC's price is both
 the base and the sale price (BC has no "was" price). Titles, status and categories are Brink's own (its PIM):
 they are not written, and products are not created in Brink.
+
+Refunds (parse.py, OrderRefunded): a Brink refund id is a 36-character UUID (as its order ids), too long for a BC
+credit memo's external document no. (35) after "<order no.>-R": `refund_reference` gives the memo its first 16 hex
+digits (64 bits: no two refunds of one order share them in practice), still found in Brink by that prefix.
 """
 
 from __future__ import annotations
@@ -182,3 +186,13 @@ class ProductWriter:
             result.failed.append((change, f"item {product.item}: Brink products are created in Brink (its PIM), "
                                           "not by the bridge; create it there and its price follows"))
         return result
+
+
+REFUND_REFERENCE_DIGITS = 16
+
+
+def refund_reference(refund_id: str) -> str:
+    """The part of a Brink refund id a credit memo number carries (core/sync/refund_mapping.credit_memo_number):
+    a UUID's first 16 hex digits, uppercase; a short id as it is."""
+    compact = refund_id.replace("-", "")
+    return compact[:REFUND_REFERENCE_DIGITS].upper() if len(refund_id) > REFUND_REFERENCE_DIGITS else refund_id

@@ -36,11 +36,12 @@ Our reading of the Order, field by field (what the contract verifies, and what w
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from core.config import Shop
-from core.errors import NeedsAttention
+from core.errors import NeedsAttention, Skip
 from core.models import (
     CENT,
     Address,
@@ -49,6 +50,8 @@ from core.models import (
     GiftCardPayment,
     Order,
     OrderLine,
+    Refund,
+    RefundLine,
     ShippingLine,
     TaxLine,
     Totals,
@@ -317,3 +320,178 @@ def load_order(raw: bytes, shop: Shop, client_factory: Callable | None = None, e
             code="order_not_found")
     return parse_order(data, shop.key, shop.orders.currency_basis, paid=state != "waiting",
                        cancelled_at=datetime.now(UTC) if state == "canceled" else None)
+
+
+# ---- refunds (OrderRefunded events) ----
+#
+# Verified (contract 2.5 [V: B3]; docs.eu-west-1.demo.brinkcommerce.io/domains/Order/events/OrderRefunded/): the
+# OrderRefunded event has the same EventBridge envelope as the order events and its data requires `id` ("The refund
+# id"), `orderId`, `orderReference`, `paymentProvider`, `orderLines`, `shippingFees`, `giftCards`, `gifts`,
+# `created`, `updated`, `completed`, `restarts`, `revision`; `OrderRefundedFailed` carries the same ids and `failed`.
+# Unverified (contract 2.5 [U]): the fields INSIDE a refund's orderLines and shippingFees entries, and the currency
+# and tax basis (the event names none). REFUND_FIELDS is our reading, in one place so it is corrected there once
+# Brink publishes the shape (docs/platforms.md, Brink, says the same).
+
+REFUND_EVENT, REFUND_FAILED_EVENT = "OrderRefunded", "OrderRefundedFailed"
+REFUND_EVENTS = (REFUND_EVENT, REFUND_FAILED_EVENT)
+
+
+@dataclass(frozen=True)
+class RefundFields:
+    """Names read from an OrderRefunded event's data. A refund line is read as a copy of the order line it refunds
+    (the same `id` as in the order's orderLines, the fields `_order` reads) with the refunded `quantity`; a refund
+    fee likewise names the order's shipping fee by `id`. When a row carries the price field, its amounts are used
+    (minor units, the order's tax basis, as `_order` reads them); when it does not, the amounts are derived from the
+    original order line / fee (unit price × quantity less the line discount's share)."""
+    refund_id: str = "id"                     # [V: B3]
+    order_id: str = "orderId"                 # [V: B3]
+    completed: str = "completed"              # [V: B3] when the refund went through; `created` is the fallback
+    created: str = "created"                  # [V: B3]
+    lines: str = "orderLines"                 # [V: B3]
+    fees: str = "shippingFees"                # [V: B3]
+    line_id: str = "id"                       # [U] the refunded order line's id (as `_order` reads order lines)
+    quantity: str = "quantity"                # [U] units refunded
+    unit_price: str = "salePriceAmount"       # [U] optional: unit price in minor units, order's tax basis
+    discount: str = "discountAmount"          # [U] optional: the refunded units' discount, minor units
+    tax: str = "totalTaxAmount"               # [U] optional: the row's tax, minor units
+    fee_id: str = "id"                        # [U] the refunded shipping fee's id (as in the order's shippingFees)
+
+
+REFUND_FIELDS = RefundFields()
+
+
+def _refund_data(payload) -> dict:
+    kind = event_type(payload)
+    if kind not in REFUND_EVENTS:
+        raise malformed(PLATFORM, "refund", "expected an OrderRefunded event (EventBridge envelope, source "
+                        f"{SOURCE}), got {kind or type(payload).__name__}")
+    data = event_data(payload)
+    if data is None:
+        raise malformed(PLATFORM, "refund", "the event has no detail.data object")
+    f = REFUND_FIELDS
+    missing = [name for name in (f.refund_id, f.order_id) if not text(data.get(name))]
+    if missing:
+        raise malformed(PLATFORM, "refund", f"missing {', '.join(missing)}")
+    if kind == REFUND_FAILED_EVENT:
+        raise Skip(f"Brink refund {text(data[f.refund_id])} of order {text(data[f.order_id])} failed "
+                   "(OrderRefundedFailed): no money went back, so there is nothing to credit in BC. Brink sends "
+                   "OrderRefunded if the refund is made again; that one is imported.")
+    return data
+
+
+@guarded(PLATFORM, "refund")
+def refund_order_id(payload) -> str:
+    """The Brink order an OrderRefunded event refunds."""
+    return text(_refund_data(payload)[REFUND_FIELDS.order_id])
+
+
+@guarded(PLATFORM, "refund")
+def parse_refund(payload, shop: str, currency_basis: str = "shop", *, order: Order | None = None) -> Refund:
+    """A Refund from an OrderRefunded event, priced with the `order` it refunds (as imported): the event names no
+    currency or tax basis, and its rows may name order lines without amounts (REFUND_FIELDS)."""
+    data = _refund_data(payload)
+    f = REFUND_FIELDS
+    refund_id, order_id = text(data[f.refund_id]), text(data[f.order_id])
+    if order is None or order.external_id != order_id:
+        raise NeedsAttention(
+            f"Brink refund {refund_id} refunds order {order_id}, which this integration has not received: the "
+            "refund event names no currency, tax basis or prices, so it is priced from the order as imported.",
+            resolution=f"import order {order_id} first (replay its OrderCreated/OrderUpdated event from Brink), "
+                       "then retry this refund; or create the credit memo by hand and mark this record done",
+            code="order_not_imported", details={"external_id": refund_id})
+    for name in (f.lines, f.fees):
+        if not isinstance(data.get(name) or [], list):
+            raise malformed(PLATFORM, "refund", f"{name} is not a list")
+    created = timestamp(data.get(f.completed)) or timestamp(data.get(f.created)) or timestamp(payload.get("time"))
+    if created is None:
+        raise malformed(PLATFORM, "refund", f"no {f.completed}, {f.created} or event time")
+    try:
+        return _refund(data, shop, order, created)
+    except PARSE_ERRORS as exc:
+        raise malformed(PLATFORM, "refund", f"{type(exc).__name__}: {exc}") from exc
+
+
+def _share(part: Decimal, whole: Decimal, amount: Decimal) -> Decimal:
+    return _cents(amount * part / whole) if whole else ZERO
+
+
+def _priced(row: dict, quantity: Decimal, rate: Decimal, includes_tax: bool, amount) -> tuple[Decimal, Decimal]:
+    """(amount, tax) of a refund row that carries its own prices (REFUND_FIELDS.unit_price)."""
+    f = REFUND_FIELDS
+    base = quantity * amount(row.get(f.unit_price), None) - amount(row.get(f.discount))
+    if row.get(f.tax) not in (None, ""):
+        return base, amount(row.get(f.tax))
+    return base, _tax_of(base, rate, includes_tax)
+
+
+def _tax_of(base: Decimal, rate: Decimal, includes_tax: bool) -> Decimal:
+    return _cents(base - base / (1 + rate)) if includes_tax else _cents(base * rate)
+
+
+def _refund(data: dict, shop: str, order: Order, created: datetime) -> Refund:
+    f = REFUND_FIELDS
+    refund_id = text(data[f.refund_id])
+    includes_tax, amount = order.prices_include_tax, _minor(order.currency)
+    by_id = {line.external_id: line for line in order.lines}
+    lines, refunded = [], {}
+    for index, row in enumerate(data.get(f.lines) or []):
+        if not isinstance(row, dict):
+            raise ValueError(f"refund line {index} is not an object")
+        line_id, quantity = text(row.get(f.line_id)), money(row.get(f.quantity), None)
+        original = by_id.get(line_id)
+        if original is None:
+            raise _inconsistent(refund_id, order, f"names order line {line_id!r}, which the order does not have")
+        if quantity <= 0 or quantity != quantity.to_integral_value():
+            raise ValueError(f"refund line {line_id} has quantity {quantity}")
+        refunded[line_id] = refunded.get(line_id, ZERO) + quantity
+        if refunded[line_id] > original.quantity:
+            raise _inconsistent(refund_id, order, f"refunds {refunded[line_id]} of line {line_id}, which has "
+                                f"{original.quantity}")
+        rate = sum((t.rate for t in original.tax_lines), ZERO)
+        if row.get(f.unit_price) not in (None, ""):
+            value, tax = _priced(row, quantity, rate, includes_tax, amount)
+        else:  # derived: the order line's unit price × quantity, less its discount's share
+            value = quantity * original.unit_price - _share(quantity, original.quantity, original.discount_amount)
+            tax = _tax_of(value, rate, includes_tax)
+        lines.append(RefundLine(order_line_external_id=line_id, sku=original.sku, quantity=quantity, amount=value,
+                                tax_amount=tax))
+    fees = {fee.external_id: fee for fee in order.shipping_lines}
+    shipping, shipping_tax = ZERO, ZERO
+    for index, row in enumerate(data.get(f.fees) or []):
+        if not isinstance(row, dict):
+            raise ValueError(f"refund shipping fee {index} is not an object")
+        fee = fees.get(text(row.get(f.fee_id)))
+        if fee is None:
+            raise _inconsistent(refund_id, order, f"names shipping fee {text(row.get(f.fee_id))!r}, which the "
+                                "order does not have")
+        rate = sum((t.rate for t in fee.tax_lines), ZERO)
+        if row.get(f.unit_price) not in (None, ""):
+            value, tax = _priced(row, Decimal(1), rate, includes_tax, amount)
+        else:  # a fee is refunded whole
+            value, tax = fee.price - fee.discount_amount, sum((t.amount for t in fee.tax_lines), ZERO)
+        shipping, shipping_tax = shipping + value, shipping_tax + tax
+    if not lines and not shipping:
+        raise Skip(f"Brink refund {refund_id} of order {order.external_id} refunds no order line or shipping fee "
+                   "(gift cards or vouchers only); nothing to credit in BC.")
+    goods = sum((ln.amount + (ZERO if includes_tax else ln.tax_amount) for ln in lines), ZERO)
+    return Refund(
+        platform=PLATFORM, shop=shop, external_id=refund_id, order_external_id=order.external_id,
+        created_at=created, currency=order.currency, prices_include_tax=includes_tax, lines=lines,
+        shipping_amount=shipping, total=goods + shipping + (ZERO if includes_tax else shipping_tax),
+        note=f"Brink refund of order {text(data.get('orderReference')) or order.number}")
+
+
+def _inconsistent(refund_id: str, order: Order, what: str) -> NeedsAttention:
+    return NeedsAttention(
+        f"Brink refund {refund_id} of order {order.number} {what}.",
+        resolution="check the refund in Brink (the raw event is kept); if Brink's refund is right, its rows use "
+                   "fields this version reads differently (REFUND_FIELDS, see docs/platforms.md, Brink) — create "
+                   "the credit memo by hand and report the event",
+        code="inconsistent_payload", details={"external_id": refund_id})
+
+
+def load_refund(raw_payload, shop: Shop, original_order: Callable[[str], Order | None]) -> Refund:
+    """The refunds flow's entry point: the event's order, as imported (`original_order(order id)`, the stored
+    order event), prices the refund."""
+    return parse_refund(raw_payload, shop.key, shop.orders.currency_basis,
+                        order=original_order(refund_order_id(raw_payload)))
