@@ -34,7 +34,7 @@ def _moment(value: str | None, name: str, *, end_of_day: bool) -> datetime | Non
             midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
             return midnight + timedelta(days=1) if end_of_day else midnight
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: 9999-12-31 as `to`, year 1 in an offset east of UTC
         raise OperationError(f"{name} must be a date (2026-12-03) or a date and time (2026-12-03T14:00Z), "
                              f"not {value!r}", 400) from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)

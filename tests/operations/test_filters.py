@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 from azure.data.tables import UpdateMode
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from core.state import SyncLog, SyncStatus
 from core.state.storage import table_key
@@ -64,3 +66,23 @@ def test_an_unreadable_time_window_is_refused_with_what_to_write(ctx, params, er
     for route, extra in ((fo.ops_records, {}), (fo.ops_search, {"q": "x"})):
         status, body = http(route, params={**params, **extra})
         assert status == 400 and body["error"].startswith(error)
+
+
+@settings(max_examples=400, deadline=None)
+@example(None, "9999-12-31")
+@example("0001-01-01T00:00+01:00", None)
+@given(st.one_of(st.none(), st.text(max_size=45), st.dates().map(str),
+                 st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat())),
+       st.one_of(st.none(), st.text(max_size=45), st.dates().map(str)))
+def test_any_from_and_to_give_a_window_or_a_400(start, end):
+    """Unreadable or out-of-range values (9999-12-31 as `to`, year 1 east of UTC) are a 400, never a 500."""
+    from core.ops_search import time_window
+    from core.sync.operations import OperationError
+
+    try:
+        since, until = time_window(start, end)
+    except OperationError as exc:
+        assert exc.status == 400
+    else:
+        assert since is None or since.tzinfo is not None
+        assert until is None or until.tzinfo is not None

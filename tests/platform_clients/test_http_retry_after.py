@@ -6,9 +6,11 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.errors import Retryable
-from core.platforms.http import MAX_INLINE_WAIT_S, MAX_QUEUE_WAIT_S, send
+from core.platforms.http import MAX_INLINE_WAIT_S, MAX_QUEUE_WAIT_S, retry_after, send
 
 
 def _client(*answers: httpx.Response) -> tuple[httpx.Client, list[httpx.Request]]:
@@ -47,3 +49,13 @@ def test_bad_header_falls_back_to_backoff():
     slept: list[float] = []
     send(client, "GET", "/x", shop_name="s", max_attempts=2, sleep=slept.append)
     assert len(slept) == 1 and 0.0 < slept[0] <= 0.5
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126)),
+                 st.builds(lambda year, hour: f"Mon, 01 Jan {year} {hour}:00:00 GMT",
+                           st.integers(-10**6, 10**7), st.integers(-5, 99)),
+                 st.floats().map(str)))
+def test_any_retry_after_header_gives_a_bounded_wait_or_none(header):
+    wait = retry_after(httpx.Response(429, headers={"Retry-After": header}))
+    assert wait is None or 0 <= wait <= MAX_QUEUE_WAIT_S
