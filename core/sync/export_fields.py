@@ -71,11 +71,25 @@ class NotWritable(ValueError):
 # ------------------------------------------------------------------------------------------ values
 
 
+# shopify.dev "List of data types" (metafields): the ranges Shopify accepts for the two number types
+MAX_INTEGER = Decimal(9_007_199_254_740_991)
+MAX_DECIMAL = Decimal("9999999999999.999999999")
+
+
 def serialise(type_name: str, value) -> str | None:
     """`value` (as BC's JSON gives it) in the string form Shopify wants for `type_name`; None when blank.
     Raises NotWritable naming why a value does not fit the type."""
     if value is None or value == "" or value == BLANK_DATE:
         return None
+    try:
+        return _serialise(type_name, value)
+    except NotWritable:  # a ValueError itself: already names the reason
+        raise
+    except (ValueError, OverflowError, ArithmeticError):  # a date past year 9999 in UTC, a number too long
+        raise NotWritable(f'"{_text(value)[:60]}" does not fit a {type_name} metafield') from None
+
+
+def _serialise(type_name: str, value) -> str:
     if type_name in ("single_line_text_field", "multi_line_text_field"):
         text = _text(value)
         # a single-line field holds no line break: BC multi-line text (rare on API pages) is joined
@@ -84,9 +98,13 @@ def serialise(type_name: str, value) -> str | None:
         number = _number(value)
         if number != number.to_integral_value():
             raise NotWritable(f"{_text(value)} is not a whole number")
+        if abs(number) > MAX_INTEGER:
+            raise NotWritable(f"{_text(value)[:60]} is outside the range a number_integer metafield holds")
         return str(int(number))
     if type_name == "number_decimal":
         number = _number(value)
+        if abs(number) > MAX_DECIMAL:
+            raise NotWritable(f"{_text(value)[:60]} is outside the range a number_decimal metafield holds")
         return format(number.normalize(), "f") if number else "0"
     if type_name == "boolean":
         text = _text(value).strip().lower()
@@ -111,7 +129,7 @@ def serialise(type_name: str, value) -> str | None:
         return text.upper()
     if type_name == "json":
         return json.dumps(value if not isinstance(value, Decimal) else str(value), ensure_ascii=False,
-                          separators=(",", ":"))
+                          separators=(",", ":"), allow_nan=False)
     raise NotWritable(f"metafield type {type_name} is not written by the bridge")  # config refuses it first
 
 

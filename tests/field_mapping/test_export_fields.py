@@ -10,12 +10,15 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from core import bc_api_fields, metafield_types
 from core.config import check_config
 from core.state import Storage
 from core.sync import export_fields, products
 from core.sync.context import Context, bc_client_from_config
+from core.sync.export_fields import NotWritable, serialise
 from sandbox.bc_emulator import DEMO_COMPANY_SE_ID, BcEmulator
 from sandbox.bc_emulator.custom_pages import CustomPage
 from sandbox.bc_emulator.derive_schema import REFERENCE, parse_page
@@ -457,3 +460,22 @@ def test_the_commented_export_field_in_example_toml_is_a_valid_rule():
     config, problems = check_config(text)
     assert problems == []
     assert [r.source for r in config.shop("shopify-demo").export_fields] == ["gtin"]
+
+
+@settings(max_examples=600, deadline=None)
+@example("date_time", "9999-12-31001-2300")
+@example("number_integer", "1e999999999")
+@example("number_decimal", "1E+5000")
+@example("json", float("nan"))
+@given(st.sampled_from(["single_line_text_field", "multi_line_text_field", "number_integer", "number_decimal",
+                        "boolean", "date", "date_time", "url", "color", "json"]),
+       st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(), st.decimals(),
+                 st.lists(st.integers(), max_size=3)))
+def test_any_bc_value_is_serialised_or_refused_with_a_reason(type_name, value):
+    """What a BC (or custom page) field holds either becomes the metafield's string or a NotWritable the
+    record can name; never an OverflowError, a ValueError or a 10^9-digit integer."""
+    try:
+        text = serialise(type_name, value)
+    except NotWritable:
+        return
+    assert text is None or len(text) < 10_000
