@@ -9,10 +9,14 @@ outcome instead.
 
 Layout (table History): PartitionKey = the UTC day (`2026-12-03`), RowKey = `<flow>|<shop>|<shard>`; each row
 holds the day's total per outcome (`success`, …) and the hour's (`h07_success`, …). One write updates both, so
-the hourly and daily views always agree. Increments are read-modify-write guarded by the row's ETag; on a
-conflict the next try picks another of SHARDS rows, so workers finishing records at the same moment rarely
-collide twice. A count that still cannot be written is logged and dropped: the chart is for seeing trends,
-and a lost count must never turn a processed order into a failure.
+the hourly and daily views always agree. Within a process, counts for the same row family are written by
+one thread at a time and coalesced (a group commit: a thread that finds its count already carried by the
+write that just finished returns at once), so a process never races itself however many records finish at
+the same moment. Between processes, increments are read-modify-write guarded by the row's ETag; on a
+conflict the next try picks another of SHARDS rows after a short random pause that doubles with each conflict
+(capped), so instances finishing records at the same moment spread out instead of colliding again in step. A
+count that still cannot be written is logged and dropped: the chart is for seeing trends, and a lost count
+must never turn a processed order into a failure.
 
 BC usage (the status page's Business Central chart) lives in the same table and day partitions, in rows
 `_bc|<shard>` (property Kind = "bc", no Flow or Shop): per day and hour, the requests sent, the 429 answers
@@ -27,6 +31,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,7 +49,9 @@ log = logging.getLogger("core.state.history")
 # What the chart counts: how records ended. `received` (stored and queued) is not an outcome.
 OUTCOMES = ("success", "skipped", "needs_attention", "failed")
 SHARDS = 4
-WRITE_TRIES = 8
+WRITE_TRIES = 12
+BACKOFF_S = 0.004  # the first pause after a conflict is up to this long; it doubles per conflict
+BACKOFF_CAP_S = 0.25  # no single pause is longer (all twelve tries: well under two seconds)
 HOURLY_DAYS = 7  # the hourly view
 RETENTION_DAYS = 90  # the daily view; older days are pruned (prune)
 
@@ -54,6 +61,24 @@ RETENTION_DAYS = 90  # the daily view; older days are pruned (prune)
 BC_MEASURES = ("bc_requests", "bc_throttled", "bc_waited_ms")
 BC_KIND = "bc"
 BC_ROW = "_bc"
+
+
+class _Queue:
+    """Counts of this process waiting for one History row family (a day's `<row prefix>|<shard>` rows).
+
+    `writer` lets one thread write at a time; `deltas` collects what arrives meanwhile. Flushes are numbered:
+    a count queued when `flushes` was n rides on flush n, whose outcome `outcomes` keeps (the last few)."""
+
+    def __init__(self) -> None:
+        self.writer = threading.Lock()
+        self.deltas: Counter = Counter()
+        self.flushes = 0
+        self.outcomes: dict[int, bool | str] = {}
+
+
+_QUEUES: dict[tuple[str, str, str, str], _Queue] = {}
+_QUEUES_GUARD = threading.Lock()  # guards _QUEUES and every queue's deltas and flushes (held only briefly)
+_OUTCOMES_KEPT = 1024
 
 
 def hour_property(hour: int, outcome: str) -> str:
@@ -143,6 +168,31 @@ class History:
         return True
 
     def _add(self, day: str, row_prefix: str, fixed: dict, deltas: dict[str, int]) -> bool | str:
+        """Add `deltas` to the History row family `<row_prefix>|<shard>` of `day`; True, or why not.
+
+        Group commit: the deltas join this process's queue for that family; whichever thread holds the
+        family's writer lock writes everything queued in one increment."""
+        key = (self.client.url, self.client.table_name, day, row_prefix)
+        with _QUEUES_GUARD:
+            queue = _QUEUES.get(key)
+            if queue is None:
+                _forget_idle_queues(day)
+                queue = _QUEUES[key] = _Queue()
+            queue.deltas.update(deltas)
+            ticket = queue.flushes
+        with queue.writer:
+            with _QUEUES_GUARD:
+                if queue.flushes > ticket:  # the write that held the lock before us carried our deltas
+                    return queue.outcomes.get(ticket, "outcome forgotten")
+                taken, queue.deltas = dict(queue.deltas), Counter()
+                queue.flushes += 1
+            outcome = self._write(day, row_prefix, fixed, taken)
+            with _QUEUES_GUARD:
+                queue.outcomes[ticket] = outcome
+                queue.outcomes.pop(ticket - _OUTCOMES_KEPT, None)
+            return outcome
+
+    def _write(self, day: str, row_prefix: str, fixed: dict, deltas: dict[str, int]) -> bool | str:
         """Add `deltas` to one of the SHARDS rows `<row_prefix>|<shard>` of `day`; True, or why not."""
         shards = random.sample(range(SHARDS), SHARDS)
         try:
@@ -150,6 +200,7 @@ class History:
                 row = table_key(f"{row_prefix}|{shards[attempt % SHARDS]}")
                 if self._increment(day, row, fixed, deltas):
                     return True
+                time.sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_S * 2**attempt)))
         except AzureError as exc:  # storage trouble: the record itself was written, only the chart misses it
             return type(exc).__name__
         return "contention"
@@ -208,6 +259,13 @@ class History:
             self.client.delete_entity(entity["PartitionKey"], entity["RowKey"])
             deleted += 1
         return deleted
+
+
+def _forget_idle_queues(today: str) -> None:
+    """Drop the queues of earlier days that hold nothing and are not being written (caller holds the guard),
+    so a long-running process keeps a day or two of queues, not every day it has seen."""
+    for key in [k for k, q in _QUEUES.items() if k[2] < today and not q.deltas and not q.writer.locked()]:
+        del _QUEUES[key]
 
 
 def _merge(entities: Iterable) -> Iterator[DayCounts]:
