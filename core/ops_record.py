@@ -24,6 +24,7 @@ the same way, as a file.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -77,6 +78,12 @@ def _redact_text(text: str) -> str:
     return SECRET_CUT_AT_END.sub(f'\\1"{REDACTED}', SECRET_IN_TEXT.sub(f'\\1"{REDACTED}"', text))
 
 
+def _redact_bytes(raw: bytes) -> bytes:
+    """Bytes that are not UTF-8, with the same pairs hidden. Read as Latin-1 (one character per byte, so every
+    other byte comes back exactly as it was): a token in a JSON body with one stray byte is still ASCII there."""
+    return _redact_text(raw.decode("latin-1")).encode("latin-1")
+
+
 def _secret(key: object) -> bool:
     lowered = str(key).lower()
     return any(part in lowered for part in SECRET_KEY_PARTS)
@@ -111,6 +118,8 @@ def record_page(state: ops.State, flow: str, shop: str, external_id: str,
         pretty = json.dumps(payload["json"], indent=2, ensure_ascii=False)
         if len(pretty) > PAGE_PAYLOAD_CHARS:  # a browser chokes on megabytes of JSON: cut, and offer the file
             payload.update(json=None, text=pretty[:PAGE_PAYLOAD_CHARS], truncated=True)
+    if payload and payload.get("base64"):
+        payload["base64"] = base64.b64encode(_redact_bytes(base64.b64decode(payload["base64"]))).decode()
     if payload and payload.get("text"):
         text = _redact_text(payload["text"])
         if len(text) > PAGE_PAYLOAD_CHARS:
@@ -171,7 +180,7 @@ def mapped_view(config, flow: str, shop_key: str, payload: object) -> dict:
 def payload_download(state: ops.State, flow: str, shop: str, external_id: str) -> tuple[bytes, str, str] | None:
     """The record's whole stored payload, secrets redacted as on the page: (body, file name, media type).
     None when there is no such record or payload. JSON is pretty-printed; other text is redacted by pattern;
-    bytes that are not text are served as they are (the page shows them as base64 already)."""
+    bytes that are not UTF-8 are served as bytes, redacted by pattern too."""
     ops.check_names(flow=flow, shop=shop, external_id=external_id)
     record = state.synclog.get(flow, shop, external_id)
     if record is None or not record.payload_ref:
@@ -184,7 +193,7 @@ def payload_download(state: ops.State, flow: str, shop: str, external_id: str) -
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw, f"{stem}.bin", "application/octet-stream"
+        return _redact_bytes(raw), f"{stem}.bin", "application/octet-stream"
     try:
         data = untrusted.loads(text)
     except untrusted.UnreadableJson:

@@ -3,6 +3,7 @@ it), its cut of large payloads, and the download of the whole payload, redacted,
 
 from __future__ import annotations
 
+import base64
 import json
 
 import azure.functions as func
@@ -109,3 +110,16 @@ def test_a_refund_shows_its_model_and_says_why_there_is_no_credit_memo_body():
     assert mapped["bc_body"] is None and "python -m core preview --document credit-memo" in mapped["note"]
     assert mapped_view(load_config(), "payouts", "shopify-demo", refund)["note"] == (
         "The page maps orders and refunds; payouts records show their payload only.")
+
+
+def test_a_payload_that_is_not_utf8_hides_its_secrets_too_on_the_page_and_in_the_download(ctx, shop):
+    # one Latin-1 byte (é as 0xE9) makes the body undecodable as UTF-8: the page shows base64, the download bytes
+    raw = b'{"id": 1, "name": "Ren\xe9", "access_token": "s3cr3t-tok", "note": "\xff\xfe"}'
+    _record(ctx, shop, "latin-1", raw)
+    payload = _page(shop, "latin-1")["payload"]
+    shown = base64.b64decode(payload["base64"])
+    assert b"s3cr3t" not in shown
+    assert shown == raw.replace(b'"s3cr3t-tok"', f'"{REDACTED}"'.encode())  # every other byte as delivered
+    response = _download("orders", shop, "latin-1")
+    assert response.mimetype == "application/octet-stream" and response.get_body() == shown
+    assert ctx.inbox.load(payload["ref"])[0] == raw  # Retry still has the bytes as delivered
