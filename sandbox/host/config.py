@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,33 @@ def load_local_settings(path: Path) -> tuple[dict[str, str], int | None]:
     return values, int(port) if port else None
 
 
-def read_host_json(app_dir: Path) -> dict[str, Any]:
+HOST_OVERRIDE_PREFIX = "AzureFunctionsJobHost__"
+
+
+def read_host_json(app_dir: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """host.json with the app settings that override it applied, as the real host does: a setting
+    `AzureFunctionsJobHost__extensions__queues__batchSize` replaces (or adds) extensions.queues.batchSize
+    ("Override host.json values" in Microsoft's host.json reference; keys case-insensitive, values strings)."""
     path = Path(app_dir) / "host.json"
-    return json.loads(path.read_text(encoding="utf-8-sig")) if path.exists() else {}
+    host_json = json.loads(path.read_text(encoding="utf-8-sig")) if path.exists() else {}
+    environ = os.environ if environ is None else environ
+    for name in sorted(environ):
+        if name.lower().startswith(HOST_OVERRIDE_PREFIX.lower()):
+            _override(host_json, name[len(HOST_OVERRIDE_PREFIX):].split("__"), environ[name])
+    return host_json
+
+
+def _override(node: dict[str, Any], path: list[str], value: str) -> None:
+    if not all(path):
+        raise HostError(f"App setting {HOST_OVERRIDE_PREFIX}{'__'.join(path)} names no host.json path "
+                        "(use __ between keys, e.g. AzureFunctionsJobHost__extensions__queues__batchSize)")
+    for key in path[:-1]:
+        existing = next((k for k in node if k.lower() == key.lower()), key)
+        if not isinstance(node.get(existing), dict):
+            node[existing] = {}
+        node = node[existing]
+    leaf = next((k for k in node if k.lower() == path[-1].lower()), path[-1])
+    node[leaf] = value
 
 
 def setting(name: str) -> str | None:

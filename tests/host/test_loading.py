@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import textwrap
@@ -134,3 +135,22 @@ def test_disabled_function_is_not_hosted_and_apps_load_under_their_own_module_na
         assert sys.modules.get("function_app") is not host.app_module
         name = host.app_module.__name__
     assert name not in sys.modules
+
+
+def test_app_settings_override_host_json_as_the_real_host_does(tmp_path):
+    from sandbox.host.config import QueueOptions, read_host_json, route_prefix
+
+    (tmp_path / "host.json").write_text(json.dumps(
+        {"version": "2.0", "extensions": {"queues": {"batchSize": 16, "maxPollingInterval": "00:00:02"}}}))
+    environ = {"AzureFunctionsJobHost__Extensions__Queues__BatchSize": "4",  # keys are case-insensitive
+               "AzureFunctionsJobHost__extensions__queues__maxDequeueCount": "2",  # added where absent
+               "AzureFunctionsJobHost__extensions__http__routePrefix": "bridge",
+               "AzureWebJobsStorage": "not an override"}
+    host_json = read_host_json(tmp_path, environ)
+    options = QueueOptions.from_host_json(host_json)
+    assert (options.batch_size, options.max_dequeue_count, options.max_polling_interval) == (4, 2, 2.0)
+    assert route_prefix(host_json) == "bridge"
+    assert "BatchSize" not in host_json["extensions"]["queues"]  # replaced in place, not added twice
+
+    with pytest.raises(HostError, match="names no host.json path"):
+        read_host_json(tmp_path, {"AzureFunctionsJobHost__extensions____batchSize": "4"})
