@@ -267,21 +267,23 @@ def test_a_killed_process_slots_come_back_within_the_lease(azurite, table, uniqu
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding 5"
-        me = budget(table, unique_name, concurrency=5, lease_s=2.0)
-        time.sleep(2.5)  # longer than the lease: the holder's heartbeat keeps its slots
+        me = budget(table, unique_name, concurrency=5, lease_s=5.0)
+        time.sleep(5.5)  # longer than the lease: the holder's heartbeat keeps its slots
         assert me.wait_time() > 0
         holder.send_signal(signal.SIGKILL)
         killed = time.monotonic()
         held = 0
-        while held < 5 and time.monotonic() - killed < 5:
+        while held < 5 and time.monotonic() - killed < 10:
             if me.wait_time() == 0:
                 me.admit()
                 held += 1
             else:
                 time.sleep(0.02)
         assert held == 5
-        # within the lease: the holder's last stamp ends 1.6 s after its last write, and a waiter wakes then
-        assert time.monotonic() - killed <= 2.0
+        # within the lease (5 s, as in the scale-out bench): the holder's last stamp ends 4 s after its last
+        # write, at most 1.25 s (a heartbeat) before the kill, and a waiter wakes then; a whole second to spare
+        # for a loaded machine's storage calls
+        assert time.monotonic() - killed <= 5.0
     finally:
         holder.kill()
         holder.wait()
@@ -292,7 +294,7 @@ import sys, time
 from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableClient
 from core.bc.shared_budget import TABLE, SharedBudget
-shared = SharedBudget(TableClient.from_connection_string(sys.argv[1], TABLE), lease_s=2.0, hold_s=0.5, poll_s=0.05)
+shared = SharedBudget(TableClient.from_connection_string(sys.argv[1], TABLE), lease_s=5.0, hold_s=0.5, poll_s=0.05)
 b = shared.for_principal(sys.argv[2], 100, 30, 5)
 held = 0
 while held < 5:

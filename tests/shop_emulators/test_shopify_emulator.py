@@ -252,10 +252,10 @@ def test_redelivery_keeps_the_event_id_and_the_bytes(shopify, receiver):
 
 
 def test_a_slow_receiver_counts_as_a_failed_delivery(shopify):
-    slow = Receiver(delay=1.0)
+    slow = Receiver(delay=10.0)  # far beyond the timeout, so a loaded machine cannot blur the two
     try:
         sent = shopify.send_webhook(slow.url, "orders/create", {"id": 1}, secret="s", timeout=0.3)
     finally:
         slow.stop()
     assert sent.status is None and "Timeout" in sent.error
-    assert 250 < sent.elapsed_ms < 1000
+    assert 250 < sent.elapsed_ms < 10_000  # gave up at its timeout, did not wait for the answer
