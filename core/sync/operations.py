@@ -9,6 +9,8 @@ the integration config, so an operator can still look and retry while the config
 from __future__ import annotations
 
 import base64
+import heapq
+import itertools
 import logging
 import os
 from collections import Counter
@@ -198,12 +200,11 @@ def list_records(ctx: State, *, status: str | None = None, flow: str | None = No
     check_names(status=status, flow=flow, shop=shop)
     limit = max(1, min(int(limit), MAX_LIST))
     statuses = parse_statuses(status)
-    found: list[SyncRecord] = []
-    for one in statuses or [None]:
-        found += ctx.synclog.query(flow=flow or None, shop=shop or None, status=one, updated_from=since,
-                                   updated_to=until)
-    found.sort(key=lambda r: r.updated_at or datetime.min.replace(tzinfo=UTC), reverse=True)
-    return found[:limit]
+    found = itertools.chain.from_iterable(
+        ctx.synclog.query(flow=flow or None, shop=shop or None, status=one, updated_from=since, updated_to=until)
+        for one in statuses or [None])
+    # streamed: a sync log of a million successes is read once and never held, only the newest `limit`
+    return heapq.nlargest(limit, found, key=lambda r: r.updated_at or datetime.min.replace(tzinfo=UTC))
 
 
 def record_detail(ctx: State, flow: str, shop: str, external_id: str) -> dict | None:
