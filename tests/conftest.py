@@ -8,9 +8,21 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# One Hypothesis profile for every property in the suite, wherever it lives (here, not in one directory's
+# conftest, so running a single directory gets the same settings as `make test`): examples bounded by
+# HYPOTHESIS_MAX_EXAMPLES; no "too slow" failures on a loaded machine, but a 5 s deadline per example still
+# catches an input that makes a parser hang.
+COMMON = {"suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+          "deadline": timedelta(seconds=5), "derandomize": False, "print_blob": True}
+settings.register_profile("ci", max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "60")), **COMMON)
+settings.register_profile("fuzz", max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "20000")), **COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

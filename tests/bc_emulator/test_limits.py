@@ -89,7 +89,8 @@ def test_concurrency_is_configurable_and_per_principal(emu):
 
 
 def test_queue_overflow_is_429(emu):
-    emu.configure(latency_ms=500, concurrency=1, queue_limit=2)
+    # each request takes 1.5 s, so the six arrive while the first still runs even on a loaded machine
+    emu.configure(latency_ms=1500, concurrency=1, queue_limit=2)
     statuses = parallel(6, lambda: get(emu, "q").status_code)
     assert statuses.count(200) == 3
     assert statuses.count(429) == 3
