@@ -1,43 +1,48 @@
 """Centra over real HTTP: the Integration API (GraphQL) the bridge uses, the Order API's returns, and signed
-webhooks. Every rule below is from contract section 4 (`../shared/contracts/platforms-wave2.md`) and the
-documentation it cites; where that is silent, the emulator's reading is said at the handler.
+webhooks. A schema derived from Centra's published definition (schema.py) plus the behaviours we model, each
+rule with its source. Sources: contract = ../shared/contracts/platforms-wave2.md §4 (and platforms.md §5);
+C1 = centrahq/api-documentation @cdb82b5~1 pages/04.guides/02.erp-gql-integration/docs.md; C2 = …/05.examples/
+01.dtc; C3 = …/03.api-rate-limits; C5 = …/06.order-api/02.api-reference/202.get-returns; events = …/08.events-
+system; ref = centra.dev/graphql/<type>.html; corpus = ../shared/corpus. [U] = assumed, listed in docs/platforms.md.
 
     emu = CentraEmulator(token="centra-test-token").start()
     emu.add_order(emu.make_order([("JACKET-M", 1, "675.00")], updated=...))
     emu.add_variant(2001, {"M": "JACKET-M"})          # the catalog: variant → {size name: SKU}
     emu.send_webhook(url, [{"type": "order", "action": "update", "id": 14}], secret="…")
 
-`POST /graphql/integration` with `Authorization: Bearer <token>` (else 401 with a GraphQL `errors` body).
-Just enough GraphQL for the bridge, no general engine; anything else answers `{"errors": [...]}` so an
-unexpected query fails loudly in tests:
-- orders (4.1): `orders(where: {number: N})` and `orders(where: {createdAt: {from, to}}, limit, page)` with
-  the bounds in the documented "Y-m-d H:i:s" form (no updatedAt filter: not documented), spreading
-  `...bridgeOrder` (the complete node is answered, selection sets are not interpreted); the order a
-  shipment needs (with `shipments`); the Events system: `eventListeners`, `events` (oldest unconfirmed
-  first; `emu.listeners.add("Order")` makes add_order/touch_order queue events), `confirmEvents`;
-- stock (4.2): the catalog read `productVariants(limit, page)`, `setStock` (warehouse, PHYSICAL enum, Int
-  quantities; unknown warehouse/variant/size are userErrors with their path; any userError applies nothing);
-- shipments (4.3): `createShipment` (lines of the order, no more than is left, `capture`/`isPaid`) and
-  `completeShipment` (only good-to-go and paid, shippedAt not in the future);
-- prices (4.4): `pricelists`, `setPrices` (per variant, the pricelist's currency);
-- customers (the contract is silent): `customers(where: {...})` with the CustomerFilter fields
-  (centra.dev/graphql/customerfilter.html): `id: [Int!]` and `email: StringMatch` are answered, where a
-  StringMatch must carry exactly one field ("Exactly one input field should be provided"; only `equals` is
-  modelled); a field the filter does not define is a GraphQL error, as in any GraphQL server. The whole
-  customer node is answered (`add_customer` builds it: id, email, firstName, lastName, createdAt, updatedAt,
-  billingAddress with the CustomerBillingAddressInput field names [U: the output type's fields]);
-- wholesale accounts (companies export): `createAccount(input)` / `updateAccount(id, input)` take only the
-  fields of AccountCreateInput / AccountUpdateInput, an `accountAddress` only those of AccountMainAddressInput
-  (centra.dev/graphql/accountcreateinput.html, accountupdateinput.html, accountmainaddressinput.html); on
-  create `name`, `status`, `market` and `pricelist` are required (non-null), `market`/`pricelist` take exactly
-  one field, `status` must be an enum value (ACTIVE, INACTIVE, CANCELLED: "active, inactive or canceled" in the
-  ERP guide). An unknown market, pricelist or account id, and an externalId another account holds, are
-  userErrors [U: Centra's wording and whether it refuses a duplicate externalId]. `accounts(where: {externalId:
-  [..]})` finds accounts by externalId [U: AccountFilter is unpublished].
-Arguments are parsed with graphql-core, so a malformed literal is a syntax error as in Centra.
-
-`GET /api/order/returns` (4.5, the Order API plugin): `API-Authorization` key, `limit`, `page`,
-`newer_than` ("Y-m-d" or "Y-m-d H:i:s" only), newest first, `{"status": "ok", "returns": [...]}`.
+RULES (GraphQL, `POST /graphql/integration`; a refused call answers 200 `{"errors": [{message}]}` [U: the status]):
+- auth: `Authorization: Bearer <token>` [V: contract 4 "Auth", C3]; else 401 `{"errors"}` [U: status and body].
+- 429 with `Retry-After` via fail_next, the header a unix timestamp to resume at [V: C3 "points at a timestamp"];
+  `extensions.complexity` on every answer [V: C3].
+- arguments: validated against schema.SDL (unknown field, missing required field, wrong scalar, unknown enum
+  value, @oneOf "exactly one input field") [V: ref pages cited per type in schema.py].
+- orders: `where: {number}` [V: C1], `where: {createdAt: {from, to}}` + limit/page [V: C2, contract 4.1], bounds
+  only in "Y-m-d H:i:s" [U], limit 1..100 [U]; no updatedAt filter (not in OrderFilter as documented) [V:
+  contract 4.1]; the query must spread the bridge's `...bridgeOrder` (whole nodes are answered) [emulator].
+- order node fields: contract 4.1's list [V]; `shipments` and `ShipmentLine.orderLine` [U: contract 4.1].
+- events: `eventListeners`, `events(where, limit)` oldest unconfirmed first, `object` the order now, `confirmEvents
+  (input: {eventsIds})` [V: events]; limit 1..1000 [U].
+- setStock: warehouse, description, stockQuantityType PHYSICAL required [V: ref stocksetinput, C1]; unknown
+  warehouse/variant/size and a negative quantity are userErrors with their path [V: "must be greater or equal
+  to 0" ref productsizestocksetinput; U: that it is a userError, the wording]; all-or-nothing [U].
+- productVariants(limit, page), pricelists: the catalog reads [U: root fields, contract 4.2/4.4].
+- setPrices: per-variant `individualVariantPrices` [V: C1, contract 4.4]; unknown pricelist/product/variant, a
+  foreign variant, a currency other than the pricelist's, a negative price → userErrors [U].
+- createShipment: lines of the order, no more than is left, none → userErrors [U: wording]; `capture` records a
+  CAPTURE and marks paid, `isPaid` marks paid [V: ref shipmentcreateinput]; a cancelled order → userError [U].
+  The answer carries the fields of the documented answer [V: corpus docs-examples/centra-shipment_create_unpaid-1].
+- completeShipment: good-to-go and paid only [V: C1]; shippedAt not in the future, "now" by default [V: C1, ref
+  shipmentcompleteinput]; relative PHP dates other than "now" not modelled; completing twice → userError [U];
+  shipment info lands as in the documented answer [V: corpus centra-shipment-1.json]; the order is SHIPPED when
+  everything is shipped [V: contract 4.1 "SHIPPED (= Completed)"; when exactly U].
+- customers(where: {id | email: {equals}}) [V: ref customerfilter, C1]; the node's fields beyond id/email/names
+  [U]. createAccount/updateAccount [V: ref account*input]; unknown market/pricelist/account, a duplicate
+  externalId → userErrors [U]; accounts(where: {externalId}) [U: AccountFilter unpublished].
+Order API (`GET <base>/returns`, 4.5): `API-Authorization` key [V: platforms.md §5], else 401 [U]; limit, page,
+return, newer_than in "YYYY-mm-dd" or "YYYY-mm-dd HH:MM:SS" only, newest first [V: C5]; `{"status": "ok",
+"returns": [...]}` with the documented return fields [V: C5, docs-examples/centra-orderapi-get_returns-1.json].
+Webhooks: form body `payload=<urlencoded JSON>`, `X-Centra-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret,
+"<t>.<body>")>` [V: platforms.md §5]; `{"events": [{type, action, date, id}]}` [V: corpus centra-webhook-1].
 
 Orders are DTC orders in SEK with prices incl. 25 % VAT by default; `make_order` builds internally
 consistent nodes (lineValue = quantity × unitPrice, grandTotal = lines + shipping, taxIncluded from the
@@ -52,6 +57,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import math
 import re
 import threading
 import time
@@ -465,7 +471,8 @@ class CentraEmulator(LoopbackServer):
         if fault is not None:
             self.counters["faults"] += 1
             status, retry_after = fault
-            extra = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            # "a Retry-After header that points at a timestamp at which it is possible to try again" (C3)
+            extra = {"Retry-After": str(math.ceil(time.time() + retry_after))} if retry_after is not None else {}
             return status, {"errors": [{"message": "Too many requests" if status == 429 else "Server error"}]}, extra
         try:
             query = json.loads(body or b"{}").get("query") or ""
