@@ -668,6 +668,9 @@ class CentraEmulator(LoopbackServer):
         number = f"{order['number']}-{sum(1 for s in self.shipments.values() if s['order'] == order['number']) + 1}"
         paid = captured or bool(data.get("isPaid"))
         now = _time(self.now())
+        first = not any(s["order"] == order["number"] for s in self.shipments.values())
+        if first:  # the documented answer's grandTotal (900) is its lines (700) and the order's shipping [U]
+            value += Decimal(str(order["totals"]["shipping"]["value"]))
         # the fields of the documented createShipment answer (docs-examples/centra-shipment_create_unpaid-1.json)
         self.shipments[ident] = {
             "id": ident, "number": number, "order": order["number"], "lines": taken,
