@@ -243,3 +243,11 @@ def test_the_webhook_body_has_the_documented_shape():
     documented = json.loads((CORPUS / "centra-webhook-1.json").read_text())
     body = webhook_body(documented["events"])
     assert json.loads(parse_qs(body.decode())["payload"][0]) == documented
+
+
+def test_the_webhook_signature_is_the_documented_worked_example():
+    from sandbox.centra_emulator import sign_webhook
+
+    # the Webhook plugin page (centrahq/api-documentation @cdb82b5~1 pages/06.plugins/09.centra-webhook)
+    assert sign_webhook(b"payload=%7B%22x%22%3A%22test%22%7D", "test123", 12345678) == (
+        "t=12345678,v1=0b9cd84f5d583e5e1aadfb9f160aa8080b51d5b85ff85808d6b75bdac356c549")
