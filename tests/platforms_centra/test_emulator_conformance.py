@@ -251,3 +251,19 @@ def test_the_webhook_signature_is_the_documented_worked_example():
     # the Webhook plugin page (centrahq/api-documentation @cdb82b5~1 pages/06.plugins/09.centra-webhook)
     assert sign_webhook(b"payload=%7B%22x%22%3A%22test%22%7D", "test123", 12345678) == (
         "t=12345678,v1=0b9cd84f5d583e5e1aadfb9f160aa8080b51d5b85ff85808d6b75bdac356c549")
+
+
+def test_an_order_api_answer_that_is_not_json_needs_attention_and_does_not_crash():
+    import httpx
+
+    from core.platforms.centra.order_api import OrderApiClient
+
+    # the Order API's documented get-orders answer is not valid JSON as published (trailing commas)
+    published = (CORPUS / "docs-examples" / "centra-orderapi-get_orders-1.json").read_bytes()
+    with pytest.raises(ValueError):
+        json.loads(published)
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=published))
+    with OrderApiClient("https://x.centra.com/api/order", "key", transport=transport, sleep=lambda s: None) as api, \
+            pytest.raises(NeedsAttention) as refused:
+        list(api.returns(datetime(2026, 1, 1, tzinfo=UTC)))
+    assert refused.value.code == "shop_api_error"
