@@ -542,6 +542,8 @@ class CentraEmulator(LoopbackServer):
         that it is a userError is U). Any userError: nothing is applied [U: Centra does not document partial
         application, and the bridge does not rely on either]. Sizes by `name` only (the bridge's and C1's way)."""
         data = _value(arguments, "input")
+        if data.get("productSizes"):
+            raise _Refused("emulator: setStock by productSizes is not modelled (the bridge sends productVariants)")
         errors, updates = [], {}
         warehouse = data["warehouse"].get("id")
         if warehouse not in self.warehouses:
@@ -562,8 +564,8 @@ class CentraEmulator(LoopbackServer):
                                               "sizeStockLevels", j, "quantity"))
                 else:
                     updates[(warehouse, variant, size)] = quantity
-        if errors:
-            return {"stockChanges": None, "userErrors": errors}
+        if errors:  # stockChanges is `[StockChange!]!` (stocksetpayload.html): empty, never null
+            return {"stockChanges": [], "userErrors": errors}
         self.stock.update(updates)
         return {"stockChanges": [{"id": 4000 + len(self.stock)}], "userErrors": []}
 
