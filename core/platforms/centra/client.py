@@ -5,7 +5,7 @@
     for node in client.orders_updated_between(since, until):
         ...                                    # order nodes, the shape parse.parse_order reads
     client.size_targets()                      # SKU → (variant id, size name), for setStock
-    client.set_stock(warehouse, variants)      # userErrors of one setStock mutation
+    client.set_stock(warehouse, variants, "BC stock")   # userErrors of one setStock mutation
     client.create_shipment(input) / client.complete_shipment(id, input)   # (shipment, userErrors)
     client.set_prices(pricelist, currency, product, {variant: price})    # userErrors of one setPrices
 
