@@ -1,42 +1,51 @@
-"""Brink Commerce over real HTTP: the events it sends (newer OrderCreated/OrderUpdated, legacy id-only webhooks)
-and the legacy v1 calls the bridge makes. Derived from ../shared/contracts/platforms-wave2.md section 2.
+"""Brink Commerce over real HTTP: the events it sends (newer OrderCreated/OrderUpdated/OrderRefunded, legacy id-only
+webhooks) and the legacy v1 calls the bridge makes. Derived from ../shared/contracts/platforms-wave2.md §2 and
+platforms.md §7; each rule names its source, or [U] (assumed, listed in docs/platforms.md, Brink). Sources: B3 =
+the event catalogue's JSON schemas (docs.eu-west-1.demo.brinkcommerce.io/domains/Order/events/…), B4 = inventory
+docs, B5 = docs.brinkcommerce.com/configuration/webhooks/ and /models/, B6a = github yet-another-consulting-company/
+brink-commerce-java-sdk (README and sources), B6b = the unofficial Java client's README; corpus = ../shared/corpus.
 
     emu = BrinkEmulator(api_key="brink-test-key").start()
     order = emu.add_order(emu.make_order([("1000", 2, "199.00")]))        # version 1
     emu.send_event(url, emu.event(order), secret="…")                     # OrderCreated, X-Webhook-Secret
     emu.send_event(url, emu.event(emu.update_order(order["id"], …), "OrderUpdated"), secret="…")
 
-What it serves, each with its source:
-- auth: header `x-api-key` on every call [V: B5, B6a]; without it or with another key → 403
-  `{"message": "Forbidden"}` (the status is our reading, [U]).
-- `PUT /productv1/stocks` `{"productId", "stock"}`, one product per call [V: B6a]: a list body (a batch) is
-  refused 400, so is a body without a productId or with a stock that is not a whole number ≥ 0 (absolute
-  quantities, [V: B4]); an unknown product → 404 [U].
-- `GET /productv1/products?ids=a,b` (docs.brinkcommerce.com/models/, B5) → a JSON list of the known products.
-- `GET /orderv1/orders/{id}` → the Order object the events carry. The path is **unverified** (contract 2.1 [U]);
-  it is modelled so that the bridge's reading of it is exercised, not as a fact about Brink.
-- `GET` / `POST /orderv1/orders/{id}/deliveries`: a delivery of order lines with a shipping provider. Path and body
-  are **unverified** (contract 2.3 [U]); modelled on the verified OrderDelivered event fields (`orderLines`,
-  `shippingFees`, `shippingProvider`) as the bridge reads them. Refused (400): no order lines, a line not on the
-  order, more than the line has left to deliver; a `reference` already used → 409.
-- `PUT /price/product-variant-prices` `{storeGroupId, productVariantId, productVariantPrices: [{basePriceAmount,
-  salePriceAmount, countryCode}]}`: the body is verified (minor units, [V: B6b]), the path is **unverified**
-  (contract 2.4 [U]). Refused (400): a missing storeGroupId, an unknown variant, no prices, an amount that is not a
-  whole number ≥ 0 (minor units), a country that is not two letters.
-- events: the EventBridge envelope `{id, source: "brink.external.v1", "detail-type", time, detail: {metadata:
-  {awsRequestId}, data}}` [V: B3]; `data.version` increments on every change [V: B3]. The Order's line and
-  address fields follow the bridge's documented reading (core/platforms/brink/parse.py) [U]. Amounts are minor
-  units [U]. Brink signs nothing: deliveries carry the header configured on the webhook (X-Webhook-Secret).
-- refunds: `make_refund(order_id, [(line id, quantity)], shipping=…, priced=…)` builds the data of an
-  `OrderRefunded` event (send it with `event(refund, "OrderRefunded")`; `"OrderRefundedFailed"` for a failed one).
-  The required fields are verified (`id` the refund id, `orderId`, `orderReference`, `paymentProvider`,
+RULES — HTTP (the bridge's calls):
+- auth: header `x-api-key` on every call [V: B5, B6a]; without it or with another key → 403 `{"message":
+  "Forbidden"}` [U: status and body].
+- success is 200 [V: B6a "all returned HTTP codes other than 200 result in an exception"].
+- `PUT /productv1/stocks {"productId", "stock"}`, one product per call, answered with the same object [V: B6a
+  BrinkStockApi / BrinkStockUpdate, README cURL]; a list body, a missing productId or a stock that is not a whole
+  number ≥ 0 → 400 [U: Brink's answer; absolute quantities V: B4]; an unknown product → 404 [U].
+- `GET /productv1/products?ids=a,b` [V: B5 models] → `{"products": [...]}` of the known products [U: the shape,
+  read from the product service's write answers, B6a BrinkProductResponseWrapper]; a product is `{id, type
+  ("variant"|"product"|"bundle"), stock}` [V: B6a BrinkProduct, BrinkProductType].
+- `GET /orderv1/orders/{id}` → the Order the events carry. Path **unverified** (contract 2.1 [U]); modelled so the
+  bridge's reading is exercised behind client.ORDER_PATH, not as a fact about Brink.
+- `GET` / `POST /orderv1/orders/{id}/deliveries`: path and body **unverified** (contract 2.3 [U]); the body is
+  modelled on the verified OrderDelivered fields (`orderLines`, `shippingFees`, `shippingProvider`) [V: B3].
+  No order lines, a line not on the order, more than is left to deliver → 400; a `reference` used before → 409
+  [U: all].
+- `PUT /price/product-variant-prices {storeGroupId, productVariantId, productVariantPrices: [{basePriceAmount,
+  salePriceAmount, countryCode}]}`: the body is verified (minor units) [V: B6b], the path **unverified**
+  (contract 2.4 [U]). A missing storeGroupId, an unknown variant, no prices, an amount that is not a whole
+  number ≥ 0, a country that is not two letters → 400 [U].
+- `fail_next(status, count, retry_after=)`: the next calls fail (429 with Retry-After in seconds) [U: Brink's
+  rate limits are per merchant, B1; their answer is not documented].
+RULES — what Brink sends:
+- the EventBridge envelope: `version, id, detail-type, source: "brink.external.v1", account, time, region,
+  resources, detail: {metadata: {awsRequestId}, data}`, every one required [V: B3 schemas' "required"].
+- OrderCreated / OrderUpdated carry the whole Order (contract 2.1's field list [V: B3]); `data.version` "always
+  incrementing" on every change [V: B3 OrderUpdated]: `update_order` sends the next version. The Order's
+  line, fee and address fields are the bridge's reading (core/platforms/brink/parse.py) [U]; amounts in minor
+  units [U].
+- OrderRefunded / OrderRefundedFailed data: `id` (the refund id), `orderId`, `orderReference`, `paymentProvider`,
   `orderLines`, `shippingFees`, `giftCards`, `vouchers`, `gifts`, `created`, `updated`, `completed`, `restarts`,
-  `revision`; contract 2.5 [V: B3]); the rows' fields are the bridge's reading (parse.REFUND_FIELDS, [U]): a row
-  names the order line / fee by `id` with the refunded `quantity`, and with `priced=True` also carries the order
-  line's price fields for the refunded units. Refused (ValueError, as Brink refuses refunding what was not sold):
-  a line not on the order, more units than the order line has left to refund, a fee refunded twice.
-
-`fail_next(status, count, retry_after=)` answers the next authorised calls with an error (429 with Retry-After).
+  `revision` [V: B3, contract 2.5]; the rows' fields are the bridge's reading (parse.REFUND_FIELDS) [U]. Refunding
+  what was not sold raises ValueError [U: as Brink would refuse it].
+- legacy webhooks: order `{"service": "order", "state", "orderId"}`, product `{"service": "product", "state",
+  "productId"}`, the URL check `{"message": "Hello from Brink Commerce"}` [V: B5; corpus brink-*_webhook-1.json].
+- Brink signs nothing; deliveries carry the header configured on the webhook (X-Webhook-Secret) [V: B5 "headers"].
 Counters: requests, unauthorized, faults; `stock_calls` logs every accepted stock write.
 """
 
@@ -59,6 +68,11 @@ from sandbox.loopback import LoopbackServer
 
 SOURCE = "brink.external.v1"
 SECRET_HEADER = "X-Webhook-Secret"
+PING = {"message": "Hello from Brink Commerce"}  # [V: B5]
+LEGACY_ORDER_STATES = ("success", "refunded", "canceled", "shipped", "waiting")  # [V: B5]
+LEGACY_PRODUCT_STATES = ("created", "updated")  # [V: B5]
+# the envelope fields every event schema requires [V: B3]
+ENVELOPE = ("version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail")
 
 
 def minor(amount: str | Decimal) -> int:
@@ -91,7 +105,8 @@ class BrinkEmulator(LoopbackServer):
 
     def add_product(self, product_id: str, stock: int = 0) -> dict:
         with self.lock:
-            self.products[product_id] = {"id": product_id, "type": "productVariant", "stock": stock}
+            # the v1 product service's product: type "variant" | "product" | "bundle", `stock` [V: B6a BrinkProduct]
+            self.products[product_id] = {"id": product_id, "type": "variant", "stock": stock}
             return self.products[product_id]
 
     def stock(self, product_id: str) -> int | None:
@@ -213,10 +228,25 @@ class BrinkEmulator(LoopbackServer):
                           headers={"Content-Type": "application/json", SECRET_HEADER: secret})
 
     @staticmethod
+    def legacy_body(service: str, state: str, ident: str) -> dict:
+        """A legacy webhook body [V: B5]: order states success|refunded|canceled|shipped|waiting, product states
+        created|updated."""
+        allowed = {"order": LEGACY_ORDER_STATES, "product": LEGACY_PRODUCT_STATES}
+        if state not in allowed.get(service, ()):
+            raise ValueError(f"Brink sends no {service}.{state} webhook")
+        return {"service": service, "state": state, f"{service}Id": ident}
+
+    @staticmethod
     def send_legacy(url: str, order_id: str, state: str, secret: str, timeout: float = 10.0) -> httpx.Response:
-        body = {"service": "order", "state": state, "orderId": order_id}
+        body = BrinkEmulator.legacy_body("order", state, order_id)
         return httpx.post(url, content=json.dumps(body).encode(), timeout=timeout,
                           headers={"Content-Type": "application/json", SECRET_HEADER: secret})
+
+    @staticmethod
+    def send_ping(url: str, timeout: float = 10.0) -> httpx.Response:
+        """Brink's URL check on registration [V: B5]; whether it carries the configured headers is not said."""
+        return httpx.post(url, content=json.dumps(PING).encode(), timeout=timeout,
+                          headers={"Content-Type": "application/json"})
 
     # ---- HTTP ----
 
@@ -250,7 +280,9 @@ class BrinkEmulator(LoopbackServer):
         if method == "GET" and path == "/productv1/products":
             ids = [i for i in ",".join(parse_qs(url.query).get("ids", [])).split(",") if i]
             with self.lock:
-                return 200, [dict(self.products[i]) for i in ids if i in self.products], {}
+                # the v1 product service wraps its product lists in {"products": [...]} [V: B6a
+                # BrinkProductResponseWrapper, for POST/PUT /productv1/products]; that GET does the same is [U]
+                return 200, {"products": [dict(self.products[i]) for i in ids if i in self.products]}, {}
         if method == "PUT" and path == "/price/product-variant-prices":
             return self._put_prices(body)
         if method == "PUT" and path == "/productv1/stocks":

@@ -1,43 +1,48 @@
 """Centra over real HTTP: the Integration API (GraphQL) the bridge uses, the Order API's returns, and signed
-webhooks. Every rule below is from contract section 4 (`../shared/contracts/platforms-wave2.md`) and the
-documentation it cites; where that is silent, the emulator's reading is said at the handler.
+webhooks. A schema derived from Centra's published definition (schema.py) plus the behaviours we model, each
+rule with its source. Sources: contract = ../shared/contracts/platforms-wave2.md §4 (and platforms.md §5);
+C1 = centrahq/api-documentation @cdb82b5~1 pages/04.guides/02.erp-gql-integration/docs.md; C2 = …/05.examples/
+01.dtc; C3 = …/03.api-rate-limits; C5 = …/06.order-api/02.api-reference/202.get-returns; events = …/08.events-
+system; ref = centra.dev/graphql/<type>.html; corpus = ../shared/corpus. [U] = assumed, listed in docs/platforms.md.
 
     emu = CentraEmulator(token="centra-test-token").start()
     emu.add_order(emu.make_order([("JACKET-M", 1, "675.00")], updated=...))
     emu.add_variant(2001, {"M": "JACKET-M"})          # the catalog: variant → {size name: SKU}
     emu.send_webhook(url, [{"type": "order", "action": "update", "id": 14}], secret="…")
 
-`POST /graphql/integration` with `Authorization: Bearer <token>` (else 401 with a GraphQL `errors` body).
-Just enough GraphQL for the bridge, no general engine; anything else answers `{"errors": [...]}` so an
-unexpected query fails loudly in tests:
-- orders (4.1): `orders(where: {number: N})` and `orders(where: {createdAt: {from, to}}, limit, page)` with
-  the bounds in the documented "Y-m-d H:i:s" form (no updatedAt filter: not documented), spreading
-  `...bridgeOrder` (the complete node is answered, selection sets are not interpreted); the order a
-  shipment needs (with `shipments`); the Events system: `eventListeners`, `events` (oldest unconfirmed
-  first; `emu.listeners.add("Order")` makes add_order/touch_order queue events), `confirmEvents`;
-- stock (4.2): the catalog read `productVariants(limit, page)`, `setStock` (warehouse, PHYSICAL enum, Int
-  quantities; unknown warehouse/variant/size are userErrors with their path; any userError applies nothing);
-- shipments (4.3): `createShipment` (lines of the order, no more than is left, `capture`/`isPaid`) and
-  `completeShipment` (only good-to-go and paid, shippedAt not in the future);
-- prices (4.4): `pricelists`, `setPrices` (per variant, the pricelist's currency);
-- customers (the contract is silent): `customers(where: {...})` with the CustomerFilter fields
-  (centra.dev/graphql/customerfilter.html): `id: [Int!]` and `email: StringMatch` are answered, where a
-  StringMatch must carry exactly one field ("Exactly one input field should be provided"; only `equals` is
-  modelled); a field the filter does not define is a GraphQL error, as in any GraphQL server. The whole
-  customer node is answered (`add_customer` builds it: id, email, firstName, lastName, createdAt, updatedAt,
-  billingAddress with the CustomerBillingAddressInput field names [U: the output type's fields]);
-- wholesale accounts (companies export): `createAccount(input)` / `updateAccount(id, input)` take only the
-  fields of AccountCreateInput / AccountUpdateInput, an `accountAddress` only those of AccountMainAddressInput
-  (centra.dev/graphql/accountcreateinput.html, accountupdateinput.html, accountmainaddressinput.html); on
-  create `name`, `status`, `market` and `pricelist` are required (non-null), `market`/`pricelist` take exactly
-  one field, `status` must be an enum value (ACTIVE, INACTIVE, CANCELLED: "active, inactive or canceled" in the
-  ERP guide). An unknown market, pricelist or account id, and an externalId another account holds, are
-  userErrors [U: Centra's wording and whether it refuses a duplicate externalId]. `accounts(where: {externalId:
-  [..]})` finds accounts by externalId [U: AccountFilter is unpublished].
-Arguments are parsed with graphql-core, so a malformed literal is a syntax error as in Centra.
-
-`GET /api/order/returns` (4.5, the Order API plugin): `API-Authorization` key, `limit`, `page`,
-`newer_than` ("Y-m-d" or "Y-m-d H:i:s" only), newest first, `{"status": "ok", "returns": [...]}`.
+RULES (GraphQL, `POST /graphql/integration`; a refused call answers 200 `{"errors": [{message}]}` [U: the status]):
+- auth: `Authorization: Bearer <token>` [V: contract 4 "Auth", C3]; else 401 `{"errors"}` [U: status and body].
+- 429 with `Retry-After` via fail_next, the header a unix timestamp to resume at [V: C3 "points at a timestamp"];
+  `extensions.complexity` on every answer [V: C3].
+- arguments: validated against schema.SDL (unknown field, missing required field, wrong scalar, unknown enum
+  value, @oneOf "exactly one input field") [V: ref pages cited per type in schema.py].
+- orders: `where: {number}` [V: C1], `where: {createdAt: {from, to}}` + limit/page [V: C2, contract 4.1], bounds
+  only in "Y-m-d H:i:s" [U], limit 1..100 [U]; no updatedAt filter (not in OrderFilter as documented) [V:
+  contract 4.1]; the query must spread the bridge's `...bridgeOrder` (whole nodes are answered) [emulator].
+- order node fields: contract 4.1's list [V]; `shipments` and `ShipmentLine.orderLine` [U: contract 4.1].
+- events: `eventListeners`, `events(where, limit)` oldest unconfirmed first, `object` the order now, `confirmEvents
+  (input: {eventsIds})` [V: events]; limit 1..1000 [U].
+- setStock: warehouse, description, stockQuantityType PHYSICAL required [V: ref stocksetinput, C1]; unknown
+  warehouse/variant/size and a negative quantity are userErrors with their path [V: "must be greater or equal
+  to 0" ref productsizestocksetinput; U: that it is a userError, the wording]; all-or-nothing [U].
+- productVariants(limit, page), pricelists: the catalog reads [U: root fields, contract 4.2/4.4].
+- setPrices: per-variant `individualVariantPrices` [V: C1, contract 4.4]; unknown pricelist/product/variant, a
+  foreign variant, a currency other than the pricelist's, a negative price → userErrors [U].
+- createShipment: lines of the order, no more than is left, none → userErrors [U: wording]; `capture` records a
+  CAPTURE and marks paid, `isPaid` marks paid [V: ref shipmentcreateinput]; a cancelled order → userError [U].
+  The answer carries the fields of the documented answer [V: corpus docs-examples/centra-shipment_create_unpaid-1].
+- completeShipment: good-to-go and paid only [V: C1]; shippedAt not in the future, "now" by default [V: C1, ref
+  shipmentcompleteinput]; relative PHP dates other than "now" not modelled; completing twice → userError [U];
+  shipment info lands as in the documented answer [V: corpus centra-shipment-1.json]; the order is SHIPPED when
+  everything is shipped [V: contract 4.1 "SHIPPED (= Completed)"; when exactly U].
+- customers(where: {id | email: {equals}}) [V: ref customerfilter, C1]; the node's fields beyond id/email/names
+  [U]. createAccount/updateAccount [V: ref account*input]; unknown market/pricelist/account, a duplicate
+  externalId → userErrors [U]; accounts(where: {externalId}) [U: AccountFilter unpublished].
+Order API (`GET <base>/returns`, 4.5): `API-Authorization` key [V: platforms.md §5], else 401 [U]; limit, page,
+return, newer_than in "YYYY-mm-dd" or "YYYY-mm-dd HH:MM:SS" only, newest first [V: C5]; `{"status": "ok",
+"returns": [...]}` with the documented return fields [V: C5, docs-examples/centra-orderapi-get_returns-1.json].
+Webhooks: form body `payload=<urlencoded JSON>`, `X-Centra-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret,
+"<t>.<body>")>` [V: platforms.md §5]; `{"events": [{type, action, date, id}]}` [V: corpus centra-webhook-1].
 
 Orders are DTC orders in SEK with prices incl. 25 % VAT by default; `make_order` builds internally
 consistent nodes (lineValue = quantity × unitPrice, grandTotal = lines + shipping, taxIncluded from the
@@ -52,6 +57,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import math
 import re
 import threading
 import time
@@ -63,37 +69,20 @@ from urllib.parse import parse_qs, quote
 
 import httpx
 from graphql import GraphQLError, parse
-from graphql.language import EnumValueNode
 from graphql.utilities import value_from_ast_untyped
 
+from sandbox.centra_emulator.schema import refusals
 from sandbox.loopback import LoopbackServer
 
 PATH = "/graphql/integration"
 ORDER_API_PATH = "/api/order"  # the Order API plugin's <base> (its URL is the plugin's, set per installation)
 _REST_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
-MAX_LIMIT = 100
-# AccountCreateInput's fields (centra.dev/graphql/accountcreateinput.html) and AccountMainAddressInput's
-ACCOUNT_CREATE_FIELDS = {"name", "status", "internalComment", "otherComment", "websiteUrl", "creditLimit", "discounts",
-                         "applyCreditLimit", "blockIfUnpaidInvoices", "hasBrandsRestriction", "isInternal",
-                         "carrierInformation", "market", "pricelist", "allocationRule", "paymentTerms",
-                         "shippingTerms", "salesRepresentative", "taxClass", "documentTemplate", "addBrands",
-                         "addVisibleForAgents", "accountAddress", "shippingAddress", "billingAddress", "externalId"}
-ACCOUNT_ADDRESS_FIELDS = {"companyName", "attention", "address1", "address2", "country", "stateOrProvince", "city",
-                          "zipCode", "phoneNumber", "faxNumber", "email"}
-ACCOUNT_STATUSES = {"ACTIVE", "INACTIVE", "CANCELLED"}
-# CustomerFilter's fields (centra.dev/graphql/customerfilter.html)
-CUSTOMER_FILTER_FIELDS = {"id", "status", "email", "firstName", "lastName", "birthdate", "gender", "cellPhoneNumber",
-                          "phoneNumber", "createdAt", "updatedAt", "lastLoginAt", "isAnonymized", "countryId",
-                          "languageId", "marketId", "pricelistId", "storeId", "totalOrders", "externalId", "search",
-                          "notNull", "negate"}
+MAX_LIMIT = 100  # [assumed: no page limit for orders is published; other lists document 1..200]
 CENT = Decimal("0.01")
 
-_BY_NUMBER = re.compile(r"\borders\s*\(\s*where:\s*\{\s*number:\s*(\d+)\s*\}\s*(?:,\s*limit:\s*(\d+)\s*)?\)")
-# the documented createdAt filter, bounds in the documented "Y-m-d H:i:s" form (read in the installation's
-# zone, UTC here); an updatedAt filter on orders is not documented, so the emulator does not offer one
-_CREATED = re.compile(r'\borders\s*\(\s*where:\s*\{\s*createdAt:\s*\{\s*from:\s*"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"'
-                      r'\s*,\s*to:\s*"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)"\s*\}\s*\}'
-                      r"\s*,\s*limit:\s*(\d+)\s*,\s*page:\s*(\d+)\s*\)")
+# the documented createdAt bounds "Y-m-d H:i:s" (C2), read in the installation's zone (UTC here). Whether Centra
+# takes other forms is not said [assumed: only this one, so the bridge keeps to the documented form]
+_BOUND = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 
 
 def _money(value: Decimal) -> float | int:
@@ -277,52 +266,24 @@ class CentraEmulator(LoopbackServer):
             return customer
 
     def _gql_customers(self, arguments: dict) -> list[dict]:
+        """CustomerFilter's id and email (the schema refuses other shapes); other filter fields are accepted and
+        not applied [U: their types]."""
         where = _value(arguments, "where") or {}
-        unknown = sorted(set(where) - CUSTOMER_FILTER_FIELDS)
-        if unknown:
-            raise _Refused(f'Field "{unknown[0]}" is not defined by type "CustomerFilter".')
         found = list(self.customers.values())
         if "id" in where:
             ids = where["id"] if isinstance(where["id"], list) else [where["id"]]
-            if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-                raise _Refused('Argument "where" has an invalid value: "id" expects [Int!].')
             found = [c for c in found if c["id"] in ids]
         if "email" in where:
-            match = where["email"]
-            if not isinstance(match, dict) or len(match) != 1:
-                raise _Refused("Exactly one input field should be provided for StringMatch (email).")
-            if "equals" not in match:
-                raise _Refused("emulator: only StringMatch.equals is modelled")
-            found = [c for c in found if c["email"] == match["equals"]]
+            found = [c for c in found if c["email"] == where["email"]["equals"]]
         return found
 
     # ---- wholesale accounts ----
 
-    def _account_input(self, arguments: dict, allowed: set[str], required: set[str]) -> dict:
-        node = arguments.get("input")
-        data = _value(arguments, "input")
-        if not isinstance(data, dict):
-            raise _Refused("Argument \"input\" of required type was not provided.")
-        unknown = sorted(set(data) - allowed)
-        if unknown:
-            raise _Refused(f'Field "{unknown[0]}" is not defined by the account input type.')
-        missing = sorted(f for f in required if data.get(f) is None)
-        if missing:
-            raise _Refused(f'Field "{missing[0]}" of required type was not provided.')
-        for name in ("market", "pricelist"):
-            if name in data and data[name] is not None and (not isinstance(data[name], dict) or len(data[name]) != 1):
-                raise _Refused(f"Exactly one input field should be provided for {name}.")
-        status = next((f.value for f in node.fields if f.name.value == "status"), None)
-        if status is not None and not (isinstance(status, EnumValueNode) and status.value in ACCOUNT_STATUSES):
-            raise _Refused("Enum Status cannot represent this value.")
-        address = data.get("accountAddress")
-        if address is not None:
-            if not isinstance(address, dict) or set(address) - ACCOUNT_ADDRESS_FIELDS:
-                raise _Refused("accountAddress takes only AccountMainAddressInput fields.")
-            country = address.get("country")
-            if country is not None and not (isinstance(country, dict) and set(country) <= {"id", "code"}):
-                raise _Refused("country takes a NullableCountryInput ({id} or {code}).")
-        return data
+    @staticmethod
+    def _account_input(arguments: dict) -> dict:
+        """The input as values (its fields, required ones, market/pricelist as "exactly one" inputs, the status
+        enum and the address fields are the schema's: schema.AccountCreateInput / AccountUpdateInput)."""
+        return _value(arguments, "input")
 
     def _account_errors(self, data: dict, account_id: int | None) -> list[dict]:
         errors = []
@@ -346,7 +307,7 @@ class CentraEmulator(LoopbackServer):
         return account
 
     def _gql_createAccount(self, arguments: dict) -> dict:  # noqa: N802
-        data = self._account_input(arguments, ACCOUNT_CREATE_FIELDS, {"name", "status", "market", "pricelist"})
+        data = self._account_input(arguments)
         errors = self._account_errors(data, None)
         if errors:
             return {"account": None, "userErrors": errors}
@@ -357,8 +318,7 @@ class CentraEmulator(LoopbackServer):
 
     def _gql_updateAccount(self, arguments: dict) -> dict:  # noqa: N802
         account_id = _value(arguments, "id")
-        data = self._account_input(arguments, ACCOUNT_CREATE_FIELDS | {"removeBrands", "removeVisibleForAgents"},
-                                   set())
+        data = self._account_input(arguments)
         if account_id not in self.accounts:
             return {"account": None, "userErrors": [_user_error(f"Account {account_id} not found", "id")]}
         errors = self._account_errors(data, account_id)
@@ -370,8 +330,6 @@ class CentraEmulator(LoopbackServer):
     def _gql_accounts(self, arguments: dict) -> list[dict]:
         where = _value(arguments, "where") or {}
         wanted = where.get("externalId")
-        if set(where) - {"externalId", "id", "name", "status"}:
-            raise _Refused("emulator: accounts are only filtered by externalId here")
         found = list(self.accounts.values())
         if wanted is not None:
             wanted = wanted if isinstance(wanted, list) else [wanted]
@@ -392,7 +350,7 @@ class CentraEmulator(LoopbackServer):
     def _gql_events(self, arguments: dict) -> list[dict]:
         where = _value(arguments, "where") or {}
         limit = _value(arguments, "limit") or 100
-        if not isinstance(limit, int) or not 1 <= limit <= 1000:
+        if not 1 <= limit <= 1000:  # [assumed: the docs' example asks for 200; no bound is published]
             raise _Refused("limit must be 1..1000")
         kinds = where.get("objectType")
         rows = [e for e in self.events if not e["confirmed"] and (not kinds or e["objectType"] in kinds)]
@@ -400,9 +358,8 @@ class CentraEmulator(LoopbackServer):
                  "object": self.orders.get(e["number"])} for e in rows[:limit]]
 
     def _gql_confirmEvents(self, arguments: dict) -> dict:  # noqa: N802
-        ids = (_value(arguments, "input") or {}).get("eventsIds")
-        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-            raise _Refused("Field ConfirmEventsInput.eventsIds of required type [Int!]! was not provided")
+        ids = _value(arguments, "input")["eventsIds"]
+        ids = ids if isinstance(ids, list) else [ids]
         for event in self.events:
             if event["id"] in ids:
                 event["confirmed"] = True
@@ -514,7 +471,8 @@ class CentraEmulator(LoopbackServer):
         if fault is not None:
             self.counters["faults"] += 1
             status, retry_after = fault
-            extra = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            # "a Retry-After header that points at a timestamp at which it is possible to try again" (C3)
+            extra = {"Retry-After": str(math.ceil(time.time() + retry_after))} if retry_after is not None else {}
             return status, {"errors": [{"message": "Too many requests" if status == 429 else "Server error"}]}, extra
         try:
             query = json.loads(body or b"{}").get("query") or ""
@@ -525,39 +483,46 @@ class CentraEmulator(LoopbackServer):
             document = parse(query)
         except GraphQLError as exc:
             return 200, {"errors": [{"message": f"Syntax Error: {exc.message}"}]}, {}
-        operation = document.definitions[0]
+        problems = refusals(document)  # what Centra's schema refuses in the arguments (schema.py)
+        if problems:
+            return 200, {"errors": [{"message": m} for m in problems]}, {}
+        operation = next(d for d in document.definitions if hasattr(d, "operation"))
         root = operation.selection_set.selections[0]
         name = root.name.value
         arguments = {a.name.value: a.value for a in root.arguments or []}
         handler = getattr(self, f"_gql_{name}", None)
-        if name == "orders" and "...bridgeOrder" not in query and "shipments {" in query:
-            handler = self._shipping_orders  # the order as a shipment needs it (client.SHIPPING_ORDER_QUERY)
-        if handler is not None:
-            self.counters[name] += 1
-            try:
-                with self.lock:
-                    data = handler(arguments)
-            except _Refused as exc:
-                return 200, {"errors": [{"message": str(exc)}]}, {}
-            return 200, {"data": {name: data}, "extensions": {"complexity": 111}}, {}
-        if "...bridgeOrder" not in query or "fragment bridgeOrder on Order" not in query:
-            return 200, {"errors": [{"message": "emulator: the query must select ...bridgeOrder"}]}, {}
-        if match := _BY_NUMBER.search(query):
+        if name == "orders":
+            if "...bridgeOrder" not in query and "shipments {" in query:
+                handler = self._shipping_orders  # the order as a shipment needs it (client.SHIPPING_ORDER_QUERY)
+            elif "...bridgeOrder" not in query or "fragment bridgeOrder on Order" not in query:
+                # the emulator answers whole nodes; the bridge's fragment is what they are built for
+                return 200, {"errors": [{"message": "emulator: the query must select ...bridgeOrder"}]}, {}
+        if handler is None:
+            return 200, {"errors": [{"message": f"emulator: {name} is not modelled"}]}, {}
+        self.counters[name] += 1
+        try:
             with self.lock:
-                order = self.orders.get(int(match.group(1)))
-            return 200, {"data": {"orders": [order] if order else []}, "extensions": {"complexity": 229}}, {}
-        if match := _CREATED.search(query):
-            since, until = _parse_time(match.group(1)), _parse_time(match.group(2))
-            limit, page = int(match.group(3)), int(match.group(4))
-            if not 1 <= limit <= MAX_LIMIT or page < 1:
-                return 200, {"errors": [{"message": f"limit must be 1..{MAX_LIMIT} and page ≥ 1"}]}, {}
-            with self.lock:
-                # no sort argument: the emulator lists by number, as an id order would
-                found = sorted((o for o in self.orders.values() if since <= _parse_time(o["createdAt"]) <= until),
-                               key=lambda o: o["number"])
-            chunk = found[(page - 1) * limit: page * limit]
-            return 200, {"data": {"orders": chunk}, "extensions": {"complexity": 10 + 20 * len(chunk)}}, {}
-        return 200, {"errors": [{"message": "emulator: unsupported query"}]}, {}
+                data = handler(arguments)
+        except _Refused as exc:
+            return 200, {"errors": [{"message": str(exc)}]}, {}
+        return 200, {"data": {name: data}, "extensions": {"complexity": 111}}, {}
+
+    def _gql_orders(self, arguments: dict) -> list[dict]:
+        """`where: {number}` (the look-up after a webhook, C1) or `where: {createdAt: {from, to}}` with limit
+        and page (the documented listing, C2); no sort argument: listed by number, as an id order would."""
+        where = _value(arguments, "where") or {}
+        if "number" in where:
+            return [self.orders[n] for n in _as_list(where["number"]) if n in self.orders]
+        bounds = where.get("createdAt") or {}
+        if set(where) != {"createdAt"} or not all(_BOUND.match(str(bounds.get(k) or "")) for k in ("from", "to")):
+            raise _Refused('emulator: orders by number, or by createdAt {from, to} in "Y-m-d H:i:s" form')
+        since, until = _parse_time(bounds["from"]), _parse_time(bounds["to"])
+        limit, page = _value(arguments, "limit") or MAX_LIMIT, _value(arguments, "page") or 1
+        if not 1 <= limit <= MAX_LIMIT or page < 1:
+            raise _Refused(f"limit must be 1..{MAX_LIMIT} and page ≥ 1")
+        found = sorted((o for o in self.orders.values() if since <= _parse_time(o["createdAt"]) <= until),
+                       key=lambda o: o["number"])
+        return found[(page - 1) * limit: page * limit]
 
     # ---- stock (contract 4.2) ----
 
@@ -571,36 +536,26 @@ class CentraEmulator(LoopbackServer):
         return rows[(int(page) - 1) * int(limit): int(page) * int(limit)]
 
     def _gql_setStock(self, arguments: dict) -> dict:  # noqa: N802
-        """Absolute stock per warehouse. Schema violations (a missing input field, a string where the enum
-        goes, a quantity that is not an Int) refuse the call; unknown warehouse, variant or size are
-        userErrors with their path. Any userError: nothing is applied (the emulator's reading; Centra does
-        not document partial application, and the bridge does not rely on either)."""
-        node = arguments.get("input")
+        """Absolute stock per warehouse (schema.StockSetInput: warehouse, description, stockQuantityType required;
+        quantities Int). Unknown warehouse, variant or size are userErrors with their path [U: Centra's wording];
+        a negative quantity too ("Stock value must be greater or equal to 0", productsizestocksetinput.html;
+        that it is a userError is U). Any userError: nothing is applied [U: Centra does not document partial
+        application, and the bridge does not rely on either]. Sizes by `name` only (the bridge's and C1's way)."""
         data = _value(arguments, "input")
-        if not isinstance(data, dict) or not isinstance(data.get("warehouse"), dict) or \
-                not isinstance(data.get("productVariants"), list):
-            raise _Refused("Field SetStockInput.warehouse and productVariants of required type are not provided")
-        kind = next((f.value for f in node.fields if f.name.value == "stockQuantityType"), None)
-        if kind is not None and not (isinstance(kind, EnumValueNode) and kind.value == "PHYSICAL"):
-            raise _Refused("Enum StockQuantityType cannot represent this value (PHYSICAL is the documented one)")
+        if data.get("productSizes"):
+            raise _Refused("emulator: setStock by productSizes is not modelled (the bridge sends productVariants)")
         errors, updates = [], {}
         warehouse = data["warehouse"].get("id")
         if warehouse not in self.warehouses:
             errors.append(_user_error(f"Warehouse {warehouse} not found", "input", "warehouse"))
-        for i, row in enumerate(data["productVariants"]):
-            variant = (row.get("productVariant") or {}).get("id") if isinstance(row, dict) else None
-            levels = row.get("sizeStockLevels") if isinstance(row, dict) else None
-            if variant is None or not isinstance(levels, list):
-                raise _Refused(f"productVariants[{i}] needs productVariant and sizeStockLevels")
+        for i, row in enumerate(_as_list(data.get("productVariants"))):
+            variant, levels = row["productVariant"].get("id"), _as_list(row["sizeStockLevels"])
             if variant not in self.variants:
                 errors.append(_user_error(f"Product variant {variant} not found", "input", "productVariants", i,
                                           "productVariant"))
                 continue
             for j, level in enumerate(levels):
-                size = ((level or {}).get("size") or {}).get("name")
-                quantity = (level or {}).get("quantity")
-                if not isinstance(quantity, int) or isinstance(quantity, bool):
-                    raise _Refused(f"Int cannot represent non-integer value: {quantity!r}")
+                size, quantity = level["size"].get("name"), level["quantity"]
                 if size not in self.variants[variant]:
                     errors.append(_user_error(f"Size {size!r} is not active for variant {variant}", "input",
                                               "productVariants", i, "sizeStockLevels", j, "size"))
@@ -609,8 +564,8 @@ class CentraEmulator(LoopbackServer):
                                               "sizeStockLevels", j, "quantity"))
                 else:
                     updates[(warehouse, variant, size)] = quantity
-        if errors:
-            return {"stockChanges": None, "userErrors": errors}
+        if errors:  # stockChanges is `[StockChange!]!` (stocksetpayload.html): empty, never null
+            return {"stockChanges": [], "userErrors": errors}
         self.stock.update(updates)
         return {"stockChanges": [{"id": 4000 + len(self.stock)}], "userErrors": []}
 
@@ -620,28 +575,24 @@ class CentraEmulator(LoopbackServer):
         return [{"id": ident, "currency": {"code": code}} for ident, code in sorted(self.pricelists.items())]
 
     def _gql_setPrices(self, arguments: dict) -> dict:  # noqa: N802
-        """Prices per variant on a pricelist. Schema violations refuse the call; an unknown pricelist,
-        product or variant (or a variant of another product), or a currency other than the pricelist's
-        [unverified: how Centra answers that], are userErrors; any userError: nothing applied."""
+        """Prices per variant on a pricelist (schema.ProductPricesSetInput). An unknown pricelist, product or
+        variant (or a variant of another product), or a currency other than the pricelist's, are userErrors
+        [U: how Centra answers each]; any userError: nothing applied. Only `individualVariantPrices` are
+        modelled (what the bridge sends, C1 case c); a product-level `price` is accepted and not stored."""
         data = _value(arguments, "input")
-        if not isinstance(data, dict) or not isinstance(data.get("pricelist"), dict) or \
-                not isinstance(data.get("productPrices"), list):
-            raise _Refused("Field SetPricesInput.pricelist and productPrices of required type are not provided")
         pricelist = data["pricelist"].get("id")
         errors, updates = [], {}
         if pricelist not in self.pricelists:
             errors.append(_user_error(f"Pricelist {pricelist} not found", "input", "pricelist"))
-        for i, row in enumerate(data["productPrices"]):
-            product = ((row or {}).get("product") or {}).get("id")
+        for i, row in enumerate(_as_list(data["productPrices"])):
+            product = row["product"].get("id")
             if product not in self.product_of.values():
                 errors.append(_user_error(f"Product {product} not found", "input", "productPrices", i, "product"))
                 continue
-            for j, entry in enumerate((row or {}).get("individualVariantPrices") or []):
-                variant = ((entry or {}).get("productVariant") or {}).get("id")
-                price = (entry or {}).get("price") or {}
-                if not isinstance(price.get("value"), int | float) or isinstance(price.get("value"), bool) \
-                        or not isinstance(price.get("currencyIsoCode"), str):
-                    raise _Refused("MonetaryValueInput needs value: Float! and currencyIsoCode: String!")
+            for j, entry in enumerate(_as_list(row.get("individualVariantPrices"))):
+                variant, price = entry["productVariant"].get("id"), entry.get("price")
+                if price is None:
+                    continue  # a variant named without a price changes nothing [U]
                 if self.product_of.get(variant) != product:
                     errors.append(_user_error(f"Variant {variant} is not a variant of product {product}", "input",
                                               "productPrices", i, "individualVariantPrices", j, "productVariant"))
@@ -682,10 +633,10 @@ class CentraEmulator(LoopbackServer):
                                         if s["order"] == order["number"]]}]
 
     def _gql_createShipment(self, arguments: dict) -> dict:  # noqa: N802
+        """schema.ShipmentCreateInput; the order by number or hash id (externalId is not modelled: not found).
+        Lines of the order, no more than is left to ship, else userErrors [U: Centra's wording]; `capture`
+        captures the lines' value, `isPaid` marks it paid (shipmentcreateinput.html: capture wins)."""
         data = _value(arguments, "input")
-        if not isinstance(data, dict) or not isinstance(data.get("order"), dict) or \
-                not isinstance(data.get("lines"), list):
-            raise _Refused("Field CreateShipmentInput.order and lines of required type are not provided")
         ref = data["order"]
         order = next((o for o in self.orders.values()
                       if ref.get("number") == o["number"] or (ref.get("id") and ref.get("id") == o["id"])), None)
@@ -696,11 +647,8 @@ class CentraEmulator(LoopbackServer):
         lines = {line["id"]: line for line in order["lines"]}
         shipped = self._shipped(order)
         errors, taken = [], []
-        for i, row in enumerate(data["lines"]):
-            line_id = ((row or {}).get("orderLine") or {}).get("id")
-            quantity = (row or {}).get("quantity")
-            if not isinstance(quantity, int) or isinstance(quantity, bool):
-                raise _Refused(f"Int cannot represent non-integer value: {quantity!r}")
+        for i, row in enumerate(_as_list(data.get("lines"))):
+            line_id, quantity = row["orderLine"].get("id"), row["quantity"]
             if line_id not in lines:
                 errors.append(_user_error(f"Order line {line_id} is not in order {order['number']}", "input",
                                           "lines", i, "orderLine"))
@@ -711,28 +659,39 @@ class CentraEmulator(LoopbackServer):
                 taken.append({"id": next(self._line_ids) + 10000, "orderLine": line_id, "quantity": quantity})
         if errors or not taken:
             return {"shipment": None, "userErrors": errors or [_user_error("No lines", "input", "lines")]}
+        value = sum((Decimal(str(lines[t["orderLine"]]["unitPrice"]["value"])) * t["quantity"] for t in taken),
+                    Decimal(0))
         captured = bool(data.get("capture"))
         if captured:
-            value = sum((Decimal(str(lines[t["orderLine"]]["unitPrice"]["value"])) * t["quantity"] for t in taken),
-                        Decimal(0))
             history = list(order.get("paymentHistory") or [])
             order["paymentHistory"] = [*history, {"entryType": "CAPTURE", "status": "SUCCESS",
                                                   "value": {"value": _money(value)}}]
         ident = next(self._shipment_ids)
         number = f"{order['number']}-{sum(1 for s in self.shipments.values() if s['order'] == order['number']) + 1}"
         paid = captured or bool(data.get("isPaid"))
+        now = _time(self.now())
+        first = not any(s["order"] == order["number"] for s in self.shipments.values())
+        if first:  # the documented answer's grandTotal (900) is its lines (700) and the order's shipping [U]
+            value += Decimal(str(order["totals"]["shipping"]["value"]))
+        # the fields of the documented createShipment answer (docs-examples/centra-shipment_create_unpaid-1.json)
         self.shipments[ident] = {
             "id": ident, "number": number, "order": order["number"], "lines": taken,
+            "createdAt": now, "updatedAt": now,
             "isGoodToGo": bool(data.get("isGoodToGo")), "isShipped": False, "isPaid": paid,
-            "paidAt": _time(self.now()) if paid else None, "additionalMessage": data.get("additionalMessage"),
-            "trackingNumber": None, "shippedAt": None, "sendEmail": data.get("sendEmail"),
-            "shipmentInfo": None}
+            "paidAt": now if paid else None, "additionalMessage": data.get("additionalMessage"),
+            "shippedAt": None, "numberOfPackages": 0, "trackingNumber": None, "returnTrackingNumber": None,
+            "internalShippingCost": {"value": 0}, "grandTotal": {"value": _money(value)},
+            "carrierInformation": None, "sendEmail": data.get("sendEmail"), "shipmentInfo": None}
         return {"shipment": self._shipment_node(self.shipments[ident]), "userErrors": []}
 
     def _gql_completeShipment(self, arguments: dict) -> dict:  # noqa: N802
-        ident, data = _value(arguments, "id"), _value(arguments, "input")
-        if not isinstance(ident, int) or not isinstance(data, dict):
-            raise _Refused("completeShipment needs id: Int! and input")
+        """schema.ShipmentCompleteInput. Only a good-to-go, paid shipment is completed [V: C1 "Once the shipment
+        is Good-to-go and paid for, you can ship it out"]; shippedAt not in the future [V: C1], "now" when
+        left out [V: shipmentcompleteinput.html]; PHP relative dates other than "now" are not modelled.
+        The shipment info lands where the documented completeShipment answer shows it (corpus
+        centra-shipment-1.json: numberOfPackages, trackingNumber, returnTrackingNumber, carrierInformation
+        {carrierName, serviceName}, internalShippingCost)."""
+        ident, data = _value(arguments, "id"), _value(arguments, "input") or {}
         shipment = self.shipments.get(ident)
         if shipment is None:
             return {"shipment": None, "userErrors": [_user_error(f"Shipment {ident} not found", "id")]}
@@ -750,8 +709,15 @@ class CentraEmulator(LoopbackServer):
             return {"shipment": None, "userErrors": [_user_error("shippedAt cannot be in the future", "input",
                                                                  "shippedAt")]}
         info = data.get("shipmentInfo") or {}
-        shipment.update(isShipped=True, shippedAt=_time(moment), trackingNumber=info.get("trackingNumber"),
+        carrier = {"carrierName": info.get("carrier"), "serviceName": info.get("service")}
+        shipment.update(isShipped=True, shippedAt=_time(moment), updatedAt=_time(self.now()),
+                        trackingNumber=info.get("trackingNumber"),
+                        returnTrackingNumber=info.get("returnTrackingNumber"),
+                        numberOfPackages=info.get("packagesNumber") or shipment["numberOfPackages"],
+                        carrierInformation=carrier if any(carrier.values()) else None,
                         shipmentInfo=info, sendEmail=data.get("sendEmail"))
+        if info.get("internalShippingCost"):
+            shipment["internalShippingCost"] = {"value": info["internalShippingCost"]["value"]}
         order = self.orders[shipment["order"]]
         shipped = self._shipped(order)
         if all(shipped.get(line["id"], 0) >= line["quantity"] for line in order["lines"]) and all(
@@ -767,6 +733,13 @@ class _Refused(Exception):
 def _value(arguments: dict, name: str):
     node = arguments.get(name)
     return None if node is None else value_from_ast_untyped(node)
+
+
+def _as_list(value) -> list:
+    """GraphQL input coercion: a single value where a list goes is a list of one."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def _user_error(message: str, *path) -> dict:

@@ -152,10 +152,10 @@ def test_the_client_reads_a_customer_by_id_and_none_when_centra_has_none(centra,
 
 def test_the_emulator_refuses_what_the_customer_filter_refuses(centra, client):
     centra.add_customer("kim@example.com")
-    with pytest.raises(NeedsAttention, match="not defined by type"):
+    with pytest.raises(NeedsAttention, match="CustomerFilter' not to include unknown field 'mail'"):
         client.graphql('query { customers(where: {mail: "kim@example.com"}) { id } }')
-    with pytest.raises(NeedsAttention, match="Exactly one input field"):
-        client.graphql('query { customers(where: {email: {equals: "kim@example.com", contains: "kim"}}) { id } }')
+    with pytest.raises(NeedsAttention, match="exactly one field"):
+        client.graphql('query { customers(where: {email: {}}) { id } }')
     assert [c["email"] for c in client.graphql(
         'query { customers(where: {email: {equals: "kim@example.com"}}) { id } }')["customers"]] == [
         "kim@example.com"]

@@ -58,7 +58,7 @@ def test_429_with_retry_after_is_retried_then_retryable(centra):
     centra.fail_next(429, retry_after=2)
     shop = client_for(centra_shop(centra.base_url), TOKEN_SETTINGS, sleep=slept.append)
     assert shop.order(placed["number"])["number"] == placed["number"]
-    assert slept == [2.0]
+    assert len(slept) == 1 and 1.9 <= slept[0] <= 3.0  # Retry-After is a timestamp (C3), waited out in seconds
     centra.fail_next(503, count=3)
     with pytest.raises(Retryable):
         client_for(centra_shop(centra.base_url), TOKEN_SETTINGS, sleep=slept.append, max_attempts=3).order(14)

@@ -12,8 +12,10 @@ Settings → Usage plan); a 429 or 5xx is retried by the shared `send` (Retry-Af
 What is verified and what is our reading (docs/platforms.md, Brink, says the same to the operator):
 - stock: `PUT /productv1/stocks {"productId", "stock"}`, one product per call [V: B6a]. Absolute quantities
   [V: B4]. Which status an unknown product gets is not documented: 404 is read as "no such product".
-- products: `GET /productv1/products?ids=a,b` (docs.brinkcommerce.com/models/, B5); the answer is read as a JSON
-  list of products with `id` [U]. Used to find which SKUs Brink has before writing stock.
+- products: `GET /productv1/products?ids=a,b` (docs.brinkcommerce.com/models/, B5); the answer is read as
+  `{"products": [...]}`, the wrapper the product service answers its writes with [V: B6a
+  BrinkProductResponseWrapper], or a bare list [U: the GET's shape]; each product has `id`. Used to find which
+  SKUs Brink has before writing stock.
 - orders: the GET path of an order is **unverified** (contract 2.1: "Ask Brink for the Order Management
   OpenAPI"). This client reads `GET /orderv1/orders/{orderId}` under the documented v1 service `orderv1` and
   expects the Order object of the newer events (a 404 = no such order). Only the legacy id-only webhook needs
@@ -131,7 +133,10 @@ class BrinkClient:
             if response.status_code >= 400:
                 raise self._refused(response, "the product look-up")
             body = self._json(response, "the product look-up")
-            rows = body if isinstance(body, list) else []
+            # the product service answers its lists as {"products": [...]} [V: B6a, for its writes]; a bare list
+            # is read too, as the GET's shape is not documented
+            rows = body.get("products") if isinstance(body, dict) else body
+            rows = rows if isinstance(rows, list) else []
             found.update({str(row["id"]): row for row in rows
                           if isinstance(row, dict) and str(row.get("id")) in chunk})
         return found

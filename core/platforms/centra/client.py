@@ -5,7 +5,7 @@
     for node in client.orders_updated_between(since, until):
         ...                                    # order nodes, the shape parse.parse_order reads
     client.size_targets()                      # SKU → (variant id, size name), for setStock
-    client.set_stock(warehouse, variants)      # userErrors of one setStock mutation
+    client.set_stock(warehouse, variants, "BC stock")   # userErrors of one setStock mutation
     client.create_shipment(input) / client.complete_shipment(id, input)   # (shipment, userErrors)
     client.set_prices(pricelist, currency, product, {variant: price})    # userErrors of one setPrices
 
@@ -376,16 +376,16 @@ class CentraClient:
             page += 1
 
     def set_stock(self, warehouse: int, variants: list[tuple[int, list[tuple[str, int]]]],
-                  description: str = "") -> list[dict]:
-        """One absolute `setStock` (PHYSICAL) into `warehouse`: [(variant id, [(size name, quantity)])].
-        Returns the userErrors ([] = all taken)."""
-        data = {"warehouse": {"id": warehouse}, "stockQuantityType": Enum("PHYSICAL"),
+                  description: str) -> list[dict]:
+        """One absolute `setStock` (PHYSICAL) into `warehouse`: [(variant id, [(size name, quantity)])], with
+        the stock change's `description` (required: `description: String!` on StockSetInput,
+        centra.dev/graphql/stocksetinput.html). Returns the userErrors ([] = all taken)."""
+        data = {"warehouse": {"id": warehouse}, "description": description or "BC stock",
+                "stockQuantityType": Enum("PHYSICAL"),
                 "productVariants": [{"productVariant": {"id": variant},
                                      "sizeStockLevels": [{"size": {"name": size}, "quantity": quantity}
                                                          for size, quantity in sizes]}
                                     for variant, sizes in variants]}
-        if description:
-            data["description"] = description
         return self.mutate("setStock", f"input: {literal(data)}", "stockChanges { id }")["userErrors"]
 
     def pricelist_currency(self, pricelist: int) -> str | None:
