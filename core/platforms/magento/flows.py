@@ -143,6 +143,15 @@ def _refused_skus(errors: list[dict], skus: set[str]) -> dict[str, str]:
     return named
 
 
+def _unknown_price_skus(errors: list[dict]) -> set[str]:
+    """The SKUs base-prices refused as such: BasePriceStorage answers "Invalid attribute %fieldName =
+    %fieldValue." with fieldName "SKU" for a SKU it does not find or whose type takes no base price (magento2
+    Catalog Model/Product/Price/BasePriceStorage.php); no message says "doesn't exist"."""
+    return {text(e["parameters"].get("fieldValue")) for e in errors
+            if isinstance(e, dict) and isinstance(e.get("parameters"), dict)
+            and text(e["parameters"].get("fieldName")) == "SKU"}
+
+
 # ---------------------------------------------------------------------------------------------- shipments
 
 class ShipmentWriter:
@@ -299,10 +308,12 @@ class ProductWriter:
                 for row in chunk:
                     failed[id(owners[row["sku"]])] = exc.message
                 continue
+            gone = _unknown_price_skus(errors)
             for sku, message in _refused_skus(errors, {row["sku"] for row in chunk}).items():
-                failed[id(owners[sku])] = f"Magento refused the price of {sku}: {message}"
-                if "exist" in message:
+                if sku in gone:
+                    message += " (Magento has no product with this SKU whose type takes a base price)"
                     result.gone.append(sku)
+                failed[id(owners[sku])] = f"Magento refused the price of {sku}: {message}"
         for change in changes:
             if not change.fields or id(change) in failed:
                 continue
