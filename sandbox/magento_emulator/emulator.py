@@ -151,8 +151,9 @@ RULES = (
      "contract §5 [V: M1]"),
     ("source-items: empty list → 400 'Input data is empty'; any invalid item refuses all with 400 'Validation "
      "Failed: …' and errors[]; an unknown source → 400 'Could not save Source Item'",
-     "magento/inventory SourceItemsSaveHandler and its validators (read last session); the errors[] rendering "
-     "assumed: not in a documented sample"),
+     "magento/inventory Inventory/Model/SourceItem/Command/Handler/SourceItemsSaveHandler.php, Inventory/Model/"
+     "Validators/NotExistentSku.php ('was was' is Magento's); the errors[] rendering assumed: not in a "
+     "documented sample"),
     ("composite products (configurable, bundle, grouped) keep no source items", "assumed: magento/inventory "
      "IsSourceItemManagementAllowedForProductType as known; message ours"),
     ("POST order/{id}/ship {items, notify, appendComment, comment, tracks, arguments.extension_attributes."
@@ -177,6 +178,10 @@ RULES = (
      "not read): simple, virtual, bundle, downloadable; stores assumed: a fresh install's 0 and 1"),
     ("PUT products/{sku} {product} → the product; 404 unknown SKU; status other than 1/2 → 400",
      "magento2 Catalog webapi.xml (ProductRepositoryInterface::save); the messages assumed"),
+    ("input_limit (Web Api Limits on): a list input over the limit (20 by default) → 400; pageSize over 300 → "
+     "400; off by default", "developer.adobe.com/commerce/webapi/get-started/api-security (Input limiting); KB "
+     "'Web API unable to process requests with more than 20 items in array' (on in 2.4.3, 2.3.7-p1); the "
+     "messages assumed: Magento_Webapi's EntityArrayValidator as known"),
     ("B2B: customers, directory/countries, company routes and Magento_Company's save validators",
      "AdobeDocs commerce-webapi rest/b2b/company-object.md and company-users.md; the validators from public "
      "copies of Magento_Company (see the docstring)"),
@@ -198,8 +203,12 @@ def magento_time(moment: datetime) -> str:
 class MagentoEmulator(LoopbackServer):
     name = "magento-emulator"
 
-    def __init__(self, access_token: str = "integration-token"):  # noqa: S107
+    def __init__(self, access_token: str = "integration-token", *,  # noqa: S107
+                 input_limit: int | None = None):
         self.access_token = access_token
+        # Stores > Configuration > Services > Web Api Limits: off by default; on, list inputs of a synchronous
+        # call hold at most 20 entities and pages at most 300 items (2.4.3 and 2.3.7-p1 shipped with it on)
+        self.input_limit = input_limit
         self.lock = threading.RLock()
         self.orders: dict[int, dict] = {}
         self.products: dict[str, dict] = {}  # sku → product row
@@ -583,6 +592,8 @@ STOCKED_TYPES = ("simple", "virtual", "downloadable", "giftcard")  # types that 
 # BasePriceStorage's allowedProductTypes (Catalog etc/di.xml) [U: the list is not in our sources; a
 # configurable has no price of its own, its children do]
 PRICED_TYPES = ("simple", "virtual", "bundle", "downloadable")
+# the page cap when Web Api Limits are on (developer.adobe.com/commerce/webapi/get-started/api-security)
+PAGE_LIMIT = 300
 STORES = (0, 1)  # a fresh install's stores: admin (0, "all") and the default store view (1)
 
 
@@ -736,6 +747,11 @@ class _Handler(BaseHTTPRequestHandler):
                     "customers/search": lambda: list(emu.customers.values()),
                     "company": lambda: list(emu.companies.values())}
         if route in listings:
+            size = dict(query).get("searchCriteria[pageSize]", "")
+            if emu.input_limit is not None and size.isdigit() and int(size) > PAGE_LIMIT:
+                self._reply(400, {"message": "Maximum SearchCriteria pageSize is %max",
+                                  "parameters": {"max": PAGE_LIMIT}})
+                return
             if not any(key.startswith("searchCriteria") for key, _ in query):
                 # getList(SearchCriteriaInterface $searchCriteria): the parameter is not optional
                 self._reply(400, {"message": '"%fieldName" is required. Enter and try again.',
@@ -782,9 +798,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         emu = self.emulator
         route, _, body = admitted
+        lists = {"inventory/source-items": "sourceItems", "products/base-prices": "prices"}
+        entities = body.get(lists[route]) if route in lists and isinstance(body, dict) else None
+        if emu.input_limit is not None and isinstance(entities, list) and len(entities) > emu.input_limit:
+            self._reply(400, {"message": 'Maximum items of type "%type" is %max',
+                              "parameters": {"type": lists[route], "max": emu.input_limit}})
+            return
         if route == "inventory/source-items":
-            items = body.get("sourceItems") if isinstance(body, dict) else None
-            self._answer(*emu.save_source_items(items))
+            self._answer(*emu.save_source_items(entities))
             return
         match = re.fullmatch(r"order/(\d+)/ship", route)
         if match:

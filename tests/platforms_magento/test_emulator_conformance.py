@@ -166,3 +166,25 @@ def test_base_prices_take_any_existing_store_and_report_each_failure_of_a_row(em
                                                                                   "fieldValue": -1}},
         {"message": "Requested store is not found. Row ID: SKU = %SKU, Store ID: %storeId.",
          "parameters": {"SKU": "NOPE", "storeId": 9}}]
+
+
+def test_web_api_limits_when_on_refuse_a_list_of_more_than_20_and_a_page_over_300():
+    limited = MagentoEmulator(access_token=TOKEN, input_limit=20).start()
+    try:
+        for n in range(21):
+            limited.add_product(f"S{n}")
+        rows = [{"sku": f"S{n}", "source_code": "default", "quantity": 1, "status": 1} for n in range(21)]
+        over = call(limited, "POST", "inventory/source-items", {"sourceItems": rows})
+        assert over.status_code == 400 and limited.quantity("S0") == 0
+        assert call(limited, "POST", "inventory/source-items", {"sourceItems": rows[:20]}).json() == []
+        prices = [{"sku": f"S{n}", "price": 1, "store_id": 0} for n in range(21)]
+        assert call(limited, "POST", "products/base-prices", {"prices": prices}).status_code == 400
+        assert call(limited, "GET", "products", params={"searchCriteria[pageSize]": "301"}).status_code == 400
+        assert call(limited, "GET", "products", params={"searchCriteria[pageSize]": "300"}).status_code == 200
+    finally:
+        limited.stop()
+
+
+def test_web_api_limits_are_off_by_default(emu):
+    rows = [{"sku": "MB-01", "source_code": "default", "quantity": n, "status": 1} for n in range(25)]
+    assert call(emu, "POST", "inventory/source-items", {"sourceItems": rows}).json() == []
