@@ -95,6 +95,9 @@ RULES = (
      "does not have → 400 SYSTEM__ILLEGAL_STATE_TRANSITION; unknown id → 400 "
      "SYSTEM__STATE_MACHINE_INVALID_ENTITY_ID", "§6 [V: S1, S3]; shopware/shopware System/StateMachine/"
      "StateMachineException.php (the codes); the transitions: DELIVERY_TRANSITIONS' migrations"),
+    ("`total` counts the page unless total-count-mode is 1 (exact) or 2 (pagination)", "the mode names: "
+     "@shopware-ag/meteor-admin-sdk data/Criteria.d.ts (TotalCountMode 0 NO_TOTAL_COUNT, 1 EXACT, 2 "
+     "PAGINATION); that none is the default and counts the page assumed: Shopware's Criteria as known"),
     ("search/product, search/currency, search/tax, search/customer (customer addresses null unless asked for)",
      "assumed: the same criteria and 6.6 association rule as orders"),
 )
@@ -365,7 +368,11 @@ class ShopwareEmulator(LoopbackServer):
         limit = int(criteria.get("limit") or 500)
         page = int(criteria.get("page") or 1)
         items = found[(page - 1) * limit: page * limit]
-        return {"total": len(found), "data": json.loads(json.dumps(items)), "aggregations": []}
+        # total-count-mode 0 (none, the criteria's default) counts only the page; 1 (exact) every match;
+        # 2 (pagination) is answered exactly here, an upper bound of Shopware's look-ahead count
+        exact = str(criteria.get("total-count-mode", 0)) in ("1", "2")
+        return {"total": len(found) if exact else len(items), "data": json.loads(json.dumps(items)),
+                "aggregations": []}
 
 
     # ---- sync API (§6 S2) ----

@@ -132,3 +132,12 @@ def test_the_search_answer_and_its_order_have_the_corpus_shape_and_parse_alike(s
     assert ours["stateMachineState"]["technicalName"] and theirs["stateMachineState"]["technicalName"]
     mine, published = parse_order(answer, "sw-emu"), parse_order(corpus, "sw-corpus")
     assert mine.lines and published.lines and mine.currency == published.currency == "EUR"
+
+
+def test_total_counts_the_page_unless_an_exact_count_is_asked_for(sw, api):
+    for _ in range(3):
+        _order(sw)
+    page = {"limit": 2, "page": 1}
+    assert api.post("/api/search/order", json=page).json()["total"] == 2  # NO_TOTAL_COUNT, the default
+    assert api.post("/api/search/order", json={**page, "total-count-mode": 0}).json()["total"] == 2
+    assert api.post("/api/search/order", json={**page, "total-count-mode": 1}).json()["total"] == 3
