@@ -98,6 +98,8 @@ def test_the_documented_sync_body_is_taken_and_refused_with_stock_not_an_integer
     body = {"bc-stock": {"entity": "product", "action": "upsert", "payload": [row]}}  # §6 [V: S2]
     taken = api.post("/api/_action/sync", json=body)
     assert taken.status_code == 200 and sw.product("SW10001")["stock"] == 42
+    # the answer as bulk-payloads.md shows it: written ids per entity
+    assert taken.json() == {"extensions": [], "data": {"product": [product["id"]]}, "notFound": [], "deleted": []}
     refused = api.post("/api/_action/sync", json={"bc-stock": {**body["bc-stock"], "payload": [
         {**row, "stock": "7"}]}})
     assert refused.status_code == 400 and sw.product("SW10001")["stock"] == 42
