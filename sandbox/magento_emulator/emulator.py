@@ -1,11 +1,15 @@
 """A Magento 2 REST API over real HTTP: what the bridge's client calls, and what Magento refuses there.
+ROUTES and RULES (below) name the source of each route and rule; tests/platforms_magento/
+test_emulator_conformance.py holds the emulator to them.
 
     emu = MagentoEmulator(access_token="integration-token").start()
     emu.add_order(emu.make_order(entity_id=1, updated=datetime(...)))
     emu.base_url                                # http://127.0.0.1:<port>
 
 Auth: `Authorization: Bearer <access_token>`; anything else → 401 `{"message": "The consumer isn't
-authorized to access %resources.", "parameters": {"resources": "Magento_Sales::actions_view"}}`.
+authorized to access %resources.", "parameters": {"resources": <the route's ACL resource>}}`. A route not
+served is 404 "Request does not match any route." whatever the token (Magento matches the route first).
+Every list route needs `searchCriteria` (getList's parameter has no default): without it, 400.
 
 Endpoints:
 - `GET /rest/V1/orders` — searchCriteria: `filter_groups[g][filters][f][field|value|condition_type]`
@@ -33,14 +37,12 @@ Endpoints:
   carrier_code}], comment?, arguments?: {extension_attributes: {source_code}}}` → the shipment id (contract
   §5 [V: M2]; `comment` and the MSI `source_code` from devdocs rest/tutorials/inventory/create-shipment.md);
   a full shipment sets the order `complete`; without a source code the shipment is the `default` source's.
-  Refused [U: messages from memory of Magento's ShipOrder validators]: an order that cannot ship (canceled,
-  closed, complete, holded) → 400 "A shipment cannot be created when an order has a status of
-  %1"; an item not in the order, more than its unshipped quantity, or an unknown source code → 400
-  "Shipment Document Validation Error(s): …"; no such order → 404.
+  Refused as magento2's ShipOrder does: every validator's message in one 400 "Shipment Document Validation
+  Error(s):\n…" (CanShip, QuantityValidator, TrackValidator; see RULES); no such order → 404.
 - `GET /rest/V1/shipments` (searchCriteria on order_id): shipments with `items`, `tracks`, `comments`.
 - `POST /rest/V1/products/base-prices {"prices": [{price, store_id, sku}]}` → `[]` or per-item errors
   `{message, parameters}` for the rows not saved; the valid rows are saved (contract §5 [V: M6]; messages
-  and parameters [U]).
+  from magento2's BasePriceStorage, see RULES).
 - `PUT /rest/V1/products/{sku} {"product": {...}}` → the product; 404 when the SKU does not exist. Records
   which fields each PUT carried (`product_puts`), so a test can prove descriptions and images are never sent.
 - `GET /rest/V1/creditmemos` (searchCriteria on created_at) → credit memos as added with `add_creditmemo`.
@@ -94,6 +96,107 @@ _CONDITIONS = {"eq": lambda a, b: a == b, "neq": lambda a, b: a != b, "gt": lamb
                "in": lambda a, b: a in b.split(",")}
 
 
+# The routes served: (method, route under /rest/V1/, the ACL resource Magento checks, the source).
+# magento2 = github magento/magento2 app/code/Magento/<Module>/etc/webapi.xml; MSI = github magento/inventory
+# InventoryApi/etc/webapi.xml. "assumed" marks a resource name not read from a source (it only shapes the 401
+# message; the route itself is documented where the docstring says so).
+ROUTES = (
+    ("GET", r"orders", "Magento_Sales::sales", "magento2 Sales webapi.xml (OrderRepositoryInterface::getList)"),
+    ("GET", r"orders/\d+", "Magento_Sales::sales", "magento2 Sales webapi.xml (OrderRepositoryInterface::get)"),
+    ("POST", r"order/\d+/ship", "Magento_Sales::sales", "magento2 Sales webapi.xml (ShipOrderInterface)"),
+    ("GET", r"shipments", "Magento_Sales::sales", "magento2 Sales webapi.xml (ShipmentRepositoryInterface)"),
+    ("GET", r"creditmemos", "Magento_Sales::sales", "magento2 Sales webapi.xml (CreditmemoRepositoryInterface)"),
+    ("GET", r"inventory/sources", "Magento_InventoryApi::source", "MSI webapi.xml (SourceRepositoryInterface)"),
+    ("GET", r"inventory/source-items", "Magento_InventoryApi::source", "MSI webapi.xml"),
+    ("POST", r"inventory/source-items", "Magento_InventoryApi::stock_source_item_assign",
+     "MSI webapi.xml (SourceItemsSaveInterface)"),
+    ("GET", r"products", "Magento_Catalog::products", "magento2 Catalog webapi.xml (ProductRepository::getList)"),
+    ("POST", r"products/base-prices", "Magento_Catalog::catalog",
+     "contract §5 [V: M6]; resource assumed"),
+    ("PUT", r"products/[^/]+", "Magento_Catalog::products", "magento2 Catalog webapi.xml (ProductRepository::save)"),
+    ("GET", r"customers/search", "Magento_Customer::customer", "AdobeDocs rest/b2b/company-users.md; resource assumed"),
+    ("POST", r"customers", "Magento_Customer::manage", "AdobeDocs rest/b2b/company-users.md; resource assumed"),
+    ("GET", r"directory/countries/\w+", "Magento_Backend::admin", "directoryCountryInformationAcquirerV1; "
+                                                               "resource assumed"),
+    ("GET", r"company", "Magento_Company::index", "AdobeDocs rest/b2b/company-object.md; resource assumed"),
+    ("GET", r"company/\d+", "Magento_Company::index", "AdobeDocs rest/b2b/company-object.md; resource assumed"),
+    ("POST", r"company", "Magento_Company::add", "AdobeDocs rest/b2b/company-object.md; resource assumed"),
+    ("PUT", r"company/\d+", "Magento_Company::edit", "AdobeDocs rest/b2b/company-object.md; resource assumed"),
+)
+
+
+# Every rule the emulator enforces or answers by, with its source (contract = ../shared/contracts/
+# platforms-wave2.md §5 and platforms.md §3; M1…M6 are the contract's sources). "assumed: why" marks a rule no
+# source gives; docs/platforms.md lists those under Magento's unverified facts.
+RULES = (
+    ("routes and methods as in ROUTES; any other → 404 'Request does not match any route.', before auth",
+     "magento2 Sales webapi.xml, MSI InventoryApi webapi.xml, Catalog webapi.xml; 404 wording assumed: Magento's "
+     "Webapi router, not in our sources"),
+    ("Authorization: Bearer <integration token>, else 401 'The consumer isn't authorized to access %resources.' "
+     "naming the route's ACL resource", "platforms.md §3 Auth (Bearer since 2.4.4 with the OAuth setting); message "
+     "assumed: Magento_Webapi's AuthorizationException as known, not in our sources"),
+    ("list routes need searchCriteria, else 400 '\"%fieldName\" is required. Enter and try again.'",
+     "magento2 webapi.xml: getList(SearchCriteriaInterface $searchCriteria) takes no default; wording assumed: "
+     "Magento's InputException::requiredField as known"),
+    ("searchCriteria filter groups ANDed, filters of a group ORed; eq neq gt gteq lt lteq in; sortOrders; pageSize; "
+     "currentPage past the end answers the last page", "platforms.md §3 (the updated_at poll); the last-page "
+     "behaviour assumed: Magento's collection clamps curPage (known behaviour, not in our sources)"),
+    ("an answer page is {items, search_criteria, total_count}", "contract §5 [V: M4 swagger sample]"),
+    ("GET orders/{id}: 404 'The entity that was requested doesn't exist. Verify the entity and try again.'",
+     "magento2 Sales webapi.xml (OrderRepositoryInterface::get); wording assumed: NoSuchEntityException as known"),
+    ("an order carries the fields of contract §5 (items with sku, qty_ordered, price, price_incl_tax, "
+     "original_price, discount_*, tax_*, row_total*, product_type)", "contract §5 [V: M4]; the corpus order "
+     "magento-order_event-1.json"),
+    ("source-items POST {sourceItems:[{sku, source_code, quantity, status}]} → [] and absolute per source",
+     "contract §5 [V: M1]"),
+    ("source-items: empty list → 400 'Input data is empty'; any invalid item refuses all with 400 'Validation "
+     "Failed: …' and errors[]; an unknown source → 400 'Could not save Source Item'",
+     "magento/inventory Inventory/Model/SourceItem/Command/Handler/SourceItemsSaveHandler.php, Inventory/Model/"
+     "Validators/NotExistentSku.php ('was was' is Magento's) and IsNumericValue.php, SourceItem/Validator/"
+     "QuantityValidator.php and StatusValidator.php (a missing quantity is refused although manage-source-items.md "
+     "calls it optional: we follow the code); the errors[] rendering assumed: not in a documented sample"),
+    ("composite products (configurable, bundle, grouped) keep no source items", "assumed: magento/inventory "
+     "IsSourceItemManagementAllowedForProductType as known; message ours"),
+    ("POST order/{id}/ship {items, notify, appendComment, comment, tracks, arguments.extension_attributes."
+     "source_code} → the shipment id; no items ships every open quantity; a full shipment completes the order",
+     "contract §5 [V: M2]; magento2 Sales Model/ShipOrder.php (execute's parameters); devdocs rest/tutorials/"
+     "inventory/create-shipment.md (source_code)"),
+    ("ship refusals: one 400 'Shipment Document Validation Error(s):\n' + every message: CanShip (status "
+     "payment_review/holded/canceled or a virtual order → 'A shipment cannot be created when an order has a "
+     "status of <status>'; nothing left → 'The order does not allow a shipment to be created.'), "
+     "QuantityValidator (not in the order, more than unshipped, nothing to ship), TrackValidator (no "
+     "track_number)", "magento2 Sales Model/ShipOrder.php, Model/Order/Validation/CanShip.php, Model/Order/"
+     "Shipment/Validation/QuantityValidator.php and TrackValidator.php"),
+    ("ship: an unknown MSI source code is refused", "assumed: InventoryShipping validates the source; its wording "
+     "is not in our sources"),
+    ("ship: no such order → 404", "magento2 Sales Model/ShipOrder.php (orderRepository->get first)"),
+    ("base-prices POST {prices:[{price, store_id, sku}]} → [] or per-item {message, parameters}; valid rows saved",
+     "contract §5 [V: M6]; magento2 Catalog Model/Product/Price/BasePriceStorage.php and Validation/Result.php"),
+    ("base-prices: unknown SKU (case-insensitive) or a type without a base price → 'Invalid attribute %fieldName "
+     "= %fieldValue.' {fieldName: SKU}; price missing or < 0 → the same with Price; a store that does not exist → "
+     "'Requested store is not found. Row ID: SKU = %SKU, Store ID: %storeId.'; a row can fail several",
+     "magento2 BasePriceStorage::retrieveValidPrices, InvalidSkuProcessor; the allowed types assumed (di.xml "
+     "not read): simple, virtual, bundle, downloadable; stores assumed: a fresh install's 0 and 1"),
+    ("PUT products/{sku} {product} → the product; 404 unknown SKU; status other than 1/2 → 400",
+     "magento2 Catalog webapi.xml (ProductRepositoryInterface::save); the messages assumed"),
+    ("input_limit (Web Api Limits on): a list input over the limit (20 by default) → 400; pageSize over 300 → "
+     "400; off by default", "developer.adobe.com/commerce/webapi/get-started/api-security (Input limiting); KB "
+     "'Web API unable to process requests with more than 20 items in array' (on in 2.4.3, 2.3.7-p1); the "
+     "messages assumed: Magento_Webapi's EntityArrayValidator as known"),
+    ("B2B: customers, directory/countries, company routes and Magento_Company's save validators",
+     "AdobeDocs commerce-webapi rest/b2b/company-object.md and company-users.md; the validators from public "
+     "copies of Magento_Company (see the docstring)"),
+)
+
+
+def acl_resource(method: str, route: str | None) -> str | None:
+    """The ACL resource of the route `method route` serves, None when no route matches (Magento's 404)."""
+    if route is None:
+        return None
+    return next((resource for m, pattern, resource, _ in ROUTES if m == method and re.fullmatch(pattern, route)),
+                None)
+
+
 def magento_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -101,8 +204,12 @@ def magento_time(moment: datetime) -> str:
 class MagentoEmulator(LoopbackServer):
     name = "magento-emulator"
 
-    def __init__(self, access_token: str = "integration-token"):  # noqa: S107
+    def __init__(self, access_token: str = "integration-token", *,  # noqa: S107
+                 input_limit: int | None = None):
         self.access_token = access_token
+        # Stores > Configuration > Services > Web Api Limits: off by default; on, list inputs of a synchronous
+        # call hold at most 20 entities and pages at most 300 items (2.4.3 and 2.3.7-p1 shipped with it on)
+        self.input_limit = input_limit
         self.lock = threading.RLock()
         self.orders: dict[int, dict] = {}
         self.products: dict[str, dict] = {}  # sku → product row
@@ -153,7 +260,9 @@ class MagentoEmulator(LoopbackServer):
             "shipping_description": "Flat Rate - Fixed",
             "items": [{"item_id": entity_id * 10, "order_id": entity_id, "sku": sku, "name": f"Product {sku}",
                        "product_type": "simple", "product_id": 1, "qty_ordered": qty, "price": float(price),
-                       "base_price": float(price), "row_total": row, "base_row_total": row,
+                       "base_price": float(price), "original_price": float(price), "base_original_price": float(price),
+                       "price_incl_tax": round(float(price) * (1 + rate), 2), "discount_percent": 0,
+                       "row_total": row, "base_row_total": row, "row_total_incl_tax": round(row + tax, 2),
                        "tax_percent": float(tax_percent), "tax_amount": tax, "base_tax_amount": tax,
                        "discount_amount": 0, "base_discount_amount": 0}],
             "billing_address": {"firstname": "Test", "lastname": "Person", "street": ["Storgatan 1"],
@@ -241,34 +350,50 @@ class MagentoEmulator(LoopbackServer):
     # ---- shipments ----
 
     def ship(self, order_id: int, body) -> tuple[int, object]:
+        """Magento_Sales ShipOrder: every validator's message joined under one DocumentValidationException."""
         body = body if isinstance(body, dict) else {}
         with self.lock:
             order = self.orders.get(order_id)
             if order is None:
                 return 404, {"message": "The entity that was requested doesn't exist. Verify the entity and try "
                                         "again."}
-            if order.get("state") in ("canceled", "closed", "complete", "holded"):
-                return 400, {"message": "A shipment cannot be created when an order has a status of %1",
-                             "parameters": [order.get("status") or order.get("state")]}
             items = {int(i["item_id"]): i for i in order["items"]}
+            # ShipmentDocumentFactory: no items named ships every open quantity
             wanted = body.get("items") or [{"order_item_id": i, "qty": _open(row)} for i, row in items.items()
                                            if _open(row) > 0]
             problems = []
+            # Order/Validation/CanShip
+            if order.get("state") in ("payment_review", "holded", "canceled") or order.get("is_virtual"):
+                problems.append(f"A shipment cannot be created when an order has a status of {order.get('status')}")
+            elif not any(_open(i) > 0 and i.get("product_type") != "virtual" for i in items.values()):
+                problems.append("The order does not allow a shipment to be created.")
+            # Order/Shipment/Validation/QuantityValidator
+            total = 0.0
             for row in wanted:
-                item = items.get(int(row.get("order_item_id") or 0))
+                item = items.get(_int(row.get("order_item_id")))
                 if item is None:
-                    problems.append(f"The order does not contain order item with id {row.get('order_item_id')}.")
-                elif float(row.get("qty") or 0) <= 0 or float(row["qty"]) > _open(item):
-                    problems.append(f"The quantity to ship of order item {item['item_id']} is more than it has "
-                                    "left to ship.")
+                    problems.append(f'The shipment contains product SKU "{row.get("sku") or ""}" that is not part '
+                                    "of the original order.")
+                elif float(row.get("qty") or 0) > _open(item):
+                    problems.append("The quantity to ship must not be greater than the unshipped quantity for "
+                                    f'product SKU "{item.get("sku")}".')
+                else:
+                    total += float(row.get("qty") or 0)
+            if total <= 0:
+                problems.append("You can't create a shipment without products.")
+            # Order/Shipment/Validation/TrackValidator
+            tracks = body.get("tracks") if isinstance(body.get("tracks"), list) else []
+            problems += ["Please enter a tracking number." for t in tracks
+                         if not (isinstance(t, dict) and t.get("track_number"))]
             arguments = body.get("arguments") if isinstance(body.get("arguments"), dict) else {}
             extension = arguments.get("extension_attributes") if isinstance(arguments.get("extension_attributes"),
                                                                             dict) else {}
             source = str(extension.get("source_code") or "default")
-            if source not in self.sources:
+            if source not in self.sources:  # assumed: MSI's wording is not in our sources
                 problems.append(f'Source with code "{source}" does not exist.')
             if problems:
                 return 400, {"message": "Shipment Document Validation Error(s):\n" + "\n".join(problems)}
+            wanted = [row for row in wanted if float(row.get("qty") or 0) > 0]
             for row in wanted:
                 item = items[int(row["order_item_id"])]
                 item["qty_shipped"] = float(item.get("qty_shipped") or 0) + float(row["qty"])
@@ -296,25 +421,31 @@ class MagentoEmulator(LoopbackServer):
     # ---- prices and products ----
 
     def base_prices(self, body) -> list[dict]:
+        """Magento_Catalog BasePriceStorage::update: each row checked for SKU, price and store (a row may fail
+        several), the valid rows saved, the failures answered as {message, parameters} (Validation\\Result)."""
         rows = body.get("prices") if isinstance(body, dict) else None
         errors = []
         with self.lock:
             self.base_price_calls.append(list(rows or []))
+            by_sku = {sku.lower(): product for sku, product in self.products.items()}  # strcasecmp
             for row in rows or []:
+                row = row if isinstance(row, dict) else {}
                 sku = str(row.get("sku") or "")
-                if sku not in self.products:
-                    errors.append({"message": "Requested product doesn't exist. SKU: %SKU.",
-                                   "parameters": {"SKU": sku}})
-                elif not _numeric(row.get("price")) or float(row["price"]) < 0:
-                    errors.append({"message": "Invalid attribute %fieldName = %fieldValue.",
-                                   "parameters": {"fieldName": "Price", "fieldValue": str(row.get("price")),
-                                                  "SKU": sku}})
-                elif int(row.get("store_id", -1)) != 0:
-                    errors.append({"message": "Requested store is not found. Row ID: SKU = %SKU, Store ID: "
-                                              "%storeId.", "parameters": {"SKU": sku,
-                                                                          "storeId": str(row.get("store_id"))}})
+                product = by_sku.get(sku.lower())
+                failed = []
+                if not sku or product is None or product["type_id"] not in PRICED_TYPES:
+                    failed.append(_error("Invalid attribute %fieldName = %fieldValue.", fieldName="SKU",
+                                         fieldValue=sku))
+                if not _numeric(row.get("price")) or float(row["price"]) < 0:
+                    failed.append(_error("Invalid attribute %fieldName = %fieldValue.", fieldName="Price",
+                                         fieldValue=row.get("price")))
+                if _int(row.get("store_id", -1)) not in STORES or not _numeric(row.get("store_id")):
+                    failed.append(_error("Requested store is not found. Row ID: SKU = %SKU, Store ID: %storeId.",
+                                         SKU=sku, storeId=row.get("store_id")))
+                if failed:
+                    errors += failed
                 else:
-                    self.products[sku]["price"] = float(row["price"])
+                    product["price"] = float(row["price"])
         return errors
 
     def put_product(self, sku: str, body) -> tuple[int, dict]:
@@ -459,6 +590,12 @@ def _input_errors(errors: list[dict]) -> dict:
 
 
 STOCKED_TYPES = ("simple", "virtual", "downloadable", "giftcard")  # types that keep source items
+# BasePriceStorage's allowedProductTypes (Catalog etc/di.xml) [U: the list is not in our sources; a
+# configurable has no price of its own, its children do]
+PRICED_TYPES = ("simple", "virtual", "bundle", "downloadable")
+# the page cap when Web Api Limits are on (developer.adobe.com/commerce/webapi/get-started/api-security)
+PAGE_LIMIT = 300
+STORES = (0, 1)  # a fresh install's stores: admin (0, "all") and the default store view (1)
 
 
 def _error(message: str, **parameters) -> dict:
@@ -485,6 +622,13 @@ def _numeric(value) -> bool:
 def _open(item: dict) -> float:
     return float(item.get("qty_ordered") or 0) - float(item.get("qty_shipped") or 0) - float(
         item.get("qty_canceled") or 0) - float(item.get("qty_refunded") or 0)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _value(row: dict, field: str) -> str:
@@ -550,11 +694,16 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         with emu.lock:
             emu.requests.append({"method": method, "path": url.path, "query": dict(query)})
+        route = url.path[len(PREFIX):].strip("/") if url.path.startswith(PREFIX) else None
+        resource = acl_resource(method, route)
+        if resource is None:  # Magento matches the route before it checks the token
+            self._reply(404, {"message": "Request does not match any route."})
+            return None
         if self.headers.get("Authorization") != f"Bearer {emu.access_token}":
             with emu.lock:
                 emu.unauthorized += 1
             self._reply(401, {"message": "The consumer isn't authorized to access %resources.",
-                              "parameters": {"resources": "Magento_Sales::actions_view"}})
+                              "parameters": {"resources": resource}})
             return None
         with emu.lock:
             fault = next((f for f in emu._faults if f[2] in url.path), None)
@@ -565,15 +714,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(status, {"message": "Service Unavailable"},
                         {"Retry-After": str(retry_after)} if retry_after is not None else None)
             return None
-        if not url.path.startswith(PREFIX):
-            self._reply(404, {"message": "Request does not match any route."})
-            return None
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
             self._reply(400, {"message": "Decoding error: \nSyntax error"})
             return None
-        return url.path[len(PREFIX):].strip("/"), query, body
+        return route, query, body
 
     def _answer(self, status: int, body) -> None:
         """Answer, or (lose_next_answer) do nothing: the work is done, the caller never hears of it."""
@@ -602,6 +748,16 @@ class _Handler(BaseHTTPRequestHandler):
                     "customers/search": lambda: list(emu.customers.values()),
                     "company": lambda: list(emu.companies.values())}
         if route in listings:
+            size = dict(query).get("searchCriteria[pageSize]", "")
+            if emu.input_limit is not None and size.isdigit() and int(size) > PAGE_LIMIT:
+                self._reply(400, {"message": "Maximum SearchCriteria pageSize is %max",
+                                  "parameters": {"max": PAGE_LIMIT}})
+                return
+            if not any(key.startswith("searchCriteria") for key, _ in query):
+                # getList(SearchCriteriaInterface $searchCriteria): the parameter is not optional
+                self._reply(400, {"message": '"%fieldName" is required. Enter and try again.',
+                                  "parameters": {"fieldName": "searchCriteria"}})
+                return
             with emu.lock:
                 rows = listings[route]()
             self._reply(200, search_rows(rows, query))
@@ -643,9 +799,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         emu = self.emulator
         route, _, body = admitted
+        lists = {"inventory/source-items": "sourceItems", "products/base-prices": "prices"}
+        entities = body.get(lists[route]) if route in lists and isinstance(body, dict) else None
+        if emu.input_limit is not None and isinstance(entities, list) and len(entities) > emu.input_limit:
+            self._reply(400, {"message": 'Maximum items of type "%type" is %max',
+                              "parameters": {"type": lists[route], "max": emu.input_limit}})
+            return
         if route == "inventory/source-items":
-            items = body.get("sourceItems") if isinstance(body, dict) else None
-            self._answer(*emu.save_source_items(items))
+            self._answer(*emu.save_source_items(entities))
             return
         match = re.fullmatch(r"order/(\d+)/ship", route)
         if match:
@@ -676,6 +837,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(*self.emulator.save_company("PUT", body, int(match.group(1))))
             return
         self._reply(404, {"message": "Request does not match any route."})
+
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._admit("DELETE")  # no DELETE route is served: _admit answers Magento's 404
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._admit("PATCH")
 
 
 MagentoEmulator.handler = _Handler

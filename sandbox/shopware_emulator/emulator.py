@@ -1,6 +1,7 @@
 """A Shopware 6 Admin API over real HTTP: what the orders client and the stock, shipments and products
 writers need. Derived from ../shared/contracts/platforms-wave2.md §6 (cited as "§6" below) and the facts
-named beside each rule.
+named beside each rule; RULES (below) names the source of every rule, and tests/platforms_shopware/
+test_emulator_conformance.py holds the emulator to them.
 
     emu = ShopwareEmulator(client_id="SWIA…", client_secret="…", token_lifetime=600).start()
     emu.add_order(emu.make_order(updated=datetime(...)))     # updated=None: never changed (updatedAt null)
@@ -32,8 +33,8 @@ general one; the contract is silent on the sync's, see docs/platforms.md).
 
 `PATCH /api/order-delivery/{id}` `{"trackingCodes": [...]}` → 204 (§6 S4);
 `POST /api/_action/order_delivery/{id}/state/{transition}` (§6 S1/S3) with the delivery state machine
-below → 200 with the new state; a transition the state does not allow → 400
-`SYSTEM__ILLEGAL_STATE_TRANSITION` (Shopware's StateMachineException).
+Shopware's migrations install (DELIVERY_TRANSITIONS) → 200 with the new state; a transition the state does
+not allow → 400 `SYSTEM__ILLEGAL_STATE_TRANSITION` (Shopware's StateMachineException).
 
 `fail_next(status, count, retry_after=None)` answers errors before acting; `lose_next_answers(count, path)`
 acts, then closes the connection without an answer (a lost answer). `requests` logs every call,
@@ -53,6 +54,53 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 from sandbox.loopback import LoopbackServer
+
+# Every rule the emulator enforces or answers by, with its source. "§6" = ../shared/contracts/platforms-wave2.md
+# §6 (S1…S5 its sources), "platforms.md §4" = ../shared/contracts/platforms.md; "shopware/shopware <path>" =
+# the public core repository (src/Core/…). "assumed: why" marks what no source gives; docs/platforms.md lists
+# those under Shopware's unverified facts.
+RULES = (
+    ("POST /api/oauth/token {grant_type: client_credentials, client_id, client_secret} → {token_type: Bearer, "
+     "expires_in, access_token}", "platforms.md §4 Auth (integrations-api/index.md)"),
+    ("wrong credentials → 401 FRAMEWORK__INVALID_CLIENT; a missing or expired token → 401 "
+     "FRAMEWORK__UNAUTHORIZED", "assumed: the status is OAuth's; the codes and wording are not in our sources"),
+    ("errors answer {errors: [{status, code, title, detail, source.pointer?}]}", "assumed: Shopware's error "
+     "shape as known (the contract is silent); pointers as the bridge reads them (§6 Sync)"),
+    ("POST /api/search/order with a criteria (ids, filter equals/equalsAny/range/multi, sort, page, limit) → "
+     "{total, data, aggregations}", "§6 [V: S1]; the answer's shape from the corpus shopware-order_search-1.json"),
+    ("6.6: every order association not named in `associations` is null (deliveries.stateMachineState and "
+     "deliveries.shippingOrderAddress among them); stricter than Shopware, which still autoloads "
+     "order.stateMachineState and orderCustomer", "§6 [V: S5 shopware#3717]; shopware/shopware Checkout/Order/"
+     "Aggregate/OrderDelivery/OrderDeliveryDefinition.php (autoload off from v6.6.0.0); Checkout/Order/"
+     "OrderDefinition.php (stateMachineState autoload true)"),
+    ("the order, its line items and deliveries carry the fields of OrderDefinition (price, amountTotal, "
+     "amountNet, positionPrice, taxStatus, shippingTotal, currencyFactor…) and of the corpus orders",
+     "shopware/shopware Checkout/Order/OrderDefinition.php, OrderLineItemDefinition; corpus shopware-order-1.json,"
+     " shopware-order_search-1.json"),
+    ("without Accept: application/json the search answers JSON:API (application/vnd.api+json)", "assumed: "
+     "Shopware's Admin API default as known; the client always sends Accept: application/json"),
+    ("POST /api/_action/sync {<key>: {entity: product, action: upsert, payload: [...]}} (the list form too); "
+     "stock absolute; price [{currencyId, gross, net, linked}]", "§6 [V: S2 bulk-payloads.md]; platforms.md §4 "
+     "(the list form)"),
+    ("sync: an upsert of an unknown id creates, so productNumber, name, taxId, price and stock are required; "
+     "stock an integer", "shopware/shopware Content/Product/ProductDefinition.php (productNumber, stock: Required, "
+     "IntField); name/taxId/price required on create assumed: translated and inherited fields, not re-read"),
+    ("sync: one transaction, any refused row → 400 and nothing written; pointer /<key>/<row>/<field>; "
+     "duplicate productNumber, a price without the default currency, unknown tax or currency refused",
+     "assumed: the contract is silent on the sync's errors (see docs/platforms.md)"),
+    ("PATCH /api/order-delivery/{id} {trackingCodes: [strings]} → 204; unknown id → 404", "§6 [V: S4]; "
+     "shopware/shopware OrderDeliveryDefinition.php (trackingCodes: Required ListField of StringField); 204 "
+     "assumed: Shopware's no-content answer to a write without _response"),
+    ("POST /api/_action/order_delivery/{id}/state/{transition} → 200 with the new state; a transition the state "
+     "does not have → 400 SYSTEM__ILLEGAL_STATE_TRANSITION; unknown id → 400 "
+     "SYSTEM__STATE_MACHINE_INVALID_ENTITY_ID", "§6 [V: S1, S3]; shopware/shopware System/StateMachine/"
+     "StateMachineException.php (the codes); the transitions: DELIVERY_TRANSITIONS' migrations"),
+    ("`total` counts the page unless total-count-mode is 1 (exact) or 2 (pagination)", "the mode names: "
+     "@shopware-ag/meteor-admin-sdk data/Criteria.d.ts (TotalCountMode 0 NO_TOTAL_COUNT, 1 EXACT, 2 "
+     "PAGINATION); that none is the default and counts the page assumed: Shopware's Criteria as known"),
+    ("search/product, search/currency, search/tax, search/customer (customer addresses null unless asked for)",
+     "assumed: the same criteria and 6.6 association rule as orders"),
+)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -102,17 +150,20 @@ ORDER_ASSOCIATIONS = {
 PRODUCT_ASSOCIATIONS = {"tax": {}}
 _ADDRESS = {"country": {}, "countryState": {}}
 CUSTOMER_ASSOCIATIONS = {"defaultBillingAddress": _ADDRESS, "defaultShippingAddress": _ADDRESS, "addresses": _ADDRESS}
-# order_delivery.state: state → {transition: next state}. Shopware's default state machine as remembered
-# (the contract verifies the transition names only, §6): partial shipping, then shipped; cancel; retour;
-# reopen from anywhere.
+# order_delivery.state: state → {transition: next state}, as shopware/shopware installs it:
+# Migration/V6_3/Migration1536233560BasicData.php (createOrderDeliveryStateMachine: open → ship, ship_partially,
+# cancel; shipped → retour, retour_partially, cancel; shipped_partially → retour, retour_partially, ship,
+# cancel), Migration1573049297AddReopenTransitionToDeliveryStates (cancelled → reopen) and
+# Migration1600349343AddDeliveryStateTransitions (reopen → open from every state a transition leads to).
+# Nothing leaves returned or returned_partially but reopen; shipped_partially has no second ship_partially.
 DELIVERY_TRANSITIONS = {
     "open": {"ship": "shipped", "ship_partially": "shipped_partially", "cancel": "cancelled"},
-    "shipped_partially": {"ship": "shipped", "retour": "returned", "retour_partially": "returned_partially",
-                          "cancel": "cancelled", "reopen": "open"},
     "shipped": {"retour": "returned", "retour_partially": "returned_partially", "cancel": "cancelled",
                 "reopen": "open"},
-    "returned_partially": {"retour": "returned", "cancel": "cancelled", "reopen": "open"},
+    "shipped_partially": {"retour": "returned", "retour_partially": "returned_partially", "ship": "shipped",
+                          "cancel": "cancelled", "reopen": "open"},
     "returned": {"reopen": "open"},
+    "returned_partially": {"reopen": "open"},
     "cancelled": {"reopen": "open"},
 }
 REQUIRED_ON_CREATE = ("productNumber", "name", "taxId", "price", "stock")
@@ -317,7 +368,11 @@ class ShopwareEmulator(LoopbackServer):
         limit = int(criteria.get("limit") or 500)
         page = int(criteria.get("page") or 1)
         items = found[(page - 1) * limit: page * limit]
-        return {"total": len(found), "data": json.loads(json.dumps(items)), "aggregations": []}
+        # total-count-mode 0 (none, the criteria's default) counts only the page; 1 (exact) every match;
+        # 2 (pagination) is answered exactly here, an upper bound of Shopware's look-ahead count
+        exact = str(criteria.get("total-count-mode", 0)) in ("1", "2")
+        return {"total": len(found) if exact else len(items), "data": json.loads(json.dumps(items)),
+                "aggregations": []}
 
 
     # ---- sync API (§6 S2) ----
@@ -422,9 +477,10 @@ class ShopwareEmulator(LoopbackServer):
             if set(body or {}) - {"trackingCodes"}:
                 return 400, _errors([("FRAMEWORK__WRITE_CONSTRAINT_VIOLATION", "Only trackingCodes can be "
                                       "written by the emulator.", "/")])
-            if not isinstance(codes, list) or not all(isinstance(c, str) and c.strip() for c in codes):
+            # OrderDeliveryDefinition: trackingCodes is a Required ListField of StringField
+            if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
                 return 400, _errors([("FRAMEWORK__WRITE_CONSTRAINT_VIOLATION", "trackingCodes must be a list of "
-                                      "non-empty strings.", "/trackingCodes")])
+                                      "strings.", "/trackingCodes")])
             delivery["trackingCodes"] = list(codes)
         return 204, None
 

@@ -221,7 +221,8 @@ def test_prices_are_read_back_per_item_and_a_gone_sku_is_forgotten(emu, client):
                            targets)
     assert [c.item for c in result.applied] == ["2000"] and emu.products["MUG"]["price"] == 89.0
     [(change, reason)] = result.failed
-    assert change.item == "2100" and "doesn't exist" in reason and result.gone == ["CUP"]
+    # Magento names an unknown SKU "Invalid attribute SKU = CUP." (BasePriceStorage): still known as gone
+    assert change.item == "2100" and "Invalid attribute SKU = CUP" in reason and result.gone == ["CUP"]
     assert emu.base_price_calls[-1] == [{"sku": "MUG", "price": 89.0, "store_id": 0},
                                         {"sku": "CUP", "price": 49.5, "store_id": 0}]
 
@@ -280,3 +281,27 @@ def test_refused_skus_are_found_in_named_or_positional_parameters():
               {"message": "Something else", "parameters": None}, {"message": "x", "parameters": ["sku"]}]
     assert _refused_skus(errors, {"A", "B", "C"}) == {
         "B": "Requested product doesn't exist: B", "C": 'Product with requested "sku": "C" was was not found.'}
+
+
+# ---------------------------------------------------------------------------------------------- Web Api Limits
+
+def test_a_full_stock_batch_and_the_price_batches_fit_magentos_web_api_limits():
+    """With Stores > Configuration > Services > Web Api Limits on (as 2.4.3 and 2.3.7-p1 shipped), Magento
+    refuses a list input of more than 20 entities; the writers' batches stay within it (they were 100)."""
+    emu = MagentoEmulator(access_token=TOKEN, input_limit=20).start()
+    try:
+        with MagentoClient(emu.base_url, TOKEN, max_attempts=1, sleep=lambda s: None) as client:
+            skus = [f"S{n:03d}" for n in range(45)]
+            for sku in skus:
+                emu.add_product(sku)
+            writer = StockWriter(client, "run")
+            batch = skus[:writer.batch_size]
+            result = writer.write([Change(sku, "", 3, None) for sku in batch], {s: {} for s in batch})
+            assert len(result.applied) == len(batch) and not result.failed and result.calls == 1
+            prices = ProductWriter(client).update(
+                [pm.ProductChange(product(str(n), (sku, "9.90")), {}, product(str(n), (sku, "9.90")).variants)
+                 for n, sku in enumerate(skus)], {s: {} for s in skus})
+            assert len(prices.applied) == 45 and not prices.failed and prices.calls == 3
+            assert all(emu.products[s]["price"] == 9.9 for s in skus)
+    finally:
+        emu.stop()

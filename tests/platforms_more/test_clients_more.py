@@ -65,7 +65,7 @@ def test_magento_client_needs_a_token_and_a_wrong_one_is_refused(mage):
     with pytest.raises(NeedsAttention) as refused:
         list(magento.client.client_for(magento_shop(mage.base_url), {"MAGENTO_TOKEN": "wrong"})
              .orders_updated_between(T0, T0 + timedelta(hours=1)))
-    assert refused.value.code == "shop_auth_failed" and "Magento_Sales::actions_view" in refused.value.message
+    assert refused.value.code == "shop_auth_failed" and "Magento_Sales::sales" in refused.value.message
     assert "standalone Bearer" in refused.value.resolution and "wrong" not in str(refused.value)
 
 

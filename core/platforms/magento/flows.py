@@ -37,7 +37,11 @@ DEFAULT_SOURCE = "default"  # every Magento store has it; single-source shops ke
 # product types that keep source items (magento/inventory: source item management allowed per type)
 STOCKED_TYPES = ("simple", "virtual", "downloadable", "giftcard")
 REFUSAL_ROUNDS = 3
-PRICE_BATCH = 100
+# Magento's Web Api Limits cap a synchronous list input at 20 entities when on (off by default, on in 2.4.3 and
+# 2.3.7-p1: developer.adobe.com/commerce/webapi/get-started/api-security; contract platforms.md §3): 20 a call
+# works either way
+INPUT_LIMIT = 20
+PRICE_BATCH = INPUT_LIMIT
 GLOBAL_STORE = 0  # base prices at the default (global) scope
 ENABLED, DISABLED = 1, 2  # Magento product status
 # Magento's built-in carrier codes; any other carrier is "custom" with its name as the title
@@ -48,10 +52,9 @@ CLOSED_STATES = ("canceled", "closed")
 # ---------------------------------------------------------------------------------------------- stock
 
 class StockWriter:
-    """MSI source items, up to `batch_size` pairs a call (no documented limit; 100 keeps a refused call cheap
-    to split)."""
+    """MSI source items, up to `batch_size` pairs a call: 20, what Magento takes when its Web Api Limits are on."""
 
-    batch_size = 100
+    batch_size = INPUT_LIMIT
 
     def __init__(self, client, run_id: str):
         self.client = client
@@ -141,6 +144,15 @@ def _refused_skus(errors: list[dict], skus: set[str]) -> dict[str, str]:
             if text(value) in skus:
                 named.setdefault(text(value), message)
     return named
+
+
+def _unknown_price_skus(errors: list[dict]) -> set[str]:
+    """The SKUs base-prices refused as such: BasePriceStorage answers "Invalid attribute %fieldName =
+    %fieldValue." with fieldName "SKU" for a SKU it does not find or whose type takes no base price (magento2
+    Catalog Model/Product/Price/BasePriceStorage.php); no message says "doesn't exist"."""
+    return {text(e["parameters"].get("fieldValue")) for e in errors
+            if isinstance(e, dict) and isinstance(e.get("parameters"), dict)
+            and text(e["parameters"].get("fieldName")) == "SKU"}
 
 
 # ---------------------------------------------------------------------------------------------- shipments
@@ -299,10 +311,12 @@ class ProductWriter:
                 for row in chunk:
                     failed[id(owners[row["sku"]])] = exc.message
                 continue
+            gone = _unknown_price_skus(errors)
             for sku, message in _refused_skus(errors, {row["sku"] for row in chunk}).items():
-                failed[id(owners[sku])] = f"Magento refused the price of {sku}: {message}"
-                if "exist" in message:
+                if sku in gone:
+                    message += " (Magento has no product with this SKU whose type takes a base price)"
                     result.gone.append(sku)
+                failed[id(owners[sku])] = f"Magento refused the price of {sku}: {message}"
         for change in changes:
             if not change.fields or id(change) in failed:
                 continue
