@@ -52,13 +52,16 @@ def _import(ctx: Context, stack: LocalStack, order_id: int, storage_calls: list 
 
 @contextmanager
 def _counting_storage_requests(sent: list):
-    """Every Azure SDK storage client sends through azure-core's RequestsTransport: count there (one thread)."""
+    """Every Azure SDK storage client sends through azure-core's RequestsTransport: count there, this thread's
+    requests only (the sandbox host's queue polling runs meanwhile in threads of its own)."""
     from azure.core.pipeline.transport import RequestsTransport
 
     real_send = RequestsTransport.send
+    importer = threading.get_ident()
 
     def counting_send(self, request, **kwargs):
-        sent.append(request.method)
+        if threading.get_ident() == importer:
+            sent.append(request.method)
         return real_send(self, request, **kwargs)
 
     RequestsTransport.send = counting_send
