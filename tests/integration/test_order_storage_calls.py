@@ -5,6 +5,7 @@ uses (azure-core's RequestsTransport), from the queue message to the recorded ou
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import UTC, datetime
 from urllib.parse import urlparse
@@ -47,13 +48,15 @@ def stack():
 
 @pytest.fixture
 def storage_requests(monkeypatch) -> list[tuple[str, str]]:
-    """(method, table or container) of every Azure Storage request sent while the test runs."""
+    """(method, table or container) of every Azure Storage request the test's thread sends."""
     sent: list[tuple[str, str]] = []
     real_send = RequestsTransport.send
+    test_thread = threading.get_ident()
 
     def counting_send(self, request, **kwargs):
-        resource = urlparse(request.url).path.split("/")[2]  # /<account>/<table(keys) | container>/…
-        sent.append((request.method, resource.split("(")[0]))
+        if threading.get_ident() == test_thread:
+            resource = urlparse(request.url).path.split("/")[2]  # /<account>/<table(keys) | container>/…
+            sent.append((request.method, resource.split("(")[0]))
         return real_send(self, request, **kwargs)
 
     monkeypatch.setattr(RequestsTransport, "send", counting_send)
