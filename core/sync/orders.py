@@ -295,8 +295,8 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
             document = co.get(entity_set, record["id"])
             if entity_set == "salesOrders" and held["fingerprint"] == this["fingerprint"]:
                 # the creator may have died between the deep insert and the header PATCHes: finish them
-                # (idempotent: only a differing discount or dimension is written)
-                if header_may_change(document, mapped.discount, mapped.dimensions):
+                # (idempotent: only a differing discount, dimension or page field is written)
+                if header_may_change(document, mapped.discount, mapped.dimensions) or mapped.page_fields:
                     fence.check()
                 document = apply_header(co, entity_set, document, mapped.discount, mapped.dimensions)
                 document = _write_page_fields(ctx, co, company, shop, document, mapped)
