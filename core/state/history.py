@@ -14,7 +14,10 @@ one thread at a time and coalesced (a group commit: a thread that finds its coun
 write that just finished returns at once), so a process never races itself however many records finish at
 the same moment. Between processes, increments are read-modify-write guarded by the row's ETag; on a
 conflict the next try picks another of SHARDS rows after a short random pause that doubles with each conflict
-(capped), so instances finishing records at the same moment spread out instead of colliding again in step. A
+(capped), so instances finishing records at the same moment spread out instead of colliding again in step. The
+writer remembers each row it wrote as it left it (values and the ETag the write answered): the next increment of
+that row is a single ETag-guarded MERGE without reading it first, and the row it knows is tried first. Anyone
+else's write changes the ETag, so a stale memory only costs a refused MERGE (the row is then read again). A
 count that still cannot be written is logged and dropped: the chart is for seeing trends, and a lost count
 must never turn a processed order into a failure.
 
@@ -67,13 +70,15 @@ class _Queue:
     """Counts of this process waiting for one History row family (a day's `<row prefix>|<shard>` rows).
 
     `writer` lets one thread write at a time; `deltas` collects what arrives meanwhile. Flushes are numbered:
-    a count queued when `flushes` was n rides on flush n, whose outcome `outcomes` keeps (the last few)."""
+    a count queued when `flushes` was n rides on flush n, whose outcome `outcomes` keeps (the last few).
+    `known` (touched only by the writer): row key → (ETag, properties) of the rows this process wrote last."""
 
     def __init__(self) -> None:
         self.writer = threading.Lock()
         self.deltas: Counter = Counter()
         self.flushes = 0
         self.outcomes: dict[int, bool | str] = {}
+        self.known: dict[str, tuple[str, dict[str, int]]] = {}
 
 
 _QUEUES: dict[tuple[str, str, str, str], _Queue] = {}
@@ -186,41 +191,52 @@ class History:
                     return queue.outcomes.get(ticket, "outcome forgotten")
                 taken, queue.deltas = dict(queue.deltas), Counter()
                 queue.flushes += 1
-            outcome = self._write(day, row_prefix, fixed, taken)
+            outcome = self._write(day, row_prefix, fixed, taken, queue.known)
             with _QUEUES_GUARD:
                 queue.outcomes[ticket] = outcome
                 queue.outcomes.pop(ticket - _OUTCOMES_KEPT, None)
             return outcome
 
-    def _write(self, day: str, row_prefix: str, fixed: dict, deltas: dict[str, int]) -> bool | str:
-        """Add `deltas` to one of the SHARDS rows `<row_prefix>|<shard>` of `day`; True, or why not."""
-        shards = random.sample(range(SHARDS), SHARDS)
+    def _write(self, day: str, row_prefix: str, fixed: dict, deltas: dict[str, int],
+               known: dict[str, tuple[str, dict[str, int]]]) -> bool | str:
+        """Add `deltas` to one of the SHARDS rows `<row_prefix>|<shard>` of `day`; True, or why not.
+        A row this process wrote last (in `known`) is tried first: its increment needs no read."""
+        rows = [table_key(f"{row_prefix}|{shard}") for shard in random.sample(range(SHARDS), SHARDS)]
+        rows.sort(key=lambda row: row not in known)  # stable: the known row first, the others in random order
         try:
             for attempt in range(WRITE_TRIES):
-                row = table_key(f"{row_prefix}|{shards[attempt % SHARDS]}")
-                if self._increment(day, row, fixed, deltas):
+                if self._increment(day, rows[attempt % SHARDS], fixed, deltas, known):
                     return True
                 time.sleep(random.uniform(0, min(BACKOFF_CAP_S, BACKOFF_S * 2**attempt)))
         except AzureError as exc:  # storage trouble: the record itself was written, only the chart misses it
             return type(exc).__name__
         return "contention"
 
-    def _increment(self, day: str, row: str, fixed: dict, deltas: dict[str, int]) -> bool:
-        try:
-            entity = self.client.get_entity(day, row)
-        except ResourceNotFoundError:
+    def _increment(self, day: str, row: str, fixed: dict, deltas: dict[str, int],
+                   known: dict[str, tuple[str, dict[str, int]]]) -> bool:
+        """One ETag-guarded increment of one row; False on a conflict. `known` is updated with what was written."""
+        remembered = known.pop(row, None)
+        if remembered is not None:
+            etag, counts = remembered
+        else:
             try:
-                self.client.create_entity({"PartitionKey": day, "RowKey": row, **fixed, **deltas})
+                entity = self.client.get_entity(day, row)
+            except ResourceNotFoundError:
+                try:
+                    meta = self.client.create_entity({"PartitionKey": day, "RowKey": row, **fixed, **deltas})
+                except ResourceExistsError:
+                    return False
+                known[row] = (meta["etag"], dict(deltas))
                 return True
-            except ResourceExistsError:
-                return False
-        change = {"PartitionKey": day, "RowKey": row,
-                  **{name: int(entity.get(name) or 0) + n for name, n in deltas.items()}}
+            etag, counts = entity.metadata["etag"], {name: v for name, v in entity.items() if isinstance(v, int)}
+        counts = {**counts, **{name: counts.get(name, 0) + n for name, n in deltas.items()}}
         try:
-            self.client.update_entity(change, mode=UpdateMode.MERGE, etag=entity.metadata["etag"],
-                                      match_condition=MatchConditions.IfNotModified)
+            meta = self.client.update_entity({"PartitionKey": day, "RowKey": row, **{n: counts[n] for n in deltas}},
+                                             mode=UpdateMode.MERGE, etag=etag,
+                                             match_condition=MatchConditions.IfNotModified)
         except (ResourceModifiedError, ResourceNotFoundError):
-            return False
+            return False  # someone else wrote it (or pruned it): forgotten, read again when next tried
+        known[row] = (meta["etag"], counts)
         return True
 
     def days(self, first: date, last: date, *, hourly: bool = True) -> list[DayCounts]:

@@ -40,9 +40,10 @@ class Inbox:
 
     def load(self, ref: str) -> tuple[bytes, dict[str, str]]:
         """The payload bytes and the headers kept with it (names with dashes, lowercase)."""
-        blob = self.container.get_blob_client(ref)
-        raw = blob.download_blob().readall()
-        metadata = blob.get_blob_properties().metadata or {}
+        # one request: the download's answer carries the blob's metadata (x-ms-meta-* headers)
+        download = self.container.get_blob_client(ref).download_blob()
+        raw = download.readall()
+        metadata = download.properties.metadata or {}
         headers = {k.replace("_", "-"): v for k, v in metadata.items() if k not in ("source", "shop")}
         return raw, headers
 

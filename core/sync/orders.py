@@ -50,7 +50,7 @@ from core.sync import custom_pages, customers, trimit
 from core.sync import order_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import Outcome, Superseded
-from core.sync.sales_document import apply_header, complete_sales_order, discard
+from core.sync.sales_document import apply_header, complete_sales_order, discard, header_may_change
 from core.sync.totals import settle_bc_total
 
 log = logging.getLogger("core.sync.orders")
@@ -295,8 +295,9 @@ def _write_once(ctx: Context, shop: Shop, company: Company, order: Order, ext_no
             document = co.get(entity_set, record["id"])
             if entity_set == "salesOrders" and held["fingerprint"] == this["fingerprint"]:
                 # the creator may have died between the deep insert and the header PATCHes: finish them
-                # (idempotent: only a differing discount or dimension is written)
-                fence.check()
+                # (idempotent: only a differing discount, dimension or page field is written)
+                if header_may_change(document, mapped.discount, mapped.dimensions) or mapped.page_fields:
+                    fence.check()
                 document = apply_header(co, entity_set, document, mapped.discount, mapped.dimensions)
                 document = _write_page_fields(ctx, co, company, shop, document, mapped)
         except BcError as exc:
@@ -351,8 +352,10 @@ def create_sales_order(co, mapped, fence: Fence, after=None) -> dict:
     as for the discount and dimensions, so a retry starts clean."""
     fence.check()
     created, dimensions = _insert_order(co, mapped, fence)
-    fence.check()
-    # discount, and dimensions BC refused inside the deep insert (core/sync/sales_document.py)
+    # discount, and dimensions BC refused inside the deep insert (core/sync/sales_document.py); when there is
+    # none (the common case) nothing is written, so no fence check either
+    if header_may_change(created, mapped.discount, dimensions):
+        fence.check()
     created = complete_sales_order(co, created, mapped.discount, dimensions)
     if after is None or not mapped.page_fields:
         return created
@@ -516,14 +519,14 @@ def _find_existing(co, ext_no: str) -> tuple[str, dict] | None:
 
 
 def _reconcile_totals(co, company: Company, created: dict, mapped, fence: Fence) -> str:
-    fence.check()  # the rounding line is a BC write like any other
-    return settle_bc_total(
+    return settle_bc_total(  # the rounding line is a BC write like any other: fenced when there is one
         co, company, document=created, lines_path=f"salesOrders({created['id']})/salesOrderLines",
         shop_total=mapped.shop_total, rounding_tax_code=mapped.rounding_tax_code,
         what=f"Sales order {created.get('number')}", against="the shop total",
         resolution="Check tax codes and prices of the BC order against the shop order and correct the BC order "
                    "before shipping it (adjust [companies] tax_codes or rounding_tolerance if the mapping is "
                    "wrong), then press Retry to close this record.",
+        before_write=fence.check,
     )
 
 

@@ -62,9 +62,16 @@ def apply_discount(co, entity_set: str, document_id: str, discount: Decimal) -> 
         None if Decimal(str(current.get("discountAmount", 0))) == discount else {"discountAmount": discount}))
 
 
+def header_may_change(document: dict, discount: Decimal, dimensions: list[dict]) -> bool:
+    """Would apply_header write anything? (Callers fence BC writes; nothing to write needs no fence.)"""
+    return bool(dimensions) or bool(discount) or bool(Decimal(str(document.get("discountAmount", 0) or 0)))
+
+
 def apply_header(co, entity_set: str, document: dict, discount: Decimal, dimensions: list[dict]) -> dict:
     """Dimensions, then the invoice discount, on an existing document; returns the document as BC has it
     now (dimension changes modify the header, so its ETag and totals are read again)."""
+    if not header_may_change(document, discount, dimensions):
+        return document
     apply_dimensions(co, f"{entity_set}({document['id']})", dimensions)
     if discount or Decimal(str(document.get("discountAmount", 0) or 0)):
         return apply_discount(co, entity_set, document["id"], discount)

@@ -311,3 +311,24 @@ def test_check_config_bc_reads_metadata_and_names_a_declared_field_the_page_lack
     assert 'bc.custom_pages["extras"]: BC has no entity set "orderExtras"' in out
     assert "bc.custom_pages[\"card\"].fields: the page in BC has no field(s) ['Sales_Channel'] (rules: \"channel\")" \
         in out
+
+
+def test_a_linked_order_checks_its_claim_before_it_completes_the_page_fields(bc, ctx, monkeypatch):
+    """An order BC already has (its creator's answer lost, or the creator died) is linked and its page fields
+    completed. Those are BC writes: the claim's fence is checked first, even when the header needs nothing."""
+    from core.state import Fence
+    from core.state.storage import table_key
+
+    body = payload(9401 + uuid.uuid4().int % 1000, delivery_note="Ring twice")
+    import_payload(ctx, body)
+    ctx.bindings.client.delete_entity(table_key("order|sh"), table_key(str(body["id"])))  # BC has it; no binding
+    events = []
+    real_check, real_write = Fence.check, custom_pages.write_page_fields
+    monkeypatch.setattr(Fence, "check", lambda self: events.append("fence") or real_check(self))
+    monkeypatch.setattr(custom_pages, "write_page_fields",
+                        lambda *args, **kwargs: events.append("pages") or real_write(*args, **kwargs))
+
+    outcome = import_payload(ctx, body)
+
+    assert "linked" in outcome.message
+    assert events == ["fence", "pages"]

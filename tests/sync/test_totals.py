@@ -47,3 +47,22 @@ def test_a_difference_beyond_tolerance_needs_attention_and_changes_nothing():
         settle(co, 500.00, "516.00")
     assert exc.value.code == "total_mismatch" and "16.00" in exc.value.message and exc.value.resolution == "fix it"
     assert co.created == []
+
+
+def test_the_fence_runs_just_before_a_rounding_line_and_not_at_all_when_totals_match():
+    """The orders pipeline passes its fence check as `before_write`: a BC write is fenced, no write costs none."""
+    co, events = FakeCompanyApi(), []
+    real_create = co.create
+    co.create = lambda path, body: events.append("write") or real_create(path, body)
+
+    def check():
+        events.append("fence")
+
+    settle_bc_total(co, COMPANY, document={"totalAmountIncludingTax": 516.0}, lines_path="l",
+                    shop_total=Decimal("516.00"), rounding_tax_code=None, what="w", against="a", resolution="r",
+                    before_write=check)
+    assert events == []
+    settle_bc_total(co, COMPANY, document={"totalAmountIncludingTax": 515.99}, lines_path="l",
+                    shop_total=Decimal("516.00"), rounding_tax_code=None, what="w", against="a", resolution="r",
+                    before_write=check)
+    assert events == ["fence", "write"]
