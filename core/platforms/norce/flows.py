@@ -357,18 +357,19 @@ class CompanyWriter:
         self.client = client
         self.sleep = sleep
 
+    @staticmethod
+    def check_shop(shop: Shop) -> None:
+        """Before any customer is read: a shop setting every company needs. Raised once for the shop (the
+        companies export records it on the shop, not on each BC company), so the fix is one thing to do."""
+        _require_application_key(shop.key, shop.norce.application_key)
+
     def state(self, customer: dict) -> dict:
         """The company row to send for this BC customer (compared with the last one sent)."""
         from core.platforms.shopify.address import country_code
         from core.sync.customer_export_mapping import is_blocked
 
         key = text(getattr(self.client, "application_key", ""))
-        shop = getattr(self.client, "shop_key", "the shop")
-        if not key:
-            raise NeedsAttention(f"Shop {shop}: Norce needs the application's ApplicationKey on every company, and "
-                                 "none is configured.", resolution=f'set application_key in [shops.norce] of shop '
-                                 f'"{shop}" to the GUID of the application (Norce Admin → Applications), or set '
-                                 "export_to_shop = false in [shops.customers]", code="missing_setting")
+        _require_application_key(getattr(self.client, "shop_key", "the shop"), key)
         number = text(customer.get("number"))
         row: dict = {"ApplicationKey": key, "Code": number, "Name": text(customer.get("displayName"))[:100] or number,
                      "IsActive": not is_blocked(customer)}
@@ -424,6 +425,16 @@ class CompanyWriter:
         if data.get("state") == self.state(customer):
             return None
         return self.push(customer)
+
+
+def _require_application_key(shop: str, key: str) -> None:
+    if not text(key):
+        raise NeedsAttention(f"Shop {shop}: Norce needs the application's ApplicationKey on every company, and none "
+                             "is configured, so no BC company is exported to it.",
+                             resolution=f'set application_key in [shops.norce] of shop "{shop}" to the GUID of the '
+                                        "application (Norce Admin → Applications), or set export_to_shop = false in "
+                                        "[shops.customers]; the companies are exported on the next run",
+                             code="missing_setting")
 
 
 def invoice_posted(shop: Shop, order_id: str, invoice: dict, fully_invoiced: Callable[[], bool]) -> Pushed:
