@@ -44,11 +44,15 @@ Connect 4.0 imports (jobs) [W 1.2, 1.4; D connect/productservice/x-stormconnect-
   ignored [W 1.2, N6], logged as a warning naming the part number [assumed: the log text].
 - `FullFile: true` deactivates every on-hand record of the imported warehouse/location pairs that the file does
   not name [W 1.2] (`emu.inactive_onhand`).
-- ImportSkuPriceLists: `FullFile` boolean, `SkuPriceListFieldsThatAreSet` and `IgnoreSkuPriceListFieldsWhenEmpty`
-  lists of names or codes → else 400 [D skuprices header: "Required"]; rows need PartNo and PriceListCode
-  [W 1.4 "*"]; a price list the emulator does not have, a CurrencyCode other than the list's, or a price with
-  more than 4 decimals is an error in the job log [Norce user portal, importing-price-lists; log text assumed];
-  an unknown part number a warning, the row ignored [assumed, as for on-hand]; PriceSale null or 0 is ignored
+- ImportSkuPriceLists: `FullFile` boolean and `SkuPriceListFieldsThatAreSet` a non-empty list of names or codes
+  → else 400 [D skuprices header: "Required"]. `IgnoreSkuPriceListFieldsWhenEmpty` is marked Required too, but
+  the page's own example leaves it out, so it may be absent; what it names must be one of its codes (3–8, 10)
+  and "must be in SkuPriceListFieldsThatAreSet" → else 400 [D skupricelistheader]. Rows need PartNo and
+  PriceListCode [W 1.4 "*"; D importskupricelists]; a price list Norce does not have is ignored ("will also be
+  ignored", D importskupricelists) and logged as a warning naming the row [log assumed]; a CurrencyCode other
+  than the list's, or a price with more than 4 decimals, is an error in the job log [Norce user portal,
+  importing-price-lists; log text assumed]; an unknown part number is ignored ("Prices on products not yet
+  created in Norce will be ignored", D) with a warning [log assumed]; PriceSale null or 0 is ignored
   [W 1.4, N11]; a row whose field in IgnoreSkuPriceListFieldsWhenEmpty is empty is ignored whole [N11];
   `FullFile: true` deactivates the prices of the imported lists the file does not name [N11].
 - ImportCompanies [D connect/customerservice/openapi/customers/importcompanies, x-stormconnect-header,
@@ -57,10 +61,11 @@ Connect 4.0 imports (jobs) [W 1.2, 1.4; D connect/productservice/x-stormconnect-
   validation failures; a company matched by Code (else OrganizationNo) is updated in the named fields; a new
   one needs Code, Name and OrganizationNo → an error in the log [log text assumed]; an InvoiceAddress
   CountryCode that is not ISO 3166-1 alpha-2 is an error [D connect order schemas: Address.Country].
-- the 200 answer `{StatusCode, Description, JobId, ValidationSummary{NrOfItemsInTotal, NrOfValidationFailures,
-  Messages}}` [W 1.2]. `Job/Get?id=` → {JobId, StatusId, IsFinished, Totals, Fail, Insert, Updates, Start,
-  Stop}, Queued (6) for `job_polls_before_done` polls, then Succeeded (2) or Validation failed (4) [W 1.2,
-  N8]; `Job/GetLog?id=` → [{SeverityId, Message, TimeStamp, ImportedRow}] [W 1.2; C docs-examples/
+- the 200 answer `JobResponse{StatusCode, Description, JobId (a string of digits: "string <int32>"),
+  ValidationSummary{NrOfItemsInTotal, NrOfValidationFailures, Messages}}` [W 1.2; D schemas/connectjob].
+  `Job/Get?id=` → `JobDto{JobId (integer), StatusId, IsFinished, Totals, Fail, Insert, Updates, Start, Stop}`,
+  StatusId 1 Initialized for `job_polls_before_done` polls, then 2 Succeeded or 4 Validation failed [W 1.2, N8;
+  D schemas/connectjob]; `Job/GetLog?id=` → [{SeverityId, Message, TimeStamp, ImportedRow}] [W 1.2; C docs-examples/
   norce-connect-job_log-1.json]. The paths under /commerce/connect/4.0/Job/ [assumed: W marks them U, Storm
   documents connect.lab.storm.io/4.0/api/Job/Get]. Unknown job → 404 [assumed].
 Connect 4.0 order service [W 1.3, N10; D connect/orderservice/openapi/schemas/{sendorderstatusrequest,
@@ -120,6 +125,8 @@ INT32_MAX = 2**31 - 1
 SKU_PRICE_FIELDS = {3: "PriceSale", 4: "CostPurchase", 5: "CostUnit", 6: "PriceRecommended", 7: "PricePrevious",
                     8: "PriceCatalog", 9: "IsPriceDiscountable", 10: "IsActive", 11: "IsPriceDiscountableCreateOnly",
                     12: "PriceRule", 13: "FullfileResetInheritance"}
+# IgnoreSkuPriceListFieldsWhenEmpty codes: "must be in SkuPriceListFieldsThatAreSet" (skupricelistheader [N11])
+IGNORE_WHEN_EMPTY_FIELDS = {c: SKU_PRICE_FIELDS[c] for c in (3, 4, 5, 6, 7, 8, 10)}
 # CompanyFieldsThatAreSet codes (Connect customer service x-stormconnect-header)
 COMPANY_FIELDS = {0: "ApplicationKey", 1: "Id", 2: "Code", 3: "OrganizationNo", 4: "Name", 5: "EmailAddress",
                   6: "PhoneNumber", 7: "LogoImage", 8: "ParentCompanyCode", 9: "IsActive", 10: "InvoiceAddress",
@@ -288,12 +295,15 @@ class NorceEmulator(LoopbackServer):
     def send_event(self, url: str, basket: str, *, secret: str, event: str = "OrderConfirmedEvent",
                    timeout: float = 10.0) -> httpx.Response:
         """A NorceEvent with the static custom headers the operator configured [platforms.md §6]."""
+        return httpx.post(url, json=self.event_body(basket), timeout=timeout,
+                          headers={"X-Webhook-Secret": secret, "X-Norce-Event": event})
+
+    def event_body(self, basket: str) -> dict:
+        """The OrderConfirmedEvent body (fields and types of C norce-order_confirmed_event-schema-1.json)."""
         order = self.orders[basket]
-        body = {"ClientId": 1, "ApplicationId": int(self.application_id), "OrderId": order["order_id"],
+        return {"ClientId": 1, "ApplicationId": int(self.application_id), "OrderId": order["order_id"],
                 "OrderNo": order["order_no"], "ClientOrderRef": basket, "CellPhone": "+46701234567",
                 "FirstName": "Test", "LastName": "Person", "Source": "WEB"}
-        return httpx.post(url, json=body, timeout=timeout,
-                          headers={"X-Webhook-Secret": secret, "X-Norce-Event": event})
 
     # ---- HTTP ----
 
@@ -403,7 +413,7 @@ class NorceEmulator(LoopbackServer):
             if not isinstance(payload, dict) or not (payload.get("ClientOrderRef") or payload.get("ErpOrderNo")):
                 return 400, {"Message": "Either ClientOrderRef or ErpOrderNo must be provided."}, {}
             reference = payload.get("ClientOrderRef")
-            if reference is not None and not (type(reference) is int and 0 < reference <= INT32_MAX):
+            if reference is not None and not (type(reference) is int and 0 <= reference <= INT32_MAX):
                 return 400, {"Message": "ClientOrderRef must be an integer (the basket id)."}, {}
             if payload.get("ErpOrderNo") is not None and not isinstance(payload["ErpOrderNo"], str):
                 return 400, {"Message": "ErpOrderNo must be a string."}, {}
@@ -461,7 +471,7 @@ class NorceEmulator(LoopbackServer):
             log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
             self.jobs[job_id] = {"polls": 0, "log": log, "updates": updates, "total": len(rows),
                                  "status": 4 if failures and not valid else 2}
-        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": str(job_id),  # JobResponse: string <int32>
                      "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
                                            "Messages": failures}}, {}
 
@@ -477,16 +487,18 @@ class NorceEmulator(LoopbackServer):
         if not isinstance(header.get("FullFile"), bool):
             return 400, {"Message": "FullFile is required (true or false)."}, {}
         fields: dict[str, set[str]] = {}
-        for name in ("SkuPriceListFieldsThatAreSet", "IgnoreSkuPriceListFieldsWhenEmpty"):
-            codes = header.get(name)
-            given = ({SKU_PRICE_FIELDS.get(c) if type(c) is int else c for c in codes}
-                     if isinstance(codes, list) and all(type(c) in (int, str) for c in codes) else None)
-            if given is None or not given <= set(SKU_PRICE_FIELDS.values()):
-                return 400, {"Message": f"{name} is required: a list of SKU price list fields "
-                                        f"({', '.join(SKU_PRICE_FIELDS.values())})."}, {}
-            fields[name] = given
-        if not fields["SkuPriceListFieldsThatAreSet"]:
-            return 400, {"Message": "SkuPriceListFieldsThatAreSet names no field to update."}, {}
+        set_fields = _field_names(header.get("SkuPriceListFieldsThatAreSet"), SKU_PRICE_FIELDS)
+        if not set_fields:
+            return 400, {"Message": "SkuPriceListFieldsThatAreSet is required: a list of SKU price list fields "
+                                    f"({', '.join(SKU_PRICE_FIELDS.values())}) or their codes."}, {}
+        # marked Required, yet the header page's own example omits it: absent reads as none [D skuprices header]
+        ignore = header.get("IgnoreSkuPriceListFieldsWhenEmpty", [])
+        ignore_fields = _field_names(ignore, IGNORE_WHEN_EMPTY_FIELDS) if ignore != [] else set()
+        if ignore_fields is None or not ignore_fields <= set_fields:  # "must be in SkuPriceListFieldsThatAreSet"
+            return 400, {"Message": "IgnoreSkuPriceListFieldsWhenEmpty takes only fields of "
+                                    f"{', '.join(IGNORE_WHEN_EMPTY_FIELDS.values())} that are also in "
+                                    "SkuPriceListFieldsThatAreSet."}, {}
+        fields["SkuPriceListFieldsThatAreSet"], fields["IgnoreSkuPriceListFieldsWhenEmpty"] = set_fields, ignore_fields
         if not isinstance(rows, list):
             return 400, {"Message": "The body must be a list of SkuPriceList."}, {}
         failures, valid = [], []
@@ -508,8 +520,8 @@ class NorceEmulator(LoopbackServer):
             for row in valid:
                 part, code = str(row["PartNo"]), str(row["PriceListCode"])
                 named.add(code)
-                if code not in self.price_lists:
-                    entry(3, f"Price list {code} not found, row for {part} rejected.", row)
+                if code not in self.price_lists:  # "will also be ignored" [D importskupricelists]; logged [U]
+                    entry(2, f"Price list {code} not found, row for {part} ignored.", row)
                     continue
                 currency = row.get("CurrencyCode")
                 if currency and currency != self.price_lists[code]:
@@ -535,7 +547,7 @@ class NorceEmulator(LoopbackServer):
                         price["IsActive"] = False
             log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
             job_id = self._new_job(log, updates, len(rows), 4 if failures and not valid else 2)
-        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": str(job_id),  # JobResponse: string <int32>
                      "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
                                            "Messages": failures}}, {}
 
@@ -591,7 +603,7 @@ class NorceEmulator(LoopbackServer):
                 updates += 1
             log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
             job_id = self._new_job(log, updates, len(rows), 4 if failures and not valid else 2)
-        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": str(job_id),  # JobResponse: string <int32>
                      "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
                                            "Messages": failures}}, {}
 
@@ -620,7 +632,8 @@ class NorceEmulator(LoopbackServer):
                 return 200, job["log"], {}
             job["polls"] += 1
             done = job["polls"] > self.job_polls_before_done
-            return 200, {"JobId": job_id, "StatusId": job["status"] if done else 6, "IsFinished": done,
+            # JobDto [D schemas/connectjob]: JobId an integer, StatusId 1 Initialized while it runs
+            return 200, {"JobId": job_id, "StatusId": job["status"] if done else 1, "IsFinished": done,
                          "Totals": job["total"], "Fail": 0, "Insert": 0, "Updates": job["updates"] if done else 0,
                          "Start": _now(), "Stop": _now() if done else None}, {}
 
