@@ -274,7 +274,8 @@ class NorceEmulator(LoopbackServer):
         if order["fees"]:
             raise ValueError("the order service shows freight as an item; make the order with freight_as='item'")
         return {
-            "Id": order["order_id"], "QuotationId": int(basket), "OrderNo": order["order_no"],
+            "Id": order["order_id"], "QuotationId": int(basket) if basket.isdigit() else None,  # external: none [U]
+            "OrderNo": order["order_no"],
             "OrderDate": order["created"].isoformat(), "Status": order["status"], "Source": "WEB",
             "Currency": self.currency, "SellTo": self._people("service"), "BillTo": self._people("service"),
             "ShipTo": self._people("service"), "OrderTotalIncVat": _num(order["total"]),
