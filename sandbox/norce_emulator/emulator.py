@@ -22,7 +22,8 @@ Auth
   401 [W Auth, N2 for Query; assumed for the order service, which documents the same header].
 Order service 1.1 [W 1.1(b), N4, N4s]
 - `GET /commerce/order/1.1/GetOrderByBasket?basketId=` [N4]; `GET …/GetOrder?id=` [assumed: W marks it U].
-  Unknown basket/id → 404 [assumed]. Answer: the order-service Order (Id, QuotationId, OrderNo, OrderDate,
+  Unknown basket/id → 404 [assumed]; an external order (basket not a number) has QuotationId null [assumed].
+  Answer: the order-service Order (Id, QuotationId, OrderNo, OrderDate,
   Status, Currency, SellTo/BillTo/ShipTo CustomerData, OrderTotalIncVat/ExVat, Items[RowNumber, PartNo,
   QtyOrdered, UnitPrice, UnitDiscount, RowAmount, VatRate as a multiplier 1.25, Type, UnitPriceIncVat]) [N4].
 Query 3.0 [W 1.1(c), N2, N3]
