@@ -58,9 +58,11 @@ Connect 4.0 imports (jobs) [W 1.2, 1.4; D connect/productservice/x-stormconnect-
   `FullFile: true` deactivates the prices of the imported lists the file does not name [N11].
 - ImportCompanies [D connect/customerservice/openapi/customers/importcompanies, x-stormconnect-header,
   developer-portal/system-integration/customer-integration-examples]: `CompanyFieldsThatAreSet` names or codes
-  → else 400; each company needs `ApplicationKey` (the application's) and one of Id, Code, OrganizationNo →
-  validation failures; a company matched by Code (else OrganizationNo) is updated in the named fields; a new
-  one needs Code, Name and OrganizationNo → an error in the log [log text assumed]; an InvoiceAddress
+  → else 400; `CustomerFieldsThatAreSet` only with Customers (14) among the company fields ("if used there,
+  'Customers' must be set") → else 400; each company needs `ApplicationKey` (the application's) and one of
+  Id, Code, OrganizationNo → validation failures; a company matched by Code (else OrganizationNo) is updated
+  in the named fields; a new one needs Code, Name and OrganizationNo → an error in the log [log text
+  assumed]; an InvoiceAddress
   CountryCode that is not ISO 3166-1 alpha-2 is an error [D connect order schemas: Address.Country].
 - the 200 answer `JobResponse{StatusCode, Description, JobId (a string of digits: "string <int32>"),
   ValidationSummary{NrOfItemsInTotal, NrOfValidationFailures, Messages}}` [W 1.2; D schemas/connectjob].
@@ -562,11 +564,12 @@ class NorceEmulator(LoopbackServer):
             return 400, {"Message": "X-StormConnect-Header must be a JSON object with an integer AccountId."}, {}
         if header["AccountId"] != self.account_id:
             return 400, {"Message": f"Unknown AccountId {header['AccountId']}."}, {}
-        codes = header.get("CompanyFieldsThatAreSet")
-        fields = ({COMPANY_FIELDS.get(c) if type(c) is int else c for c in codes}
-                  if isinstance(codes, list) and codes and all(type(c) in (int, str) for c in codes) else None)
-        if fields is None or not fields <= set(COMPANY_FIELDS.values()):
+        fields = _field_names(header.get("CompanyFieldsThatAreSet"), COMPANY_FIELDS)
+        if not fields:
             return 400, {"Message": "CompanyFieldsThatAreSet is required: a list of company fields."}, {}
+        if header.get("CustomerFieldsThatAreSet") and "Customers" not in fields:
+            # "if used there, 'Customers' must be set in CompanyFieldsThatAreSet" (customerservice header)
+            return 400, {"Message": "CustomerFieldsThatAreSet needs Customers in CompanyFieldsThatAreSet."}, {}
         if not isinstance(rows, list):
             return 400, {"Message": "The body must be a list of Company."}, {}
         failures, valid = [], []

@@ -193,3 +193,15 @@ def test_the_fetched_order_and_the_query_listing_have_the_documented_fields(emu)
     listing = httpx.get(f"{emu.base_url}/commerce/query/3.0/Orders/Orders", headers=bearer(emu), timeout=5, params={
         "$filter": "orderDate ge 2000-01-01T00:00:00Z and orderDate lt 2100-01-01T00:00:00Z"}).json()
     assert set(listing["value"][0]) == {"id", "orderNo", "orderDate"}  # Query rows are camelCase [N3]
+
+
+def test_customer_fields_on_a_company_import_need_customers_among_the_company_fields(emu):
+    # customerservice x-stormconnect-header: CustomerFieldsThatAreSet "Not required for ImportCompanies, but if
+    # used there, 'Customers' must be set in CompanyFieldsThatAreSet"
+    _, row, _ = IMPORTS["Customer/ImportCompanies"]
+    without = {**COMPANY_EXAMPLE, "CompanyFieldsThatAreSet": [c for c in COMPANY_EXAMPLE["CompanyFieldsThatAreSet"]
+                                                              if c != 14]}
+    assert connect(emu, "Customer/ImportCompanies", [row], without).status_code == 400
+    only_companies = {k: v for k, v in without.items()
+                      if k not in ("CustomerFieldsThatAreSet", "AccountFieldsThatAreSet")}
+    assert connect(emu, "Customer/ImportCompanies", [row], only_companies).status_code == 200
