@@ -119,6 +119,8 @@ def export_customers(ctx: Context, now: datetime | None = None) -> int:
             ctx.synclog.record(FLOW, shop.key, SHOP_RECORD, SyncStatus.NEEDS_ATTENTION, message=exc.message,
                                resolution=exc.resolution, code=exc.code, attempt=True)
             continue
+        if not _shop_ready(ctx, shop):
+            continue  # the cursor stays: every company is read once the setting is fixed
         key = f"{shop.key}:{company.key}"
         window = ctx.cursors.window(FLOW, key, start=FIRST_RUN, overlap=OVERLAP, now=now)
         try:
@@ -133,6 +135,29 @@ def export_customers(ctx: Context, now: datetime | None = None) -> int:
         log.info("customers_export_run shop=%s company=%s %s", shop.key, company.key,
                  " ".join(f"{k}={v}" for k, v in sorted(run.counts.items())) or "nothing new")
     return pushed
+
+
+def _shop_ready(ctx: Context, shop: Shop) -> bool:
+    """The platform writer's shop-level check (`CompanyWriter.check_shop`, e.g. Norce's application_key): a
+    problem every company would hit is one needs-attention on the shop record, written once while it lasts
+    (not once per BC company, nor again each run), and marked resolved when the check passes again."""
+    check = getattr(part(shop.platform, "CompanyWriter"), "check_shop", None) if shop.platform != "shopify" else None
+    if check is None:
+        return True
+    previous = ctx.synclog.get(FLOW, shop.key, SHOP_RECORD)
+    try:
+        check(shop)
+    except NeedsAttention as exc:
+        if (previous is None or previous.status is not SyncStatus.NEEDS_ATTENTION or previous.code != exc.code
+                or previous.message != exc.message[:8000]):
+            ctx.synclog.record(FLOW, shop.key, SHOP_RECORD, SyncStatus.NEEDS_ATTENTION, message=exc.message,
+                               resolution=exc.resolution, code=exc.code, attempt=True)
+        log.warning("customers_export_blocked shop=%s code=%s", shop.key, exc.code)
+        return False
+    if previous is not None and previous.status is SyncStatus.NEEDS_ATTENTION and previous.code == "missing_setting":
+        ctx.synclog.record(FLOW, shop.key, SHOP_RECORD, SyncStatus.SUCCESS,
+                           message=f"Shop {shop.key} has the setting the companies export needed; exporting again.")
+    return True
 
 
 def _export_shop(ctx: Context, shop: Shop, company: Company, window: Window) -> ShopRun:

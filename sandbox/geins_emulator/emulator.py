@@ -4,50 +4,76 @@
     order = emu.add_order(emu.make_order([("1000", 2, "199.00")], shipping="49.00"))
     emu.send_webhook(url, "Order", "create", order["Id"], secret="…")
 
-Derived from ../shared/contracts/platforms-wave2.md §3 (sources G1 = the Management API OpenAPI as generated
-in geins-io/sonora-agent-plugins references/*.md, G2 = the 2023 SDK docs) and platforms.md §8 (webhooks):
+Rules inventory (audited rule by rule). Sources: W = ../shared/contracts/platforms-wave2.md §3; P =
+../shared/contracts/platforms.md §8; G1 = the Management API as generated from its OpenAPI spec in
+github geins-io/sonora-agent-plugins, plugins/sonora/skills/mgmtapi/{SKILL.md, references/order.md @06e17fb,
+shipping.md @ded327a, pricelist.md @06e17fb, product.md @abb3578, user.md @b51bab18}; C = ../shared/corpus.
+"assumed: why" marks a rule no source states; docs/platforms.md (Geins, "What the emulator assumes") lists them.
 
-- Auth [§3 "Auth"]: every call needs `X-ApiKey` and HTTP Basic of an API user, else 401
-  `{"Message":"Unauthorized"}`.
-- `GET /API/Order/{id}/{include}` [§3.1]: the `Order.Models.Order` (PascalCase); `include` must be a comma list
-  of paymentdetails, shippingdetails, refunds (rows are always there); unknown order → 404.
-- `POST /API/Order/Query/{page}` [§3.1]: page 1 takes the filters (UpdatedAfter, UpdatedBefore, Include,
-  StatusList) and opens a batch; pages ≥ 2 must send a known `BatchId` (else 400) and reuse the batch's
-  filters. The answer is `{PageResult{BatchId, Page, RowCount, PageCount, PageSize, HasMoreRows}, Resource,
-  Message, Details}`. Each page re-runs the query (ordered by UpdatedAt, Id), which models the documented
-  "rows may be duplicated or skipped if data changes between pages"; `between_pages` lets a test change data
-  between two page requests. Bounds: "updated after" / "before" are read as strict here [U].
-- `PATCH /API/Order/{id}` [§3.3, G1 OrderUpdate]: only ExternalId, ParcelNumber, ReturnParcelNumber,
-  ExternalOrderStatus (0/10/20/30/40), GoodsLabel, CustomerOrderNumber; any other field is refused with 400
-  (writing TrackingUrl is unverified, so the bridge must not rely on it); an ExternalId held by another order
-  → 409. ParcelNumber lands on the order's first ShippingDetails entry [U: where Geins shows it].
-- `POST /API/Order/{id}/Comment` [G1]: kept per order (`emu.comments`).
-- `POST /API/Shipping/ParcelGroup` [§3.3]: `OrderIds` (whole known orders) and/or `OrderRowIds` (known rows,
-  "partial") → `{Resource: parcelGroupId}`; those rows get that ParcelGroupId and status "shipped";
-  `MarkAsDelivered`/`SendDeliveryEmail` are recorded. Neither list → 400.
-- `PUT /API/Product/Stock?productItemIdType=0|1` [§3.2]: a JSON array of `{Id, Stock, StockType 0|1|2}`,
-  absolute values. A row failing validation (no Id, Stock not a non-negative integer, StockType not 0..2) is
-  listed in `Invalid`, an unknown item in `NotFound`; the rest is applied. Answer
-  `{"Message":"Success.","Resource":{Message, Invalid, NotFound, UpdateCount}}`. Types 2–4 (market-prefixed,
-  ExternalId) are not modelled (400).
-- `POST /API/Product/Stock/Query` [§3.2]: `[itemIds]` → `{Resource: [{ItemId, Stock, StockOversellable,
-  StockStatic, StockSellable}]}`.
-- `GET /API/PriceList/List`, `PUT /API/PriceList/Price?productIdType=1&pricesIncVat=` [§3.4, G1 pricelist]: the
-  ordinary (M000000, inc VAT here), sale (+1) and campaign (+2) lists of market 1 in SEK. A price call whose
-  `pricesIncVat` differs from a row's list basis is refused with 400 ("pricesIncVat = true requires ExVat =
-  false"); rows on campaign lists are ignored; a row with an unknown list, no ProductId or a negative/non-number
-  price is `Invalid`, an unknown product `NotFound`; the answer is the bare PriceListPriceResponse
-  `{Message, Invalid, NotFound, UpdateCount}` [U: whether Geins wraps it in Resource].
-
-- `GET /API/User/{userId}` and `GET /API/User/{email}` [G4 = geins-io/sonora-agent-plugins @b51bab18
-  references/user.md]: `{Resource: User.Models.Read.SingleUserProfile, Message, Details}` (PascalCase: UserId,
-  Email, FirstName, LastName, PhoneNr, MobilePhoneNr, Company, UserTypeId 1 Private | 2 Company, Address…,
-  Country, CustomerGroupId, Active, Blacklisted, CreatedOn, UpdatedOn, …). `userId` is an int32 path parameter:
-  a value that is neither a number in that range nor an e-mail address → 400; an unknown user → 404 [U: the
-  not-found answer is undocumented].
-
-Orders are SEK with prices incl. 25 % VAT; `make_order` builds internally consistent figures. Timestamps are
-answered without an offset (UTC) — the documentation gives no example [U]. `fail_next(status, count,
+Auth
+- every call needs `X-ApiKey` and HTTP Basic of the API user, else 401 `{"Message":"Unauthorized"}` [W Auth;
+  G1 SKILL.md "Credentials"].
+- unknown route → 404 [assumed: the ASP.NET "No HTTP resource" answer]; a body that is not JSON → 400 [assumed].
+- path ids (order, parcel group, user) are int32 [G1]: a number beyond int32 → 400 [assumed: the answer].
+Orders [W 3.1; G1 order.md]
+- `GET /API/Order/{id}/{include}`: include is required, a comma list of paymentdetails, shippingdetails,
+  refunds [G1] (and rows, listed by the 2023 SDK [W 3.1, G2]); anything else → 400 [assumed: the answer];
+  unknown order → 404 [assumed]. The answer is the bare `Order.Models.Order` (PascalCase; Rows always there,
+  the collections not included are null [assumed]); VATRate 0.25 = 25 %, UnitPrice inc VAT after row discount,
+  DiscountRate 10.0 = 10 % [G1 OrderRow].
+- `POST /API/Order/Query/{page}`: the body is an `Order.Models.OrderQuery`; a field it does not have → 400
+  [assumed: Web API would ignore it; refused here so a misspelt filter shows in tests]; a body that is no object
+  → 500 "A database error occured." [W 3.1 pitfall; G1 SKILL.md]. Page 1 opens a batch; pages ≥ 2 need the
+  page-1 `BatchId` (else 400) and send only it [W 3.1; G1 "a BatchId must be included", SKILL.md "must resend
+  the BatchId … not the filter"; the 400 assumed]. Answer `PagedEnvelope{PageResult{BatchId, Page, RowCount,
+  PageCount, PageSize, HasMoreRows}, Resource, Message, Details}` [G1]; page size 1000 [G1]. Each page re-runs
+  the query (ordered by UpdatedAt, Id), modelling "items can be duplicated or skipped across pages if the
+  underlying data changes" [G1]; `between_pages` lets a test change data between pages. UpdatedAfter /
+  UpdatedBefore are strict [assumed: G1 says "after"/"before" only]. StatusList filters on Status [G1].
+- `PATCH /API/Order/{id}` with an `OrderUpdate`: only ExternalId, ParcelNumber, ReturnParcelNumber,
+  ExternalOrderStatus (0/10/20/30/40), GoodsLabel, CustomerOrderNumber [G1 OrderUpdate]; another field or an
+  empty body → 400 [assumed: G1 says nothing of unknown fields; TrackingUrl is not in OrderUpdate, so a client
+  writing it would lose it]; an ExternalId held by another order → 409, order untouched [G1]. ParcelNumber lands
+  on the first ShippingDetails entry [assumed: where Geins shows it].
+- `POST /API/Order/{id}/Comment` `{OrderId, Comment, System}` [G1 OrderComment] → BaseEnvelope; an empty
+  Comment → 400 [assumed].
+Shipping [W 3.3; G1 shipping.md]
+- `POST /API/Shipping/ParcelGroup` with `ParcelGroupOptions`: `OrderIds` is required ("Required") and each
+  must be a known order; `OrderRowIds` "limits which order rows are included for each order defined in
+  OrderIds", so a row of an order not in OrderIds → 400 [G1; the 400 assumed]; an order without listed rows
+  takes "all remaining undelivered order rows" [G1]; `SendDeliveryEmail` "requires that MarkAsDelivered is also
+  set" → 400 otherwise [G1; the 400 assumed]; an order with no ungrouped row and no `Force` → 400 [G1 Force:
+  "force creation … even when the listed orders have no ungrouped parcels"; the 400 assumed]. Answer
+  `Envelope-Int{Resource: parcel group id}` [G1]; rows get that ParcelGroupId and status "shipped" when
+  MarkAsDelivered [assumed: how Geins shows a delivered row].
+Stock [W 3.2; G1 product.md, SKILL.md]
+- `PUT /API/Product/Stock?productItemIdType=0|1`: a JSON array of `ProductItemStock{Id, Stock, StockType 0|1|2}`
+  [G1]; absolute values [W 3.2]. A row with no Id, a Stock that is not a non-negative integer or a StockType
+  outside 0..2 is listed in `Invalid` [G1 "failed validation"; negative refused assumed], an unknown item in
+  `NotFound` [G1]; the rest is applied. Answer `{"Message":"Success.","Resource":{Message, Invalid, NotFound,
+  UpdateCount}}` [W 3.2; G1 SKILL.md "the real counts sit under Resource"]. Types 2–4 (market-prefixed,
+  ExternalId) are not modelled (400) [assumed: emulator scope].
+- `POST /API/Product/Stock/Query` `[itemIds]` → `{Resource: [{ItemId, Stock, StockOversellable, StockStatic,
+  StockSellable}]}` [W 3.2; G1 Envelope-List].
+Prices [W 3.4; G1 pricelist.md]
+- `GET /API/PriceList/List` → a bare array of price lists [G1]; the ordinary, sale and campaign lists of market
+  1 have ids 1000000, 1000001, 1000002 [G1 "Market ID * 1000000 + type"], here in SEK inc VAT.
+- `PUT /API/PriceList/Price?productIdType=1&pricesIncVat=`: a pricesIncVat that does not match a row's list
+  (ExVat) → 400 [G1 "pricesIncVat = true requires ExVat = false"; the 400 assumed]; rows on campaign lists are
+  ignored [G1]; an unknown list, no ProductId, a negative or non-number Price → `Invalid`; an unknown product
+  → `NotFound` [G1 PriceListPriceResponse]; the answer is the bare `{Message, Invalid, NotFound,
+  UpdateCount}` [G1 Returns: PriceList.Models.PriceListPriceResponse]. productIdType other than 1 → 400
+  [assumed: emulator scope].
+Customers [G4 = G1 user.md; W is silent]
+- `GET /API/User/{userId}` and `GET /API/User/{email}` → `{Resource: SingleUserProfile, Message, Details}`
+  (UserId, Email, FirstName, LastName, PhoneNr, MobilePhoneNr, Company, UserTypeId 1 Private | 2 Company,
+  Address…, Country, CreatedOn, UpdatedOn, …); a key that is neither an int32 nor an e-mail → 400 [G4: userId
+  int32]; an unknown user → 404 [assumed: undocumented].
+Webhooks [P §8; C geins-order_webhook-1.json]
+- the body is the operator's template, here `{"entity", "action", "id"}` as in the corpus sample; the secret
+  rides in a custom header (`X-Webhook-Secret`) because Geins signs nothing [P §8].
+Data: orders are SEK with prices inc 25 % VAT; `make_order` builds internally consistent figures. Timestamps are
+answered without an offset (UTC) [assumed: G1 says date-time, gives no example]. `fail_next(status, count,
 retry_after=)` answers the next authorised requests with an error. Counters: requests, unauthorized, faults.
 """
 
@@ -75,8 +101,15 @@ INCLUDES = {"paymentdetails", "shippingdetails", "refunds"}
 ORDER_UPDATE_FIELDS = {"ExternalId", "ParcelNumber", "ReturnParcelNumber", "ExternalOrderStatus", "GoodsLabel",
                        "CustomerOrderNumber"}
 EXTERNAL_ORDER_STATUSES = {0, 10, 20, 30, 40}
-QUERY_FIELDS = {"Updated", "UpdatedAfter", "UpdatedBefore", "CreatedAfter", "CreatedBefore", "StatusList", "Include",
-                "MarketId", "ExternalId", "BatchId"}
+# Order.Models.OrderQuery [G1 order.md]
+QUERY_FIELDS = {"Updated", "UpdatedAfter", "UpdatedBefore", "CreatedBefore", "CreatedAfter", "CompletedBefore",
+                "CompletedAfter", "StatusList", "MarketId", "PaymentName", "ParcelGroupId", "CustomerId",
+                "CustomerGroupId", "Email", "ExternalId", "Include", "ExternalOrderStatus",
+                "CombineProductContainerRows", "PackingLocationId", "GroupOrderRows", "IncludeRowIds", "BatchId"}
+# Shipping.Models.ParcelGroupOptions [G1 shipping.md]
+PARCEL_GROUP_FIELDS = {"OrderIds", "OrderRowIds", "MarkAsDelivered", "SendDeliveryEmail", "SignalCapturesCreated",
+                       "Force"}
+INT32_MAX = 2**31 - 1
 
 
 def _money(value: Decimal) -> float | int:
@@ -323,6 +356,8 @@ class GeinsEmulator(LoopbackServer):
             return self._route(method, parts, query, data)
 
     def _route(self, method: str, parts: list[str], query: dict, data) -> tuple[int, object, dict]:
+        if parts[:1] == ["Order"] and len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) > INT32_MAX:
+            return 400, {"Message": "The request is invalid.", "Details": [f"The value '{parts[1]}' is not valid."]}, {}
         if parts[:1] == ["Order"]:
             if method == "POST" and len(parts) == 3 and parts[1] == "Query" and parts[2].isdigit():
                 return self._query(int(parts[2]), data)
@@ -442,23 +477,44 @@ class GeinsEmulator(LoopbackServer):
         return 200, {"Message": "Success.", "Details": []}, {}
 
     def _parcel_group(self, data) -> tuple[int, object, dict]:
-        body = data if isinstance(data, dict) else {}
-        ids, row_ids = body.get("OrderIds") or [], body.get("OrderRowIds") or []
-        if not isinstance(ids, list) or not isinstance(row_ids, list) or not (ids or row_ids) \
-                or not all(isinstance(i, int) for i in [*ids, *row_ids]):
-            return 400, {"Message": "The request is invalid.", "Details": ["OrderIds or OrderRowIds must list ids"]}, {}
-        rows = {r["Id"]: (o, r) for o in self.orders.values() for r in o["Rows"]}
+        def invalid(*details: str) -> tuple[int, object, dict]:
+            return 400, {"Message": "The request is invalid.", "Details": list(details)}, {}
+
+        if not isinstance(data, dict):
+            return invalid("A ParcelGroupOptions object is required")
+        unknown = set(data) - PARCEL_GROUP_FIELDS
+        if unknown:
+            return invalid(*[f"Unknown field {f}" for f in sorted(unknown)])
+        ids, row_ids = data.get("OrderIds"), data.get("OrderRowIds") or []
+        if not isinstance(ids, list) or not ids or not isinstance(row_ids, list) \
+                or not all(type(i) is int for i in [*ids, *row_ids]):
+            return invalid("OrderIds is required: the ids of the orders in the parcel group")  # G1 "Required."
+        if data.get("SendDeliveryEmail") and not data.get("MarkAsDelivered"):
+            return invalid("SendDeliveryEmail requires MarkAsDelivered")  # G1
         missing = [f"Order {i} not found" for i in ids if i not in self.orders]
-        missing += [f"Order row {i} not found" for i in row_ids if i not in rows]
         if missing:
-            return 400, {"Message": "The request is invalid.", "Details": missing}, {}
+            return invalid(*missing)
+        listed = {r["Id"]: (self.orders[i], r) for i in ids for r in self.orders[i]["Rows"]}
+        strays = [f"Order row {i} is not a row of the orders in OrderIds" for i in row_ids if i not in listed]
+        if strays:  # OrderRowIds "limits which order rows are included for each order defined in OrderIds" [G1]
+            return invalid(*strays)
+        chosen = []
+        for order_id in ids:
+            order = self.orders[order_id]
+            named = [r for r in order["Rows"] if r["Id"] in row_ids]
+            # an order without listed rows: "all remaining undelivered order rows will be implied" [G1]
+            rows = named or [r for r in order["Rows"] if not r["ParcelGroupId"]
+                             and r["Status"] not in ("cancelled", "returned", "shipped")]
+            if not rows and not data.get("Force"):
+                return invalid(f"Order {order_id} has no ungrouped order rows")  # G1 Force
+            chosen += [(order, r) for r in rows]
         group = next(self._parcel_ids)
-        chosen = [(self.orders[i], r) for i in ids for r in self.orders[i]["Rows"]] + [rows[i] for i in row_ids]
         for order, row in chosen:
-            if row["Status"] not in ("cancelled", "returned"):
-                row["Status"], row["ParcelGroupId"] = "shipped", group
+            row["ParcelGroupId"] = group
+            if data.get("MarkAsDelivered") and row["Status"] not in ("cancelled", "returned"):
+                row["Status"] = "shipped"
             order["UpdatedAt"] = _time(datetime.now(UTC))
-        self.parcel_groups.append({"Id": group, **body})
+        self.parcel_groups.append({"Id": group, **data})
         return 200, {"Resource": group, "Message": "Success.", "Details": []}, {}
 
     # ---- stock ----

@@ -6,51 +6,90 @@ calls the bridge makes; and the two ways Norce reaches the bridge (an event, an 
     emu.push_order(receiver_url, order["basket"], user="norce", password="pw")     # the Order Receiver
     emu.send_event(webhook_url, order["basket"], secret="…")                         # OrderConfirmedEvent
 
-Schema derived from ../shared/contracts/platforms-wave2.md §1 (sources N1–N11) and platforms.md §6; each
-behaviour below names its section. What the contract leaves open is modelled the way the bridge reads it, and
-docs/platforms.md "Norce" lists those readings.
+Rules inventory (audited rule by rule). Sources: W = ../shared/contracts/platforms-wave2.md §1 with its source
+keys N1–N11; P = ../shared/contracts/platforms.md §6; D = docs.norce.io pages (paths below, read through the
+`pages` search corpus); C = ../shared/corpus files. "assumed: why" marks a rule no source states; those are
+listed in docs/platforms.md (Norce, "What the emulator assumes").
 
-- `POST /identity/1.0/connect/token` (form: grant_type=client_credentials, client_id, client_secret, scope)
-  → {access_token, expires_in: 3600, token_type} [§1 Auth, N1]; a wrong client → 400 invalid_client; more than
-  `token_limit` requests a minute → 429 (3/min plus a burst of 20 per IP [N1]).
-- every other call needs `Authorization: Bearer <a token we issued>` → else 401; the order service and Query
-  also need the `ApplicationId` header [N2] → else 401.
-- `GET /commerce/order/1.1/GetOrderByBasket?basketId=` and `GetOrder?id=` [§1.1(b), N4]: the order-service Order,
-  prices ex VAT, `VatRate` a multiplier (1.25), `OrderTotalIncVat`; an unknown basket/id → 404 [U].
-- `GET /commerce/query/3.0/Orders/Orders?$filter=orderDate ge X and orderDate lt Y…` [§1.1(c), N2, N3]: camelCase
-  rows, `page_size` per page (Norce's example pages by 500) and `@odata.nextLink` with `$skip` while more remain;
-  any other $filter → 400 (the emulator knows only the reconcile's).
-- `POST /commerce/connect/4.0/Product/ImportOnhands` [§1.2, N6–N9]: the `X-StormConnect-Header` must be a JSON
-  string with an integer AccountId equal to the emulator's and `SkuOnhandFieldsThatAreSet` → else 400; every
-  row needs PartNo, WarehouseCode and LocationCode (counted as validation failures in the 200 answer's
-  `ValidationSummary`); an import is a job: `Job/Get?id=` answers Queued (6) on the first poll after the import
-  and Succeeded (2) afterwards (`job_polls_before_done`), `Job/GetLog?id=` the entries. OnhandValue is absolute
-  per (PartNo, WarehouseCode, LocationCode). SKUs Norce does not have are ignored [N6] and logged as a warning
-  naming the part number, with the row in `ImportedRow` [U: the log text].
-- `POST /commerce/connect/4.0/Product/ImportSkuPriceLists` [§1.4, N11]: the header must carry an integer
-  AccountId equal to the emulator's, `FullFile` (a boolean), `SkuPriceListFieldsThatAreSet` and
-  `IgnoreSkuPriceListFieldsWhenEmpty` (lists of field names or their integer codes, all "Required" in
-  x-stormconnect-header-skuprices) → else 400; every row needs PartNo and PriceListCode (validation failures
-  in the `ValidationSummary`). In the job: a price list the emulator does not have, or a `CurrencyCode` other
-  than the list's ("must be the currency set on the price list": user portal, importing-price-lists), or a
-  price with more than 4 decimals (same page) is an error naming the row [U: the log text]; an unknown part
-  number is a warning, the row ignored [U]; a `PriceSale` of null or 0 is ignored, the old price kept [N11];
-  a row whose field in `IgnoreSkuPriceListFieldsWhenEmpty` is empty is ignored as a whole [N11];
-  `FullFile: true` deactivates the prices of the imported lists that the file does not name [N11].
-- `POST /commerce/connect/4.0/Customer/ImportCompanies` (docs.norce.io …/connect/customerservice/openapi/customers/
-  importcompanies, …/customerservice/x-stormconnect-header, …/customer-integration-examples): the header needs an
-  integer AccountId equal to the emulator's and `CompanyFieldsThatAreSet` (field names or their integer codes)
-  → else 400; each company needs `ApplicationKey` (the emulator's) and one identifier (Id, Code or
-  OrganizationNo) → validation failures. In the job: a company matched by Code (else OrganizationNo) is updated
-  in the fields named in the header; a new one needs Code, Name and OrganizationNo ("to insert a new company,
-  provide…") → else an error naming it [U: the log text]; an InvoiceAddress CountryCode that is not two letters
-  is an error (ISO 3166-1 alpha-2, Connect order schemas).
-- `POST /commerce/connect/4.0/Order/CreateDeliveryNote` [§1.3, N10]: needs OrderNo of a known order, NoteNo and
-  DeliverynoteItems (each ItemNo and Qty > 0) → else 400; `DeliveryNotePackages[].ParcelNumber` is the tracking
-  number; a NoteNo already used → 400 [U: Norce's duplicate answer].
-- `POST /commerce/connect/4.0/Order/SendOrderStatus` [§1.3, N10]: ClientOrderRef or ErpOrderNo, OrderStatus from
-  the enum (Created … Acknowledged) → else 400.
-- `fail_next(status, count, retry_after=)` answers the next authorised API calls with an error.
+Auth
+- `POST /identity/1.0/connect/token`, form grant_type=client_credentials, client_id, client_secret, scope in
+  playground|stage|prod → {access_token, expires_in 3600, token_type} [W Auth, N1]. Wrong client → 400
+  invalid_client, other form → 400 invalid_request [assumed: RFC 6749 §5.2 answers; N1 shows none].
+- more than `token_limit` token requests a minute → 429 [W Auth, N1: 3/min per IP plus a burst of 20].
+- every other route: `Authorization: Bearer <issued token>` else 401 [W Auth, N1]; the 401 body
+  `{"Message": …}` [assumed: Norce's error body is not shown].
+- order service and Query also need `ApplicationId` (or `application-id`) equal to the application's → else
+  401 [W Auth, N2 for Query; assumed for the order service, which documents the same header].
+Order service 1.1 [W 1.1(b), N4, N4s]
+- `GET /commerce/order/1.1/GetOrderByBasket?basketId=` [N4]; `GET …/GetOrder?id=` [assumed: W marks it U].
+  Unknown basket/id → 404 [assumed]; an external order (basket not a number) has QuotationId null [assumed].
+  Answer: the order-service Order (Id, QuotationId, OrderNo, OrderDate,
+  Status, Currency, SellTo/BillTo/ShipTo CustomerData, OrderTotalIncVat/ExVat, Items[RowNumber, PartNo,
+  QtyOrdered, UnitPrice, UnitDiscount, RowAmount, VatRate as a multiplier 1.25, Type, UnitPriceIncVat]) [N4].
+Query 3.0 [W 1.1(c), N2, N3]
+- `GET /commerce/query/3.0/Orders/Orders`: camelCase rows (id, orderNo, orderDate), `page_size` a page and
+  `@odata.nextLink` carrying `$skip` while more remain [N2: the example pages by 500].
+- any `$filter` but `orderDate ge X and orderDate lt Y` → 400 [assumed: Query takes any OData filter; the
+  emulator knows only the reconcile's, so a changed filter shows up in tests].
+Connect 4.0 imports (jobs) [W 1.2, 1.4; D connect/productservice/x-stormconnect-header-skuonhand,
+  …-skuprices; D connect/customerservice/x-stormconnect-header]
+- `X-StormConnect-Header` a JSON object; `AccountId` an integer equal to the account's → else 400 [D header
+  specs: "Required"; the 400 and its text assumed].
+- ImportOnhands: `FullFile` a boolean and `SkuOnhandFieldsThatAreSet` a non-empty list of the documented field
+  names or their integer codes (3 OnhandValue, 4 IncomingValue, 5 NextDeliveryDate, 6 LeadTimeDayCount,
+  8 MinimumValue, 9 MaximumValue, 10 IsActive, 11 Infos) → else 400 [D skuonhand header: all "Required",
+  "either string or integer for application/json"].
+- every on-hand row needs PartNo, WarehouseCode, LocationCode [W 1.2 "*"]; a row without is a validation
+  failure in the 200 answer's `ValidationSummary` [W 1.2: the answer's shape; which rows count assumed].
+- OnhandValue is absolute per (PartNo, WarehouseCode, LocationCode) [W 1.2]; SKUs Norce does not have are
+  ignored [W 1.2, N6], logged as a warning naming the part number [assumed: the log text].
+- `FullFile: true` deactivates every on-hand record of the imported warehouse/location pairs that the file does
+  not name [W 1.2] (`emu.inactive_onhand`).
+- ImportSkuPriceLists: `FullFile` boolean and `SkuPriceListFieldsThatAreSet` a non-empty list of names or codes
+  → else 400 [D skuprices header: "Required"]. `IgnoreSkuPriceListFieldsWhenEmpty` is marked Required too, but
+  the page's own example leaves it out, so it may be absent; what it names must be one of its codes (3–8, 10)
+  and "must be in SkuPriceListFieldsThatAreSet" → else 400 [D skupricelistheader]. Rows need PartNo and
+  PriceListCode [W 1.4 "*"; D importskupricelists]; a price list Norce does not have is ignored ("will also be
+  ignored", D importskupricelists) and logged as a warning naming the row [log assumed]; a CurrencyCode other
+  than the list's, or a price with more than 4 decimals, is an error in the job log [Norce user portal,
+  importing-price-lists; log text assumed]; an unknown part number is ignored ("Prices on products not yet
+  created in Norce will be ignored", D) with a warning [log assumed]; PriceSale null or 0 is ignored
+  [W 1.4, N11]; a row whose field in IgnoreSkuPriceListFieldsWhenEmpty is empty is ignored whole [N11];
+  `FullFile: true` deactivates the prices of the imported lists the file does not name [N11].
+- ImportCompanies [D connect/customerservice/openapi/customers/importcompanies, x-stormconnect-header,
+  developer-portal/system-integration/customer-integration-examples]: `CompanyFieldsThatAreSet` names or codes
+  → else 400; `CustomerFieldsThatAreSet` only with Customers (14) among the company fields ("if used there,
+  'Customers' must be set") → else 400; each company needs `ApplicationKey` (the application's) and one of
+  Id, Code, OrganizationNo → validation failures; a company matched by Code (else OrganizationNo) is updated
+  in the named fields; a new one needs Code, Name and OrganizationNo → an error in the log [log text
+  assumed]; an InvoiceAddress
+  CountryCode that is not ISO 3166-1 alpha-2 is an error [D connect order schemas: Address.Country].
+- the 200 answer `JobResponse{StatusCode, Description, JobId (a string of digits: "string <int32>"),
+  ValidationSummary{NrOfItemsInTotal, NrOfValidationFailures, Messages}}` [W 1.2; D schemas/connectjob].
+  `Job/Get?id=` → `JobDto{JobId (integer), StatusId, IsFinished, Totals, Fail, Insert, Updates, Start, Stop}`,
+  StatusId 1 Initialized for `job_polls_before_done` polls, then 2 Succeeded or 4 Validation failed [W 1.2, N8;
+  D schemas/connectjob]; `Job/GetLog?id=` → [{SeverityId, Message, TimeStamp, ImportedRow}] [W 1.2; C docs-examples/
+  norce-connect-job_log-1.json]. The paths under /commerce/connect/4.0/Job/ [assumed: W marks them U, Storm
+  documents connect.lab.storm.io/4.0/api/Job/Get]. Unknown job → 404 [assumed].
+Connect 4.0 order service [W 1.3, N10; D connect/orderservice/openapi/schemas/{sendorderstatusrequest,
+  deliverynote}, nc-latest/operation/SendOrderStatus]
+- `Order/CreateDeliveryNote`: NoteNo, OrderNo of a known order, DeliverynoteItems each with ItemNo and Qty > 0
+  → else 400 [W 1.3 names the fields; which are refused and the 400 assumed]; `DeliveryNotePackages[]`
+  ParcelNumber a string (the tracking number) and StatusId, when sent, one of 4, 6, 11, 12, 20 [D
+  DeliveryNotePackage] → else 400; a NoteNo already used → 400 [assumed: Norce's answer is not documented].
+- `Order/SendOrderStatus`: ClientOrderRef an integer (int32) or ErpOrderNo a string, one of them [D
+  sendorderstatusrequest: "Either ClientOrderRef or ErpOrderNo must be provided", ClientOrderRef integer];
+  OrderStatus from the enum (the schema page's list together with the nc-latest operation's) → else 400
+  [D; the 400 is the documented "Bad Request"].
+Norce → bridge
+- Order Receiver: POST of the Connect OrderRequest as JSON with Basic auth [W 1.1(a), N5]; items carry the
+  OrderItem required fields (LineNo, PartNo, Quantity, Quantity2, Type, TypeGroup, UnitPrice,
+  UnitPriceOriginal, UnitVat, VatRate in percent, Discount) [D connect/orderservice/openapi/schemas/orderitem];
+  `Header.ApplicationKey` [D schemas/fee (Header)].
+- events: the NorceEvent body [C norce-order_confirmed_event-schema-1.json] with the operator's static custom
+  headers [P §6]; Norce signs nothing [P §6].
+Test hooks: `fail_next(status, count, retry_after=)` answers the next authorised API calls with an error;
+`revoke_tokens()` expires every token.
 """
 
 from __future__ import annotations
@@ -74,12 +113,23 @@ import httpx
 from sandbox.loopback import LoopbackServer
 
 CENT = Decimal("0.01")
+# SendOrderStatusRequest.OrderStatus: the schema page's enum (Created … Acknowledged) and the nc-latest
+# operation's, which drops Created and adds the pickup/hold statuses [N10; D sendorderstatusrequest]
 ORDER_STATUSES = ("Created", "Allocation", "Confirmed", "BackOrder", "Delivered", "Invoiced", "Cancelled",
-                  "CreditControl", "PartlyDelivered", "Acknowledged")  # SendOrderStatusRequest enum [N10]
+                  "CreditControl", "PartlyDelivered", "Acknowledged", "ErpConfirmed", "ReadyForPickup", "PickedUp",
+                  "NotPickedUp", "OnHold", "WaitingForCancel", "WaitingForOnHoldRemoved", "CancelError",
+                  "AcknowledgementError", "ReadyForReservation", "Reserved")
+PARCEL_STATUSES = (4, 6, 11, 12, 20)  # DeliveryNotePackage.StatusId: Delivered, Canceled, Ready for pickup, …
+# SkuOnhandFieldsThatAreSet codes (D x-stormconnect-header-skuonhand; 7 is not documented)
+SKU_ONHAND_FIELDS = {3: "OnhandValue", 4: "IncomingValue", 5: "NextDeliveryDate", 6: "LeadTimeDayCount",
+                     8: "MinimumValue", 9: "MaximumValue", 10: "IsActive", 11: "Infos"}
+INT32_MAX = 2**31 - 1
 # SkuPriceListFieldsThatAreSet codes, by integer and by name (x-stormconnect-header-skuprices [N11])
 SKU_PRICE_FIELDS = {3: "PriceSale", 4: "CostPurchase", 5: "CostUnit", 6: "PriceRecommended", 7: "PricePrevious",
                     8: "PriceCatalog", 9: "IsPriceDiscountable", 10: "IsActive", 11: "IsPriceDiscountableCreateOnly",
                     12: "PriceRule", 13: "FullfileResetInheritance"}
+# IgnoreSkuPriceListFieldsWhenEmpty codes: "must be in SkuPriceListFieldsThatAreSet" (skupricelistheader [N11])
+IGNORE_WHEN_EMPTY_FIELDS = {c: SKU_PRICE_FIELDS[c] for c in (3, 4, 5, 6, 7, 8, 10)}
 # CompanyFieldsThatAreSet codes (Connect customer service x-stormconnect-header)
 COMPANY_FIELDS = {0: "ApplicationKey", 1: "Id", 2: "Code", 3: "OrganizationNo", 4: "Name", 5: "EmailAddress",
                   6: "PhoneNumber", 7: "LogoImage", 8: "ParentCompanyCode", 9: "IsActive", 10: "InvoiceAddress",
@@ -122,6 +172,7 @@ class NorceEmulator(LoopbackServer):
         self.orders: dict[str, dict] = {}  # basket id → order spec (make_order)
         self.skus: set[str] = set()  # part numbers Norce has; ImportOnhands ignores others
         self.onhand: dict[tuple[str, str, str], int] = {}
+        self.inactive_onhand: set[tuple[str, str, str]] = set()  # deactivated by a FullFile import
         self.jobs: dict[int, dict] = {}
         self.delivery_notes: list[dict] = []
         self.order_statuses: list[dict] = []
@@ -226,7 +277,8 @@ class NorceEmulator(LoopbackServer):
         if order["fees"]:
             raise ValueError("the order service shows freight as an item; make the order with freight_as='item'")
         return {
-            "Id": order["order_id"], "QuotationId": int(basket), "OrderNo": order["order_no"],
+            "Id": order["order_id"], "QuotationId": int(basket) if basket.isdigit() else None,  # external: none [U]
+            "OrderNo": order["order_no"],
             "OrderDate": order["created"].isoformat(), "Status": order["status"], "Source": "WEB",
             "Currency": self.currency, "SellTo": self._people("service"), "BillTo": self._people("service"),
             "ShipTo": self._people("service"), "OrderTotalIncVat": _num(order["total"]),
@@ -247,12 +299,15 @@ class NorceEmulator(LoopbackServer):
     def send_event(self, url: str, basket: str, *, secret: str, event: str = "OrderConfirmedEvent",
                    timeout: float = 10.0) -> httpx.Response:
         """A NorceEvent with the static custom headers the operator configured [platforms.md §6]."""
+        return httpx.post(url, json=self.event_body(basket), timeout=timeout,
+                          headers={"X-Webhook-Secret": secret, "X-Norce-Event": event})
+
+    def event_body(self, basket: str) -> dict:
+        """The OrderConfirmedEvent body (fields and types of C norce-order_confirmed_event-schema-1.json)."""
         order = self.orders[basket]
-        body = {"ClientId": 1, "ApplicationId": int(self.application_id), "OrderId": order["order_id"],
+        return {"ClientId": 1, "ApplicationId": int(self.application_id), "OrderId": order["order_id"],
                 "OrderNo": order["order_no"], "ClientOrderRef": basket, "CellPhone": "+46701234567",
                 "FirstName": "Test", "LastName": "Person", "Source": "WEB"}
-        return httpx.post(url, json=body, timeout=timeout,
-                          headers={"X-Webhook-Secret": secret, "X-Norce-Event": event})
 
     # ---- HTTP ----
 
@@ -361,6 +416,11 @@ class NorceEmulator(LoopbackServer):
         if operation == "Order/SendOrderStatus":
             if not isinstance(payload, dict) or not (payload.get("ClientOrderRef") or payload.get("ErpOrderNo")):
                 return 400, {"Message": "Either ClientOrderRef or ErpOrderNo must be provided."}, {}
+            reference = payload.get("ClientOrderRef")
+            if reference is not None and not (type(reference) is int and 0 <= reference <= INT32_MAX):
+                return 400, {"Message": "ClientOrderRef must be an integer (the basket id)."}, {}
+            if payload.get("ErpOrderNo") is not None and not isinstance(payload["ErpOrderNo"], str):
+                return 400, {"Message": "ErpOrderNo must be a string."}, {}
             if payload.get("OrderStatus") not in ORDER_STATUSES:
                 return 400, {"Message": f"OrderStatus must be one of {', '.join(ORDER_STATUSES)}."}, {}
             with self.lock:
@@ -373,12 +433,16 @@ class NorceEmulator(LoopbackServer):
             header = json.loads(headers.get("X-StormConnect-Header") or "")
         except ValueError:
             header = None
-        if (not isinstance(header, dict) or type(header.get("AccountId")) is not int
-                or not isinstance(header.get("SkuOnhandFieldsThatAreSet"), list)):
-            return 400, {"Message": "X-StormConnect-Header must be a JSON object with AccountId and "
-                                    "SkuOnhandFieldsThatAreSet."}, {}
+        if not isinstance(header, dict) or type(header.get("AccountId")) is not int:
+            return 400, {"Message": "X-StormConnect-Header must be a JSON object with an integer AccountId."}, {}
         if header["AccountId"] != self.account_id:
             return 400, {"Message": f"Unknown AccountId {header['AccountId']}."}, {}
+        if not isinstance(header.get("FullFile"), bool):
+            return 400, {"Message": "FullFile is required (true or false)."}, {}
+        fields = _field_names(header.get("SkuOnhandFieldsThatAreSet"), SKU_ONHAND_FIELDS)
+        if not fields:
+            return 400, {"Message": "SkuOnhandFieldsThatAreSet is required: a list of SKU on-hand fields "
+                                    f"({', '.join(SKU_ONHAND_FIELDS.values())}) or their codes."}, {}
         if not isinstance(rows, list):
             return 400, {"Message": "The body must be a list of SkuOnhand."}, {}
         failures, valid = [], []
@@ -399,13 +463,19 @@ class NorceEmulator(LoopbackServer):
                     log.append({"SeverityId": 2, "Message": f"Sku {row['PartNo']} not found, row ignored.",
                                 "TimeStamp": _now(), "ImportedRow": json.dumps(row)[:200]})
                     continue
-                if "OnhandValue" in header["SkuOnhandFieldsThatAreSet"] and row.get("OnhandValue") is not None:
-                    self.onhand[(row["PartNo"], row["WarehouseCode"], row["LocationCode"])] = int(row["OnhandValue"])
+                key = (row["PartNo"], row["WarehouseCode"], row["LocationCode"])
+                if "OnhandValue" in fields and row.get("OnhandValue") is not None:
+                    self.onhand[key] = int(row["OnhandValue"])
+                    self.inactive_onhand.discard(key)
                     updates += 1
+            if header["FullFile"]:  # every other record of the imported warehouse/location pairs [W 1.2]
+                sent = {(r["PartNo"], r["WarehouseCode"], r["LocationCode"]) for r in valid}
+                places = {(w, loc) for _, w, loc in sent}
+                self.inactive_onhand |= {k for k in self.onhand if k[1:] in places and k not in sent}
             log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
             self.jobs[job_id] = {"polls": 0, "log": log, "updates": updates, "total": len(rows),
                                  "status": 4 if failures and not valid else 2}
-        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": str(job_id),  # JobResponse: string <int32>
                      "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
                                            "Messages": failures}}, {}
 
@@ -421,16 +491,18 @@ class NorceEmulator(LoopbackServer):
         if not isinstance(header.get("FullFile"), bool):
             return 400, {"Message": "FullFile is required (true or false)."}, {}
         fields: dict[str, set[str]] = {}
-        for name in ("SkuPriceListFieldsThatAreSet", "IgnoreSkuPriceListFieldsWhenEmpty"):
-            codes = header.get(name)
-            given = ({SKU_PRICE_FIELDS.get(c) if type(c) is int else c for c in codes}
-                     if isinstance(codes, list) and all(type(c) in (int, str) for c in codes) else None)
-            if given is None or not given <= set(SKU_PRICE_FIELDS.values()):
-                return 400, {"Message": f"{name} is required: a list of SKU price list fields "
-                                        f"({', '.join(SKU_PRICE_FIELDS.values())})."}, {}
-            fields[name] = given
-        if not fields["SkuPriceListFieldsThatAreSet"]:
-            return 400, {"Message": "SkuPriceListFieldsThatAreSet names no field to update."}, {}
+        set_fields = _field_names(header.get("SkuPriceListFieldsThatAreSet"), SKU_PRICE_FIELDS)
+        if not set_fields:
+            return 400, {"Message": "SkuPriceListFieldsThatAreSet is required: a list of SKU price list fields "
+                                    f"({', '.join(SKU_PRICE_FIELDS.values())}) or their codes."}, {}
+        # marked Required, yet the header page's own example omits it: absent reads as none [D skuprices header]
+        ignore = header.get("IgnoreSkuPriceListFieldsWhenEmpty", [])
+        ignore_fields = _field_names(ignore, IGNORE_WHEN_EMPTY_FIELDS) if ignore != [] else set()
+        if ignore_fields is None or not ignore_fields <= set_fields:  # "must be in SkuPriceListFieldsThatAreSet"
+            return 400, {"Message": "IgnoreSkuPriceListFieldsWhenEmpty takes only fields of "
+                                    f"{', '.join(IGNORE_WHEN_EMPTY_FIELDS.values())} that are also in "
+                                    "SkuPriceListFieldsThatAreSet."}, {}
+        fields["SkuPriceListFieldsThatAreSet"], fields["IgnoreSkuPriceListFieldsWhenEmpty"] = set_fields, ignore_fields
         if not isinstance(rows, list):
             return 400, {"Message": "The body must be a list of SkuPriceList."}, {}
         failures, valid = [], []
@@ -452,8 +524,8 @@ class NorceEmulator(LoopbackServer):
             for row in valid:
                 part, code = str(row["PartNo"]), str(row["PriceListCode"])
                 named.add(code)
-                if code not in self.price_lists:
-                    entry(3, f"Price list {code} not found, row for {part} rejected.", row)
+                if code not in self.price_lists:  # "will also be ignored" [D importskupricelists]; logged [U]
+                    entry(2, f"Price list {code} not found, row for {part} ignored.", row)
                     continue
                 currency = row.get("CurrencyCode")
                 if currency and currency != self.price_lists[code]:
@@ -479,7 +551,7 @@ class NorceEmulator(LoopbackServer):
                         price["IsActive"] = False
             log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
             job_id = self._new_job(log, updates, len(rows), 4 if failures and not valid else 2)
-        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": str(job_id),  # JobResponse: string <int32>
                      "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
                                            "Messages": failures}}, {}
 
@@ -492,11 +564,12 @@ class NorceEmulator(LoopbackServer):
             return 400, {"Message": "X-StormConnect-Header must be a JSON object with an integer AccountId."}, {}
         if header["AccountId"] != self.account_id:
             return 400, {"Message": f"Unknown AccountId {header['AccountId']}."}, {}
-        codes = header.get("CompanyFieldsThatAreSet")
-        fields = ({COMPANY_FIELDS.get(c) if type(c) is int else c for c in codes}
-                  if isinstance(codes, list) and codes and all(type(c) in (int, str) for c in codes) else None)
-        if fields is None or not fields <= set(COMPANY_FIELDS.values()):
+        fields = _field_names(header.get("CompanyFieldsThatAreSet"), COMPANY_FIELDS)
+        if not fields:
             return 400, {"Message": "CompanyFieldsThatAreSet is required: a list of company fields."}, {}
+        if header.get("CustomerFieldsThatAreSet") and "Customers" not in fields:
+            # "if used there, 'Customers' must be set in CompanyFieldsThatAreSet" (customerservice header)
+            return 400, {"Message": "CustomerFieldsThatAreSet needs Customers in CompanyFieldsThatAreSet."}, {}
         if not isinstance(rows, list):
             return 400, {"Message": "The body must be a list of Company."}, {}
         failures, valid = [], []
@@ -535,7 +608,7 @@ class NorceEmulator(LoopbackServer):
                 updates += 1
             log.append({"SeverityId": 1, "Message": "Import finished.", "TimeStamp": _now(), "ImportedRow": None})
             job_id = self._new_job(log, updates, len(rows), 4 if failures and not valid else 2)
-        return 200, {"StatusCode": "OK", "Description": "", "JobId": job_id,
+        return 200, {"StatusCode": "OK", "Description": "", "JobId": str(job_id),  # JobResponse: string <int32>
                      "ValidationSummary": {"NrOfItemsInTotal": len(rows), "NrOfValidationFailures": len(failures),
                                            "Messages": failures}}, {}
 
@@ -564,7 +637,8 @@ class NorceEmulator(LoopbackServer):
                 return 200, job["log"], {}
             job["polls"] += 1
             done = job["polls"] > self.job_polls_before_done
-            return 200, {"JobId": job_id, "StatusId": job["status"] if done else 6, "IsFinished": done,
+            # JobDto [D schemas/connectjob]: JobId an integer, StatusId 1 Initialized while it runs
+            return 200, {"JobId": job_id, "StatusId": job["status"] if done else 1, "IsFinished": done,
                          "Totals": job["total"], "Fail": 0, "Insert": 0, "Updates": job["updates"] if done else 0,
                          "Start": _now(), "Stop": _now() if done else None}, {}
 
@@ -581,6 +655,12 @@ class NorceEmulator(LoopbackServer):
                 isinstance(i, dict) and i.get("ItemNo") and isinstance(i.get("Qty"), int | float) and i["Qty"] > 0
                 for i in items):
             return 400, {"Message": "DeliverynoteItems need ItemNo and Qty > 0."}, {}
+        packages = note.get("DeliveryNotePackages") or []
+        if not isinstance(packages, list) or not all(
+                isinstance(p, dict) and isinstance(p.get("ParcelNumber", ""), str | None)
+                and p.get("StatusId") in (None, *PARCEL_STATUSES) for p in packages):
+            return 400, {"Message": "DeliveryNotePackages need a ParcelNumber string and a StatusId of "
+                                    f"{', '.join(map(str, PARCEL_STATUSES))} when one is given."}, {}
         with self.lock:
             self.delivery_notes.append(note)
         return 200, {"StatusCode": "OK"}, {}
@@ -593,6 +673,15 @@ class NorceEmulator(LoopbackServer):
                 if part == part_no:
                     found[(warehouse, location)] = value
         return dict(found)
+
+
+def _field_names(codes, known: dict[int, str]) -> set[str] | None:
+    """The field names of a header list of names or integer codes; None when it is no such non-empty list or
+    names a field the header does not have ("either string or integer for application/json": D header specs)."""
+    if not isinstance(codes, list) or not codes or not all(type(c) in (int, str) for c in codes):
+        return None
+    names = {known.get(c) if type(c) is int else c for c in codes}
+    return names if names <= set(known.values()) else None
 
 
 def _now() -> str:

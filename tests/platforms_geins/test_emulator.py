@@ -98,3 +98,63 @@ def test_price_writes_must_match_the_list_vat_basis_and_campaign_rows_are_ignore
     assert [r["ProductId"] for r in answer["NotFound"]] == ["NOPE"]
     assert emu.products["P1"]["Prices"] == {1000000: 10.0}
     assert [d["Id"] for d in call(emu, "GET", "/PriceList/List").json()] == [1000000, 1000001, 1000002]
+
+
+# ---- gaps the audit closed (each failed on the emulator before it); source G1 = geins-io/sonora-agent-plugins
+# plugins/sonora/skills/mgmtapi/references/{shipping,order}.md, generated from the Management API spec
+
+def test_a_parcel_group_requires_order_ids_and_row_ids_only_limit_their_rows(emu):
+    a = emu.add_order(emu.make_order([("1000", 1, "199.00"), ("2000", 1, "99.00")]))
+    b = emu.add_order(emu.make_order([("1000", 1, "199.00")]))
+    a_row, b_row = a["Rows"][0]["Id"], b["Rows"][0]["Id"]
+    # ParcelGroupOptions.OrderIds: "Required."
+    answer = call(emu, "POST", "/Shipping/ParcelGroup", json={"OrderRowIds": [a_row], "MarkAsDelivered": True})
+    assert answer.status_code == 400 and "OrderIds" in answer.json()["Details"][0]
+    # OrderRowIds "limits which order rows are included for each order defined in OrderIds"
+    stray = call(emu, "POST", "/Shipping/ParcelGroup", json={"OrderIds": [a["Id"]], "OrderRowIds": [b_row]})
+    assert stray.status_code == 400
+    assert emu.parcel_groups == [] and all(r["ParcelGroupId"] == 0 for o in (a, b) for r in o["Rows"])
+    partial = call(emu, "POST", "/Shipping/ParcelGroup",
+                   json={"OrderIds": [a["Id"]], "OrderRowIds": [a_row], "MarkAsDelivered": True})
+    assert partial.status_code == 200
+    assert [r["Status"] for r in emu.orders[a["Id"]]["Rows"]] == ["shipped", "ready"]
+
+
+def test_a_parcel_group_without_row_ids_takes_the_remaining_rows_and_none_left_needs_force(emu):
+    order = emu.add_order(emu.make_order([("1000", 1, "199.00"), ("2000", 1, "99.00")]))
+    first, second = (r["Id"] for r in order["Rows"])
+    one = call(emu, "POST", "/Shipping/ParcelGroup", json={"OrderIds": [order["Id"]], "OrderRowIds": [first],
+                                                         "MarkAsDelivered": True}).json()["Resource"]
+    # "If no order rows are defined for a given order then all remaining undelivered order rows will be implied"
+    rest = call(emu, "POST", "/Shipping/ParcelGroup",
+                json={"OrderIds": [order["Id"]], "MarkAsDelivered": True}).json()["Resource"]
+    assert {r["Id"]: r["ParcelGroupId"] for r in emu.orders[order["Id"]]["Rows"]} == {first: one, second: rest}
+    # Force: "force creation of the parcel group even when the listed orders have no ungrouped parcels"
+    assert call(emu, "POST", "/Shipping/ParcelGroup", json={"OrderIds": [order["Id"]]}).status_code == 400
+    forced = call(emu, "POST", "/Shipping/ParcelGroup", json={"OrderIds": [order["Id"]], "Force": True})
+    assert forced.status_code == 200
+
+
+def test_send_delivery_email_requires_mark_as_delivered(emu):
+    order = emu.add_order(emu.make_order([("1000", 1, "199.00")]))
+    answer = call(emu, "POST", "/Shipping/ParcelGroup", json={"OrderIds": [order["Id"]], "SendDeliveryEmail": True})
+    assert answer.status_code == 400 and emu.parcel_groups == []
+    assert call(emu, "POST", "/Shipping/ParcelGroup", json={
+        "OrderIds": [order["Id"]], "SendDeliveryEmail": True, "MarkAsDelivered": True}).status_code == 200
+
+
+def test_the_order_query_takes_every_documented_filter(emu):
+    emu.add_order(emu.make_order([("1000", 1, "199.00")]))
+    documented = {"CompletedAfter": "2000-01-01T00:00:00Z", "CompletedBefore": "2100-01-01T00:00:00Z",
+                  "PaymentName": "klarna", "ParcelGroupId": 0, "CustomerId": 42, "CustomerGroupId": 0,
+                  "Email": "a@example.com", "ExternalOrderStatus": 0, "CombineProductContainerRows": False,
+                  "PackingLocationId": 0, "GroupOrderRows": False, "IncludeRowIds": False}
+    for field, value in documented.items():
+        assert call(emu, "POST", "/Order/Query/1", json={field: value}).status_code == 200, field
+    assert call(emu, "POST", "/Order/Query/1", json={"UpdatedSince": "2000-01-01T00:00:00Z"}).status_code == 400
+
+
+def test_order_ids_are_int32(emu):
+    # Order/{id}: "integer (int32)"; a number past it is a bad request, not an unknown order
+    assert call(emu, "GET", f"/Order/{2**31}/rows").status_code == 400
+    assert call(emu, "GET", f"/Order/{2**31 - 1}/rows").status_code == 404

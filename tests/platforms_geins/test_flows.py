@@ -63,12 +63,13 @@ def test_a_partial_shipment_delivers_the_rows_it_ships_whole_and_the_last_one_th
     first = push(geins, order["Id"], complete=False, lines=[("1000", 1), ("2000", 1)])
     assert first.data["rows"] == [str(mug)] and not first.data["completed"]
     [group] = geins.parcel_groups
-    assert (group["OrderIds"], group["OrderRowIds"], group["MarkAsDelivered"]) == ([], [mug], True)
+    # OrderIds is required; OrderRowIds limits the rows of the orders listed there (G1 ParcelGroupOptions)
+    assert (group["OrderIds"], group["OrderRowIds"], group["MarkAsDelivered"]) == ([order["Id"]], [mug], True)
     assert [r["Status"] for r in geins.orders[order["Id"]]["Rows"]] == ["shipped", "ready"]
 
     last = push(geins, order["Id"], Tracking("DHL", "JJD2", ""), complete=True, lines=[("2000", 1)], number="S-2")
     assert last.data["completed"] is True and last.data["rows"] == [str(cup)]
-    assert (geins.parcel_groups[1]["OrderIds"], geins.parcel_groups[1]["OrderRowIds"]) == ([], [cup])
+    assert (geins.parcel_groups[1]["OrderIds"], geins.parcel_groups[1]["OrderRowIds"]) == ([order["Id"]], [cup])
     assert geins.orders[order["Id"]]["Rows"][0]["ParcelGroupId"] == group["Id"]  # the first row kept its group
     assert [r["Status"] for r in geins.orders[order["Id"]]["Rows"]] == ["shipped", "shipped"]
     assert geins.orders[order["Id"]]["ShippingDetails"][0]["ParcelNumber"] == "JJD2"

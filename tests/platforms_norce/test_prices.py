@@ -130,7 +130,10 @@ HEADER = {"AccountId": 7, "FullFile": False, "SkuPriceListFieldsThatAreSet": ["P
 
 @pytest.mark.parametrize("header", [
     None, {**HEADER, "AccountId": 8}, {k: v for k, v in HEADER.items() if k != "FullFile"},
-    {k: v for k, v in HEADER.items() if k != "IgnoreSkuPriceListFieldsWhenEmpty"},
+    # IgnoreSkuPriceListFieldsWhenEmpty may be left out (the header page's example does), but what it names
+    # "must be in SkuPriceListFieldsThatAreSet" and be one of its documented codes
+    {**HEADER, "IgnoreSkuPriceListFieldsWhenEmpty": ["CostUnit"]},
+    {**HEADER, "SkuPriceListFieldsThatAreSet": [3, 9], "IgnoreSkuPriceListFieldsWhenEmpty": [9]},
     {**HEADER, "SkuPriceListFieldsThatAreSet": ["Price"]}, {**HEADER, "SkuPriceListFieldsThatAreSet": []}])
 def test_the_emulator_refuses_a_header_the_contract_does_not_allow(norce, header):
     assert post(norce, [{"PartNo": "X", "PriceListCode": "SE-B2C", "PriceSale": 1}], header).status_code == 400

@@ -245,8 +245,11 @@ class GeinsClient:
 
     def create_parcel_group(self, order_ids: list[int], *, row_ids: list[int] | None = None, mark_delivered: bool,
                             send_email: bool) -> str:
-        """POST /API/Shipping/ParcelGroup for whole orders (`OrderIds`) or some of their rows (`OrderRowIds`,
-        "partial"); the new parcel group's id [contract 3.3]."""
+        """POST /API/Shipping/ParcelGroup for the orders in `OrderIds` (required), limited to some of their rows
+        by `OrderRowIds` ("partial"; none: every row not yet delivered); the new parcel group's id [contract 3.3;
+        G1 shipping.md ParcelGroupOptions]."""
+        if not order_ids:
+            raise ValueError("a Geins parcel group needs the order ids (OrderIds is required)")
         answer = self.call("POST", "/Shipping/ParcelGroup",
                            what=f"the parcel group of order(s) {order_ids or ''} row(s) {row_ids or ''}",
                            json={"OrderIds": order_ids, "OrderRowIds": row_ids or [], "MarkAsDelivered": mark_delivered,

@@ -112,9 +112,10 @@ class ShipmentWriter:
       URL (writing `TrackingUrl` itself is unverified [U], so it is not written);
     - once BC shipped everything, a parcel group over the rows still open marked as delivered (`MarkAsDelivered`,
       `SendDeliveryEmail` = shipments.notify_customer): the whole order (`OrderIds`) when none was shipped before;
-    - a partial shipment: a parcel group over the open rows it ships in full (`OrderRowIds`, "partial"). Geins
-      ships whole rows, so a row BC shipped only part of stays open until the shipment that completes the order
-      [U: whether Geins wants `OrderIds` beside `OrderRowIds`; none is sent].
+    - a partial shipment: a parcel group over the open rows it ships in full (`OrderRowIds`, "partial"), always
+      with the order in `OrderIds`: Geins requires OrderIds and reads OrderRowIds as a limit on the rows of the
+      orders listed there (G1: sonora-agent-plugins references/shipping.md, ParcelGroupOptions). Geins ships
+      whole rows, so a row BC shipped only part of stays open until the shipment that completes the order.
 
     Rows meet BC shipment lines on the BC item number, by the orders convention ([shops.items] maps an article
     number, item id or product id to "ITEM" or "ITEM:VARIANT"; otherwise the article number is the item number).
@@ -158,7 +159,7 @@ class ShipmentWriter:
             # the whole order when no row of it was shipped before; else exactly the rows still open
             whole = len(covered) == len([r for r in rows if text(r.get("Status")).lower() != "cancelled"])
             group = self.client.create_parcel_group(
-                [int(text(order_id))] if whole else [], row_ids=[] if whole else [int(text(r["Id"])) for r in covered],
+                [int(text(order_id))], row_ids=[] if whole else [int(text(r["Id"])) for r in covered],
                 mark_delivered=True, send_email=shop.shipments.notify_customer)
         self.client.add_comment(order_id, _comment(number, tracking, complete))
         state = (f"delivered (parcel group {group})" if group and complete else

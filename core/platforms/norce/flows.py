@@ -183,6 +183,7 @@ class ShipmentWriter:
     def push(self, shop: Shop, order_id: str, shipment: dict, tracking: shipment_mapping.Tracking,
              fully_shipped: Callable[[], bool]) -> Pushed:
         number = text(shipment.get("number"))
+        reference = status_reference(order_id)  # before anything is written: the status must be sendable too
         order = self.client.order(order_id)
         if order is None:
             raise NeedsAttention(f"BC shipment {number} belongs to Norce basket {order_id}, which the order service "
@@ -213,7 +214,6 @@ class ShipmentWriter:
         self.client.create_delivery_note(note)
         complete = fully_shipped()
         status = "Delivered" if complete else "PartlyDelivered"
-        reference = int(order_id) if order_id.isdigit() else order_id  # ClientOrderRef is an integer [N10]
         self.client.send_order_status({"ClientOrderRef": reference, "OrderStatus": status,
                                        "AccountId": getattr(self.client, "account_id", 0)})
         unmatched = {item: qty for item, qty in left.items() if qty > 0}
@@ -357,18 +357,19 @@ class CompanyWriter:
         self.client = client
         self.sleep = sleep
 
+    @staticmethod
+    def check_shop(shop: Shop) -> None:
+        """Before any customer is read: a shop setting every company needs. Raised once for the shop (the
+        companies export records it on the shop, not on each BC company), so the fix is one thing to do."""
+        _require_application_key(shop.key, shop.norce.application_key)
+
     def state(self, customer: dict) -> dict:
         """The company row to send for this BC customer (compared with the last one sent)."""
         from core.platforms.shopify.address import country_code
         from core.sync.customer_export_mapping import is_blocked
 
         key = text(getattr(self.client, "application_key", ""))
-        shop = getattr(self.client, "shop_key", "the shop")
-        if not key:
-            raise NeedsAttention(f"Shop {shop}: Norce needs the application's ApplicationKey on every company, and "
-                                 "none is configured.", resolution=f'set application_key in [shops.norce] of shop '
-                                 f'"{shop}" to the GUID of the application (Norce Admin → Applications), or set '
-                                 "export_to_shop = false in [shops.customers]", code="missing_setting")
+        _require_application_key(getattr(self.client, "shop_key", "the shop"), key)
         number = text(customer.get("number"))
         row: dict = {"ApplicationKey": key, "Code": number, "Name": text(customer.get("displayName"))[:100] or number,
                      "IsActive": not is_blocked(customer)}
@@ -426,6 +427,30 @@ class CompanyWriter:
         return self.push(customer)
 
 
+def status_reference(basket: str) -> int:
+    """The basket id as `SendOrderStatusRequest.ClientOrderRef`, which is an integer (int32) [N10; docs.norce.io
+    …/connect/orderservice/openapi/schemas/sendorderstatusrequest]. An external order's reference may be any
+    text ("for orders from external source this is their number", OrderRequest.ClientOrderRef); Norce cannot
+    take a status for it by basket, so it needs a person instead of a call Norce refuses."""
+    value = text(basket)
+    if not (value.isascii() and value.isdigit() and int(value) <= 2**31 - 1):
+        raise NeedsAttention(f"Norce order {value!r} has no numeric basket id, and Norce's order status call takes "
+                             "the basket id as a number.", resolution="set the order's status in Norce Admin by "
+                             "hand (an external order is named by its own system's number, not a Norce basket)",
+                             code="norce_reference_not_numeric")
+    return int(value)
+
+
+def _require_application_key(shop: str, key: str) -> None:
+    if not text(key):
+        raise NeedsAttention(f"Shop {shop}: Norce needs the application's ApplicationKey on every company, and none "
+                             "is configured, so no BC company is exported to it.",
+                             resolution=f'set application_key in [shops.norce] of shop "{shop}" to the GUID of the '
+                                        "application (Norce Admin → Applications), or set export_to_shop = false in "
+                                        "[shops.customers]; the companies are exported on the next run",
+                             code="missing_setting")
+
+
 def invoice_posted(shop: Shop, order_id: str, invoice: dict, fully_invoiced: Callable[[], bool]) -> Pushed:
     """BC posted an invoice of the order (core/sync/shipments.py calls this once per invoice, after the
     order's delivery notes): Norce's order status becomes Invoiced [V: N10, SendOrderStatusRequest enum] once
@@ -439,7 +464,7 @@ def invoice_posted(shop: Shop, order_id: str, invoice: dict, fully_invoiced: Cal
         raise Skip(f"BC invoice {number} invoices part of Norce order {order_id}; Norce has no partly invoiced "
                    "status, so it hears Invoiced with the invoice that completes the order.")
     with client_for(shop) as client:
-        client.send_order_status({"ClientOrderRef": int(order_id) if order_id.isdigit() else order_id,
+        client.send_order_status({"ClientOrderRef": status_reference(order_id),
                                   "OrderStatus": "Invoiced", "AccountId": client.account_id})
     return Pushed(f"Norce order {order_id} status set to Invoiced (BC invoice {number}).", {"status": "Invoiced"})
 
@@ -451,6 +476,6 @@ def order_imported(shop: Shop, order, bc_number: str) -> str:
 
     basket = order.external_id
     with client_for(shop) as client:
-        client.send_order_status({"ClientOrderRef": int(basket) if basket.isdigit() else basket,
+        client.send_order_status({"ClientOrderRef": status_reference(basket),
                                   "OrderStatus": "Confirmed", "AccountId": client.account_id})
     return f"Norce order status set to Confirmed (BC {bc_number})."
