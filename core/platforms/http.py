@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import httpx
 
-from core.bc.retry import parse_retry_after
 from core.errors import Retryable
+from core.retry_after import parse_retry_after
 
 MAX_INLINE_WAIT_S = 30.0  # longer waits are the queue's job: a function invocation should not sleep minutes
 MAX_QUEUE_WAIT_S = 3600.0  # a shop asking for more than an hour (or "inf") is retried after an hour

@@ -107,7 +107,8 @@ class WriteResult:
     calls: int = 0
 
 
-def _fatal(exc: NeedsAttention) -> bool:
+def stops_the_run(exc: NeedsAttention) -> bool:
+    """A shop refusal no later product can escape (credentials, a missing setting): stop the run."""
     return exc.code in ("shop_auth_failed", "missing_setting")
 
 
@@ -153,7 +154,7 @@ class ShopifyProductWriter:
                 result.failed.append((change, exc.message))
                 continue
             except NeedsAttention as exc:
-                if _fatal(exc):
+                if stops_the_run(exc):
                     raise
                 result.failed.append((change, exc.message))
                 continue
@@ -181,7 +182,7 @@ class ShopifyProductWriter:
                 errors, calls = self.client.set_metafields([row for _, row in chunk])
                 result.calls += calls
             except (Retryable, NeedsAttention) as exc:
-                if isinstance(exc, NeedsAttention) and _fatal(exc):
+                if isinstance(exc, NeedsAttention) and stops_the_run(exc):
                     raise
                 errors = [{"message": exc.message}]
             if errors:
@@ -230,7 +231,7 @@ class ShopifyProductWriter:
                 result.failed.append((change, exc.message))
                 continue
             except NeedsAttention as exc:
-                if _fatal(exc):
+                if stops_the_run(exc):
                     raise
                 result.failed.append((change, exc.message))
                 continue
@@ -321,7 +322,7 @@ class WooProductWriter:
             answer = call(rows)
             result.calls += 1
         except (Retryable, NeedsAttention) as exc:
-            if isinstance(exc, NeedsAttention) and _fatal(exc):
+            if isinstance(exc, NeedsAttention) and stops_the_run(exc):
                 raise
             for row in rows:
                 for change in owners.get((kind, row["id"]), []):
@@ -372,7 +373,7 @@ class WooProductWriter:
                 answer = self.client.batch_products(create=rows)
                 result.calls += 1
             except (Retryable, NeedsAttention) as exc:
-                if isinstance(exc, NeedsAttention) and _fatal(exc):
+                if isinstance(exc, NeedsAttention) and stops_the_run(exc):
                     raise
                 result.failed += [(mapping.ProductChange(p, p.fields(), p.variants), exc.message) for p in chunk]
                 continue
@@ -404,7 +405,7 @@ class WooProductWriter:
                 answer = self.client.batch_variations(parent, create=rows[start:start + self.batch])
                 result.calls += 1
             except (Retryable, NeedsAttention) as exc:
-                if isinstance(exc, NeedsAttention) and _fatal(exc):
+                if isinstance(exc, NeedsAttention) and stops_the_run(exc):
                     raise
                 result.failed.append((change, exc.message))
                 return False

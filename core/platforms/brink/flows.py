@@ -30,7 +30,8 @@ from collections.abc import Callable
 from core.config import Shop
 from core.errors import NeedsAttention, Skip
 from core.platforms.payload import text
-from core.sync import product_mapping, products, shipment_mapping
+from core.sync import product_mapping, shipment_mapping
+from core.sync.products import WriteResult as ProductResult
 from core.sync.shipments import Pushed
 from core.sync.stock import WriteResult
 from core.sync.stock_mapping import Change
@@ -152,14 +153,14 @@ class ProductWriter:
     def discover(self, skus: list[str]) -> dict[str, dict]:
         return {sku: {"product_id": sku} for sku in self.client.products(skus)}
 
-    def update(self, changes: list[product_mapping.ProductChange], targets: dict[str, dict]) -> products.WriteResult:
+    def update(self, changes: list[product_mapping.ProductChange], targets: dict[str, dict]) -> ProductResult:
         if not self.store_group or not self.countries:
             raise NeedsAttention(
                 "Brink prices are set per store group and country, and this shop names none.",
                 resolution='set store_group_id = "<Brink store group id>" and countries = ["SE", …] in '
                            "[shops.products] of this shop",
                 code="missing_setting")
-        result = products.WriteResult()
+        result = ProductResult()
         for change in changes:
             refused = []
             for variant in change.variants:
@@ -179,8 +180,8 @@ class ProductWriter:
                 result.applied.append(change)  # fields (title, status) are Brink's own: nothing to send
         return result
 
-    def create(self, new_products: list[product_mapping.ShopProduct]) -> products.WriteResult:
-        result = products.WriteResult()
+    def create(self, new_products: list[product_mapping.ShopProduct]) -> ProductResult:
+        result = ProductResult()
         for product in new_products:
             change = product_mapping.ProductChange(product, product.fields(), product.variants)
             result.failed.append((change, f"item {product.item}: Brink products are created in Brink (its PIM), "

@@ -29,7 +29,7 @@ from core.config import Shop
 from core.errors import NeedsAttention
 from core.platforms.centra.client import Enum
 from core.platforms.payload import text
-from core.sync import customer_export as export
+from core.sync.customer_export import Pushed
 from core.sync.customer_export_mapping import is_blocked
 
 NAME_LIMIT = 255  # [U] Centra documents no length; a BC name is at most 100 characters anyway
@@ -82,7 +82,7 @@ class AccountWriter:
     def __init__(self, client):
         self.client = client
 
-    def create_or_link(self, shop: Shop, customer: dict, imported: str | None) -> export.Pushed:
+    def create_or_link(self, shop: Shop, customer: dict, imported: str | None) -> Pushed:
         state, problems = account_state(customer)
         if not (shop.customers.account_market and shop.customers.account_pricelist):
             raise NeedsAttention(
@@ -105,17 +105,17 @@ class AccountWriter:
             inactive = " (inactive: blocked in BC)" if state["status"] == "INACTIVE" else ""
             message = (f"Created Centra wholesale account {state['name']}{inactive}; add its buyers in Centra "
                        "before they can order.")
-        return export.Pushed(message, {"account_id": account_id, "state": state}, "; ".join(problems),
+        return Pushed(message, {"account_id": account_id, "state": state}, "; ".join(problems),
                              PARTLY_EXPORTED)
 
-    def update(self, shop: Shop, customer: dict, data: dict) -> export.Pushed | None:
+    def update(self, shop: Shop, customer: dict, data: dict) -> Pushed | None:
         """Only the fields whose BC value changed since the last push; None (no call) when none did."""
         state, problems = account_state(customer)
         changed = {k: v for k, v in state.items() if (data.get("state") or {}).get(k) != v}
         if not changed:
             return None
         _refused(self.client.update_account(data["account_id"], account_input(changed)), "update", state)
-        return export.Pushed(f"Updated Centra account {state['name']}: {', '.join(sorted(changed))}.",
+        return Pushed(f"Updated Centra account {state['name']}: {', '.join(sorted(changed))}.",
                              {"state": state}, "; ".join(problems), PARTLY_EXPORTED)
 
 

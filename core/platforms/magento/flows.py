@@ -289,7 +289,7 @@ class ProductWriter:
                 for sku, p in self.client.products_by_sku(skus).items()}
 
     def update(self, changes: list, targets: dict[str, dict]):
-        from core.sync.products import WriteResult, _fatal
+        from core.sync.products import WriteResult, stops_the_run
 
         result = WriteResult()
         failed: dict[int, str] = {}
@@ -306,7 +306,7 @@ class ProductWriter:
                 errors = self.client.update_base_prices(chunk)
                 result.calls += 1
             except (Retryable, NeedsAttention) as exc:
-                if isinstance(exc, NeedsAttention) and _fatal(exc):
+                if isinstance(exc, NeedsAttention) and stops_the_run(exc):
                     raise
                 for row in chunk:
                     failed[id(owners[row["sku"]])] = exc.message
@@ -328,7 +328,7 @@ class ProductWriter:
                     saved = self.client.update_product(sku, fields)
                     result.calls += 1
                 except (Retryable, NeedsAttention) as exc:
-                    if isinstance(exc, NeedsAttention) and _fatal(exc):
+                    if isinstance(exc, NeedsAttention) and stops_the_run(exc):
                         raise
                     failed[id(change)] = exc.message
                     break
