@@ -102,18 +102,10 @@ class Storage:
         return self.tables.get_table_client(name)
 
     def queue(self, name: str) -> QueueClient:
-        """A queue client that speaks base64, like the Functions queue trigger expects."""
-        if self.connection_string:
-            return QueueClient.from_connection_string(
-                self.connection_string, name,
-                message_encode_policy=TextBase64EncodePolicy(), message_decode_policy=TextBase64DecodePolicy(),
-                **self.transport_options,
-            )
-        return QueueClient(
-            self.queue_uri, name, credential=self.credential,
-            message_encode_policy=TextBase64EncodePolicy(), message_decode_policy=TextBase64DecodePolicy(),
-            **self.transport_options,
-        )
+        """A queue client that speaks base64, like the Functions queue trigger expects. It shares the service
+        client's connection pool: a client per enqueue with a pool of its own would open a connection each time."""
+        return self.queues.get_queue_client(name, message_encode_policy=TextBase64EncodePolicy(),
+                                            message_decode_policy=TextBase64DecodePolicy())
 
     def container(self, name: str) -> ContainerClient:
         return self.blobs.get_container_client(name)

@@ -27,8 +27,11 @@ def test_every_storage_client_gets_the_options():
     storage = Storage(connection_string=AZURITE, transport_options={"use_env_settings": False,
                                                                     "connection_verify": "/etc/corp.pem"})
     transports = [storage.tables._client._client._pipeline._transport, storage.blobs._pipeline._transport,
-                  storage.queues._pipeline._transport, storage.queue("orders-import")._pipeline._transport]
-    assert [t._use_env_settings for t in transports] == [False] * 4
+                  storage.queues._pipeline._transport]
+    assert [t._use_env_settings for t in transports] == [False] * 3
     assert {t.connection_config.verify for t in transports} == {"/etc/corp.pem"}
     table_transport = storage.table("Bindings")._client._client._pipeline._transport._transport
     assert table_transport is transports[0]  # a table's client shares the service client's transport
+    # and so does every queue client (one per enqueue): one connection pool, not one per message sent
+    assert storage.queue("orders-import")._pipeline._transport._transport is transports[2]
+    assert storage.queue("refunds-import")._pipeline._transport._transport is transports[2]
