@@ -213,10 +213,95 @@ RULES = (
      "400; off by default", "developer.adobe.com/commerce/webapi/get-started/api-security (Input limiting); KB "
      "'Web API unable to process requests with more than 20 items in array' (on in 2.4.3, 2.3.7-p1); the "
      "messages assumed: Magento_Webapi's EntityArrayValidator as known"),
+    ("a write body whose fields do not fit the service method's types (BODY_TYPES) → 400 'Error occurred during "
+     "\"%field\" processing. The \"%value\" value's type is invalid. The \"%type\" type was expected. Verify and "
+     "try again.'", "magento2 Framework/Webapi/ServiceInputProcessor and Reflection/TypeProcessor (the cast before "
+     "the service runs); the interfaces named at BODY_TYPES; the wording as magento2's api-functional tests quote "
+     "it; the nested field naming and PHP's lenient casts assumed"),
     ("B2B: customers, directory/countries, company routes and Magento_Company's save validators",
      "AdobeDocs commerce-webapi rest/b2b/company-object.md and company-users.md; the validators from public "
      "copies of Magento_Company (see the docstring)"),
 )
+
+
+# The typed parameters of each write route's service method, as Magento_Webapi's ServiceInputProcessor casts the
+# JSON body into them before the service runs (magento2 Sales Api/ShipOrderInterface, Api/Data/
+# ShipmentItemCreationInterface, ShipmentTrackCreationInterface, ShipmentCommentCreationInterface; magento/
+# inventory InventoryApi Api/Data/SourceItemInterface; Catalog Api/Data/BasePriceInterface, ProductInterface;
+# Magento_Company Api/Data/CompanyInterface as AdobeDocs company-object.md lists it). A dict is a data object,
+# a one-element list an array of its element; fields not listed are passed on unchecked. The type errors' wording
+# is TypeProcessor's as public tests quote it; which casts PHP lets through is simplified [U].
+_SHIP_TYPES = {"items": [{"order_item_id": "int", "qty": "float"}], "notify": "bool", "appendComment": "bool",
+               "comment": {"comment": "string", "is_visible_on_front": "int"},
+               "tracks": [{"track_number": "string", "title": "string", "carrier_code": "string"}],
+               "arguments": {"extension_attributes": {"source_code": "string"}}}
+BODY_TYPES = (
+    ("POST", r"order/\d+/ship", _SHIP_TYPES),
+    # quantity, status, price and store_id are left to the validators the audit read (IsNumericValue,
+    # BasePriceStorage), which refuse a non-number with their own messages
+    ("POST", r"inventory/source-items", {"sourceItems": [{"sku": "string", "source_code": "string"}]}),
+    ("POST", r"products/base-prices", {"prices": [{"sku": "string"}]}),
+    ("PUT", r"products/[^/]+", {"product": {"sku": "string", "name": "string", "status": "int", "price": "float",
+                                            "type_id": "string", "attribute_set_id": "int", "visibility": "int"}}),
+    ("POST|PUT", r"company(/\d+)?", {"company": {
+        "company_name": "string", "company_email": "string", "street": ["string"], "city": "string",
+        "country_id": "string", "region_id": "string", "postcode": "string", "telephone": "string",
+        "super_user_id": "int", "customer_group_id": "int", "status": "int", "sales_representative_id": "int"}}),
+)
+
+
+def _type_error(field: str, value, expected: str) -> str:
+    """TypeProcessor's type error under ServiceInputProcessor's "Error occurred during" wrapper [U: the wrapper's
+    field naming for nested fields]."""
+    shown = "array" if isinstance(value, list | dict) else ("true" if value is True else "false" if value is False
+                                                             else value)
+    return (f'Error occurred during "{field}" processing. The "{shown}" value\'s type is invalid. The "{expected}" '
+            "type was expected. Verify and try again.")
+
+
+def _scalar_fits(value, kind: str) -> bool:
+    if value is None:
+        return True  # a null leaves the property unset
+    if kind == "int":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()) is not None)
+    if kind == "float":
+        return not isinstance(value, bool) and _numeric(value)
+    if kind == "bool":
+        return isinstance(value, bool) or value in (0, 1, "0", "1", "true", "false", "")
+    return isinstance(value, str | int | float) and not isinstance(value, bool)  # string
+
+
+def type_errors(body, schema: dict, path: str = "") -> str | None:
+    """The first place `body` does not fit `schema`, as Magento's Webapi words it; None when it fits."""
+    for name, kind in schema.items():
+        if not isinstance(body, dict) or name not in body:
+            continue
+        value, where = body[name], f"{path}{name}"
+        if isinstance(kind, dict):
+            if value is not None and not isinstance(value, dict):
+                return _type_error(where, value, "object")
+            found = type_errors(value or {}, kind, f"{where}.")
+        elif isinstance(kind, list):
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                return _type_error(where, value, f"{kind[0] if isinstance(kind[0], str) else 'object'}[]")
+            found = None
+            for n, element in enumerate(value):
+                if isinstance(kind[0], dict):
+                    found = (_type_error(f"{where}[{n}]", element, "object") if not isinstance(element, dict)
+                             else type_errors(element, kind[0], f"{where}[{n}]."))
+                elif isinstance(element, list | dict) or not _scalar_fits(element, kind[0]):
+                    found = _type_error(f"{where}[{n}]", element, kind[0])
+                if found:
+                    break
+        else:
+            found = None if not isinstance(value, list | dict) and _scalar_fits(value, kind) else _type_error(
+                where, value, kind)
+        if found:
+            return found
+    return None
 
 
 def acl_resource(method: str, route: str | None) -> str | None:
@@ -918,6 +1003,12 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else None
         except ValueError:
             self._reply(400, {"message": "Decoding error: \nSyntax error"})
+            return None
+        schema = next((types for m, pattern, types in BODY_TYPES
+                       if method in m.split("|") and re.fullmatch(pattern, route)), None)
+        problem = type_errors(body, schema) if schema else None
+        if problem:
+            self._reply(400, {"message": problem})
             return None
         return route, query, body
 
