@@ -15,6 +15,9 @@ Auth
   G1 SKILL.md "Credentials"].
 - unknown route → 404 [assumed: the ASP.NET "No HTTP resource" answer]; a body that is not JSON → 400 [assumed].
 - path ids (order, parcel group, user) are int32 [G1]: a number beyond int32 → 400 [assumed: the answer].
+- a body field of the wrong JSON kind (an array or object where the model has a string, number or enum; a
+  Stock/Query id that is no integer) → 400 "The request is invalid." [assumed: ASP.NET Web API's invalid model
+  answer; G1 gives the types, not the answer]; in a price row it is listed under `Invalid`.
 Orders [W 3.1; G1 order.md]
 - `GET /API/Order/{id}/{include}`: include is required, a comma list of paymentdetails, shippingdetails,
   refunds [G1] (and rows, listed by the 2023 SDK [W 3.1, G2]); anything else → 400 [assumed: the answer];
@@ -156,6 +159,11 @@ def _query_refusals(data: dict) -> list[str]:
         except ValueError:
             refused.append(f"{field}: '{value}' is not a date-time")
     return refused
+
+
+def _key(value):
+    """`value` as a lookup key: an id is a number or a string; anything else (a list, an object) matches nothing."""
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else None
 
 
 def _parse_time(value: str) -> datetime:
@@ -492,7 +500,11 @@ class GeinsEmulator(LoopbackServer):
         if unknown:
             details = [f"Unknown field {f}" for f in sorted(unknown)]
             return 400, {"Message": "The request is invalid.", "Details": details}, {}
-        if "ExternalOrderStatus" in data and data["ExternalOrderStatus"] not in EXTERNAL_ORDER_STATUSES:
+        # Json.NET cannot bind an array or object to a string or enum property: the model is invalid
+        wrong = sorted(f for f, v in data.items() if isinstance(v, list | dict))
+        if wrong:
+            return 400, {"Message": "The request is invalid.", "Details": wrong}, {}
+        if "ExternalOrderStatus" in data and _key(data["ExternalOrderStatus"]) not in EXTERNAL_ORDER_STATUSES:
             return 400, {"Message": "The request is invalid.", "Details": ["ExternalOrderStatus"]}, {}
         external = data.get("ExternalId")
         if external and any(o["ExternalId"] == external and o["Id"] != order_id for o in self.orders.values()):
@@ -591,6 +603,8 @@ class GeinsEmulator(LoopbackServer):
     def _stock_query(self, data) -> tuple[int, object, dict]:
         if not isinstance(data, list):
             return 400, {"Message": "The request is invalid.", "Details": ["A JSON array of item ids is required"]}, {}
+        if any(type(key) is not int for key in data):  # the body binds to int[] [G1]
+            return 400, {"Message": "The request is invalid.", "Details": ["A JSON array of item ids is required"]}, {}
         by_id = {i["ItemId"]: i for i in self.items.values()}
         rows = [{"ItemId": i["ItemId"], "Stock": i["Stock"], "StockOversellable": i["StockOversellable"],
                  "StockStatic": i["StockStatic"], "StockSellable": i["Stock"] + i["StockOversellable"]}
@@ -608,7 +622,7 @@ class GeinsEmulator(LoopbackServer):
         inc_vat = (query.get("pricesIncVat") or ["false"])[0].lower() == "true"
         lists = {d["Id"]: d for d in self.price_lists}
         for row in data:
-            known = lists.get(row.get("PriceListId")) if isinstance(row, dict) else None
+            known = lists.get(_key(row.get("PriceListId"))) if isinstance(row, dict) else None
             if known is not None and known["ExVat"] == inc_vat:
                 return 400, {"Message": "pricesIncVat does not match the VAT basis of price list "
                                         f"{known['Id']} (pricesIncVat = true requires ExVat = false)."}, {}
@@ -619,7 +633,8 @@ class GeinsEmulator(LoopbackServer):
                 invalid.append(row)
                 continue
             list_id, price, product_id = row.get("PriceListId"), row.get("Price"), str(row.get("ProductId") or "")
-            if list_id not in lists or not product_id or isinstance(price, bool) \
+            if _key(list_id) not in lists or not product_id or isinstance(row.get("ProductId"), list | dict) \
+                    or isinstance(price, bool) \
                     or not isinstance(price, int | float) or price < 0:
                 invalid.append(row)
                 continue
