@@ -15,6 +15,9 @@ Auth
   G1 SKILL.md "Credentials"].
 - unknown route → 404 [assumed: the ASP.NET "No HTTP resource" answer]; a body that is not JSON → 400 [assumed].
 - path ids (order, parcel group, user) are int32 [G1]: a number beyond int32 → 400 [assumed: the answer].
+- a body field of the wrong JSON kind (an array or object where the model has a string, number or enum; a
+  Stock/Query id that is no integer) → 400 "The request is invalid." [assumed: ASP.NET Web API's invalid model
+  answer; G1 gives the types, not the answer]; in a price row it is listed under `Invalid`.
 Orders [W 3.1; G1 order.md]
 - `GET /API/Order/{id}/{include}`: include is required, a comma list of paymentdetails, shippingdetails,
   refunds [G1] (and rows, listed by the 2023 SDK [W 3.1, G2]); anything else → 400 [assumed: the answer];
@@ -29,7 +32,11 @@ Orders [W 3.1; G1 order.md]
   PageCount, PageSize, HasMoreRows}, Resource, Message, Details}` [G1]; page size 1000 [G1]. Each page re-runs
   the query (ordered by UpdatedAt, Id), modelling "items can be duplicated or skipped across pages if the
   underlying data changes" [G1]; `between_pages` lets a test change data between pages. UpdatedAfter /
-  UpdatedBefore are strict [assumed: G1 says "after"/"before" only]. StatusList filters on Status [G1].
+  UpdatedBefore are strict [assumed: G1 says "after"/"before" only]. StatusList filters on Status [G1]; a status
+  outside OrderQuery's documented list (cancelled on-hold inactive refunded partial backorder completed pending;
+  not pending-payment) or a date field that is no date-time → 400 "The request is invalid." naming it [G1
+  OrderQuery; the 400 assumed: G1's pitfall says some accounts answer 500 "A database error occured." to
+  statuses they reject].
 - `PATCH /API/Order/{id}` with an `OrderUpdate`: only ExternalId, ParcelNumber, ReturnParcelNumber,
   ExternalOrderStatus (0/10/20/30/40), GoodsLabel, CustomerOrderNumber [G1 OrderUpdate]; another field or an
   empty body → 400 [assumed: G1 says nothing of unknown fields; TrackingUrl is not in OrderUpdate, so a client
@@ -51,8 +58,10 @@ Stock [W 3.2; G1 product.md, SKILL.md]
   [G1]; absolute values [W 3.2]. A row with no Id, a Stock that is not a non-negative integer or a StockType
   outside 0..2 is listed in `Invalid` [G1 "failed validation"; negative refused assumed], an unknown item in
   `NotFound` [G1]; the rest is applied. Answer `{"Message":"Success.","Resource":{Message, Invalid, NotFound,
-  UpdateCount}}` [W 3.2; G1 SKILL.md "the real counts sit under Resource"]. Types 2–4 (market-prefixed,
-  ExternalId) are not modelled (400) [assumed: emulator scope].
+  UpdateCount}}` [W 3.2; G1 SKILL.md "the real counts sit under Resource"]; with any Invalid or NotFound row the
+  same object comes back unwrapped, `{Message, Invalid, NotFound, UpdateCount}` [G1 SKILL.md "on an error the
+  same object comes back unwrapped"; that a partial failure is such an error, its 200 and its Message
+  assumed]. Types 2–4 (market-prefixed, ExternalId) are not modelled (400) [assumed: emulator scope].
 - `POST /API/Product/Stock/Query` `[itemIds]` → `{Resource: [{ItemId, Stock, StockOversellable, StockStatic,
   StockSellable}]}` [W 3.2; G1 Envelope-List].
 Prices [W 3.4; G1 pricelist.md]
@@ -120,6 +129,41 @@ def _money(value: Decimal) -> float | int:
 
 def _time(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+
+
+# OrderQuery.StatusList: "Valid statuses are: cancelled on-hold inactive refunded partial backorder completed
+# pending" [G1 order.md] (pending-payment is an order Status, not one StatusList takes)
+QUERY_STATUSES = ("cancelled", "on-hold", "inactive", "refunded", "partial", "backorder", "completed", "pending")
+QUERY_TIMES = ("Updated", "UpdatedAfter", "UpdatedBefore", "CreatedBefore", "CreatedAfter", "CompletedBefore",
+               "CompletedAfter")
+
+
+def _query_refusals(data: dict) -> list[str]:
+    """What an OrderQuery breaks of its documented types and values [G1 order.md; the 400 answer assumed]."""
+    refused = []
+    status_list = data.get("StatusList")
+    if status_list is not None:
+        if not isinstance(status_list, str):
+            refused.append("StatusList must be a comma separated string")
+        else:
+            refused += [f"StatusList: '{s}' is not a valid status" for s in (p.strip() for p in status_list.split(","))
+                        if s and s not in QUERY_STATUSES]
+    for field in QUERY_TIMES:
+        value = data.get(field)
+        if value is None:
+            continue
+        try:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            _parse_time(value)
+        except ValueError:
+            refused.append(f"{field}: '{value}' is not a date-time")
+    return refused
+
+
+def _key(value):
+    """`value` as a lookup key: an id is a number or a string; anything else (a list, an object) matches nothing."""
+    return value if isinstance(value, int | str) and not isinstance(value, bool) else None
 
 
 def _parse_time(value: str) -> datetime:
@@ -421,6 +465,9 @@ class GeinsEmulator(LoopbackServer):
         unknown = set(data) - QUERY_FIELDS
         if unknown:
             return 400, {"Message": "The request is invalid.", "Details": sorted(unknown)}, {}
+        refused = _query_refusals(data)
+        if refused:
+            return 400, {"Message": "The request is invalid.", "Details": refused}, {}
         if page < 1:
             return 400, {"Message": "Page must be 1 or more"}, {}
         if page == 1:
@@ -453,7 +500,11 @@ class GeinsEmulator(LoopbackServer):
         if unknown:
             details = [f"Unknown field {f}" for f in sorted(unknown)]
             return 400, {"Message": "The request is invalid.", "Details": details}, {}
-        if "ExternalOrderStatus" in data and data["ExternalOrderStatus"] not in EXTERNAL_ORDER_STATUSES:
+        # Json.NET cannot bind an array or object to a string or enum property: the model is invalid
+        wrong = sorted(f for f, v in data.items() if isinstance(v, list | dict))
+        if wrong:
+            return 400, {"Message": "The request is invalid.", "Details": wrong}, {}
+        if "ExternalOrderStatus" in data and _key(data["ExternalOrderStatus"]) not in EXTERNAL_ORDER_STATUSES:
             return 400, {"Message": "The request is invalid.", "Details": ["ExternalOrderStatus"]}, {}
         external = data.get("ExternalId")
         if external and any(o["ExternalId"] == external and o["Id"] != order_id for o in self.orders.values()):
@@ -542,11 +593,17 @@ class GeinsEmulator(LoopbackServer):
                 continue
             item[("Stock", "StockOversellable", "StockStatic")[kind]] = stock
             count += 1
+        if invalid or not_found:
+            # G1 SKILL.md: the counts sit under Resource, "and on an error the same object comes back unwrapped"
+            return 200, {"Message": "One or more rows were not updated.", "Invalid": invalid, "NotFound": not_found,
+                         "UpdateCount": count}, {}
         return 200, {"Message": "Success.", "Resource": {"Message": "Success.", "Invalid": invalid,
                                                          "NotFound": not_found, "UpdateCount": count}}, {}
 
     def _stock_query(self, data) -> tuple[int, object, dict]:
         if not isinstance(data, list):
+            return 400, {"Message": "The request is invalid.", "Details": ["A JSON array of item ids is required"]}, {}
+        if any(type(key) is not int for key in data):  # the body binds to int[] [G1]
             return 400, {"Message": "The request is invalid.", "Details": ["A JSON array of item ids is required"]}, {}
         by_id = {i["ItemId"]: i for i in self.items.values()}
         rows = [{"ItemId": i["ItemId"], "Stock": i["Stock"], "StockOversellable": i["StockOversellable"],
@@ -565,7 +622,7 @@ class GeinsEmulator(LoopbackServer):
         inc_vat = (query.get("pricesIncVat") or ["false"])[0].lower() == "true"
         lists = {d["Id"]: d for d in self.price_lists}
         for row in data:
-            known = lists.get(row.get("PriceListId")) if isinstance(row, dict) else None
+            known = lists.get(_key(row.get("PriceListId"))) if isinstance(row, dict) else None
             if known is not None and known["ExVat"] == inc_vat:
                 return 400, {"Message": "pricesIncVat does not match the VAT basis of price list "
                                         f"{known['Id']} (pricesIncVat = true requires ExVat = false)."}, {}
@@ -576,7 +633,8 @@ class GeinsEmulator(LoopbackServer):
                 invalid.append(row)
                 continue
             list_id, price, product_id = row.get("PriceListId"), row.get("Price"), str(row.get("ProductId") or "")
-            if list_id not in lists or not product_id or isinstance(price, bool) \
+            if _key(list_id) not in lists or not product_id or isinstance(row.get("ProductId"), list | dict) \
+                    or isinstance(price, bool) \
                     or not isinstance(price, int | float) or price < 0:
                 invalid.append(row)
                 continue
@@ -598,10 +656,15 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length)
+        length_header = (self.headers.get("Content-Length") or "0").strip()
         url = urlsplit(self.path)
-        status, answer, extra = self.emulator.handle(self.command, url.path, parse_qs(url.query), self.headers, body)
+        if length_header.isdigit():
+            body = self.rfile.read(int(length_header))
+            status, answer, extra = self.emulator.handle(self.command, url.path, parse_qs(url.query), self.headers,
+                                                         body)
+        else:  # the web server refuses it before the API runs
+            self.close_connection = True
+            status, answer, extra = 400, {"Message": "Bad Request"}, {}
         data = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")

@@ -12,9 +12,15 @@ served is 404 "Request does not match any route." whatever the token (Magento ma
 Every list route needs `searchCriteria` (getList's parameter has no default): without it, 400.
 
 Endpoints:
+Store scopes (Magento_Webapi's PathProcessor): `/rest/V1/…` answers in the default store view, `/rest/<store
+code>/V1/…` in that store view (`stores`, `add_store`), `/rest/all/V1/…` in the admin store (the global
+values); any other code stays part of the path and matches no route (404). A product PUT through a store view
+writes its name and status as that view's overrides (`product_overrides`), through `all` as the global values.
+
 - `GET /rest/V1/orders` — searchCriteria: `filter_groups[g][filters][f][field|value|condition_type]`
-  (filters of one group are ORed, groups ANDed; conditions eq, neq, gt, gteq, lt, lteq; fields compared as
-  strings, which orders "Y-m-d H:i:s" correctly), `sortOrders[n][field|direction]`, `pageSize`,
+  (filters of one group are ORed, groups ANDed; the condition types of magento2's Mysql::prepareSqlCondition,
+  see CONDITION_TYPES; an unknown type filters as eq; numbers compared as numbers, other values as strings,
+  which orders "Y-m-d H:i:s" correctly), `sortOrders[n][field|direction]`, `pageSize` (none: every row),
   `currentPage`. Answer `{"items", "search_criteria", "total_count"}`. Like Magento, a `currentPage` beyond
   the last page answers the last page again.
 - `GET /rest/V1/orders/{id}` — 404 `{"message": "The entity that was requested doesn't exist. Verify the
@@ -78,10 +84,12 @@ B2B companies (Adobe Commerce B2B; AdobeDocs commerce-webapi rest/b2b/company-ob
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import socket
 import threading
+import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -89,11 +97,14 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from sandbox.loopback import LoopbackServer
 
 PREFIX = "/rest/V1/"
+# /rest/V1/…, /rest/<store code>/V1/… or /rest/all/V1/… (Magento_Webapi's PathProcessor)
+_PATH = re.compile(r"^/rest/(?:(?P<store>[^/]+)/)?V1/(?P<route>.*)$")
+ADMIN_STORE = 0  # the `all` code: the admin store, where values are the global (default) ones
+# fields of a product a store view may override (catalog_product_entity_* rows per store_id); price is global in
+# a default install (Catalog Price Scope = Global), so a store-scoped PUT writes it globally
+STORE_SCOPED = ("name", "status")
 _CRITERIA = re.compile(r"^searchCriteria\[(\w+)\](.*)$")
 _INDEX = re.compile(r"\[(\w+)\]")
-_CONDITIONS = {"eq": lambda a, b: a == b, "neq": lambda a, b: a != b, "gt": lambda a, b: a > b,
-               "gteq": lambda a, b: a >= b, "lt": lambda a, b: a < b, "lteq": lambda a, b: a <= b,
-               "in": lambda a, b: a in b.split(",")}
 
 
 # The routes served: (method, route under /rest/V1/, the ACL resource Magento checks, the source).
@@ -138,9 +149,27 @@ RULES = (
     ("list routes need searchCriteria, else 400 '\"%fieldName\" is required. Enter and try again.'",
      "magento2 webapi.xml: getList(SearchCriteriaInterface $searchCriteria) takes no default; wording assumed: "
      "Magento's InputException::requiredField as known"),
-    ("searchCriteria filter groups ANDed, filters of a group ORed; eq neq gt gteq lt lteq in; sortOrders; pageSize; "
-     "currentPage past the end answers the last page", "platforms.md §3 (the updated_at poll); the last-page "
-     "behaviour assumed: Magento's collection clamps curPage (known behaviour, not in our sources)"),
+    ("searchCriteria filter groups ANDed, filters of a group ORed; sortOrders; pageSize; currentPage past the end "
+     "answers the last page", "platforms.md §3 (the updated_at poll); the last-page behaviour assumed: Magento's "
+     "collection clamps curPage (known behaviour, not in our sources)"),
+    ("condition types: eq neq like nlike in nin notnull null gt lt gteq lteq finset nfinset regexp nregexp from to "
+     "seq sneq ntoa as their SQL; `fulltext` is like %value%; an unknown type (moreq included) filters as eq, no "
+     "error; a value compared with NULL never matches", "magento2 lib/internal/Magento/Framework/DB/Adapter/Pdo/"
+     "Mysql.php prepareSqlCondition ($conditionKeyMap, the fallback branch), Framework/Api/SearchCriteria/"
+     "CollectionProcessor/FilterProcessor.php (eq default, fulltext); LIKE without case as the default collation"),
+    ("`is`, an invalid regexp, a filter without a field → 500 'Internal Error. Details are available in Magento log "
+     "file. Report ID: webapi-…'", "magento2 prepareSqlCondition builds SQL MySQL refuses; the masked message of "
+     "Framework/Webapi/ErrorProcessor (production mode) from magento2's api-functional tests; the field-less "
+     "filter assumed (an empty column name)"),
+    ("pageSize/currentPage not an integer → 400 'Error occurred during \"pageSize\" processing. The \"…\" value's "
+     "type is invalid. The \"int\" type was expected. Verify and try again.'; no pageSize (or 0) → no limit",
+     "magento2 PaginationProcessor (setPageSize as given); the type error's wording from Webapi TypeProcessor as "
+     "quoted in public tests; the 'Error occurred during' wrapper assumed for query parameters"),
+    ("/rest/<store code>/V1 and /rest/all/V1 select the store (all = admin, global values); /rest/V1 is the default "
+     "store view; an unknown code matches no route; a product PUT in a store view writes name/status as that "
+     "view's overrides", "magento2 app/code/Magento/Webapi/Controller/PathProcessor.php; magento2 issues #9186 "
+     "and #31083 (a PUT through /rest/default/V1 writes store-level values); which fields are store-scoped "
+     "assumed: name and status, price global (default Catalog Price Scope)"),
     ("an answer page is {items, search_criteria, total_count}", "contract §5 [V: M4 swagger sample]"),
     ("GET orders/{id}: 404 'The entity that was requested doesn't exist. Verify the entity and try again.'",
      "magento2 Sales webapi.xml (OrderRepositoryInterface::get); wording assumed: NoSuchEntityException as known"),
@@ -177,16 +206,102 @@ RULES = (
      "'Requested store is not found. Row ID: SKU = %SKU, Store ID: %storeId.'; a row can fail several",
      "magento2 BasePriceStorage::retrieveValidPrices, InvalidSkuProcessor; the allowed types assumed (di.xml "
      "not read): simple, virtual, bundle, downloadable; stores assumed: a fresh install's 0 and 1"),
-    ("PUT products/{sku} {product} → the product; 404 unknown SKU; status other than 1/2 → 400",
-     "magento2 Catalog webapi.xml (ProductRepositoryInterface::save); the messages assumed"),
+    ("PUT products/{sku} {product} → the product; 404 unknown SKU; status other than 1/2 → 400; a non-integer "
+     "status → the Webapi's type error", "magento2 Catalog webapi.xml (ProductRepositoryInterface::save); the "
+     "messages assumed"),
     ("input_limit (Web Api Limits on): a list input over the limit (20 by default) → 400; pageSize over 300 → "
      "400; off by default", "developer.adobe.com/commerce/webapi/get-started/api-security (Input limiting); KB "
      "'Web API unable to process requests with more than 20 items in array' (on in 2.4.3, 2.3.7-p1); the "
      "messages assumed: Magento_Webapi's EntityArrayValidator as known"),
+    ("a write body whose fields do not fit the service method's types (BODY_TYPES) → 400 'Error occurred during "
+     "\"%field\" processing. The \"%value\" value's type is invalid. The \"%type\" type was expected. Verify and "
+     "try again.'", "magento2 Framework/Webapi/ServiceInputProcessor and Reflection/TypeProcessor (the cast before "
+     "the service runs); the interfaces named at BODY_TYPES; the wording as magento2's api-functional tests quote "
+     "it; the nested field naming and PHP's lenient casts assumed"),
     ("B2B: customers, directory/countries, company routes and Magento_Company's save validators",
      "AdobeDocs commerce-webapi rest/b2b/company-object.md and company-users.md; the validators from public "
      "copies of Magento_Company (see the docstring)"),
 )
+
+
+# The typed parameters of each write route's service method, as Magento_Webapi's ServiceInputProcessor casts the
+# JSON body into them before the service runs (magento2 Sales Api/ShipOrderInterface, Api/Data/
+# ShipmentItemCreationInterface, ShipmentTrackCreationInterface, ShipmentCommentCreationInterface; magento/
+# inventory InventoryApi Api/Data/SourceItemInterface; Catalog Api/Data/BasePriceInterface, ProductInterface;
+# Magento_Company Api/Data/CompanyInterface as AdobeDocs company-object.md lists it). A dict is a data object,
+# a one-element list an array of its element; fields not listed are passed on unchecked. The type errors' wording
+# is TypeProcessor's as public tests quote it; which casts PHP lets through is simplified [U].
+_SHIP_TYPES = {"items": [{"order_item_id": "int", "qty": "float"}], "notify": "bool", "appendComment": "bool",
+               "comment": {"comment": "string", "is_visible_on_front": "int"},
+               "tracks": [{"track_number": "string", "title": "string", "carrier_code": "string"}],
+               "arguments": {"extension_attributes": {"source_code": "string"}}}
+BODY_TYPES = (
+    ("POST", r"order/\d+/ship", _SHIP_TYPES),
+    # quantity, status, price and store_id are left to the validators the audit read (IsNumericValue,
+    # BasePriceStorage), which refuse a non-number with their own messages
+    ("POST", r"inventory/source-items", {"sourceItems": [{"sku": "string", "source_code": "string"}]}),
+    ("POST", r"products/base-prices", {"prices": [{"sku": "string"}]}),
+    ("PUT", r"products/[^/]+", {"product": {"sku": "string", "name": "string", "status": "int", "price": "float",
+                                            "type_id": "string", "attribute_set_id": "int", "visibility": "int"}}),
+    ("POST|PUT", r"company(/\d+)?", {"company": {
+        "company_name": "string", "company_email": "string", "street": ["string"], "city": "string",
+        "country_id": "string", "region_id": "string", "postcode": "string", "telephone": "string",
+        "super_user_id": "int", "customer_group_id": "int", "status": "int", "sales_representative_id": "int"}}),
+)
+
+
+def _type_error(field: str, value, expected: str) -> str:
+    """TypeProcessor's type error under ServiceInputProcessor's "Error occurred during" wrapper [U: the wrapper's
+    field naming for nested fields]."""
+    shown = "array" if isinstance(value, list | dict) else ("true" if value is True else "false" if value is False
+                                                             else value)
+    return (f'Error occurred during "{field}" processing. The "{shown}" value\'s type is invalid. The "{expected}" '
+            "type was expected. Verify and try again.")
+
+
+def _scalar_fits(value, kind: str) -> bool:
+    if value is None:
+        return True  # a null leaves the property unset
+    if kind == "int":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()) is not None)
+    if kind == "float":
+        return not isinstance(value, bool) and _numeric(value)
+    if kind == "bool":
+        return isinstance(value, bool) or value in (0, 1, "0", "1", "true", "false", "")
+    return isinstance(value, str | int | float) and not isinstance(value, bool)  # string
+
+
+def type_errors(body, schema: dict, path: str = "") -> str | None:
+    """The first place `body` does not fit `schema`, as Magento's Webapi words it; None when it fits."""
+    for name, kind in schema.items():
+        if not isinstance(body, dict) or name not in body:
+            continue
+        value, where = body[name], f"{path}{name}"
+        if isinstance(kind, dict):
+            if value is not None and not isinstance(value, dict):
+                return _type_error(where, value, "object")
+            found = type_errors(value or {}, kind, f"{where}.")
+        elif isinstance(kind, list):
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                return _type_error(where, value, f"{kind[0] if isinstance(kind[0], str) else 'object'}[]")
+            found = None
+            for n, element in enumerate(value):
+                if isinstance(kind[0], dict):
+                    found = (_type_error(f"{where}[{n}]", element, "object") if not isinstance(element, dict)
+                             else type_errors(element, kind[0], f"{where}[{n}]."))
+                elif isinstance(element, list | dict) or not _scalar_fits(element, kind[0]):
+                    found = _type_error(f"{where}[{n}]", element, kind[0])
+                if found:
+                    break
+        else:
+            found = None if not isinstance(value, list | dict) and _scalar_fits(value, kind) else _type_error(
+                where, value, kind)
+        if found:
+            return found
+    return None
 
 
 def acl_resource(method: str, route: str | None) -> str | None:
@@ -219,6 +334,9 @@ class MagentoEmulator(LoopbackServer):
         self.shipments: dict[int, dict] = {}
         self.creditmemos: dict[int, dict] = {}
         self.product_puts: list[dict] = []
+        # store view code → store id; a fresh install has the one store view `default` (id 1)
+        self.stores: dict[str, int] = {"default": 1}
+        self.product_overrides: dict[tuple[str, int], dict] = {}  # (sku, store id) → the view's own values
         self.customers: dict[int, dict] = {}
         self.companies: dict[int, dict] = {}
         self.company_saves: list[tuple[str, dict]] = []
@@ -301,6 +419,11 @@ class MagentoEmulator(LoopbackServer):
                 self.source_items[(sku, "default")] = {"sku": sku, "source_code": "default", "quantity": 0,
                                                        "status": 0}
         return product
+
+    def add_store(self, code: str, store_id: int) -> None:
+        """Another store view: /rest/<code>/V1/… then answers in it."""
+        with self.lock:
+            self.stores[code] = store_id
 
     def add_source(self, code: str, enabled: bool = True) -> None:
         with self.lock:
@@ -439,7 +562,8 @@ class MagentoEmulator(LoopbackServer):
                 if not _numeric(row.get("price")) or float(row["price"]) < 0:
                     failed.append(_error("Invalid attribute %fieldName = %fieldValue.", fieldName="Price",
                                          fieldValue=row.get("price")))
-                if _int(row.get("store_id", -1)) not in STORES or not _numeric(row.get("store_id")):
+                if _int(row.get("store_id", -1)) not in (ADMIN_STORE, *self.stores.values()) or not _numeric(
+                        row.get("store_id")):
                     failed.append(_error("Requested store is not found. Row ID: SKU = %SKU, Store ID: %storeId.",
                                          SKU=sku, storeId=row.get("store_id")))
                 if failed:
@@ -448,7 +572,15 @@ class MagentoEmulator(LoopbackServer):
                     product["price"] = float(row["price"])
         return errors
 
-    def put_product(self, sku: str, body) -> tuple[int, dict]:
+    def product_view(self, product: dict, store_id: int | None) -> dict:
+        """The product as a store sees it: the global values with that store view's overrides on top."""
+        overrides = self.product_overrides.get((product["sku"], store_id), {}) if store_id else {}
+        return {**product, **overrides}
+
+    def put_product(self, sku: str, body, store_id: int | None = 1) -> tuple[int, dict]:
+        """ProductRepository::save in the request's store: through a store view (/rest/V1 is the default one)
+        the store-scoped fields become that view's overrides and the global values stay (magento2 issue
+        #9186); through /rest/all/V1 (the admin store) they are the global values."""
         fields = body.get("product") if isinstance(body, dict) and isinstance(body.get("product"), dict) else {}
         with self.lock:
             self.product_puts.append(fields)
@@ -456,10 +588,21 @@ class MagentoEmulator(LoopbackServer):
             if product is None:
                 return 404, {"message": "The product that was requested doesn't exist. Verify the product and try "
                                         "again."}
-            if "status" in fields and int(fields["status"]) not in (1, 2):
+            status = fields.get("status")
+            if status is not None and not re.fullmatch(r"[+-]?\d+", str(status)):
+                # ProductInterface::getStatus is an int: ServiceInputProcessor's type error
+                return 400, {"message": f'Error occurred during "status" processing. The "{status}" value\'s type is '
+                                        'invalid. The "int" type was expected. Verify and try again.'}
+            if status is not None and int(status) not in (1, 2):
                 return 400, {"message": 'Invalid attribute value for "status".'}
-            product.update({k: v for k, v in fields.items() if k in ("name", "status", "price")})
-            return 200, json.loads(json.dumps(product))
+            changed = {k: v for k, v in fields.items() if k in ("name", "status", "price")}
+            if store_id:
+                self.product_overrides.setdefault((sku, store_id), {}).update(
+                    {k: v for k, v in changed.items() if k in STORE_SCOPED})
+                product.update({k: v for k, v in changed.items() if k not in STORE_SCOPED})
+            else:
+                product.update(changed)
+            return 200, json.loads(json.dumps(self.product_view(product, store_id)))
 
     # ---- credit memos ----
 
@@ -595,7 +738,6 @@ STOCKED_TYPES = ("simple", "virtual", "downloadable", "giftcard")  # types that 
 PRICED_TYPES = ("simple", "virtual", "bundle", "downloadable")
 # the page cap when Web Api Limits are on (developer.adobe.com/commerce/webapi/get-started/api-security)
 PAGE_LIMIT = 300
-STORES = (0, 1)  # a fresh install's stores: admin (0, "all") and the default store view (1)
 
 
 def _error(message: str, **parameters) -> dict:
@@ -636,11 +778,140 @@ def _value(row: dict, field: str) -> str:
     return "" if value is None else str(value)
 
 
+class SearchRefused(Exception):
+    """An answer Magento gives instead of a page: a type error (400) or a masked database error (500)."""
+
+    def __init__(self, status: int, body: dict):
+        super().__init__(body["message"])
+        self.status, self.body = status, body
+
+
+# Magento\Framework\Webapi\ErrorProcessor::maskException in production mode: anything not a LocalizedException
+# (a database error among them) answers 500 with this message and a report id
+INTERNAL_ERROR = "Internal Error. Details are available in Magento log file. Report ID: webapi-%s"
+
+
+def _masked_error() -> SearchRefused:
+    return SearchRefused(500, {"message": INTERNAL_ERROR % uuid.uuid4().hex[:13]})
+
+
+def _as_int(name: str, value: str) -> int:
+    """The Webapi's ServiceInputProcessor casts searchCriteria's int fields; a non-integer is its type error."""
+    if not re.fullmatch(r"[+-]?\d+", value.strip()):
+        raise SearchRefused(400, {"message": f'Error occurred during "{name}" processing. The "{value}" value\'s '
+                                             'type is invalid. The "int" type was expected. Verify and try again.'})
+    return int(value)
+
+
+def _compare(a: str, b: str) -> int:
+    """MySQL compares a number column with a number, text with text."""
+    if _numeric(a) and _numeric(b):
+        x, y = float(a), float(b)
+    else:
+        x, y = a, b
+    return (x > y) - (x < y)
+
+
+def _like(value: str, pattern: str, flags: int = re.IGNORECASE) -> bool:
+    """SQL LIKE: % any run, _ one character, backslash escapes; case-insensitive like the default collation."""
+    regex, escaped = "", False
+    for char in pattern:
+        if escaped:
+            regex, escaped = regex + re.escape(char), False
+        elif char == "\\":
+            escaped = True
+        else:
+            regex += ".*" if char == "%" else "." if char == "_" else re.escape(char)
+    return re.fullmatch(regex, value, flags | re.DOTALL) is not None
+
+
+def _regexp(value: str, pattern: str) -> bool:
+    try:
+        return re.search(pattern, value, re.IGNORECASE) is not None
+    except re.error:  # MySQL refuses the pattern: a database error, masked
+        raise _masked_error() from None
+
+
+def _ntoa(value: str, pattern: str) -> bool:
+    if not value.isdigit() or int(value) > 0xFFFFFFFF:
+        return False  # INET_NTOA of a non-address is NULL: no match
+    return _like(str(ipaddress.IPv4Address(int(value))), pattern)
+
+
+# Magento\Framework\DB\Adapter\Pdo\Mysql::prepareSqlCondition's $conditionKeyMap, as the condition types
+# searchCriteria reaches it with (FilterProcessor: [$condition_type => $value], `fulltext` first rewritten to
+# like %value%). Each takes the row's value (None = SQL NULL) and the filter's value; a NULL matches only
+# null (and sneq/seq's null forms) — SQL's comparisons with NULL are never true.
+def _condition(kind: str, raw: object, wanted: str) -> bool:
+    if kind in ("seq", "sneq"):  # _transformStringSqlCondition: '' means null/notnull, else eq/neq
+        kind = {("seq", True): "null", ("seq", False): "eq", ("sneq", True): "notnull",
+                ("sneq", False): "neq"}[(kind, wanted == "")]
+    if kind == "null":
+        return raw is None
+    if kind == "notnull":
+        return raw is not None
+    if raw is None:
+        return False
+    value = raw if isinstance(raw, str) else json.dumps(raw) if isinstance(raw, list | dict) else str(
+        int(raw) if isinstance(raw, bool) else raw)
+    match kind:
+        case "eq":
+            return value == wanted
+        case "neq":
+            return value != wanted
+        case "gt" | "lt" | "gteq" | "lteq" | "from" | "to" | "moreq":
+            order = _compare(value, wanted)
+            return {"gt": order > 0, "lt": order < 0, "gteq": order >= 0, "from": order >= 0, "moreq": order >= 0,
+                    "lteq": order <= 0, "to": order <= 0}[kind]
+        case "like":
+            return _like(value, wanted)
+        case "nlike":
+            return not _like(value, wanted)
+        case "in":
+            return value in wanted.split(",")  # a string value is exploded on commas
+        case "nin":
+            return value not in wanted.split(",")
+        case "finset":
+            return wanted in value.split(",")  # FIND_IN_SET(value, field)
+        case "nfinset":
+            return wanted not in value.split(",")
+        case "regexp":
+            return _regexp(value, wanted)
+        case "nregexp":
+            return not _regexp(value, wanted)
+        case "ntoa":
+            return _ntoa(value, wanted)
+    raise AssertionError(kind)
+
+
+# `is` builds "field IS 'value'", which MySQL refuses (IS takes only NULL, TRUE, FALSE, UNKNOWN)
+CONDITION_TYPES = ("eq", "neq", "like", "nlike", "in", "nin", "is", "notnull", "null", "gt", "lt", "gteq", "lteq",
+                   "finset", "nfinset", "regexp", "nregexp", "from", "to", "seq", "sneq", "ntoa")
+
+
+def _filter_matches(row: dict, spec: dict) -> bool:
+    field = spec.get("field", "")
+    if not field:  # FilterProcessor passes the empty column name on: MySQL's unknown column, masked [U]
+        raise _masked_error()
+    kind = spec.get("condition_type") or "eq"
+    wanted = spec.get("value", "")
+    if kind == "fulltext":
+        kind, wanted = "like", f"%{wanted}%"
+    if kind == "is":
+        raise _masked_error()
+    if kind not in CONDITION_TYPES:
+        # prepareSqlCondition: no known key, so each of the condition's values is an OR'ed plain condition,
+        # i.e. `eq` on the value. Magento answers no error for an unknown type (moreq, notin…): it filters on eq.
+        kind = "eq"
+    return _condition(kind, row.get(field), wanted)
+
+
 def search_rows(rows: list[dict], query: list[tuple[str, str]]) -> dict:
-    """Magento's searchCriteria over rows: filters of one group ORed, groups ANDed; `in` takes a comma list."""
+    """Magento's searchCriteria over rows: filters of one group ORed, groups ANDed. Raises SearchRefused for what
+    Magento answers with an error (see RULES)."""
     groups: dict[str, dict[str, dict]] = {}
     sorts: dict[str, dict] = {}
-    page_size, current = 20, 1
+    page_size, current = 0, 1
     for key, value in query:
         match = _CRITERIA.match(key)
         if not match:
@@ -651,26 +922,29 @@ def search_rows(rows: list[dict], query: list[tuple[str, str]]) -> dict:
         elif kind == "sortOrders" and len(rest) == 2:
             sorts.setdefault(rest[0], {})[rest[1]] = value
         elif kind == "pageSize":
-            page_size = int(value)
+            page_size = _as_int("pageSize", value)
         elif kind == "currentPage":
-            current = int(value)
-    found = [r for r in rows if all(
-        any(_CONDITIONS[f.get("condition_type", "eq")](_value(r, f["field"]), f.get("value", ""))
-            for f in group.values()) for group in groups.values())]
-    for key in sorted(sorts, key=int, reverse=True):  # stable sorts, least significant first
-        field, descending = sorts[key]["field"], sorts[key].get("direction", "ASC").upper() == "DESC"
+            current = _as_int("currentPage", value)
+    found = [r for r in rows if all(any(_filter_matches(r, f) for f in group.values()) for group in groups.values())]
+    for key in sorted(sorts, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k), reverse=True):
+        field = sorts[key].get("field", "")
+        descending = sorts[key].get("direction", "ASC").upper() == "DESC"  # SortOrder: anything else is ASC [U]
         found.sort(key=lambda r, f=field: (_value(r, f).zfill(20) if f.endswith("_id") or f == "id"
                                            else _value(r, f)), reverse=descending)
-    last_page = max(1, -(-len(found) // page_size))
-    page = min(current, last_page)  # Magento answers a page beyond the end with the last page
-    items = found[(page - 1) * page_size: page * page_size]
+    # PaginationProcessor sets the collection's page size as given: none (or 0) means no LIMIT; a negative one
+    # makes Zend's limitPage fetch a single row [U: read from Zend_Db_Select::limitPage as known]
+    size = page_size if page_size > 0 else (len(found) or 1) if page_size == 0 else 1
+    last_page = max(1, -(-len(found) // size))
+    page = min(max(current, 1), last_page)  # Magento answers a page beyond the end with the last page
+    items = found[(page - 1) * size: page * size]
     return {"items": json.loads(json.dumps(items)), "search_criteria": {"current_page": current,
-                                                                      "page_size": page_size},
+                                                                      "page_size": page_size or None},
             "total_count": len(found)}
 
 
 class _Handler(BaseHTTPRequestHandler):
     emulator: MagentoEmulator
+    store_id: int | None = None  # the store the request's path selects (see _admit)
 
     def log_message(self, *args) -> None:  # quiet
         pass
@@ -690,11 +964,22 @@ class _Handler(BaseHTTPRequestHandler):
         emu = self.emulator
         url = urlsplit(self.path)
         query = parse_qsl(url.query, keep_blank_values=True)
-        length = int(self.headers.get("Content-Length") or 0)
+        length_header = (self.headers.get("Content-Length") or "0").strip()
+        if not length_header.isdigit():  # the web server refuses it before Magento runs
+            self.close_connection = True
+            self._reply(400, {"message": "Bad Request"})
+            return None
+        length = int(length_header)
         raw = self.rfile.read(length) if length else b""
+        match = _PATH.match(url.path)
+        store_code = match.group("store") if match else None
+        # PathProcessor: a known store view's code or `all` selects the store; no code is the default store
+        # view; any other segment stays part of the path, which then matches no route (404)
+        self.store_id = emu.stores.get(store_code or "default") if store_code != "all" else ADMIN_STORE
+        route = match.group("route").strip("/") if match and self.store_id is not None else None
         with emu.lock:
-            emu.requests.append({"method": method, "path": url.path, "query": dict(query)})
-        route = url.path[len(PREFIX):].strip("/") if url.path.startswith(PREFIX) else None
+            emu.requests.append({"method": method, "path": url.path, "query": dict(query),
+                                 "store": store_code or "default"})
         resource = acl_resource(method, route)
         if resource is None:  # Magento matches the route before it checks the token
             self._reply(404, {"message": "Request does not match any route."})
@@ -719,6 +1004,12 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._reply(400, {"message": "Decoding error: \nSyntax error"})
             return None
+        schema = next((types for m, pattern, types in BODY_TYPES
+                       if method in m.split("|") and re.fullmatch(pattern, route)), None)
+        problem = type_errors(body, schema) if schema else None
+        if problem:
+            self._reply(400, {"message": problem})
+            return None
         return route, query, body
 
     def _answer(self, status: int, body) -> None:
@@ -740,7 +1031,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         emu = self.emulator
         route, query, _ = admitted
-        listings = {"orders": lambda: list(emu.orders.values()), "products": lambda: list(emu.products.values()),
+        listings = {"orders": lambda: list(emu.orders.values()), "products": lambda: [emu.product_view(p, self.store_id)
+                                             for p in emu.products.values()],
                     "inventory/sources": lambda: list(emu.sources.values()),
                     "inventory/source-items": lambda: list(emu.source_items.values()),
                     "shipments": lambda: list(emu.shipments.values()),
@@ -760,7 +1052,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             with emu.lock:
                 rows = listings[route]()
-            self._reply(200, search_rows(rows, query))
+            try:
+                self._reply(200, search_rows(rows, query))
+            except SearchRefused as refused:
+                self._reply(refused.status, refused.body)
             return
         match = re.fullmatch(r"company/(\d+)", route)
         if match:
@@ -830,7 +1125,7 @@ class _Handler(BaseHTTPRequestHandler):
         route, _, body = admitted
         match = re.fullmatch(r"products/([^/]+)", route)
         if match:
-            self._answer(*self.emulator.put_product(unquote(match.group(1)), body))
+            self._answer(*self.emulator.put_product(unquote(match.group(1)), body, self.store_id))
             return
         match = re.fullmatch(r"company/(\d+)", route)
         if match:

@@ -28,7 +28,11 @@ Order service 1.1 [W 1.1(b), N4, N4s]
   QtyOrdered, UnitPrice, UnitDiscount, RowAmount, VatRate as a multiplier 1.25, Type, UnitPriceIncVat]) [N4].
 Query 3.0 [W 1.1(c), N2, N3]
 - `GET /commerce/query/3.0/Orders/Orders`: camelCase rows (id, orderNo, orderDate), `page_size` a page and
-  `@odata.nextLink` carrying `$skip` while more remain [N2: the example pages by 500].
+  `@odata.nextLink` while more remain [N2: the example pages by 500]; the link keeps the request's query
+  options ($filter, $select, $orderby) with `$skip` moved on, as OData's server-driven paging does [OData v4
+  Protocol §11.2.6.7: the client follows the link as given; which options Norce keeps assumed from ASP.NET
+  OData's GetNextPageLink]. `$select` and `$orderby` apply to the rows; a property the Order lacks or a
+  non-integer `$skip` → 400 with OData's error body [assumed: the messages].
 - any `$filter` but `orderDate ge X and orderDate lt Y` → 400 [assumed: Query takes any OData filter; the
   emulator knows only the reconcile's, so a changed filter shows up in tests].
 Connect 4.0 imports (jobs) [W 1.2, 1.4; D connect/productservice/x-stormconnect-header-skuonhand,
@@ -106,7 +110,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import httpx
 
@@ -136,6 +140,14 @@ COMPANY_FIELDS = {0: "ApplicationKey", 1: "Id", 2: "Code", 3: "OrganizationNo", 
                   11: "DeliveryAddresses", 12: "AdditionalInfo", 13: "Contacts", 14: "Customers",
                   15: "DeliveryMethods", 16: "Discounts", 17: "Flags", 18: "PaymentMethods", 19: "PriceLists",
                   20: "SearchOnlyByCode", 21: "VatNo", 22: "PreserveFlags"}
+QUERY_ORDER_FIELDS = ("id", "orderNo", "orderDate")  # the Order columns the emulator answers (N3 lists more)
+
+
+def _odata_error(message: str) -> dict:
+    """OData v4's error body (OData JSON Format §21), as Query answers a refused query option [N2: OData v4]."""
+    return {"error": {"code": "", "message": message}}
+
+
 _FILTER = re.compile(r"^orderDate ge (\S+) and orderDate lt (\S+)$")
 
 
@@ -389,19 +401,42 @@ class NorceEmulator(LoopbackServer):
     def _query_orders(self, query: dict) -> tuple[int, object, dict]:
         match = _FILTER.match((query.get("$filter") or [""])[0])
         if not match:
-            return 400, {"error": {"code": "", "message": "emulator: only the reconcile's orderDate filter"}}, {}
+            return 400, _odata_error("emulator: only the reconcile's orderDate filter"), {}
         since, until = _parse_time(match.group(1)), _parse_time(match.group(2))
-        skip = int((query.get("$skip") or ["0"])[0])
+        skip_text = (query.get("$skip") or ["0"])[0]
+        if not skip_text.isdigit():  # OData: $skip is a non-negative integer
+            return 400, _odata_error(f"Invalid value '{skip_text}' for $skip query option found. The $skip query "
+                                     "option requires a non-negative integer value."), {}
+        skip = int(skip_text)
+        select = [p.strip() for p in (query.get("$select") or [""])[0].split(",") if p.strip()]
+        orderby = [p.strip() for p in (query.get("$orderby") or [""])[0].split(",") if p.strip()]
+        for name in select + [o.split()[0] for o in orderby]:
+            if name not in QUERY_ORDER_FIELDS:  # OData refuses a property the entity type lacks
+                return 400, _odata_error(f"Could not find a property named '{name}' on type "
+                                         "'Norce.Query.Orders.Order'."), {}
+        if any(len(o.split()) > 2 or (len(o.split()) == 2 and o.split()[1] not in ("asc", "desc"))
+               for o in orderby):
+            return 400, _odata_error(f"Syntax error in $orderby '{', '.join(orderby)}'."), {}
         with self.lock:
-            found = sorted((o for o in self.orders.values() if since <= o["created"] < until),
-                           key=lambda o: (o["created"], o["order_id"]))
-        page = found[skip: skip + self.page_size]
+            rows = [{"id": o["order_id"], "orderNo": o["order_no"],
+                     "orderDate": o["created"].strftime("%Y-%m-%dT%H:%M:%SZ"), "_created": o["created"]}
+                    for o in self.orders.values() if since <= o["created"] < until]
+        rows.sort(key=lambda r: (r["_created"], r["id"]))  # no $orderby: the emulator's stable order
+        for clause in reversed(orderby):  # stable sorts, least significant last clause first
+            name, *direction = clause.split()
+            rows.sort(key=lambda r, n=name: r["_created"] if n == "orderDate" else r[n],
+                      reverse=direction == ["desc"])
+        page = rows[skip: skip + self.page_size]
         answer: dict = {"@odata.context": "$metadata#Orders",
-                        "value": [{"id": o["order_id"], "orderNo": o["order_no"],
-                                   "orderDate": o["created"].strftime("%Y-%m-%dT%H:%M:%SZ")} for o in page]}
-        if skip + self.page_size < len(found):
-            answer["@odata.nextLink"] = (f"{self.base_url}/commerce/query/3.0/Orders/Orders?$filter="
-                                         f"{quote(match.group(0))}&$skip={skip + self.page_size}")
+                        "value": [{k: v for k, v in r.items() if k != "_created" and (not select or k in select)}
+                                  for r in page]}
+        if skip + self.page_size < len(rows):
+            # server-driven paging (ASP.NET OData's GetNextPageLink): the request's own query options, $skip moved
+            # on; the client follows the link as given
+            kept = [(k, v) for k, values in query.items() if k != "$skip" for v in values]
+            answer["@odata.nextLink"] = (f"{self.base_url}/commerce/query/3.0/Orders/Orders?"
+                                         + urlencode([*kept, ("$skip", str(skip + self.page_size))],
+                                                     quote_via=quote, safe="$,:"))
         return 200, answer, {}
 
     def _connect(self, operation: str, headers, payload) -> tuple[int, object, dict]:
@@ -695,9 +730,16 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def _serve(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        length_header = (self.headers.get("Content-Length") or "0").strip()
+        if not length_header.isdigit():  # IIS refuses it before the API runs
+            self.close_connection = True
+            self._send(400, {"Message": "Bad Request"}, {})
+            return
+        length = int(length_header)
         body = self.rfile.read(length) if length else b""
-        status, answer, extra = self.emulator.handle(method, self.path, self.headers, body)
+        self._send(*self.emulator.handle(method, self.path, self.headers, body))
+
+    def _send(self, status: int, answer: object, extra: dict) -> None:
         data = json.dumps(answer).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

@@ -11,7 +11,7 @@
     client.shipments_of(order_id)             # GET /V1/shipments, order_id eq
     client.ship(order_id, body)               # POST /V1/order/{id}/ship → shipment id
     client.update_base_prices(rows)           # POST /V1/products/base-prices → per-item errors
-    client.update_product(sku, fields)        # PUT /V1/products/{sku} (name, status only)
+    client.update_product(sku, fields)        # PUT /rest/all/V1/products/{sku} (name, status; global values)
     client.creditmemos_created_between(since, until)   # GET /V1/creditmemos, created_at window
     client.customer_by_email(email)           # GET /V1/customers/search, email eq (B2B companies' admin)
     client.create_customer(customer)          # POST /V1/customers
@@ -54,6 +54,9 @@ from core.platforms import http as http_retry
 from core.platforms.credentials import api_token
 
 API_PREFIX = "/rest/V1"
+# /rest/all/V1 answers in the admin store (Magento_Webapi's PathProcessor): a product saved there keeps its values
+# global, where /rest/V1 (the default store view) would write them as that view's overrides (magento2 #9186)
+ALL_STORES_PREFIX = "/rest/all/V1"
 MAX_PAGE = 300  # Adobe's documented page cap when input limits are on
 LOOKUP_CHUNK = 50  # SKUs per `in` filter: keeps the query string well under URL limits
 
@@ -83,6 +86,7 @@ class MagentoClient:
         self._setting = token_setting or "the shop's API token setting"
         self._max_attempts = max_attempts
         self._sleep = sleep
+        self._all_stores = base_url.rstrip("/") + ALL_STORES_PREFIX
         self._http = httpx.Client(base_url=base_url.rstrip("/") + API_PREFIX, transport=transport,
                                   timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
                                   headers={"Authorization": f"Bearer {access_token}",
@@ -274,9 +278,10 @@ class MagentoClient:
         return [e for e in body if isinstance(e, dict)] if isinstance(body, list) else []
 
     def update_product(self, sku: str, fields: dict) -> dict | None:
-        """PUT /V1/products/{sku} with only `fields` (name, status): the saved product, None when gone."""
-        response = self._request("PUT", f"/products/{quote(sku, safe='')}", json={"product": {"sku": sku, **fields}},
-                                 answer=(400,))
+        """PUT /rest/all/V1/products/{sku} with only `fields` (name, status): the saved product, None when gone.
+        Through `all` the values are the global ones every store view inherits."""
+        response = self._request("PUT", f"{self._all_stores}/products/{quote(sku, safe='')}",
+                                 json={"product": {"sku": sku, **fields}}, answer=(400,))
         if response.status_code == 404:
             return None
         if response.status_code == 400:
