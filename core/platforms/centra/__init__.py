@@ -5,4 +5,6 @@ from core.platforms.centra import client, parse, webhooks
 __all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
-GAPS: dict[str, str] = {}
+GAPS: dict[str, str] = {
+    "customers reconcile": "not built yet: no listing of customers by change time is written",
+}

@@ -123,6 +123,16 @@ query OrdersUpdatedBetween($first: Int!, $after: String, $query: String!) {
   }
 }"""
 
+# Customer.updatedAt in the search (the `customers` query's documented `updated_at` filter); a B2B buyer's
+# company comes from companyContactProfiles, which the REST customer does not carry
+CUSTOMERS_QUERY = """
+query CustomersUpdatedBetween($first: Int!, $after: String, $query: String!) {
+  customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { id legacyResourceId updatedAt companyContactProfiles { company { id name } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
 VARIANTS_QUERY = """
 query StockTargets($first: Int!, $after: String, $query: String!) {
   productVariants(first: $first, after: $after, query: $query) {
@@ -529,6 +539,38 @@ class ShopifyClient:
                     log.info("Shopify order %s disappeared between listing and reading it", node["id"])
                     continue
                 yield order
+            if not connection["pageInfo"]["hasNextPage"]:
+                return
+            after = connection["pageInfo"]["endCursor"]
+
+    # ---- customers ----
+
+    def customer(self, customer_id: str | int) -> dict | None:
+        """The REST (webhook-shaped) customer, or None if it no longer exists."""
+        number = str(customer_id).rsplit("/", 1)[-1]
+        response = self._request("GET", f"/admin/api/{self.api_version}/customers/{number}.json")
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise _api_error(response)
+        return response.json()["customer"]
+
+    def customers_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
+        """Every customer whose updated_at is in [since, until), as the customers/update webhook body (with its
+        B2B company as `company_contact_profiles`, as parse_customer reads it), page by page."""
+        search = f"updated_at:>='{_search_time(since)}' updated_at:<'{_search_time(until)}'"
+        after = None
+        while True:
+            data = self.graphql(CUSTOMERS_QUERY, {"first": self.page_size, "after": after, "query": search},
+                                operation="customers")
+            connection = data["customers"]
+            for node in connection["nodes"]:
+                customer = self.customer(node.get("legacyResourceId") or node["id"])
+                if customer is None:
+                    log.info("Shopify customer %s disappeared between listing and reading it", node["id"])
+                    continue
+                profiles = [p for p in node.get("companyContactProfiles") or [] if p.get("company")]
+                yield {**customer, "company_contact_profiles": profiles} if profiles else customer
             if not connection["pageInfo"]["hasNextPage"]:
                 return
             after = connection["pageInfo"]["endCursor"]
