@@ -6,7 +6,6 @@ __all__ = ["client", "parse", "webhooks"]
 
 # every flow this platform does not carry, and why (core/capabilities.py)
 GAPS = {
-    "customers reconcile": "not built yet: no listing of users by change time is written",
     "companies": "not offered: the Management API has no B2B company: a user profile only carries UserTypeId 2 "
                  "(Company) and a free-text Company name, and customer groups are discount groups, so nothing in "
                  "Geins holds a BC Company customer's buyers, addresses or payment terms (sonora-agent-plugins "

@@ -10,7 +10,5 @@ GAPS = {
     "refunds": ("not offered: Shopware core has no refund document (a refund is a transaction state change; "
                 "returns are the commercial Returns Management), so refunds are booked in BC by hand"),
     "refunds reconcile": "not offered: no refund document to list (see refunds)",
-    "customers reconcile": "not built yet: the Admin API's POST /api/search/customer can filter on updatedAt; "
-                           "the listing is not written",
     "companies": "not offered: Shopware 6 core has no B2B companies (the B2B suite is commercial)",
 }
