@@ -21,7 +21,7 @@ Endpoints (any API version segment):
   `bulk.py` for what it accepts and refuses.
 - `GET /admin/api/{ver}/orders/{id}.json` — `{"order": {...}}` in the REST/webhook shape, 404 otherwise.
 - `GET /admin/api/{ver}/customers/{id}.json` — `{"customer": {...}}` likewise (REST Admin API Customer resource);
-  tests add customers with `emu.add_customer(body, companies=[company numbers])`.
+  tests add customers with `emu.add_customer(body)`.
   (REST's own request-based limit, 2 req/s with a 40 bucket, is not emulated.)
 
 Plans → (restore rate points/s, bucket size). Restore rates are Shopify's published figures; the Standard
@@ -192,9 +192,9 @@ class ShopifyEmulator(LoopbackServer):
     def touch_order(self, order_id: int, updated_at: datetime, **changes) -> dict:
         return self.data.touch_order(order_id, updated_at, **changes)
 
-    def add_customer(self, customer: dict, *, companies: list[int] = ()) -> dict:
+    def add_customer(self, customer: dict) -> dict:
         """Store a customer in the REST/webhook shape (no webhook is sent: tests send one if they want)."""
-        return self.data.add_customer(customer, companies=companies)
+        return self.data.add_customer(customer)
 
     def add_variant(self, sku: str, quantities: dict[str, int] | None = None) -> Variant:
         return self.data.add_variant(sku, quantities)

@@ -43,8 +43,7 @@ B2B companies (the customers export): `paymentTermsTemplates`, `company`, `compa
 `companyUpdate`, `companyLocationUpdate`, `companyLocationAssignAddress` — see `companies.py`.
 
 Customers (the customers reconcile): `customers(first:, after:, query:, sortKey: UPDATED_AT)` nodes carry `id`,
-`legacyResourceId`, `updatedAt`, `email` and `companyContactProfiles{company{id name}}`; the REST body is read
-with `GET customers/{id}.json` (emulator.py).
+`legacyResourceId`, `updatedAt` and `email`; the REST body is read with `GET customers/{id}.json` (emulator.py).
 
 Search syntax understood: orders and customers `updated_at:>='…' updated_at:<'…'` (>=, >, <=, <; quoted or
 bare ISO times, AND or space between terms; for customers any other term is an error, below); productVariants
@@ -204,10 +203,8 @@ def customers(data: ShopData, op: Operation) -> tuple[dict, int]:
     edges = []
     with data.lock:
         for moment, number in page:
-            profiles = [{"company": {"id": gid("Company", c), "name": (data.companies.get(c) or {}).get("name")}}
-                        for c in data.customer_companies.get(number, [])]
             node = {"id": gid("Customer", number), "legacyResourceId": str(number), "updatedAt": utc_text(moment),
-                    "email": data.customers[number].get("email"), "companyContactProfiles": profiles}
+                    "email": data.customers[number].get("email")}
             cursor = encode_cursor([moment.isoformat(), number] if by_updated else [number])
             edges.append({"cursor": cursor, "node": node})
     result = {"customers": {

@@ -80,11 +80,9 @@ class ShopData:
     lock: threading.RLock = field(default_factory=threading.RLock)
     orders: dict[int, dict] = field(default_factory=dict)
     order_updated: dict[int, datetime] = field(default_factory=dict)
-    # customers as the REST body (the customers/* webhook shape), their updated_at, and B2B profiles: customer
-    # number → [company number] (Customer.companyContactProfiles; the REST body has no such field)
+    # customers as the REST body (the customers/* webhook shape) and their updated_at
     customers: dict[int, dict] = field(default_factory=dict)
     customer_updated: dict[int, datetime] = field(default_factory=dict)
-    customer_companies: dict[int, list[int]] = field(default_factory=dict)
     locations: dict[str, str] = field(default_factory=dict)  # gid → name
     variants: list[Variant] = field(default_factory=list)
     levels: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (item gid, location gid)
@@ -223,9 +221,8 @@ class ShopData:
 
     # ---- customers ----
 
-    def add_customer(self, customer: dict, *, companies: list[int] = ()) -> dict:
-        """Store a REST-shaped customer (`updated_at` kept as given, else now); `companies` are the numbers
-        of the B2B companies it is a contact of."""
+    def add_customer(self, customer: dict) -> dict:
+        """Store a REST-shaped customer (`updated_at` kept as given, else now)."""
         with self.lock:
             body = dict(customer)
             number = int(body.get("id") or self.next_id())
@@ -236,7 +233,6 @@ class ShopData:
             body.setdefault("created_at", body["updated_at"])
             self.customers[number] = body
             self.customer_updated[number] = updated
-            self.customer_companies[number] = [int(c) for c in companies]
             return body
 
     def customers_in(self, since: datetime | None, until: datetime | None, *, since_inclusive: bool = True,

@@ -123,12 +123,11 @@ query OrdersUpdatedBetween($first: Int!, $after: String, $query: String!) {
   }
 }"""
 
-# Customer.updatedAt in the search (the `customers` query's documented `updated_at` filter); a B2B buyer's
-# company comes from companyContactProfiles, which the REST customer does not carry
+# the `customers` query's documented `updated_at` search filter (the schema's description of `query`)
 CUSTOMERS_QUERY = """
 query CustomersUpdatedBetween($first: Int!, $after: String, $query: String!) {
   customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-    nodes { id legacyResourceId updatedAt companyContactProfiles { company { id name } } }
+    nodes { id legacyResourceId updatedAt }
     pageInfo { hasNextPage endCursor }
   }
 }"""
@@ -556,8 +555,9 @@ class ShopifyClient:
         return response.json()["customer"]
 
     def customers_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
-        """Every customer whose updated_at is in [since, until), as the customers/update webhook body (with its
-        B2B company as `company_contact_profiles`, as parse_customer reads it), page by page."""
+        """Every customer whose updated_at is in [since, until), page by page, as the customers/update webhook
+        body (the REST customer). Like that body it names no B2B company: adding one here would turn a buyer
+        the webhook imported as a Person into a type change (docs/customers.md)."""
         search = f"updated_at:>='{_search_time(since)}' updated_at:<'{_search_time(until)}'"
         after = None
         while True:
@@ -569,8 +569,7 @@ class ShopifyClient:
                 if customer is None:
                     log.info("Shopify customer %s disappeared between listing and reading it", node["id"])
                     continue
-                profiles = [p for p in node.get("companyContactProfiles") or [] if p.get("company")]
-                yield {**customer, "company_contact_profiles": profiles} if profiles else customer
+                yield customer
             if not connection["pageInfo"]["hasNextPage"]:
                 return
             after = connection["pageInfo"]["endCursor"]
