@@ -87,3 +87,25 @@ def test_the_cursor_stays_when_a_page_fails_and_the_next_run_finishes_the_window
     assert settled(stack, SHOPIFY, "7312").status is SyncStatus.SUCCESS
     assert ctx.cursors.get("customers", SHOPIFY) == now
     assert len(customers(stack, email="page7311@example.com")) == 1
+
+
+def test_one_shop_failing_keeps_its_cursor_and_does_not_stop_the_next_shop(stack, monkeypatch):  # noqa: F811
+    # WooCommerce offers no customers listing; a stand-in listing makes woo-demo a second shop to reconcile
+    # (it comes after shopify-demo in the config, so a failure that stopped the loop would skip it)
+    from core.platforms.woocommerce.client import WooClient
+    from tests.customers.samples import woo_customer
+
+    now = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=15)
+    body = woo_customer(7321, email="second.shop@example.com")
+    monkeypatch.setattr(WooClient, "customers_updated_between", lambda self, since, until: iter([body]),
+                        raising=False)
+    ctx = get_context()
+    shopify_before = ctx.cursors.get("customers", SHOPIFY)
+    stack.shopify.fail_next(401)  # a revoked token: the Shopify shop's run fails on its first page
+
+    assert reconcile_customers(ctx, now=now) == 1
+    assert ctx.cursors.get("customers", SHOPIFY) == shopify_before
+    assert ctx.cursors.get("customers", "woo-demo") == now
+    record = settled(stack, "woo-demo", "7321")
+    assert record.status is SyncStatus.SUCCESS, record.message
+    assert len(customers(stack, email="second.shop@example.com")) == 1
