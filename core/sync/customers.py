@@ -363,7 +363,8 @@ def _held_by_bc(ctx: Context, shop: Shop, parse, raw: dict) -> tuple[str, bool]:
 
 
 def _raw_id(raw: dict) -> str:
-    return str(raw.get("id") or raw.get("Id") or raw.get("customer_id") or raw.get("admin_graphql_api_id") or "")
+    """The id of a body the parser refused, as each platform names it (Geins answers PascalCase UserId)."""
+    return str(raw.get("id") or raw.get("UserId") or raw.get("Id") or raw.get("admin_graphql_api_id") or "")
 
 
 def _shop(ctx: Context, key: str) -> Shop:
