@@ -21,7 +21,7 @@ from types import ModuleType
 from core.platforms import PLATFORMS, part
 
 FLOWS = ("orders", "orders reconcile", "refunds", "refunds reconcile", "stock", "shipments", "products",
-         "customers", "companies")
+         "customers", "customers reconcile", "companies")
 REASON_PREFIXES = ("not offered", "not built")
 
 
@@ -71,6 +71,9 @@ DETECT: dict[str, Callable[[str, ModuleType], bool]] = {
     "shipments": _writer("core.sync.shipments", "ShipmentWriter"),
     "products": _writer("core.sync.products", "ProductWriter"),
     "customers": lambda name, package: hasattr(package.parse, "parse_customer"),
+    # the customers flow plus a client that lists customers by change time (core.sync.customers.reconcile_customers)
+    "customers reconcile": lambda name, package: hasattr(package.parse, "parse_customer")
+    and _client_has(package, "customers_updated_between"),
     "companies": _companies,
 }
 

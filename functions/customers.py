@@ -1,5 +1,6 @@
-"""Customers: the queue worker that imports one shop customer (or B2B buyer) into BC, and the timer that
-exports BC Company customers to the shops as B2B companies (docs/customers.md)."""
+"""Customers: the queue worker that imports one shop customer (or B2B buyer) into BC, the reconcile timer (safety
+net for missed customer webhooks), and the timer that exports BC Company customers to the shops as B2B companies
+(docs/customers.md)."""
 
 import azure.functions as func
 
@@ -15,6 +16,12 @@ bp = func.Blueprint()
 def import_customer(msg: func.QueueMessage) -> None:
     run_item(get_context(), names.CUSTOMERS_IMPORT, Envelope.loads(msg.get_body()), customers.import_customer,
              dequeue_count=msg.dequeue_count or 1)
+
+
+@bp.timer_trigger(arg_name="timer", schedule="0 7-59/15 * * * *", run_on_startup=False, use_monitor=True)
+def reconcile_customers(timer: func.TimerRequest) -> None:
+    """Customers changed in the shop whose webhook never came: every 15 minutes (off the export's minute)."""
+    customers.reconcile_customers(get_context())
 
 
 @bp.timer_trigger(arg_name="timer", schedule="0 */15 * * * *", run_on_startup=False, use_monitor=True)

@@ -14,26 +14,31 @@
   customer_mapping.SHOP_OWNED and docs/customers.md. A stale ETag (409) re-reads and re-applies.
 - Posting groups: BC applies its Config. Template Selection Rules when the API inserts a customer; nothing
   here sets them and nothing waits for them.
+- The reconcile timer (`reconcile_customers`) is the safety net for missed webhooks: customers the shop changed
+  in the cursor's window (`client.customers_updated_between`) that BC does not hold in that form (no bound
+  binding with the same fingerprint) are stored and queued on customers-import exactly as their webhook would
+  have been; the worker above makes a duplicate harmless (claim, fingerprint, e-mail lookup).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from azure.core.exceptions import ResourceModifiedError
 
-from core import untrusted
+from core import capabilities, untrusted
 from core.bc import BcAmbiguousWriteError, BcConflictError, BcError, BcPermanentError, BcRetryableError
 from core.bc.odata import odata_string
 from core.config import Company, Config, Shop
 from core.errors import NeedsAttention, Retryable, Skip
 from core.models import Address, Customer
 from core.platforms import platform
-from core.state import AlreadyClaimed, Binding, Bindings, Envelope
+from core.state import AlreadyClaimed, Binding, Bindings, Envelope, SyncStatus, enqueue, names
 from core.sync import customer_mapping as mapping
 from core.sync.context import Context
 from core.sync.runner import Outcome
@@ -122,9 +127,8 @@ def import_customer(ctx: Context, envelope: Envelope) -> Outcome:
         ) from exc
     if hasattr(parse, "load_customer"):  # id-only webhooks (Shopware customer.written): the shop is asked
         payload = parse.load_customer(payload, shop, external_id=envelope.external_id)
-    customer = parse.parse_customer(payload, shop.key)
-    addresses = parse.parse_customer_addresses(payload)
-    shop_customer = mapping.ShopCustomer(customer, addresses[0] if addresses else Address(), tuple(addresses))
+    shop_customer = _shop_customer(parse, payload, shop)
+    customer = shop_customer.customer
     updated_at = parse.customer_updated_at(payload)
     if not mapping.normalize_email(customer.email):
         raise Skip("The customer has no e-mail address; BC customers are matched by e-mail, so it is not imported "
@@ -134,6 +138,12 @@ def import_customer(ctx: Context, envelope: Envelope) -> Outcome:
         return _update(ctx, shop, shop_customer, existing, updated_at)
     company = customer_company(ctx.config, shop)
     return _create_once(ctx, shop, company, shop_customer, updated_at)
+
+
+def _shop_customer(parse, payload: dict, shop: Shop) -> mapping.ShopCustomer:
+    customer = parse.parse_customer(payload, shop.key)
+    addresses = parse.parse_customer_addresses(payload)
+    return mapping.ShopCustomer(customer, addresses[0] if addresses else Address(), tuple(addresses))
 
 
 def customer_company(config: Config, shop: Shop) -> Company:
@@ -284,6 +294,77 @@ def _update(ctx: Context, shop: Shop, sc: mapping.ShopCustomer, binding: Binding
                else f"BC customer {binding.bc_number} already had the shop's values; nothing written.")
     return Outcome(message, bc_company=company.key, bc_document=f"customers {binding.bc_number}",
                    external_id=customer.external_id)
+
+
+# ---- reconcile: the safety net for missed customer webhooks ----
+
+def reconcile_customers(ctx: Context, now: datetime | None = None) -> int:
+    """Queue customers changed since each shop's cursor that BC does not hold in their current form; advance a
+    shop's cursor only after its whole window succeeded. One shop failing does not stop the others."""
+    queued = 0
+    for shop in ctx.config.shops:
+        if ("customers" not in shop.flows or not shop.customers.import_from_shop
+                or not capabilities.present(shop.platform, "customers reconcile")):
+            continue  # no listing by change time (docs/platforms.md says why): the webhooks are all there is
+        window = ctx.cursors.window("customers", shop.key, start=(now or datetime.now(UTC)) - timedelta(days=1),
+                                    now=now, overlap=timedelta(minutes=shop.orders.reconcile_overlap_minutes))
+        try:
+            queued += enqueue_changed_customers(ctx, shop, window.since, window.until)
+        except Exception:
+            # its cursor stays where it was, so the next run reads the same window again
+            log.exception("customer_reconcile_failed shop=%s since=%s", shop.key, window.since.isoformat())
+            continue
+        ctx.cursors.advance("customers", shop.key, window)
+    return queued
+
+
+def enqueue_changed_customers(ctx: Context, shop: Shop, since: datetime, until: datetime, *,
+                              source: str = "reconcile") -> int:
+    """Store and queue, as a webhook would, every customer changed in [since, until) that BC does not hold in
+    this form and that is not already queued."""
+    parse = platform(shop.platform).parse
+    client = platform(shop.platform).client.client_for(shop)
+    queued = 0
+    try:
+        for raw in client.customers_updated_between(since, until):
+            external_id, in_bc = _held_by_bc(ctx, shop, parse, raw)
+            if in_bc:
+                continue
+            record = ctx.synclog.get("customers", shop.key, external_id)
+            if record is not None and record.status is SyncStatus.RECEIVED:
+                continue  # its webhook (or an earlier run) queued it; the worker is on it
+            ref = ctx.inbox.store(shop.key, json.dumps(raw).encode(), {"content-type": "application/json"},
+                                  source=source)
+            enqueue(ctx.storage, names.CUSTOMERS_IMPORT, Envelope(
+                flow="customers", shop=shop.key, external_id=external_id, payload_ref=ref, source=source,
+                topic=source))
+            message = f"Found by the customers {source} (changed in the shop, no webhook seen); queued for import."
+            if record is None:
+                ctx.synclog.record("customers", shop.key, external_id, SyncStatus.RECEIVED, payload_ref=ref,
+                                   topic=source, message=message)
+            else:
+                ctx.synclog.note("customers", shop.key, external_id, message)
+            queued += 1
+    finally:
+        client.close()
+    return queued
+
+
+def _held_by_bc(ctx: Context, shop: Shop, parse, raw: dict) -> tuple[str, bool]:
+    """The customer's id, and whether its bound BC customer already has this version (same fingerprint).
+    A body the parser refuses is queued all the same: the worker records why, with its resolution."""
+    try:
+        sc = _shop_customer(parse, raw, shop)
+    except NeedsAttention:
+        return _raw_id(raw), False
+    binding = ctx.bindings.get("customer", shop.key, sc.customer.external_id)
+    held = binding is not None and binding.is_bound and binding.data.get("fingerprint") == mapping.fingerprint(sc)
+    return sc.customer.external_id, held
+
+
+def _raw_id(raw: dict) -> str:
+    """The id of a body the parser refused, as each platform names it (Geins answers PascalCase UserId)."""
+    return str(raw.get("id") or raw.get("UserId") or raw.get("Id") or raw.get("admin_graphql_api_id") or "")
 
 
 def _shop(ctx: Context, key: str) -> Shop:

@@ -78,6 +78,11 @@ Customers [G4 = G1 user.md; W is silent]
   (UserId, Email, FirstName, LastName, PhoneNr, MobilePhoneNr, Company, UserTypeId 1 Private | 2 Company,
   Address…, Country, CreatedOn, UpdatedOn, …); a key that is neither an int32 nor an e-mail → 400 [G4: userId
   int32]; an unknown user → 404 [assumed: undocumented].
+- `POST /API/User/Query/{page}` (the customers reconcile; the block "customers reconcile" below): a
+  `User.Models.UserProfileQuery` [G4: CreatedBefore, CreatedAfter, UpdatedAfter, IncludeInactive, BatchId,
+  UserId, Email]; another field → 400, paging by BatchId and the answer's PagedEnvelope as for orders
+  [assumed: G4 documents the same batch scheme]; rows are `User.Models.Read.UserProfile` (no AvailableMarkets);
+  inactive users only with IncludeInactive [G4]; UpdatedAfter/CreatedAfter/CreatedBefore strict [assumed].
 Webhooks [P §8; C geins-order_webhook-1.json]
 - the body is the operator's template, here `{"entity", "action", "id"}` as in the corpus sample; the secret
   rides in a custom header (`X-Webhook-Secret`) because Geins signs nothing [P §8].
@@ -169,6 +174,24 @@ def _key(value):
 def _parse_time(value: str) -> datetime:
     parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# customers reconcile: User.Models.UserProfileQuery [G4 user.md]
+USER_QUERY_FIELDS = {"CreatedBefore", "CreatedAfter", "UpdatedAfter", "IncludeInactive", "BatchId", "UserId", "Email"}
+
+
+def _user_matches(user: dict, filters: dict) -> bool:
+    bounds = (("UpdatedAfter", "UpdatedOn", 1), ("CreatedAfter", "CreatedOn", 1), ("CreatedBefore", "CreatedOn", -1))
+    for name, field, sign in bounds:
+        if filters.get(name):
+            moment, bound = _parse_time(user[field]), _parse_time(filters[name])
+            if (moment <= bound) if sign > 0 else (moment >= bound):
+                return False
+    if not filters.get("IncludeInactive") and not user.get("Active", True):
+        return False
+    if filters.get("UserId") and int(filters["UserId"]) != user["UserId"]:
+        return False
+    return not filters.get("Email") or str(filters["Email"]).lower() == user["Email"].lower()
 
 
 def webhook_body(entity: str, action: str, resource_id) -> bytes:
@@ -413,6 +436,8 @@ class GeinsEmulator(LoopbackServer):
                 return self._comment(int(parts[1]), data)
         if method == "GET" and len(parts) == 2 and parts[0] == "User":
             return self._get_user(parts[1])
+        if method == "POST" and len(parts) == 3 and parts[:2] == ["User", "Query"] and parts[2].isdigit():
+            return self._user_query(int(parts[2]), data)  # the customers reconcile block below
         if method == "POST" and parts == ["Shipping", "ParcelGroup"]:
             return self._parcel_group(data)
         if method == "PUT" and parts == ["Product", "Stock"]:
@@ -424,6 +449,33 @@ class GeinsEmulator(LoopbackServer):
         if method == "PUT" and parts == ["PriceList", "Price"]:
             return self._set_prices(query, data)
         return 404, {"Message": "No HTTP resource was found that matches the request URI."}, {}
+
+    # ---- customers reconcile (customers-reconcile branch): POST /API/User/Query/{page} [G4] ----
+
+    def _user_query(self, page: int, data) -> tuple[int, object, dict]:
+        if not isinstance(data, dict):
+            return 500, {"Message": "A database error occured."}, {}  # as the order query [G1 pitfall]
+        unknown = set(data) - USER_QUERY_FIELDS
+        if unknown:
+            return 400, {"Message": "The request is invalid.", "Details": sorted(unknown)}, {}
+        if page < 1:
+            return 400, {"Message": "Page must be 1 or more"}, {}
+        if page == 1:
+            batch = str(uuid.uuid4())
+            self.batches[batch] = {k: v for k, v in data.items() if k != "BatchId"}
+        else:
+            batch = str(data.get("BatchId") or "")
+            if batch not in self.batches or set(data) != {"BatchId"}:
+                return 400, {"Message": "A BatchId from page 1, and only it, is required for page 2 and later."}, {}
+        filters = self.batches[batch]
+        found = sorted((u for u in self.users.values() if _user_matches(u, filters)),
+                       key=lambda u: (_parse_time(u["UpdatedOn"]), u["UserId"]))
+        chunk = found[(page - 1) * self.page_size: page * self.page_size]
+        page_count = max(1, -(-len(found) // self.page_size))
+        rows = [{k: v for k, v in u.items() if k != "AvailableMarkets"} for u in chunk]  # UserProfile, not Single…
+        return 200, {"PageResult": {"BatchId": batch, "Page": page, "RowCount": len(found), "PageCount": page_count,
+                                    "PageSize": self.page_size, "HasMoreRows": page < page_count},
+                     "Resource": rows, "Message": "Success.", "Details": []}, {}
 
     # ---- orders ----
 

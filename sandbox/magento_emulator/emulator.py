@@ -640,6 +640,19 @@ class MagentoEmulator(LoopbackServer):
             return 200, self.add_customer(str(customer["email"]), firstname=str(customer["firstname"]),
                                           lastname=str(customer["lastname"]))
 
+    # ---- customers reconcile (customers-reconcile branch): when a customer last changed ----
+    # CustomerInterface carries created_at / updated_at ("Y-m-d H:i:s", UTC; magento2 Customer
+    # Api/Data/CustomerInterface.php), so GET customers/search filters and sorts on them like orders.
+
+    def touch_customer(self, customer_id: int, updated: datetime, **changes) -> dict:
+        """Change a customer as the admin or the storefront would (no event is sent): new `updated_at`."""
+        with self.lock:
+            customer = self.customers[int(customer_id)]
+            customer.update(changes)
+            customer["updated_at"] = magento_time(updated)
+            customer.setdefault("created_at", customer["updated_at"])
+            return json.loads(json.dumps(customer))
+
     def add_company(self, **fields) -> dict:
         """A company made in Magento by hand (no validation), e.g. one the customers import reads."""
         with self.lock:

@@ -20,6 +20,8 @@ Endpoints (any API version segment):
   host of `stagedUploadsCreate` targets (no access token, like Google Cloud Storage's signed upload): see
   `bulk.py` for what it accepts and refuses.
 - `GET /admin/api/{ver}/orders/{id}.json` — `{"order": {...}}` in the REST/webhook shape, 404 otherwise.
+- `GET /admin/api/{ver}/customers/{id}.json` — `{"customer": {...}}` likewise (REST Admin API Customer resource);
+  tests add customers with `emu.add_customer(body)`.
   (REST's own request-based limit, 2 req/s with a 40 bucket, is not emulated.)
 
 Plans → (restore rate points/s, bucket size). Restore rates are Shopify's published figures; the Standard
@@ -85,6 +87,7 @@ MAX_SINGLE_QUERY_COST = 1000
 
 _GRAPHQL_PATH = re.compile(r"^/admin/api/[\w-]+/graphql\.json$")
 _ORDER_PATH = re.compile(r"^/admin/api/[\w-]+/orders/(\d+)\.json$")
+_CUSTOMER_PATH = re.compile(r"^/admin/api/[\w-]+/customers/(\d+)\.json$")
 _BULK_RESULT_PATH = re.compile(r"^/bulk-results/([\w-]+)\.jsonl$")
 _STAGED_UPLOAD_PATH = "/staged-uploads/"
 
@@ -188,6 +191,10 @@ class ShopifyEmulator(LoopbackServer):
 
     def touch_order(self, order_id: int, updated_at: datetime, **changes) -> dict:
         return self.data.touch_order(order_id, updated_at, **changes)
+
+    def add_customer(self, customer: dict) -> dict:
+        """Store a customer in the REST/webhook shape (no webhook is sent: tests send one if they want)."""
+        return self.data.add_customer(customer)
 
     def add_variant(self, sku: str, quantities: dict[str, int] | None = None) -> Variant:
         return self.data.add_variant(sku, quantities)
@@ -401,6 +408,8 @@ class ShopifyEmulator(LoopbackServer):
         """The root field's complete answer and its actual cost (schema.answer cuts it to the selection)."""
         if op.root_field == "orders":
             return graphql.orders(self.data, op)
+        if op.root_field == "customers":
+            return graphql.customers(self.data, op)
         if op.root_field == "productVariants":
             return graphql.product_variants(self.data, op)
         if op.root_field == "order":
@@ -444,6 +453,13 @@ class ShopifyEmulator(LoopbackServer):
             if order is None:
                 return 404, {"errors": "Not Found"}
             return 200, {"order": json.loads(json.dumps(order))}
+
+    def _rest_customer(self, number: str) -> tuple[int, dict]:
+        with self.data.lock:
+            customer = self.data.customers.get(int(number))
+            if customer is None:
+                return 404, {"errors": "Not Found"}
+            return 200, {"customer": json.loads(json.dumps(customer))}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -532,14 +548,16 @@ class _Handler(BaseHTTPRequestHandler):
         if result:
             self._bulk_result(result.group(1), entry)
             return
-        match = _ORDER_PATH.match(self.path.split("?", 1)[0])
+        path = self.path.split("?", 1)[0]
+        match = _ORDER_PATH.match(path) or _CUSTOMER_PATH.match(path)
         if not match:
             self._answer(404, {"errors": "Not Found"}, entry)
             return
         if self._refuse(entry):
             return
         self.emulator.counters["rest"] += 1
-        status, answer = self.emulator._rest_order(match.group(1))
+        read = self.emulator._rest_order if match.re is _ORDER_PATH else self.emulator._rest_customer
+        status, answer = read(match.group(1))
         self._answer(status, answer, entry, after_processing=True)
 
 

@@ -14,6 +14,7 @@ Costs (requested before running / actual after), in the spirit of Shopify's calc
 | root field | requested | actual |
 |---|---|---|
 | orders(first: n) | 2 + n | 2 + nodes returned |
+| customers(first: n) | 2 + n | 2 + nodes returned |
 | productVariants(first: n), with inventoryLevels(first: m) | 2 + n × (3 + m) | 2 + Σ (3 + levels) |
 | inventorySetQuantities | 10 | 10 |
 | order(id): fulfillmentOrders(first: n){lineItems(first: m)} fulfillments(first: k) | 1 + n(1 + m) + k | 1 + Σ … |
@@ -41,8 +42,12 @@ input with `id` (updating through productSet) is not emulated and answers an err
 B2B companies (the customers export): `paymentTermsTemplates`, `company`, `companies`, `companyCreate`,
 `companyUpdate`, `companyLocationUpdate`, `companyLocationAssignAddress` — see `companies.py`.
 
-Search syntax understood: orders `updated_at:>='…' updated_at:<'…'` (>=, >, <=, <; quoted or bare ISO
-times, AND or space between terms); productVariants `sku:A OR sku:"B C"`. Anything else → an error in
+Customers (the customers reconcile): `customers(first:, after:, query:, sortKey: UPDATED_AT)` nodes carry `id`,
+`legacyResourceId`, `updatedAt` and `email`; the REST body is read with `GET customers/{id}.json` (emulator.py).
+
+Search syntax understood: orders and customers `updated_at:>='…' updated_at:<'…'` (>=, >, <=, <; quoted or
+bare ISO times, AND or space between terms; for customers any other term is an error, below); productVariants
+`sku:A OR sku:"B C"`. Anything else → an error in
 Shopify's envelope, so an unexpected query fails loudly in tests.
 """
 
@@ -107,7 +112,7 @@ _TIME_TERM = re.compile(r"updated_at:\s*(>=|<=|>|<)\s*(?:'([^']*)'|\"([^\"]*)\"|
 
 
 def requested_cost(op: Operation) -> int:
-    if op.root_field == "orders":
+    if op.root_field in ("orders", "customers"):
         return 2 + _first(op)
     if op.root_field == "productVariants":
         return 2 + _first(op) * (3 + op.inner_first("inventoryLevels", 10))
@@ -155,6 +160,54 @@ def orders(data: ShopData, op: Operation) -> tuple[dict, int]:
         cursor = encode_cursor([moment.isoformat(), number] if by_updated else [number])
         edges.append({"cursor": cursor, "node": node})
     result = {"orders": {
+        "edges": edges, "nodes": [e["node"] for e in edges],
+        "pageInfo": {"hasNextPage": more, "hasPreviousPage": after is not None,
+                     "startCursor": edges[0]["cursor"] if edges else None,
+                     "endCursor": edges[-1]["cursor"] if edges else None}}}
+    return result, 2 + len(page)
+
+
+# ---- customers (the customers reconcile) ----
+
+def customers(data: ShopData, op: Operation) -> tuple[dict, int]:
+    """`customers(query: "updated_at:>='…' updated_at:<'…'")`: the only search the bridge sends. Shopify's
+    customers query documents more filters (email, tag, …); the emulator answers an error for any other term
+    rather than guess at how it matches, so a new search fails loudly in tests."""
+    first = _first(op)
+    query = op.args.get("query") or ""
+    leftover = _TIME_TERM.sub(" ", query).replace(" AND ", " ").strip()
+    if leftover:
+        raise GraphQLError(f"Emulator: customers search term {leftover!r} is not emulated", "NOT_EMULATED")
+    since = until = None
+    since_incl, until_incl = True, False
+    for operator, *quoted in _TIME_TERM.findall(query):
+        try:
+            moment = parse_time("".join(quoted).strip())
+        except ValueError:
+            raise GraphQLError(f"Invalid date in search query: {''.join(quoted)!r}", "BAD_REQUEST") from None
+        if operator.startswith(">"):
+            since, since_incl = moment, operator == ">="
+        else:
+            until, until_incl = moment, operator == "<="
+    by_updated = op.args.get("sortKey") == "UPDATED_AT"
+    rows = data.customers_in(since, until, since_inclusive=since_incl, until_inclusive=until_incl)
+    rows.sort(key=(lambda r: (r[0], r[1])) if by_updated else (lambda r: r[1]))
+    after = decode_cursor(op.args.get("after"))
+    if after is not None:
+        if by_updated:
+            mark = (parse_time(after[0]), int(after[1]))
+            rows = [r for r in rows if (r[0], r[1]) > mark]
+        else:
+            rows = [r for r in rows if r[1] > int(after[-1])]
+    page, more = rows[:first], len(rows) > first
+    edges = []
+    with data.lock:
+        for moment, number in page:
+            node = {"id": gid("Customer", number), "legacyResourceId": str(number), "updatedAt": utc_text(moment),
+                    "email": data.customers[number].get("email")}
+            cursor = encode_cursor([moment.isoformat(), number] if by_updated else [number])
+            edges.append({"cursor": cursor, "node": node})
+    result = {"customers": {
         "edges": edges, "nodes": [e["node"] for e in edges],
         "pageInfo": {"hasNextPage": more, "hasPreviousPage": after is not None,
                      "startCursor": edges[0]["cursor"] if edges else None,

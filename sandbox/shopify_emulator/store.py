@@ -1,4 +1,5 @@
-"""The emulated shop's data: orders (REST/webhook shape), variants with inventory items, locations, levels.
+"""The emulated shop's data: orders and customers (REST/webhook shape), variants with inventory items,
+locations, levels.
 
 Orders are kept as the REST body (`{"order": …}` without the wrapper) next to their `updated_at` as an aware
 datetime, so the GraphQL search and the REST read answer from the same record. `make_order` builds a
@@ -79,6 +80,9 @@ class ShopData:
     lock: threading.RLock = field(default_factory=threading.RLock)
     orders: dict[int, dict] = field(default_factory=dict)
     order_updated: dict[int, datetime] = field(default_factory=dict)
+    # customers as the REST body (the customers/* webhook shape) and their updated_at
+    customers: dict[int, dict] = field(default_factory=dict)
+    customer_updated: dict[int, datetime] = field(default_factory=dict)
     locations: dict[str, str] = field(default_factory=dict)  # gid → name
     variants: list[Variant] = field(default_factory=list)
     levels: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (item gid, location gid)
@@ -215,6 +219,28 @@ class ShopData:
         with self.lock:
             return [(moment, number) for number, moment in self.order_updated.items() if inside(moment)]
 
+    # ---- customers ----
+
+    def add_customer(self, customer: dict) -> dict:
+        """Store a REST-shaped customer (`updated_at` kept as given, else now)."""
+        with self.lock:
+            body = dict(customer)
+            number = int(body.get("id") or self.next_id())
+            body["id"] = number
+            body.setdefault("admin_graphql_api_id", gid("Customer", number))
+            updated = parse_time(body.get("updated_at") or datetime.now(UTC)).replace(microsecond=0)
+            body["updated_at"] = self.local_text(updated)
+            body.setdefault("created_at", body["updated_at"])
+            self.customers[number] = body
+            self.customer_updated[number] = updated
+            return body
+
+    def customers_in(self, since: datetime | None, until: datetime | None, *, since_inclusive: bool = True,
+                     until_inclusive: bool = False) -> list[tuple[datetime, int]]:
+        with self.lock:
+            return [(moment, number) for number, moment in self.customer_updated.items()
+                    if _inside(moment, since, until, since_inclusive, until_inclusive)]
+
     # ---- fulfillment orders and fulfillments ----
 
     def fulfillment_orders_of(self, order_number: int) -> list[dict]:
@@ -333,3 +359,10 @@ class ShopData:
     def levels_of(self, item: str) -> list[tuple[str, dict[str, int]]]:
         with self.lock:
             return [(loc, self.levels[(item, loc)]) for loc in self.locations if (item, loc) in self.levels]
+
+
+def _inside(moment: datetime, since: datetime | None, until: datetime | None, since_inclusive: bool,
+            until_inclusive: bool) -> bool:
+    if since is not None and (moment < since or (moment == since and not since_inclusive)):
+        return False
+    return until is None or moment < until or (moment == until and until_inclusive)

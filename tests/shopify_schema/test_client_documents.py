@@ -52,6 +52,8 @@ def every_client_call(emu: ShopifyEmulator, shop: ShopifyClient) -> None:
 
     assert [o["id"] for o in shop.orders_updated_between(T0 - timedelta(hours=1), T0 + timedelta(hours=1))] == \
         [order["id"]]
+    customer = emu.add_customer({"email": "c@example.com", "updated_at": T0.isoformat()})
+    assert [c["id"] for c in shop.customers_updated_between(T0, T0 + timedelta(hours=1))] == [customer["id"]]
     fulfillment = shop.order_fulfillment(order["id"])
     fulfillment_order = fulfillment["fulfillmentOrders"]["nodes"][0]["id"]
     created = shop.create_fulfillment([{"fulfillmentOrderId": fulfillment_order}], notify_customer=True,
@@ -135,7 +137,7 @@ def test_every_document_and_its_variables_the_client_sends_is_valid_against_the_
         if isinstance(values, list):
             problems += [f"{e.message} in {body['query'][:60]!r}" for e in values]
     assert problems == []
-    assert len(DOCUMENTS) == 25  # a new document: add its call to every_client_call
+    assert len(DOCUMENTS) == 26  # a new document: add its call to every_client_call
     assert set(DOCUMENTS.values()) <= {body["query"] for body in sent}, \
         f"not exercised: {sorted(n for n, d in DOCUMENTS.items() if d not in {b['query'] for b in sent})}"
 

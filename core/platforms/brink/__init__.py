@@ -21,6 +21,9 @@ GAPS = {
                          "catalogue and unofficial Java SDK checked; contract 2.5 [U])",
     "customers": "not built: the verified Order fields (contract 2.1 [V: B3]) name no customer account, only billing "
                  "and shipping addresses, and no Brink customer API or customer event is published",
+    "customers reconcile": "not built: no customers flow to reconcile (see customers): no Brink customer API or "
+                           "customer event is published (Post Purchase API page, event catalogue and unofficial "
+                           "Java SDK checked)",
     "companies": "not built: no Brink B2B account or company API is published (Brink's docs, event catalogue and "
                  "the unofficial Java SDK checked)",
 }

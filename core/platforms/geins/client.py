@@ -37,7 +37,8 @@ Customers (the contract is silent; source G4 = github geins-io/sonora-agent-plug
 plugins/sonora/skills/mgmtapi/references/user.md, generated from the Management API spec, and G2 docs/UserApi.md):
 `user(id)` reads `GET /API/User/{userId}` (or `GET /API/User/{email}`), answered as an envelope
 `{Resource: User.Models.Read.SingleUserProfile, Message, Details}`; 404 → None [U: the 404 for a user that does
-not exist is not documented; read as for orders].
+not exist is not documented; read as for orders]. The customers reconcile lists profiles changed since a time
+with `POST /API/User/Query/{page}` (`UserProfileQuery`: UpdatedAfter, no UpdatedBefore; batches as for orders).
 """
 
 from __future__ import annotations
@@ -171,28 +172,29 @@ class GeinsClient:
             body = body["Resource"]  # tolerate an envelope around the order
         return body if isinstance(body, dict) else None
 
-    def _query_page(self, page: int, body: dict) -> tuple[list[dict], dict]:
-        answer = self.call("POST", f"/Order/Query/{page}", json=body, what=f"the order query (page {page})")
+    def _query_page(self, page: int, body: dict, entity: str = "Order") -> tuple[list[dict], dict]:
+        kind = entity.lower()
+        answer = self.call("POST", f"/{entity}/Query/{page}", json=body, what=f"the {kind} query (page {page})")
         if not isinstance(answer, dict) or not isinstance(answer.get("PageResult"), dict):
             raise NeedsAttention(
-                f"Geins answered the paged order query (page {page}) without a PageResult.",
+                f"Geins answered the paged {kind} query (page {page}) without a PageResult.",
                 resolution="check the shop URL (the Management API host); if it persists, report it",
                 code="shop_api_error")
         rows = answer.get("Resource") if isinstance(answer.get("Resource"), list) else []
         return [r for r in rows if isinstance(r, dict)], answer["PageResult"]
 
-    def _walk(self, filters: dict) -> tuple[list[dict], bool]:
-        """One batch walk: (orders in the order read, clean?)."""
+    def _walk(self, filters: dict, entity: str = "Order", id_key: str = "Id") -> tuple[list[dict], bool]:
+        """One batch walk of `POST /API/{entity}/Query/{page}`: (rows in the order read, clean?)."""
         orders, page, batch, first_count, clean, ids = [], 1, None, None, True, set()
         while True:
-            rows, result = self._query_page(page, filters if page == 1 else {"BatchId": batch})
+            rows, result = self._query_page(page, filters if page == 1 else {"BatchId": batch}, entity)
             if page == 1:
                 batch, first_count = text(result.get("BatchId")), result.get("RowCount")
                 last_page = result.get("PageCount") if isinstance(result.get("PageCount"), int) else MAX_PAGES
             elif result.get("RowCount") != first_count:
                 clean = False  # the result set changed while we paged
             for row in rows:
-                key = text(row.get("Id"))
+                key = text(row.get(id_key))
                 if key in ids:
                     clean = False  # a duplicate means rows shifted between pages
                     continue
@@ -206,7 +208,7 @@ class GeinsClient:
                 clean = False
                 break
             if not batch:
-                raise NeedsAttention("Geins answered page 1 of the paged order query without a BatchId.",
+                raise NeedsAttention(f"Geins answered page 1 of the paged {entity.lower()} query without a BatchId.",
                                      resolution="report it with this message; the reconcile cannot page safely",
                                      code="shop_api_error")
             page += 1
@@ -233,6 +235,25 @@ class GeinsClient:
                 return
         raise Retryable(f"The Geins order listing changed while it was read, {WALK_ATTEMPTS} times in a row; the "
                         "reconcile window is read again next run.", retry_after=60)
+
+    def customers_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
+        """Every user profile Geins lists as updated after `since` (`POST /API/User/Query/{page}` with
+        `UpdatedAfter` [G4 user.md, UserProfileQuery]), each once, walked and re-walked like the orders. The
+        query has no UpdatedBefore, so profiles changed after `until` come too (the customers flow drops
+        unchanged ones by fingerprint); inactive users are left out (the query's default)."""
+        filters = {"UpdatedAfter": _utc(since - timedelta(seconds=1))}
+        yielded: set[str] = set()
+        for _attempt in range(WALK_ATTEMPTS):
+            users, clean = self._walk(filters, "User", "UserId")
+            for user in users:
+                key = text(user.get("UserId"))
+                if key not in yielded:
+                    yielded.add(key)
+                    yield user
+            if clean:
+                return
+        raise Retryable(f"The Geins user listing changed while it was read, {WALK_ATTEMPTS} times in a row; the "
+                        "customers reconcile reads the window again next run.", retry_after=60)
 
     def update_order(self, order_id: int | str, fields: dict) -> None:
         """PATCH /API/Order/{id}: only the fields sent change (ParcelNumber, ExternalId, …) [contract 3.3]."""

@@ -14,6 +14,7 @@
     client.update_product(sku, fields)        # PUT /rest/all/V1/products/{sku} (name, status; global values)
     client.creditmemos_created_between(since, until)   # GET /V1/creditmemos, created_at window
     client.customer_by_email(email)           # GET /V1/customers/search, email eq (B2B companies' admin)
+    client.customers_updated_between(since, until)     # GET /V1/customers/search, updated_at window (reconcile)
     client.create_customer(customer)          # POST /V1/customers
     client.country(code)                      # GET /V1/directory/countries/{code} (regions)
     client.company(company_id)                # GET /V1/company/{id}, None when gone (Adobe Commerce B2B)
@@ -130,7 +131,7 @@ class MagentoClient:
             return None
         return response.json()
 
-    def _page(self, since_second: datetime, before: str, page: int) -> dict:
+    def _page(self, since_second: datetime, before: str, page: int, path: str = "/orders") -> dict:
         prefix = "searchCriteria"
         params = {
             f"{prefix}[filter_groups][0][filters][0][field]": "updated_at",
@@ -146,15 +147,26 @@ class MagentoClient:
             f"{prefix}[pageSize]": str(self.page_size),
             f"{prefix}[currentPage]": str(page),
         }
-        response = self._request("GET", "/orders", params=params)
+        response = self._request("GET", path, params=params)
         if response.status_code == 404:
-            raise NeedsAttention("Magento answered 404 to GET /rest/V1/orders.",
+            raise NeedsAttention(f"Magento answered 404 to GET /rest/V1{path}.",
                                  resolution="check the shop URL: it must be the store's base URL, without /rest",
                                  code="shop_api_error")
         return response.json()
 
     def orders_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
         """Every order with since ≤ updated_at < until, oldest change first, as the REST entity."""
+        return self._updated_between("/orders", "entity_id", since, until)
+
+    def customers_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
+        """Every customer with since ≤ updated_at < until (GET /V1/customers/search, the same searchCriteria
+        as orders: CustomerInterface carries updated_at), oldest change first, as the REST customer the
+        customers flow parses."""
+        return self._updated_between("/customers/search", "id", since, until)
+
+    def _updated_between(self, path: str, id_key: str, since: datetime, until: datetime) -> Iterator[dict]:
+        """Every item of a searchCriteria listing with since ≤ updated_at < until, walked as the module
+        docstring says (orders and customers alike; `id_key` names the item's id)."""
         since_utc, until_utc = since.astimezone(UTC), until.astimezone(UTC)
         boundary = since_utc.replace(microsecond=0)
         # `lt` on whole seconds: the first whole second not before `until`
@@ -162,25 +174,25 @@ class MagentoClient:
         seen_at_boundary: set[str] = set()
         page = 1
         while True:
-            answer = self._page(boundary, before, page)
-            orders = [o for o in answer.get("items") or [] if isinstance(o, dict)]
+            answer = self._page(boundary, before, page, path)
+            items = [o for o in answer.get("items") or [] if isinstance(o, dict)]
             total = int(answer.get("total_count") or 0)
-            for order in orders:
-                updated = _updated(order)
+            for item in items:
+                updated = _updated(item)
                 if updated < since_utc or updated >= until_utc or updated < boundary:
                     continue
-                if updated == boundary and str(order.get("entity_id")) in seen_at_boundary:
+                if updated == boundary and str(item.get(id_key)) in seen_at_boundary:
                     continue
-                yield order
-            if page * self.page_size >= total or len(orders) < self.page_size:
+                yield item
+            if page * self.page_size >= total or len(items) < self.page_size:
                 return
-            last = max(_updated(o) for o in orders)
+            last = max(_updated(o) for o in items)
             if last == boundary:  # a whole page within one second: walk the pages of this second
-                seen_at_boundary.update(str(o.get("entity_id")) for o in orders)
+                seen_at_boundary.update(str(o.get(id_key)) for o in items)
                 page += 1
             else:
                 boundary, page = last, 1
-                seen_at_boundary = {str(o.get("entity_id")) for o in orders if _updated(o) == last}
+                seen_at_boundary = {str(o.get(id_key)) for o in items if _updated(o) == last}
 
     # ---- search helpers ----
 

@@ -17,4 +17,5 @@ GAPS = {
                  "source verifies reading one customer by that id (CustomerService 1.1 documents reads by "
                  "account id or code; Query's customer entity paths and country ids are undocumented); buyers "
                  "reach BC with their orders (the order's Person/Company)",
+    "customers reconcile": "not built: no customers flow (see customers)",
 }

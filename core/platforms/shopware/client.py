@@ -6,6 +6,7 @@ shipments and products flows (core/platforms/shopware/flows.py).
         ...                                   # the order entity with the associations parse_order reads
     client.order(order_id)                    # one order, None when it does not exist
     client.customer(customer_id)              # one customer with its addresses, None when it does not exist
+    client.customers_updated_between(since, until)     # customers changed (else created) in the window
     client.products_by_number(["SW1", …])     # productNumber → product (id, stock, price, tax, parentId)
     client.sync({"<key>": {"entity", "action", "payload"}})  # POST /api/_action/sync: (status, answer)
     client.update_delivery(id, {"trackingCodes": […]}); client.transition_delivery(id, "ship")
@@ -173,12 +174,24 @@ class ShopwareClient:
 
     def orders_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
         """Every order changed (else created) in [since, until), oldest first, with its associations."""
+        return self._changed_between(self.search_orders, since, until)
+
+    def customers_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
+        """Every customer changed (else created: Shopware leaves updatedAt null until the first change) in
+        [since, until), oldest first, with its addresses: the entity parse_customer reads (POST
+        /api/search/customer, the same range filters as orders)."""
+        def search(criteria: dict) -> dict:
+            return self.search("customer", {**criteria, "associations": CUSTOMER_ASSOCIATIONS})
+        return self._changed_between(search, since, until)
+
+    def _changed_between(self, search: Callable[[dict], dict], since: datetime, until: datetime) -> Iterator[dict]:
         since_utc, until_utc = since.astimezone(UTC), until.astimezone(UTC)
-        yield from self._walk("updatedAt", since_utc, until_utc, [])
-        yield from self._walk("createdAt", since_utc, until_utc,
+        yield from self._walk(search, "updatedAt", since_utc, until_utc, [])
+        yield from self._walk(search, "createdAt", since_utc, until_utc,
                               [{"type": "equals", "field": "updatedAt", "value": None}])
 
-    def _walk(self, field: str, since: datetime, until: datetime, extra: list[dict]) -> Iterator[dict]:
+    def _walk(self, search: Callable[[dict], dict], field: str, since: datetime, until: datetime,
+              extra: list[dict]) -> Iterator[dict]:
         boundary, page, seen = since, 1, set()
         upper = shopware_time(until)
         while True:
@@ -188,7 +201,7 @@ class ShopwareClient:
                                     "parameters": {"gte": shopware_time(boundary), "lt": upper}}],
                 "sort": [{"field": field, "order": "ASC"}, {"field": "id", "order": "ASC"}],
             }
-            orders = [o for o in self.search_orders(criteria).get("data") or [] if isinstance(o, dict)]
+            orders = [o for o in search(criteria).get("data") or [] if isinstance(o, dict)]
             for order in orders:
                 moment = _at(order, field)
                 if moment is None or moment < since or moment >= until:
