@@ -825,6 +825,17 @@ def _compare(a: str, b: str) -> int:
     return (x > y) - (x < y)
 
 
+def _same(a: str, b: str, number_column: bool) -> bool:
+    """MySQL's `=` on Magento's columns: a number column against the filter's text as numbers; a text column by
+    the tables' collation (utf8mb4_general_ci and its kin: case-insensitive, trailing spaces ignored), so
+    `email eq anna@example.com` finds Anna@Example.com as Magento does, while SKU `001` is still not `1`.
+    [assumed from MySQL's documented comparison and collation rules; Magento's db_schema declares no other
+    collation for these columns]"""
+    if number_column:
+        return _numeric(b) and float(a) == float(b)
+    return a.rstrip(" ").casefold() == b.rstrip(" ").casefold()
+
+
 def _like(value: str, pattern: str, flags: int = re.IGNORECASE) -> bool:
     """SQL LIKE: % any run, _ one character, backslash escapes; case-insensitive like the default collation."""
     regex, escaped = "", False
@@ -867,11 +878,12 @@ def _condition(kind: str, raw: object, wanted: str) -> bool:
         return False
     value = raw if isinstance(raw, str) else json.dumps(raw) if isinstance(raw, list | dict) else str(
         int(raw) if isinstance(raw, bool) else raw)
+    number_column = isinstance(raw, int | float) and not isinstance(raw, bool)
     match kind:
         case "eq":
-            return value == wanted
+            return _same(value, wanted, number_column)
         case "neq":
-            return value != wanted
+            return not _same(value, wanted, number_column)
         case "gt" | "lt" | "gteq" | "lteq" | "from" | "to" | "moreq":
             order = _compare(value, wanted)
             return {"gt": order > 0, "lt": order < 0, "gteq": order >= 0, "from": order >= 0, "moreq": order >= 0,
@@ -881,9 +893,9 @@ def _condition(kind: str, raw: object, wanted: str) -> bool:
         case "nlike":
             return not _like(value, wanted)
         case "in":
-            return value in wanted.split(",")  # a string value is exploded on commas
+            return any(_same(value, one, number_column) for one in wanted.split(","))  # exploded on commas
         case "nin":
-            return value not in wanted.split(",")
+            return not any(_same(value, one, number_column) for one in wanted.split(","))
         case "finset":
             return wanted in value.split(",")  # FIND_IN_SET(value, field)
         case "nfinset":

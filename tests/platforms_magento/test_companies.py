@@ -147,3 +147,15 @@ def test_any_bc_customer_maps_to_company_fields_or_our_error(customer):
     assert all(isinstance(v, str) for k, v in fields.items() if k != "street")
     assert all(isinstance(line, str) and line for line in fields["street"])
     assert isinstance(blocked, bool)
+
+
+def test_an_e_mail_look_up_finds_it_in_any_case_as_mysql_s_collation_does(emu):
+    """Magento's tables compare text case-insensitively (utf8mb4_general_ci), so the bridge's `eq` look-ups find an
+    address typed in another case; before, the emulator compared exactly and the companies export then tried to
+    create a company Magento already has (refused as a duplicate e-mail)."""
+    client = MagentoClient(emu.base_url, TOKEN, sleep=lambda _: None)
+    admin = emu.add_customer("Buyer.Case@Example.com")
+    made = emu.add_company(company_name="Case AB", company_email="Sales@Case.example", super_user_id=admin["id"])
+    assert client.customer_by_email("buyer.case@example.com")["id"] == admin["id"]
+    assert client.company_by_email("sales@case.example ")["id"] == made["id"]  # trailing spaces too (PAD SPACE)
+    assert client.company_by_email("sales@case.example.org") is None
