@@ -27,7 +27,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from azure.core.exceptions import ResourceModifiedError
 
@@ -41,7 +41,7 @@ from core.platforms import platform
 from core.state import AlreadyClaimed, Binding, Bindings, Envelope, SyncStatus, enqueue, names
 from core.sync import customer_mapping as mapping
 from core.sync.context import Context
-from core.sync.runner import Outcome
+from core.sync.runner import Outcome, reconcile_shops
 
 log = logging.getLogger("core.sync.customers")
 
@@ -301,21 +301,10 @@ def _update(ctx: Context, shop: Shop, sc: mapping.ShopCustomer, binding: Binding
 def reconcile_customers(ctx: Context, now: datetime | None = None) -> int:
     """Queue customers changed since each shop's cursor that BC does not hold in their current form; advance a
     shop's cursor only after its whole window succeeded. One shop failing does not stop the others."""
-    queued = 0
-    for shop in ctx.config.shops:
-        if ("customers" not in shop.flows or not shop.customers.import_from_shop
-                or not capabilities.present(shop.platform, "customers reconcile")):
-            continue  # no listing by change time (docs/platforms.md says why): the webhooks are all there is
-        window = ctx.cursors.window("customers", shop.key, start=(now or datetime.now(UTC)) - timedelta(days=1),
-                                    now=now, overlap=timedelta(minutes=shop.orders.reconcile_overlap_minutes))
-        try:
-            queued += enqueue_changed_customers(ctx, shop, window.since, window.until)
-        except Exception:
-            # its cursor stays where it was, so the next run reads the same window again
-            log.exception("customer_reconcile_failed shop=%s since=%s", shop.key, window.since.isoformat())
-            continue
-        ctx.cursors.advance("customers", shop.key, window)
-    return queued
+    # shops without a listing by change time (docs/platforms.md says why) have only their webhooks
+    shops = [s for s in ctx.config.shops if "customers" in s.flows and s.customers.import_from_shop
+             and capabilities.present(s.platform, "customers reconcile")]
+    return reconcile_shops(ctx, "customer", "customers", shops, enqueue_changed_customers, now)
 
 
 def enqueue_changed_customers(ctx: Context, shop: Shop, since: datetime, until: datetime, *,

@@ -44,7 +44,7 @@ from core.platforms.payload import timestamp
 from core.state import AlreadyClaimed, Binding, Envelope, SyncStatus, enqueue, names
 from core.sync import refund_mapping as mapping
 from core.sync.context import Context
-from core.sync.runner import MAX_DELAY_S, MAX_RETRIES, Outcome
+from core.sync.runner import MAX_DELAY_S, MAX_RETRIES, Outcome, reconcile_shops
 from core.sync.sales_document import add_lines, discard
 from core.sync.totals import settle_bc_total
 
@@ -454,20 +454,8 @@ class RefundDelivery:
 def reconcile_refunds(ctx: Context, now: datetime | None = None) -> int:
     """Queue refunds created since each shop's cursor that BC does not have (no bound refund binding);
     advance a shop's cursor only after its whole window succeeded. One shop failing does not stop the others."""
-    queued = 0
-    for shop in ctx.config.shops:
-        if "refunds" not in shop.flows or _new_refunds(shop) is None:
-            continue
-        window = ctx.cursors.window("refunds", shop.key, start=(now or datetime.now(UTC)) - timedelta(days=1),
-                                    now=now, overlap=timedelta(minutes=shop.orders.reconcile_overlap_minutes))
-        try:
-            queued += enqueue_new_refunds(ctx, shop, window.since, window.until)
-        except Exception:
-            # its cursor stays where it was, so the next run reads the same window again
-            log.exception("refund_reconcile_failed shop=%s since=%s", shop.key, window.since.isoformat())
-            continue
-        ctx.cursors.advance("refunds", shop.key, window)
-    return queued
+    shops = [s for s in ctx.config.shops if "refunds" in s.flows and _new_refunds(s) is not None]
+    return reconcile_shops(ctx, "refund", "refunds", shops, enqueue_new_refunds, now)
 
 
 def enqueue_new_refunds(ctx: Context, shop: Shop, since: datetime, until: datetime, *,

@@ -19,7 +19,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from core.bc.limiter import wait_budget
 from core.errors import NeedsAttention, Retryable, Skip
@@ -132,3 +132,22 @@ def run_item(ctx: Context, queue: str, envelope: Envelope, handler: Callable[[Co
                        bc_company=outcome.bc_company, bc_document=outcome.bc_document, **common)
     log.info("sync_status=success flow=%s shop=%s id=%s bc_document=%s", flow, shop, external_id, outcome.bc_document)
     return SyncStatus.SUCCESS
+
+
+def reconcile_shops(ctx, event: str, flow: str, shops, enqueue: Callable, now: datetime | None = None) -> int:
+    """The reconcile timers' loop: for each shop, the window since its `flow` cursor (a day back the first time,
+    minus the shop's overlap), `enqueue(ctx, shop, since, until)` → how many were queued, then the cursor moves
+    to the window's end. A shop that fails keeps its cursor (the next run reads the same window again) and is
+    logged as `<event>_reconcile_failed`; the other shops go on."""
+    queued = 0
+    for shop in shops:
+        window = ctx.cursors.window(flow, shop.key, start=(now or datetime.now(UTC)) - timedelta(days=1),
+                                    now=now, overlap=timedelta(minutes=shop.orders.reconcile_overlap_minutes))
+        try:
+            queued += enqueue(ctx, shop, window.since, window.until)
+        except Exception:
+            log.exception("%s_reconcile_failed shop=%s since=%s", event, shop.key, window.since.isoformat())
+            continue
+        ctx.cursors.advance(flow, shop.key, window)
+    return queued
+

@@ -129,21 +129,26 @@ def requested_cost(op: Operation) -> int:
     raise GraphQLError(f"Emulator: {op.root_field} is not emulated", "NOT_EMULATED")
 
 
-def orders(data: ShopData, op: Operation) -> tuple[dict, int]:
-    first = _first(op)
-    since = until = None
-    since_incl, until_incl = True, False
-    for operator, *quoted in _TIME_TERM.findall(op.args.get("query") or ""):
+def _time_window(query: str) -> dict:
+    """The `updated_at:>=… updated_at:<…` terms of a search as orders_in/customers_in take them."""
+    window = {"since": None, "until": None, "since_inclusive": True, "until_inclusive": False}
+    for operator, *quoted in _TIME_TERM.findall(query):
         try:
             moment = parse_time("".join(quoted).strip())
         except ValueError:
             raise GraphQLError(f"Invalid date in search query: {''.join(quoted)!r}", "BAD_REQUEST") from None
         if operator.startswith(">"):
-            since, since_incl = moment, operator == ">="
+            window.update(since=moment, since_inclusive=operator == ">=")
         else:
-            until, until_incl = moment, operator == "<="
+            window.update(until=moment, until_inclusive=operator == "<=")
+    return window
+
+
+def _updated_connection(field: str, kind: str, rows: list[tuple[datetime, int]], op: Operation,
+                        node_fields) -> tuple[dict, int]:
+    """One page of a connection over (updatedAt, id) rows, by id or (sortKey UPDATED_AT) by update time."""
+    first = _first(op)
     by_updated = op.args.get("sortKey") == "UPDATED_AT"
-    rows = data.orders_in(since, until, since_inclusive=since_incl, until_inclusive=until_incl)
     rows.sort(key=(lambda r: (r[0], r[1])) if by_updated else (lambda r: r[1]))
     after = decode_cursor(op.args.get("after"))
     if after is not None:
@@ -155,16 +160,21 @@ def orders(data: ShopData, op: Operation) -> tuple[dict, int]:
     page, more = rows[:first], len(rows) > first
     edges = []
     for moment, number in page:
-        node = {"id": gid("Order", number), "legacyResourceId": str(number), "updatedAt": utc_text(moment),
-                "name": data.orders[number].get("name")}
+        node = {"id": gid(kind, number), "legacyResourceId": str(number), "updatedAt": utc_text(moment),
+                **node_fields(number)}
         cursor = encode_cursor([moment.isoformat(), number] if by_updated else [number])
         edges.append({"cursor": cursor, "node": node})
-    result = {"orders": {
+    result = {field: {
         "edges": edges, "nodes": [e["node"] for e in edges],
         "pageInfo": {"hasNextPage": more, "hasPreviousPage": after is not None,
                      "startCursor": edges[0]["cursor"] if edges else None,
                      "endCursor": edges[-1]["cursor"] if edges else None}}}
     return result, 2 + len(page)
+
+
+def orders(data: ShopData, op: Operation) -> tuple[dict, int]:
+    rows = data.orders_in(**_time_window(op.args.get("query") or ""))
+    return _updated_connection("orders", "Order", rows, op, lambda n: {"name": data.orders[n].get("name")})
 
 
 # ---- customers (the customers reconcile) ----
@@ -173,46 +183,14 @@ def customers(data: ShopData, op: Operation) -> tuple[dict, int]:
     """`customers(query: "updated_at:>='…' updated_at:<'…'")`: the only search the bridge sends. Shopify's
     customers query documents more filters (email, tag, …); the emulator answers an error for any other term
     rather than guess at how it matches, so a new search fails loudly in tests."""
-    first = _first(op)
     query = op.args.get("query") or ""
     leftover = _TIME_TERM.sub(" ", query).replace(" AND ", " ").strip()
     if leftover:
         raise GraphQLError(f"Emulator: customers search term {leftover!r} is not emulated", "NOT_EMULATED")
-    since = until = None
-    since_incl, until_incl = True, False
-    for operator, *quoted in _TIME_TERM.findall(query):
-        try:
-            moment = parse_time("".join(quoted).strip())
-        except ValueError:
-            raise GraphQLError(f"Invalid date in search query: {''.join(quoted)!r}", "BAD_REQUEST") from None
-        if operator.startswith(">"):
-            since, since_incl = moment, operator == ">="
-        else:
-            until, until_incl = moment, operator == "<="
-    by_updated = op.args.get("sortKey") == "UPDATED_AT"
-    rows = data.customers_in(since, until, since_inclusive=since_incl, until_inclusive=until_incl)
-    rows.sort(key=(lambda r: (r[0], r[1])) if by_updated else (lambda r: r[1]))
-    after = decode_cursor(op.args.get("after"))
-    if after is not None:
-        if by_updated:
-            mark = (parse_time(after[0]), int(after[1]))
-            rows = [r for r in rows if (r[0], r[1]) > mark]
-        else:
-            rows = [r for r in rows if r[1] > int(after[-1])]
-    page, more = rows[:first], len(rows) > first
-    edges = []
+    rows = data.customers_in(**_time_window(query))
     with data.lock:
-        for moment, number in page:
-            node = {"id": gid("Customer", number), "legacyResourceId": str(number), "updatedAt": utc_text(moment),
-                    "email": data.customers[number].get("email")}
-            cursor = encode_cursor([moment.isoformat(), number] if by_updated else [number])
-            edges.append({"cursor": cursor, "node": node})
-    result = {"customers": {
-        "edges": edges, "nodes": [e["node"] for e in edges],
-        "pageInfo": {"hasNextPage": more, "hasPreviousPage": after is not None,
-                     "startCursor": edges[0]["cursor"] if edges else None,
-                     "endCursor": edges[-1]["cursor"] if edges else None}}}
-    return result, 2 + len(page)
+        return _updated_connection("customers", "Customer", rows, op,
+                                   lambda n: {"email": data.customers[n].get("email")})
 
 
 # ---- variants and their inventory ----

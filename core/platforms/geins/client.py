@@ -223,18 +223,7 @@ class GeinsClient:
         upper = until if until.microsecond == 0 else until + timedelta(seconds=1)
         filters = {"UpdatedAfter": _utc(since - timedelta(seconds=1)), "UpdatedBefore": _utc(upper),
                    "Include": ORDER_INCLUDE}
-        yielded: set[str] = set()
-        for _attempt in range(WALK_ATTEMPTS):
-            orders, clean = self._walk(filters)
-            for order in orders:
-                key = text(order.get("Id"))
-                if key not in yielded:
-                    yielded.add(key)
-                    yield order
-            if clean:
-                return
-        raise Retryable(f"The Geins order listing changed while it was read, {WALK_ATTEMPTS} times in a row; the "
-                        "reconcile window is read again next run.", retry_after=60)
+        yield from self._walk_until_clean(filters, "Order", "Id", "order")
 
     def customers_updated_between(self, since: datetime, until: datetime) -> Iterator[dict]:
         """Every user profile Geins lists as updated after `since` (`POST /API/User/Query/{page}` with
@@ -242,18 +231,23 @@ class GeinsClient:
         query has no UpdatedBefore, so profiles changed after `until` come too (the customers flow drops
         unchanged ones by fingerprint); inactive users are left out (the query's default)."""
         filters = {"UpdatedAfter": _utc(since - timedelta(seconds=1))}
+        yield from self._walk_until_clean(filters, "User", "UserId", "user")
+
+    def _walk_until_clean(self, filters: dict, entity: str, id_field: str, what: str) -> Iterator[dict]:
+        """Each row of a paged query once: walked again while the listing changed under the walk (its batch moved),
+        up to WALK_ATTEMPTS times; then Retryable, so the reconcile reads the window again next run."""
         yielded: set[str] = set()
         for _attempt in range(WALK_ATTEMPTS):
-            users, clean = self._walk(filters, "User", "UserId")
-            for user in users:
-                key = text(user.get("UserId"))
+            rows, clean = self._walk(filters, entity, id_field)
+            for row in rows:
+                key = text(row.get(id_field))
                 if key not in yielded:
                     yielded.add(key)
-                    yield user
+                    yield row
             if clean:
                 return
-        raise Retryable(f"The Geins user listing changed while it was read, {WALK_ATTEMPTS} times in a row; the "
-                        "customers reconcile reads the window again next run.", retry_after=60)
+        raise Retryable(f"The Geins {what} listing changed while it was read, {WALK_ATTEMPTS} times in a row; the "
+                        "reconcile window is read again next run.", retry_after=60)
 
     def update_order(self, order_id: int | str, fields: dict) -> None:
         """PATCH /API/Order/{id}: only the fields sent change (ParcelNumber, ExternalId, …) [contract 3.3]."""
